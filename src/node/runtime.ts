@@ -1,0 +1,68 @@
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import '@tensorflow/tfjs-backend-cpu';
+import type { io } from '@tensorflow/tfjs-core';
+import jpeg from 'jpeg-js';
+import { PNG } from 'pngjs';
+import type { RgbaImage } from '../captioner/preprocess';
+
+const require = createRequire(import.meta.url);
+
+export type NodeBackend = 'wasm' | 'cpu';
+
+/** Starts tfjs in Node on the wasm backend (SIMD), or cpu when asked or when wasm cannot start. */
+export async function initNodeBackend(preferred: NodeBackend = 'wasm'): Promise<NodeBackend> {
+  if (preferred === 'wasm') {
+    setWasmPaths(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm')) + path.sep);
+    if (await tf.setBackend('wasm').catch(() => false)) {
+      await tf.ready();
+      return 'wasm';
+    }
+  }
+  await tf.setBackend('cpu');
+  await tf.ready();
+  return 'cpu';
+}
+
+/** A tfjs IOHandler that reads a graph model (model.json + shards) from a local directory. */
+export function fileModelHandler(modelJsonPath: string): io.IOHandler {
+  return {
+    load: async () => {
+      const json = JSON.parse(await readFile(modelJsonPath, 'utf8')) as io.ModelJSON;
+      const dir = path.dirname(modelJsonPath);
+      const specs: io.WeightsManifestEntry[] = [];
+      const buffers: Buffer[] = [];
+      for (const group of json.weightsManifest) {
+        specs.push(...group.weights);
+        for (const shard of group.paths) buffers.push(await readFile(path.join(dir, shard)));
+      }
+      const all = Buffer.concat(buffers);
+      return {
+        modelTopology: json.modelTopology,
+        weightSpecs: specs,
+        weightData: all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength),
+        format: json.format,
+        generatedBy: json.generatedBy,
+        convertedBy: json.convertedBy,
+        signature: json.signature,
+        userDefinedMetadata: json.userDefinedMetadata,
+      };
+    },
+  };
+}
+
+/** Decodes a JPEG or PNG file's bytes (sniffed from the content, not the file name) to RGBA. */
+export function decodeImage(bytes: Uint8Array): RgbaImage {
+  if (bytes[0] === 0xff && bytes[1] === 0xd8) {
+    const { width, height, data } = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: 1024 });
+    return { width, height, data };
+  }
+  if (bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47) {
+    const png = PNG.sync.read(Buffer.from(bytes));
+    return { width: png.width, height: png.height, data: png.data };
+  }
+  throw new Error('not a JPEG or PNG image');
+}
