@@ -1,0 +1,143 @@
+/** What the search needs from a model; State is opaque to it (a tensor for the real model). */
+export interface StepModel<State> {
+  /**
+   * Runs one step for every partial caption at once (row b of `state` belongs to inputFeed[b]) and
+   * returns, per row, its k most probable next words: row-major [rows * k], best first.
+   * The returned state has one row per input row.
+   */
+  step(inputFeed: Int32Array, state: State, k: number): Promise<StepResult<State>>;
+  /** A new state made of the given rows of `state`, in that order (rows may repeat). */
+  gatherRows(state: State, rows: Int32Array): State;
+  disposeState(state: State): void;
+}
+
+export interface StepResult<State> {
+  wordIds: Int32Array;
+  logProbs: Float32Array;
+  state: State;
+}
+
+export interface BeamSearchOptions {
+  beamSize: number;
+  /** Longest caption in words, counting the start and end words (im2txt's max_caption_length). */
+  maxLength: number;
+  /** Completed captions score logProb / length^factor; 0 ranks by logProb alone. */
+  lengthNormalizationFactor: number;
+}
+
+export const DEFAULT_BEAM_SEARCH_OPTIONS: BeamSearchOptions = { beamSize: 3, maxLength: 20, lengthNormalizationFactor: 0 };
+
+export interface Hypothesis {
+  /** Word ids including the start word (and the end word once complete). */
+  wordIds: number[];
+  logProb: number;
+  /** What the search ranks by: logProb, length-normalised for complete captions. */
+  score: number;
+}
+
+/** The live beam after a step, for display. Both lists are sorted best first. */
+export interface BeamUpdate {
+  step: number;
+  partial: Hypothesis[];
+  complete: Hypothesis[];
+}
+
+/** Words below this probability are never followed (im2txt's guard against log(0)). */
+const MIN_LOG_PROB = Math.log(1e-12);
+
+/** Keeps the `capacity` best hypotheses by score; on a tie the earlier one stays, like im2txt's TopN. */
+class TopN<T extends Hypothesis> {
+  private items: T[] = [];
+
+  constructor(private readonly capacity: number) {}
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  get isFull(): boolean {
+    return this.items.length >= this.capacity;
+  }
+
+  /** Lowest score kept. Only meaningful when not empty. */
+  get worstScore(): number {
+    return this.items[this.items.length - 1].score;
+  }
+
+  push(item: T): void {
+    if (this.isFull && item.score <= this.worstScore) return;
+    let index = this.items.findIndex((kept) => kept.score < item.score);
+    if (index === -1) index = this.items.length;
+    this.items.splice(index, 0, item);
+    if (this.items.length > this.capacity) this.items.pop();
+  }
+
+  /** Best first. */
+  sorted(): T[] {
+    return [...this.items];
+  }
+}
+
+interface PartialCaption extends Hypothesis {
+  /** Row of this caption's LSTM state in the state tensor the step produced. */
+  row: number;
+}
+
+const publicView = ({ wordIds, logProb, score }: Hypothesis): Hypothesis => ({ wordIds, logProb, score });
+
+/**
+ * im2txt caption_generator beam search: every step extends each partial caption by its beamSize most
+ * probable words; captions that reach the end word move to the complete list (score normalised by
+ * length); the beamSize best partials go on. It stops after maxLength - 1 steps, when no partial is
+ * left, or as soon as no partial can still outscore the full list of complete captions (which never
+ * changes the result). Without any complete caption it returns the partial ones.
+ * The caller keeps ownership of initialState; states made during the search are disposed here.
+ */
+export async function beamSearch<State>(
+  model: StepModel<State>,
+  initialState: State,
+  words: { startId: number; endId: number },
+  options: Partial<BeamSearchOptions> = {},
+  onUpdate?: (update: BeamUpdate) => void,
+): Promise<Hypothesis[]> {
+  const { beamSize, maxLength, lengthNormalizationFactor } = { ...DEFAULT_BEAM_SEARCH_OPTIONS, ...options };
+  if (!Number.isInteger(beamSize) || beamSize < 1) throw new Error(`beamSize must be a positive integer, got ${beamSize}`);
+  if (!Number.isInteger(maxLength) || maxLength < 2) throw new Error(`maxLength must be an integer ≥ 2, got ${maxLength}`);
+  const normalise = (logProb: number, length: number): number =>
+    lengthNormalizationFactor > 0 ? logProb / length ** lengthNormalizationFactor : logProb;
+
+  let partials: PartialCaption[] = [{ wordIds: [words.startId], logProb: 0, score: 0, row: 0 }];
+  let state = initialState;
+  const complete = new TopN<Hypothesis>(beamSize);
+  try {
+    for (let step = 1; step < maxLength && partials.length > 0; step++) {
+      const feed = Int32Array.from(partials, (partial) => partial.wordIds[partial.wordIds.length - 1]);
+      const result = await model.step(feed, state, beamSize);
+      if (state !== initialState) model.disposeState(state);
+      const next = new TopN<PartialCaption>(beamSize);
+      const perRow = result.wordIds.length / partials.length;
+      partials.forEach((partial, row) => {
+        for (let j = row * perRow; j < (row + 1) * perRow; j++) {
+          const wordProb = result.logProbs[j];
+          if (!(wordProb >= MIN_LOG_PROB)) continue;
+          const wordIds = [...partial.wordIds, result.wordIds[j]];
+          const logProb = partial.logProb + wordProb;
+          if (result.wordIds[j] === words.endId) complete.push({ wordIds, logProb, score: normalise(logProb, wordIds.length) });
+          else next.push({ wordIds, logProb, score: logProb, row });
+        }
+      });
+      partials = next.sorted();
+      state = model.gatherRows(result.state, Int32Array.from(partials, (partial) => partial.row));
+      model.disposeState(result.state);
+      partials = partials.map((partial, row) => ({ ...partial, row }));
+      onUpdate?.({ step, partial: partials.map(publicView), complete: complete.sorted() });
+      // logProb only falls as words are added, and the normaliser is largest at maxLength, so this
+      // bounds the best score any continuation of the partial can ever reach.
+      const bestReachable = (partial: PartialCaption) => normalise(partial.logProb, maxLength);
+      if (complete.isFull && partials.every((partial) => bestReachable(partial) <= complete.worstScore)) break;
+    }
+  } finally {
+    if (state !== initialState) model.disposeState(state);
+  }
+  return complete.size > 0 ? complete.sorted() : partials.map(publicView);
+}

@@ -1,0 +1,159 @@
+import type { ImageSpec, ResizeMode } from './preprocess';
+
+/** Graph node names of the im2txt inference interface (see docs/ARCHITECTURE.md). */
+export interface ModelNodes {
+  image: string;
+  initialState: string;
+  inputFeed: string;
+  stateFeed: string;
+  softmax: string;
+  state: string;
+}
+
+export const DEFAULT_NODES: ModelNodes = {
+  image: 'image',
+  initialState: 'lstm/initial_state',
+  inputFeed: 'input_feed',
+  stateFeed: 'lstm/state_feed',
+  softmax: 'softmax',
+  state: 'lstm/state',
+};
+
+export interface SentenceWords {
+  start: string;
+  end: string;
+}
+
+export const DEFAULT_WORDS: SentenceWords = { start: '<S>', end: '</S>' };
+
+/** card.json of a model package. */
+export interface ModelCard {
+  id: string;
+  name: string;
+  description: string;
+  /** Generated for tests: never present it as a real captioning model. */
+  fixture: boolean;
+  image: ImageSpec;
+  /** Columns of the LSTM state (c and h concatenated). */
+  stateSize: number;
+  /** Columns of the softmax: word_counts.txt lines + 1 (the unknown word). */
+  vocabularySize: number;
+  nodes: ModelNodes;
+  words: SentenceWords;
+  /** Which image encoder the graph contains, for display. */
+  encoder?: string;
+  /** Free-form, for display only. */
+  training?: Record<string, unknown>;
+  metrics?: Record<string, unknown>;
+  licence?: Record<string, unknown>;
+}
+
+const RESIZE_MODES: readonly ResizeMode[] = ['squash', 'crop', 'pad'];
+
+type JsonRecord = Record<string, unknown>;
+
+const isRecord = (value: unknown): value is JsonRecord =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? JSON.stringify(value) : typeof value;
+}
+
+/** Reads typed fields of one JSON object, noting every problem (with its path) instead of stopping at the first. */
+class FieldReader {
+  constructor(
+    private readonly record: JsonRecord,
+    private readonly path: string,
+    private readonly problems: string[],
+  ) {}
+
+  private read<T>(key: string, fallback: T | undefined, expected: string, accept: (value: unknown) => value is T): T {
+    const value = this.record[key];
+    if (value === undefined && fallback !== undefined) return fallback;
+    if (accept(value)) return value;
+    this.problems.push(`${this.path}${key} must be ${expected} (got ${describe(value)})`);
+    return fallback as T;
+  }
+
+  string(key: string, fallback?: string): string {
+    return this.read(key, fallback, 'a non-empty string', (v): v is string => typeof v === 'string' && v.length > 0);
+  }
+
+  optionalString(key: string): string | undefined {
+    return this.record[key] === undefined ? undefined : this.string(key);
+  }
+
+  boolean(key: string, fallback: boolean): boolean {
+    return this.read(key, fallback, 'true or false', (v): v is boolean => typeof v === 'boolean');
+  }
+
+  number(key: string, fallback?: number): number {
+    return this.read(key, fallback, 'a number', (v): v is number => typeof v === 'number' && Number.isFinite(v));
+  }
+
+  optionalNumber(key: string): number | undefined {
+    return this.record[key] === undefined ? undefined : this.number(key);
+  }
+
+  positiveInteger(key: string): number {
+    return this.read(key, undefined, 'a positive integer', (v): v is number => Number.isInteger(v) && (v as number) > 0);
+  }
+
+  oneOf<T extends string>(key: string, options: readonly T[]): T {
+    return this.read(key, undefined, `one of ${options.join(', ')}`, (v): v is T => options.includes(v as T));
+  }
+
+  optionalRecord(key: string): JsonRecord | undefined {
+    if (this.record[key] === undefined) return undefined;
+    return this.read(key, undefined, 'an object', isRecord);
+  }
+
+  /** A nested object; a missing one reads as {} so its fields fall back to their defaults. */
+  child(key: string): FieldReader {
+    return new FieldReader(this.optionalRecord(key) ?? {}, `${this.path}${key}.`, this.problems);
+  }
+}
+
+/** Checks parsed card.json content and fills in defaults; throws one error listing every problem. */
+export function parseModelCard(json: unknown): ModelCard {
+  if (!isRecord(json)) throw new Error(`card.json must contain a JSON object (got ${describe(json)})`);
+  const problems: string[] = [];
+  const card = new FieldReader(json, '', problems);
+  const image = card.child('image');
+  const nodes = card.child('nodes');
+  const words = card.child('words');
+  const result: ModelCard = {
+    id: card.string('id'),
+    name: card.string('name'),
+    description: card.string('description', ''),
+    fixture: card.boolean('fixture', false),
+    image: {
+      height: image.positiveInteger('height'),
+      width: image.positiveInteger('width'),
+      resize: image.oneOf('resize', RESIZE_MODES),
+      scale: image.number('scale'),
+      offset: image.number('offset', 0),
+      padValue: image.optionalNumber('padValue'),
+    },
+    stateSize: card.positiveInteger('stateSize'),
+    vocabularySize: card.positiveInteger('vocabularySize'),
+    nodes: {
+      image: nodes.string('image', DEFAULT_NODES.image),
+      initialState: nodes.string('initialState', DEFAULT_NODES.initialState),
+      inputFeed: nodes.string('inputFeed', DEFAULT_NODES.inputFeed),
+      stateFeed: nodes.string('stateFeed', DEFAULT_NODES.stateFeed),
+      softmax: nodes.string('softmax', DEFAULT_NODES.softmax),
+      state: nodes.string('state', DEFAULT_NODES.state),
+    },
+    words: { start: words.string('start', DEFAULT_WORDS.start), end: words.string('end', DEFAULT_WORDS.end) },
+    encoder: card.optionalString('encoder'),
+    training: card.optionalRecord('training'),
+    metrics: card.optionalRecord('metrics'),
+    licence: card.optionalRecord('licence'),
+  };
+  if (problems.length > 0) throw new Error(`invalid card.json:\n  ${problems.join('\n  ')}`);
+  return result;
+}

@@ -1,0 +1,135 @@
+import { describe, expect, it } from 'vitest';
+import { beamSearch, type BeamUpdate, type StepModel, type StepResult } from '../../src/captioner/beam-search';
+
+const WORDS = ['S', 'E', 'a', 'b', 'c', 'd'];
+const START = 0;
+const END = 1;
+const id = (word: string) => WORDS.indexOf(word);
+
+/** Next-word probabilities keyed by the sentence so far; other prefixes continue with c or d, never ending. */
+type Table = Record<string, Record<string, number>>;
+const NEVER_ENDING = { c: 0.4, d: 0.4 };
+
+/** A plain-JS model whose state rows are the words consumed so far; it tracks live states to catch leaks. */
+class FakeModel implements StepModel<string[]> {
+  steps = 0;
+  readonly live = new Set<string[]>();
+
+  constructor(private readonly table: Table) {}
+
+  /** As after feeding the image: nothing consumed yet. */
+  initialState(): string[] {
+    return this.track(['']);
+  }
+
+  async step(inputFeed: Int32Array, state: string[], k: number): Promise<StepResult<string[]>> {
+    expect(this.live.has(state)).toBe(true);
+    this.steps++;
+    const consumed = state.map((prefix, row) => `${prefix} ${WORDS[inputFeed[row]]}`.trim());
+    const wordIds: number[] = [];
+    const logProbs: number[] = [];
+    for (const prefix of consumed) {
+      const ranked = Object.entries(this.table[prefix] ?? NEVER_ENDING).sort((x, y) => y[1] - x[1]);
+      for (let j = 0; j < k; j++) {
+        // Missing words have probability 0, which the search must skip rather than take log(0) of.
+        const [word, p] = ranked[j] ?? ['S', 0];
+        wordIds.push(id(word));
+        logProbs.push(Math.log(p));
+      }
+    }
+    return { wordIds: Int32Array.from(wordIds), logProbs: Float32Array.from(logProbs), state: this.track(consumed) };
+  }
+
+  gatherRows(state: string[], rows: Int32Array): string[] {
+    return this.track(Array.from(rows, (row) => state[row]));
+  }
+
+  disposeState(state: string[]): void {
+    expect(this.live.delete(state)).toBe(true);
+  }
+
+  private track(state: string[]): string[] {
+    this.live.add(state);
+    return state;
+  }
+}
+
+async function search(table: Table, options: Parameters<typeof beamSearch>[3], updates: BeamUpdate[] = []) {
+  const model = new FakeModel(table);
+  const initial = model.initialState();
+  const found = await beamSearch(model, initial, { startId: START, endId: END }, options, (update) => updates.push(update));
+  expect([...model.live]).toEqual([initial]); // every state the search made was disposed
+  const readable = found.map(({ wordIds, logProb, score }) => ({ words: wordIds.map((w) => WORDS[w]).join(' '), logProb, score }));
+  return { found: readable, steps: model.steps };
+}
+
+/** "a" (p .3) beats "b c" (p .28) on log-probability; per word, "b c" wins. */
+const LENGTH_MATTERS: Table = {
+  S: { a: 0.6, b: 0.4 },
+  'S a': { E: 0.5, c: 0.3, b: 0.2 },
+  'S b': { c: 0.7, E: 0.3 },
+  'S a c': { E: 1 },
+  'S b c': { E: 1 },
+};
+
+describe('beamSearch', () => {
+  it('ranks complete captions by log-probability (hand-computed)', async () => {
+    const updates: BeamUpdate[] = [];
+    const { found } = await search(LENGTH_MATTERS, { beamSize: 2 }, updates);
+    // Step 2 completes "S a E" (.6*.5) and "S b E" (.4*.3); step 3 completes "S b c E" (.4*.7), which
+    // displaces "S b E", and "S a c E" (.6*.3*1 = .18), which does not make the top 2.
+    expect(found.map((c) => c.words)).toEqual(['S a E', 'S b c E']);
+    expect(found[0].logProb).toBeCloseTo(Math.log(0.3), 6);
+    expect(found[1].logProb).toBeCloseTo(Math.log(0.28), 6);
+    expect(found[0].score).toBe(found[0].logProb);
+
+    // The live beam after every step.
+    expect(updates.map((u) => u.step)).toEqual([1, 2, 3]);
+    const words = (list: { wordIds: number[] }[]) => list.map((h) => h.wordIds.map((w) => WORDS[w]).join(' '));
+    expect(words(updates[0].partial)).toEqual(['S a', 'S b']);
+    expect(words(updates[1].partial)).toEqual(['S b c', 'S a c']);
+    expect(words(updates[1].complete)).toEqual(['S a E', 'S b E']);
+    expect(updates[2].partial).toEqual([]);
+  });
+
+  it('length normalisation changes the winner (hand-computed)', async () => {
+    const { found } = await search(LENGTH_MATTERS, { beamSize: 2, lengthNormalizationFactor: 1 });
+    // Scores divide by the length with S and E: ln(.28)/4 = -0.318 beats ln(.3)/3 = -0.401.
+    expect(found.map((c) => c.words)).toEqual(['S b c E', 'S a E']);
+    expect(found[0].score).toBeCloseTo(Math.log(0.28) / 4, 6);
+    expect(found[1].score).toBeCloseTo(Math.log(0.3) / 3, 6);
+    expect(found[0].logProb).toBeCloseTo(Math.log(0.28), 6);
+  });
+
+  it('stops once no partial caption can beat the complete ones', async () => {
+    const table: Table = { S: { a: 0.9, b: 0.1 }, 'S a': { E: 0.8, c: 0.2 }, 'S b': { E: 0.9, c: 0.1 } };
+    const { found, steps } = await search(table, { beamSize: 2, maxLength: 20 });
+    // After step 3 the best partial, "S a c c" (.9*.2*.4 = .072), is below the worse complete one,
+    // "S b E" (.09), and probabilities only shrink: the search ends there instead of running 19 steps.
+    expect(steps).toBe(3);
+    expect(found.map((c) => c.words)).toEqual(['S a E', 'S b E']);
+  });
+
+  it('keeps going under length normalisation while a longer caption could still win', async () => {
+    const table: Table = { S: { a: 0.9, b: 0.1 }, 'S a': { E: 0.8, c: 0.2 }, 'S b': { E: 0.9, c: 0.1 } };
+    const { steps } = await search(table, { beamSize: 2, maxLength: 6, lengthNormalizationFactor: 2 });
+    expect(steps).toBe(5); // maxLength - 1: a partial's ln(p)/6² stays above ln(.09)/3²
+  });
+
+  it('falls back to the partial captions when none completes', async () => {
+    const { found } = await search({ S: { a: 0.6, b: 0.4 } }, { beamSize: 2, maxLength: 3 });
+    // maxLength 3 allows S plus two words; the tie "S a c" / "S a d" keeps both (.6*.4 each).
+    expect(found.map((c) => c.words)).toEqual(['S a c', 'S a d']);
+    expect(found[0].logProb).toBeCloseTo(Math.log(0.24), 6);
+  });
+
+  it('with beam size 1 is greedy decoding', async () => {
+    const { found } = await search(LENGTH_MATTERS, { beamSize: 1 });
+    expect(found.map((c) => c.words)).toEqual(['S a E']);
+  });
+
+  it('rejects invalid options', async () => {
+    await expect(search(LENGTH_MATTERS, { beamSize: 0 })).rejects.toThrow('beamSize must be a positive integer');
+    await expect(search(LENGTH_MATTERS, { maxLength: 1 })).rejects.toThrow('maxLength must be an integer ≥ 2');
+  });
+});

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_NODES, parseModelCard } from '../../src/captioner/card';
+
+const minimal = {
+  id: 'm',
+  name: 'Model',
+  image: { height: 299, width: 299, resize: 'crop', scale: 2 / 255, offset: -1 },
+  stateSize: 1024,
+  vocabularySize: 12000,
+};
+
+describe('parseModelCard', () => {
+  it('fills in defaults', () => {
+    const card = parseModelCard(minimal);
+    expect(card.nodes).toEqual(DEFAULT_NODES);
+    expect(card.words).toEqual({ start: '<S>', end: '</S>' });
+    expect(card.fixture).toBe(false);
+    expect(card.description).toBe('');
+    expect(card.image.padValue).toBeUndefined();
+  });
+
+  it('lists every problem with its field path', () => {
+    const bad = { ...minimal, id: 3, image: { ...minimal.image, resize: 'zoom', height: 0 }, nodes: { softmax: '' }, licence: 'MIT' };
+    expect(() => parseModelCard(bad)).toThrow(
+      [
+        'invalid card.json:',
+        '  id must be a non-empty string (got 3)',
+        '  image.height must be a positive integer (got 0)',
+        '  image.resize must be one of squash, crop, pad (got "zoom")',
+        '  nodes.softmax must be a non-empty string (got "")',
+        '  licence must be an object (got "MIT")',
+      ].join('\n'),
+    );
+    expect(() => parseModelCard([])).toThrow('card.json must contain a JSON object (got an array)');
+    expect(() => parseModelCard({ ...minimal, image: undefined })).toThrow('image.height must be a positive integer (got nothing)');
+  });
+});

@@ -1,0 +1,92 @@
+import { readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadCaptioner, ShowAndTellModel, type Captioner } from '../../src/captioner';
+import { imageToTensor } from '../../src/captioner/preprocess';
+import { folderPackageFiles } from '../../src/node/package-files';
+import { fileModelHandler, initNodeBackend } from '../../src/node/runtime';
+import { FIXTURE_CAPTIONS } from '../../tools/fixture/make-fixture-model';
+import { generateFixture, greyImage } from './helpers/fixture';
+
+describe('ShowAndTellModel on the fixture package', () => {
+  let dir: string;
+  let captioner: Captioner;
+  let model: ShowAndTellModel;
+
+  const source = async (changes: { cardJson?: string; wordCounts?: string } = {}) => ({
+    model: fileModelHandler(path.join(dir, 'model.json')),
+    cardJson: await readFile(path.join(dir, 'card.json'), 'utf8'),
+    wordCounts: await readFile(path.join(dir, 'word_counts.txt'), 'utf8'),
+    ...changes,
+  });
+
+  beforeAll(async () => {
+    await initNodeBackend('cpu');
+    dir = (await generateFixture()).dir;
+    captioner = await loadCaptioner(folderPackageFiles(dir));
+    model = await ShowAndTellModel.load(await source());
+  });
+  afterAll(async () => {
+    captioner.dispose();
+    model.dispose();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('captions bright and dark images as designed', async () => {
+    const bright = await captioner.caption(greyImage(64, 48, 250));
+    expect(bright.map((c) => c.text)).toEqual(FIXTURE_CAPTIONS.bright);
+    expect(bright[0].words).toEqual(['a', 'white', 'square', '.']);
+    expect(bright[0].p).toBeCloseTo(0.8 * 0.7, 2);
+    expect(bright[0].p).toBeCloseTo(Math.exp(bright[0].logProb), 12);
+    const dark = await captioner.caption(greyImage(48, 64, 5), { beamSize: 2 });
+    expect(dark.map((c) => c.text)).toEqual(FIXTURE_CAPTIONS.dark.slice(0, 2));
+  });
+
+  it('streams the live beam', async () => {
+    const steps: number[] = [];
+    await captioner.caption(greyImage(8, 8, 255), {}, (update) => steps.push(update.step));
+    expect(steps).toEqual([1, 2, 3, 4, 5]); // <S> a white square . </S>
+  });
+
+  it('reads back only beam*k ids and probabilities per step, in one execute call, without leaking tensors', async () => {
+    const before = tf.memory().numTensors;
+    const backend = tf.backend();
+    const originalRead = backend.read.bind(backend);
+    let bytesRead = 0;
+    backend.read = async (dataId) => {
+      const values = await originalRead(dataId);
+      bytesRead += (values as ArrayBufferView).byteLength;
+      return values;
+    };
+    try {
+      const initial = tf.tidy(() => model.feedImage(imageToTensor(greyImage(16, 16, 255), model.card.image)));
+      expect(initial.shape).toEqual([1, model.card.stateSize]);
+      const beams = model.gatherRows(initial, Int32Array.of(0, 0, 0));
+      const feed = Int32Array.of(model.vocabulary.startId, model.vocabulary.id('a'), model.vocabulary.id('white'));
+      const result = await model.step(feed, beams, 3);
+      expect(result.readBackBytes).toBe(3 * 3 * 8);
+      expect(bytesRead).toBe(3 * 3 * 8);
+      expect(result.state.shape).toEqual([3, model.card.stateSize]);
+      expect(Array.from(result.wordIds.filter((_, j) => j % 3 === 0), (id) => model.vocabulary.word(id))).toEqual(['a', 'white', 'square']);
+      result.logProbs.forEach((logProb) => expect(logProb).toBeLessThanOrEqual(0));
+      tf.dispose([initial, beams, result.state]);
+    } finally {
+      backend.read = originalRead;
+    }
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('refuses packages whose parts disagree', async () => {
+    const words = (await readFile(path.join(dir, 'word_counts.txt'), 'utf8')).trimEnd().split('\n');
+    await expect(ShowAndTellModel.load(await source({ wordCounts: words.slice(0, -1).join('\n') }))).rejects.toThrow(
+      'word_counts.txt gives 8 softmax columns (7 words + unknown), card.json says vocabularySize 9',
+    );
+    const card = JSON.parse(await readFile(path.join(dir, 'card.json'), 'utf8'));
+    const wrongState = JSON.stringify({ ...card, stateSize: card.stateSize + 2 });
+    await expect(ShowAndTellModel.load(await source({ cardJson: wrongState }))).rejects.toThrow(/does not run as card.json describes|expects stateSize/);
+    const wrongNode = JSON.stringify({ ...card, nodes: { softmax: 'logits' } });
+    await expect(ShowAndTellModel.load(await source({ cardJson: wrongNode }))).rejects.toThrow('does not run as card.json describes');
+    await expect(ShowAndTellModel.load(await source({ cardJson: '{' }))).rejects.toThrow('card.json is not valid JSON');
+  });
+});

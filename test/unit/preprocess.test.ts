@@ -1,0 +1,38 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { imageToTensor, placement, type ImageSpec } from '../../src/captioner/preprocess';
+import { initNodeBackend } from '../../src/node/runtime';
+
+const spec = (resize: ImageSpec['resize']): ImageSpec => ({ height: 50, width: 50, resize, scale: 1, offset: 0, padValue: 10 });
+
+describe('placement', () => {
+  it('squash uses the whole image at the full target size', () => {
+    expect(placement(200, 100, spec('squash'))).toEqual({ box: [0, 0, 1, 1], height: 50, width: 50, top: 0, left: 0 });
+  });
+
+  it('crop keeps the centre at the target aspect', () => {
+    expect(placement(200, 100, spec('crop')).box).toEqual([0, 0.25, 1, 0.75]);
+    expect(placement(100, 200, spec('crop')).box).toEqual([0.25, 0, 0.75, 1]);
+    expect(placement(100, 100, spec('crop')).box).toEqual([0, 0, 1, 1]);
+  });
+
+  it('pad letterboxes the whole image, centred', () => {
+    expect(placement(200, 100, spec('pad'))).toEqual({ box: [0, 0, 1, 1], height: 25, width: 50, top: 12, left: 0 });
+    expect(placement(100, 200, spec('pad'))).toEqual({ box: [0, 0, 1, 1], height: 50, width: 25, top: 0, left: 12 });
+  });
+});
+
+describe('imageToTensor', () => {
+  beforeAll(() => initNodeBackend('cpu'));
+
+  it('fills letterbox borders with padValue and applies scale and offset', () => {
+    const image = { width: 200, height: 100, data: new Uint8Array(200 * 100 * 4).fill(200) };
+    const tensor = imageToTensor(image, { ...spec('pad'), scale: 0.5, offset: -1 });
+    expect(tensor.shape).toEqual([1, 50, 50, 3]);
+    const pixels = tensor.arraySync()[0];
+    expect(pixels[0][0]).toEqual([4, 4, 4]); // border: 10 * 0.5 - 1
+    expect(pixels[25][25][0]).toBeCloseTo(99); // image: 200 * 0.5 - 1
+    expect(pixels[49][0]).toEqual([4, 4, 4]);
+    tf.dispose(tensor);
+  });
+});

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { errorMessage, isBackendName, type WorkerEvent, type WorkerRequest } from '../../src/worker/protocol';
+
+const caption = { text: 'a dog on a couch .', words: ['a', 'dog', 'on', 'a', 'couch', '.'], logProb: -1.2, p: Math.exp(-1.2) };
+
+/** One sample per message type; the Record type fails to compile when a new type has no sample. */
+const EVENTS: Record<WorkerEvent['type'], WorkerEvent> = {
+  'model-progress': { type: 'model-progress', modelId: 'm', loadedBytes: 10, totalBytes: null },
+  'model-warming-up': { type: 'model-warming-up', modelId: 'm', backend: 'webgl' },
+  'model-ready': { type: 'model-ready', model: { id: 'm', name: 'M', fixture: true }, backend: 'wasm', note: 'WebGL is not available' },
+  'model-error': { type: 'model-error', modelId: 'm', message: 'could not download model.json (HTTP 404)' },
+  'job-started': { type: 'job-started', jobId: 'j' },
+  'job-hypotheses': { type: 'job-hypotheses', jobId: 'j', beam: { step: 2, partial: [caption], complete: [] } },
+  'job-done': { type: 'job-done', jobId: 'j', captions: [caption], elapsedMs: 12.5 },
+  'job-failed': { type: 'job-failed', jobId: 'j', message: 'Captioning failed: out of memory' },
+};
+
+const REQUESTS: Record<Exclude<WorkerRequest['type'], 'caption'>, WorkerRequest> = {
+  'load-model': { type: 'load-model', modelId: 'm', url: 'http://localhost/models/m/', preferredBackend: 'webgl' },
+  cancel: { type: 'cancel', jobId: 'j' },
+};
+
+describe('worker protocol', () => {
+  it('uses only plain data, so every message survives postMessage (structuredClone) unchanged', () => {
+    for (const message of [...Object.values(EVENTS), ...Object.values(REQUESTS)]) expect(structuredClone(message)).toEqual(message);
+  });
+
+  it('accepts only known backend names (from the ?backend= URL parameter)', () => {
+    expect(['webgl', 'wasm', 'cpu'].every(isBackendName)).toBe(true);
+    for (const value of ['WEBGL', 'webgpu', '', null, undefined]) expect(isBackendName(value)).toBe(false);
+  });
+
+  it('turns anything thrown into a readable message', () => {
+    expect(errorMessage(new Error('boom'))).toBe('boom');
+    expect(errorMessage('plain text')).toBe('plain text');
+    expect(errorMessage({ code: 3 })).toBe('unknown error');
+  });
+});

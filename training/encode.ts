@@ -1,0 +1,47 @@
+/**
+ * Step 2: encode photos with the browser's own encoder graph and preprocessing, caching features.
+ *
+ *   tsx training/encode.ts --list files.txt --resize squash [--flip] --out .cache/features/NAME [--shard 0/2]
+ *
+ * Writes NAME.f32 (one float32 row of FEATURE_SIZE per photo, in list order) and NAME.files.txt.
+ * Re-running resumes where a previous run stopped.
+ */
+import { appendFileSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import * as tf from '@tensorflow/tfjs-core';
+import { decodeImage, initNodeBackend } from '../src/node/runtime';
+import { imageToTensor, type ResizeMode } from '../src/captioner/preprocess';
+import { centernetImageSpec, encodeFeatures, FEATURE_SIZE, loadCenternet } from './encoder';
+
+const { values } = parseArgs({
+  options: {
+    list: { type: 'string' },
+    photos: { type: 'string', default: path.join(import.meta.dirname, '../../shared/data/photos') },
+    resize: { type: 'string', default: 'squash' },
+    flip: { type: 'boolean', default: false },
+    out: { type: 'string' },
+    shard: { type: 'string', default: '0/1' },
+  },
+});
+if (!values.list || !values.out) throw new Error('usage: encode.ts --list files.txt --out PREFIX [--resize squash|crop|pad] [--flip] [--shard i/n]');
+const [shard, shards] = values.shard.split('/').map(Number);
+const files = readFileSync(values.list, 'utf8').split('\n').filter(Boolean).filter((_, i) => i % shards === shard);
+const spec = centernetImageSpec(values.resize as ResizeMode);
+const featuresPath = `${values.out}.f32`;
+writeFileSync(`${values.out}.files.txt`, files.join('\n') + '\n');
+const done = existsSync(featuresPath) ? statSync(featuresPath).size / (FEATURE_SIZE * 4) : 0;
+
+await initNodeBackend('wasm');
+const model = await loadCenternet();
+const started = performance.now();
+for (let i = done; i < files.length; i++) {
+  const pixels = imageToTensor(decodeImage(readFileSync(path.join(values.photos, files[i]))), spec, { flip: values.flip });
+  const features = encodeFeatures(model, pixels);
+  appendFileSync(featuresPath, Buffer.from((await features.data() as Float32Array).buffer));
+  tf.dispose([pixels, features]);
+  if ((i + 1) % 200 === 0 || i + 1 === files.length) {
+    const rate = (performance.now() - started) / (i + 1 - done);
+    console.error(`${values.out}: ${i + 1}/${files.length} (${rate.toFixed(0)} ms/photo)`);
+  }
+}

@@ -1,0 +1,89 @@
+"""Step 1 of the model pipeline: split the photos, normalise captions, build the vocabulary.
+
+Reads ../shared/data (see its README) and writes into training/data/:
+  split.json        train / val photo lists (val = true-aspect photos only, never trained on)
+  captions.json     normalised, tokenised captions per photo
+  lm_text.txt       tokenised caption texts without photos (val photos' captions removed)
+  word_counts.txt   the tutorial's vocabulary format, words seen >= --min-count times
+"""
+import argparse
+import collections
+import gzip
+import hashlib
+import json
+import os
+import re
+
+TOKEN = re.compile(r"[a-z0-9]+|'[a-z]+")
+
+
+def tokenize(caption):
+    """Lower-case words, possessive 's split off, and always one final '.', like im2txt's outputs."""
+    words = TOKEN.findall(caption.lower())
+    return words + ["."]
+
+
+def flickr_id(name):
+    """Flickr8k names look like 1000268201_693b08cb0e.jpg, Flickr30k ones like 1000268201.jpg."""
+    return name.split("_")[0].split(".")[0]
+
+
+def stable_rank(name):
+    return hashlib.sha1(name.encode()).hexdigest()
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--data", default=os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data"))
+    parser.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "data"))
+    parser.add_argument("--coco-val", type=int, default=400)
+    parser.add_argument("--min-count", type=int, default=20)
+    args = parser.parse_args()
+    os.makedirs(args.out, exist_ok=True)
+
+    photos = [json.loads(line) for line in open(os.path.join(args.data, "captions.jsonl"))]
+    coco = sorted((p["file"] for p in photos if p["dataset"] == "coco2017"), key=stable_rank)
+    val = {p["file"] for p in photos if p["dataset"] == "flickr8k" and p["source_split"] == "dev" and not p["squashed"]}
+    val |= set(coco[: args.coco_val])
+    train = sorted(p["file"] for p in photos if p["file"] not in val)
+    captions = {p["file"]: [tokenize(c) for c in p["captions"]] for p in photos}
+    info = {p["file"]: {k: p[k] for k in ("dataset", "width", "height", "squashed")} for p in photos}
+
+    held_out_ids = {flickr_id(f) for f in val}
+    lm_lines = []
+    for name in ("flickr8k_captions.tsv.gz", "flickr30k_captions.tsv.gz", "coco_val2017_captions.tsv.gz"):
+        with gzip.open(os.path.join(args.data, "text", name), "rt") as f:
+            for line in f:
+                image, _, caption = line.rstrip("\n").partition("\t")
+                if flickr_id(image) not in held_out_ids and image not in val:
+                    lm_lines.append(" ".join(tokenize(caption)))
+
+    counts = collections.Counter()
+    for f in train:
+        for c in captions[f]:
+            counts.update(c)
+    for line in lm_lines:
+        counts.update(line.split())
+    # Vocabulary size drives the download (embedding + softmax); report the out-of-vocabulary
+    # rate on validation captions for several thresholds so the choice is measured.
+    val_tokens = [w for f in val for c in captions[f] for w in c]
+    for n in (2, 3, 5, 8, 10, 15, 20):
+        vocab = {w for w, c in counts.items() if c >= n}
+        oov = sum(w not in vocab for w in val_tokens) / len(val_tokens)
+        print(f"min_count={n:2d}: {len(vocab) + 2:6d} words, val OOV {oov:.4f}")
+
+    words = ["<S>", "</S>"] + [w for w, c in sorted(counts.items(), key=lambda x: (-x[1], x[0])) if c >= args.min_count]
+    n_captions = sum(len(captions[f]) for f in train)
+    with open(os.path.join(args.out, "word_counts.txt"), "w") as f:
+        for w in words:
+            count = n_captions if w in ("<S>", "</S>") else counts[w]
+            f.write(f"{w} {count}\n")
+    json.dump({"train": train, "val": sorted(val), "info": info}, open(os.path.join(args.out, "split.json"), "w"))
+    json.dump({f: [" ".join(c) for c in cs] for f, cs in captions.items()}, open(os.path.join(args.out, "captions.json"), "w"))
+    with open(os.path.join(args.out, "lm_text.txt"), "w") as f:
+        f.write("\n".join(lm_lines) + "\n")
+    print(f"train {len(train)} photos, val {len(val)} photos, {len(lm_lines)} text-only captions, vocabulary {len(words)} (+1 unknown)")
+
+
+if __name__ == "__main__":
+    main()

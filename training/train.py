@@ -1,0 +1,266 @@
+"""Step 3: train the Show and Tell decoder on cached image features (PyTorch, CPU).
+
+The model is im2txt's: image features -> linear image embedding, fed as the first LSTM input from a
+zero state; then word embeddings of <S> w1 .. wn; dropout on the LSTM outputs; softmax over the
+vocabulary (+1 unknown). Optionally pre-trains the same decoder as a language model on caption texts
+without photos (zero image input), then fine-tunes on photos. Early stopping on validation loss.
+
+Writes OUT/weights.bin + OUT/weights.json in TensorFlow BasicLSTMCell layout (gates i, j, f, o,
+forget bias 1.0 applied at run time), with the feature standardisation folded into the image
+embedding, plus OUT/parity.json (reference outputs for the exporter's parity test) and OUT/log.json.
+"""
+import argparse
+import json
+import math
+import os
+import random
+import time
+
+import numpy as np
+import torch
+from torch import nn
+
+FEATURE_SIZE = 800
+FORGET_BIAS = 1.0
+
+
+def load_vocab(path):
+    words = [line.rsplit(" ", 1)[0] for line in open(path) if line.strip()]
+    return {w: i for i, w in enumerate(words)}, len(words)
+
+
+def encode_caption(caption, vocab, unk):
+    return [vocab["<S>"]] + [vocab.get(w, unk) for w in caption.split()] + [vocab["</S>"]]
+
+
+def load_features(prefix):
+    files = [l for l in open(prefix + ".files.txt").read().split("\n") if l]
+    data = np.fromfile(prefix + ".f32", dtype=np.float32).reshape(-1, FEATURE_SIZE)
+    if len(data) != len(files):
+        raise SystemExit(f"{prefix}: {len(data)} feature rows for {len(files)} files (encoding unfinished?)")
+    return files, data
+
+
+class ShowAndTell(nn.Module):
+    def __init__(self, vocab_size, embed, units, dropout):
+        super().__init__()
+        self.image_embedding = nn.Linear(FEATURE_SIZE, embed)
+        self.word_embedding = nn.Embedding(vocab_size, embed)
+        self.lstm = nn.LSTM(embed, units, batch_first=True)
+        self.dropout = nn.Dropout(dropout)
+        self.logits = nn.Linear(units, vocab_size)
+        with torch.no_grad():  # match TF's forget bias so exported and trained cells agree from step 0
+            self.lstm.bias_ih_l0.zero_()
+            self.lstm.bias_hh_l0.zero_()
+            self.lstm.bias_hh_l0[units:2 * units].fill_(FORGET_BIAS)
+
+    def forward(self, features, tokens):
+        """features [B, F] (None for language-model pre-training), tokens [B, T] -> logits [B, T, V]."""
+        words = self.word_embedding(tokens)
+        if features is None:
+            outputs, _ = self.lstm(self.dropout(words))
+            return self.logits(self.dropout(outputs))
+        image = self.image_embedding(self.dropout(features)).unsqueeze(1)
+        outputs, _ = self.lstm(torch.cat([image, self.dropout(words)], 1))
+        return self.logits(self.dropout(outputs[:, 1:]))
+
+
+def batches(pairs, batch_size, pad, shuffle):
+    order = list(range(len(pairs)))
+    if shuffle:
+        random.shuffle(order)
+    for start in range(0, len(order), batch_size):
+        chunk = [pairs[i] for i in order[start:start + batch_size]]
+        length = max(len(c) for _, c in chunk)
+        tokens = torch.full((len(chunk), length), pad, dtype=torch.long)
+        for row, (_, caption) in enumerate(chunk):
+            tokens[row, :len(caption)] = torch.tensor(caption)
+        yield [f for f, _ in chunk], tokens
+
+
+def caption_loss(model, features, tokens, pad):
+    logits = model(features, tokens[:, :-1])
+    return nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), tokens[:, 1:].reshape(-1), ignore_index=pad, reduction="sum")
+
+
+def evaluate(model, pairs, feature_table, pad, batch_size=512):
+    model.eval()
+    total, count = 0.0, 0
+    with torch.no_grad():
+        for keys, tokens in batches(pairs, batch_size, pad, shuffle=False):
+            features = None if feature_table is None else feature_table[torch.tensor(keys)]
+            total += caption_loss(model, features, tokens, pad).item()
+            count += (tokens[:, 1:] != pad).sum().item()
+    model.train()
+    return total / count
+
+
+def export_weights(model, mean, std, units, out):
+    """PyTorch LSTM (gates i,f,g,o; two biases) -> TF BasicLSTMCell (gates i,j,f,o; kernel [in+U, 4U])."""
+    sd = {k: v.detach().double().numpy() for k, v in model.state_dict().items()}
+    reorder = lambda m: np.concatenate([m[0:units], m[2 * units:3 * units], m[units:2 * units], m[3 * units:4 * units]], 0)
+    kernel = np.concatenate([reorder(sd["lstm.weight_ih_l0"]).T, reorder(sd["lstm.weight_hh_l0"]).T], 0)
+    bias = reorder(sd["lstm.bias_ih_l0"] + sd["lstm.bias_hh_l0"])
+    bias[2 * units:3 * units] -= FORGET_BIAS
+    w_img = sd["image_embedding.weight"].T / std[:, None]
+    b_img = sd["image_embedding.bias"] - (mean / std) @ sd["image_embedding.weight"].T
+    tensors = {
+        "image_embedding/weights": w_img, "image_embedding/biases": b_img,
+        "seq_embedding/map": sd["word_embedding.weight"],
+        "lstm/kernel": kernel, "lstm/bias": bias,
+        "logits/weights": sd["logits.weight"].T, "logits/biases": sd["logits.bias"],
+    }
+    manifest, blobs, offset = {}, [], 0
+    for name, value in tensors.items():
+        blob = np.ascontiguousarray(value, dtype=np.float32).tobytes()
+        manifest[name] = {"shape": list(value.shape), "offset": offset}
+        blobs.append(blob)
+        offset += len(blob)
+    with open(os.path.join(out, "weights.bin"), "wb") as f:
+        f.write(b"".join(blobs))
+    json.dump({"units": units, "forgetBias": FORGET_BIAS, "tensors": manifest}, open(os.path.join(out, "weights.json"), "w"), indent=1)
+
+
+def parity_reference(model, raw_features, mean, std, start_id, out):
+    """Reference outputs on real features: initial state, then one step from <S>, as log-probabilities."""
+    model.eval()
+    with torch.no_grad():
+        feats = torch.tensor((raw_features[:2] - mean) / std, dtype=torch.float32)
+        image = model.image_embedding(feats).unsqueeze(1)
+        _, (h, c) = model.lstm(image)
+        start = torch.full((2, 1), start_id, dtype=torch.long)
+        outputs, (h2, c2) = model.lstm(model.word_embedding(start), (h, c))
+        log_probs = torch.log_softmax(model.logits(outputs[:, 0]), -1)
+    json.dump({
+        "features": raw_features[:2].tolist(),
+        "initialState": torch.cat([c[0], h[0]], 1).tolist(),
+        "inputFeed": [start_id, start_id],
+        "logProbs": log_probs.tolist(),
+        "state": torch.cat([c2[0], h2[0]], 1).tolist(),
+    }, open(os.path.join(out, "parity.json"), "w"))
+
+
+def train_loop(model, train_pairs, val_pairs, table, pad, args, label, minutes, log):
+    optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)
+    best, best_state, bad_checks = math.inf, None, 0
+    started = time.time()
+    step, tokens_seen = 0, 0
+    done = False
+    while not done:
+        for keys, tokens in batches(train_pairs, args.batch_size, pad, shuffle=True):
+            features = None if table is None else table[torch.tensor(keys)]
+            n = (tokens[:, 1:] != pad).sum().item()
+            loss = caption_loss(model, features, tokens, pad) / n
+            optimizer.zero_grad()
+            loss.backward()
+            nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+            optimizer.step()
+            step += 1
+            tokens_seen += n
+            elapsed = time.time() - started
+            if step % args.eval_every == 0 or elapsed > minutes * 60:
+                val = evaluate(model, val_pairs, table, pad)
+                entry = {"phase": label, "step": step, "minutes": round(elapsed / 60, 2), "train_loss": round(loss.item(), 4),
+                         "val_loss": round(val, 4), "tokens_per_s": round(tokens_seen / elapsed)}
+                log.append(entry)
+                print(json.dumps(entry), flush=True)
+                if val < best - 1e-4:
+                    best, bad_checks = val, 0
+                    best_state = {k: v.clone() for k, v in model.state_dict().items()}
+                    torch.save(best_state, os.path.join(args.out, f"{label}.pt"))
+                else:
+                    bad_checks += 1
+                if bad_checks >= args.patience or elapsed > minutes * 60:
+                    done = True
+                    break
+    model.load_state_dict(best_state)
+    return best
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    here = os.path.dirname(__file__)
+    parser.add_argument("--data", default=os.path.join(here, "data"))
+    parser.add_argument("--train-features", nargs="+", default=[], help="feature prefixes (several views allowed)")
+    parser.add_argument("--val-features")
+    parser.add_argument("--init", help="start from this checkpoint (e.g. OUT/lm.pt of a language-model run)")
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--embed", type=int, default=256)
+    parser.add_argument("--units", type=int, default=384)
+    parser.add_argument("--dropout", type=float, default=0.3)
+    parser.add_argument("--lr", type=float, default=2e-3)
+    parser.add_argument("--batch-size", type=int, default=128)
+    parser.add_argument("--eval-every", type=int, default=200)
+    parser.add_argument("--patience", type=int, default=3)
+    parser.add_argument("--minutes", type=float, default=30)
+    parser.add_argument("--lm-minutes", type=float, default=0, help="language-model pre-training budget on text-only captions")
+    parser.add_argument("--lm-limit", type=int, default=0, help="use at most this many text-only captions (0 = all)")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+
+    random.seed(args.seed)
+    np.random.seed(args.seed)
+    torch.manual_seed(args.seed)
+    torch.set_num_threads(args.threads)
+    os.makedirs(args.out, exist_ok=True)
+
+    vocab, n_words = load_vocab(os.path.join(args.data, "word_counts.txt"))
+    unk = n_words
+    pad = n_words + 1  # never predicted: excluded from the loss and from the exported softmax
+    vocab_size = n_words + 2
+    captions = json.load(open(os.path.join(args.data, "captions.json")))
+    model = ShowAndTell(vocab_size, args.embed, args.units, args.dropout)
+    if args.init:
+        model.load_state_dict(torch.load(args.init))
+    log = []
+    started = time.time()
+    if args.lm_minutes > 0:
+        lines = [l for l in open(os.path.join(args.data, "lm_text.txt")).read().split("\n") if l]
+        random.shuffle(lines)
+        if args.lm_limit:
+            lines = lines[: args.lm_limit]
+        lm_pairs = [(0, encode_caption(l, vocab, unk)) for l in lines]
+        val_split = json.load(open(os.path.join(args.data, "split.json")))["val"]
+        lm_val = [(0, encode_caption(c, vocab, unk)) for f in val_split for c in captions[f]]
+        train_loop(model, lm_pairs, lm_val, None, pad, args, "lm", args.lm_minutes, log)
+    if not args.train_features:
+        json.dump({"args": vars(args), "log": log}, open(os.path.join(args.out, "lm_log.json"), "w"), indent=1)
+        return
+
+    rows, train_pairs = [], []
+    for prefix in args.train_features:
+        files, data = load_features(prefix)
+        for f, row in zip(files, data):
+            key = len(rows)
+            rows.append(row)
+            train_pairs += [(key, encode_caption(c, vocab, unk)) for c in captions[f]]
+    val_files, val_data = load_features(args.val_features)
+    val_pairs = []
+    for f, row in zip(val_files, val_data):
+        key = len(rows)
+        rows.append(row)
+        val_pairs += [(key, encode_caption(c, vocab, unk)) for c in captions[f]]
+    raw = np.stack(rows)
+    n_train_rows = len(rows) - len(val_files)
+    mean = raw[:n_train_rows].mean(0).astype(np.float64)
+    std = raw[:n_train_rows].std(0).astype(np.float64) + 1e-3
+    table = torch.tensor((raw - mean) / std, dtype=torch.float32)
+    print(f"{n_train_rows} train feature rows, {len(train_pairs)} train captions, {len(val_pairs)} val captions, vocab {vocab_size - 1}", flush=True)
+
+    best = train_loop(model, train_pairs, val_pairs, table, pad, args, "caption", args.minutes, log)
+
+    # Drop the padding row/column: the exported softmax covers the vocabulary plus the unknown word.
+    with torch.no_grad():
+        model.word_embedding.weight = nn.Parameter(model.word_embedding.weight[:vocab_size - 1])
+        model.logits.weight = nn.Parameter(model.logits.weight[:vocab_size - 1])
+        model.logits.bias = nn.Parameter(model.logits.bias[:vocab_size - 1])
+    export_weights(model, mean, std, args.units, args.out)
+    parity_reference(model, raw[n_train_rows:], mean, std, vocab["<S>"], args.out)
+    json.dump({"args": vars(args), "best_val_loss": best, "wall_minutes": round((time.time() - started) / 60, 2),
+               "torch": torch.__version__, "log": log}, open(os.path.join(args.out, "log.json"), "w"), indent=1)
+    print(f"best val loss {best:.4f}; wrote {args.out}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
