@@ -5,6 +5,8 @@ Reads ../shared/data (see its README) and writes into training/data/:
   captions.json     normalised, tokenised captions per photo
   lm_text.txt       tokenised caption texts without photos (val photos' captions removed)
   word_counts.txt   the tutorial's vocabulary format, words seen >= --min-count times
+  val.jsonl         the validation photos' records in captions.jsonl format, for `npm run eval`
+  train.txt, val.txt  photo file lists for training/encode.ts
 """
 import argparse
 import collections
@@ -78,6 +80,11 @@ def main():
         for w in words:
             count = n_captions if w in ("<S>", "</S>") else counts[w]
             f.write(f"{w} {count}\n")
+    for name, files in (("train", train), ("val", sorted(val))):
+        with open(os.path.join(args.out, f"{name}.txt"), "w") as f:
+            f.write("\n".join(files) + "\n")
+    with open(os.path.join(args.out, "val.jsonl"), "w") as f:
+        f.writelines(json.dumps(p) + "\n" for p in photos if p["file"] in val)
     json.dump({"train": train, "val": sorted(val), "info": info}, open(os.path.join(args.out, "split.json"), "w"))
     json.dump({f: [" ".join(c) for c in cs] for f, cs in captions.items()}, open(os.path.join(args.out, "captions.json"), "w"))
     with open(os.path.join(args.out, "lm_text.txt"), "w") as f:

@@ -55,22 +55,28 @@ class ShowAndTell(nn.Module):
             self.lstm.bias_hh_l0[units:2 * units].fill_(FORGET_BIAS)
 
     def forward(self, features, tokens):
-        """features [B, F] (None for language-model pre-training), tokens [B, T] -> logits [B, T, V]."""
-        words = self.word_embedding(tokens)
+        """features [B, F] (None for language-model pre-training), tokens [B, T] -> LSTM outputs [B, T, U]."""
+        words = self.dropout(self.word_embedding(tokens))
         if features is None:
-            outputs, _ = self.lstm(self.dropout(words))
-            return self.logits(self.dropout(outputs))
+            return self.lstm(words)[0]
         image = self.image_embedding(self.dropout(features)).unsqueeze(1)
-        outputs, _ = self.lstm(torch.cat([image, self.dropout(words)], 1))
-        return self.logits(self.dropout(outputs[:, 1:]))
+        return self.lstm(torch.cat([image, words], 1))[0][:, 1:]
 
 
 def batches(pairs, batch_size, pad, shuffle):
+    """Batches of similar caption lengths (less padding); batch order random when shuffling."""
     order = list(range(len(pairs)))
     if shuffle:
         random.shuffle(order)
-    for start in range(0, len(order), batch_size):
-        chunk = [pairs[i] for i in order[start:start + batch_size]]
+    window = batch_size * 50
+    groups = []
+    for start in range(0, len(order), window):
+        chunk = sorted(order[start:start + window], key=lambda i: len(pairs[i][1]))
+        groups += [chunk[i:i + batch_size] for i in range(0, len(chunk), batch_size)]
+    if shuffle:
+        random.shuffle(groups)
+    for group in groups:
+        chunk = [pairs[i] for i in group]
         length = max(len(c) for _, c in chunk)
         tokens = torch.full((len(chunk), length), pad, dtype=torch.long)
         for row, (_, caption) in enumerate(chunk):
@@ -79,8 +85,12 @@ def batches(pairs, batch_size, pad, shuffle):
 
 
 def caption_loss(model, features, tokens, pad):
-    logits = model(features, tokens[:, :-1])
-    return nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), tokens[:, 1:].reshape(-1), ignore_index=pad, reduction="sum")
+    """Summed cross-entropy of predicting each next word; the softmax runs only where a word is due."""
+    outputs = model(features, tokens[:, :-1])
+    targets = tokens[:, 1:]
+    due = targets != pad
+    logits = model.logits(model.dropout(outputs[due]))
+    return nn.functional.cross_entropy(logits, targets[due], reduction="sum")
 
 
 def evaluate(model, pairs, feature_table, pad, batch_size=512):
@@ -182,7 +192,7 @@ def main():
     here = os.path.dirname(__file__)
     parser.add_argument("--data", default=os.path.join(here, "data"))
     parser.add_argument("--train-features", nargs="+", default=[], help="feature prefixes (several views allowed)")
-    parser.add_argument("--val-features")
+    parser.add_argument("--val-features", nargs="+", default=[])
     parser.add_argument("--init", help="start from this checkpoint (e.g. OUT/lm.pt of a language-model run)")
     parser.add_argument("--out", required=True)
     parser.add_argument("--embed", type=int, default=256)
@@ -235,14 +245,14 @@ def main():
             key = len(rows)
             rows.append(row)
             train_pairs += [(key, encode_caption(c, vocab, unk)) for c in captions[f]]
-    val_files, val_data = load_features(args.val_features)
-    val_pairs = []
-    for f, row in zip(val_files, val_data):
-        key = len(rows)
-        rows.append(row)
-        val_pairs += [(key, encode_caption(c, vocab, unk)) for c in captions[f]]
+    val_pairs, n_train_rows = [], len(rows)
+    for prefix in args.val_features:
+        files, data = load_features(prefix)
+        for f, row in zip(files, data):
+            key = len(rows)
+            rows.append(row)
+            val_pairs += [(key, encode_caption(c, vocab, unk)) for c in captions[f]]
     raw = np.stack(rows)
-    n_train_rows = len(rows) - len(val_files)
     mean = raw[:n_train_rows].mean(0).astype(np.float64)
     std = raw[:n_train_rows].std(0).astype(np.float64) + 1e-3
     table = torch.tensor((raw - mean) / std, dtype=torch.float32)

@@ -15,16 +15,22 @@ export function parseInput(input: string): InputRef {
   return match ? { node: match[1], output: Number(match[2]), control: false } : { node: input, output: 0, control: false };
 }
 
-export function dataInputs(node: NodeDef): InputRef[] {
+/** The part of a node that graph edits look at; both GraphDef protos and tfjs JSON nodes have it. */
+export interface NodeLike {
+  name: string;
+  input: string[];
+}
+
+export function dataInputs(node: NodeLike): InputRef[] {
   return node.input.map(parseInput).filter((ref) => !ref.control);
 }
 
 /** The node's data inputs as written (`node` or `node:k`), without its control inputs. */
-export function dataInputNames(node: NodeDef): string[] {
+export function dataInputNames(node: NodeLike): string[] {
   return node.input.filter((input) => !parseInput(input).control);
 }
 
-export function indexByName(nodes: readonly NodeDef[]): Map<string, NodeDef> {
+export function indexByName<N extends NodeLike>(nodes: readonly N[]): Map<string, N> {
   return new Map(nodes.map((node) => [node.name, node]));
 }
 
@@ -32,7 +38,7 @@ export function indexByName(nodes: readonly NodeDef[]): Map<string, NodeDef> {
  * Keeps only the nodes the outputs need, in their original order. Control inputs are dropped:
  * in a frozen inference graph they only order Asserts and summaries, which tfjs cannot run anyway.
  */
-export function pruneToOutputs(nodes: readonly NodeDef[], outputs: readonly string[]): NodeDef[] {
+export function pruneToOutputs<N extends NodeLike>(nodes: readonly N[], outputs: readonly string[]): N[] {
   const byName = indexByName(nodes);
   const needed = new Set<string>();
   const pending = [...outputs];
@@ -50,7 +56,7 @@ export function pruneToOutputs(nodes: readonly NodeDef[], outputs: readonly stri
 }
 
 /** Rewrites every data input that reads `from` (any spelling of output 0) to read `to` instead. */
-export function redirectInputs(nodes: readonly NodeDef[], from: string, to: string): NodeDef[] {
+export function redirectInputs<N extends NodeLike>(nodes: readonly N[], from: string, to: string): N[] {
   return nodes.map((node) => ({
     ...node,
     input: node.input.map((input) => {

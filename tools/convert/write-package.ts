@@ -1,7 +1,8 @@
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DEFAULT_NODES, DEFAULT_WORDS, parseModelCard, type ModelCard } from '../../src/captioner/card';
 import { Vocabulary } from '../../src/captioner/vocabulary';
+import { readModelList, registerModel, writeModelList, type ModelList } from '../graph/model-list';
 import { writeGraphModel, type Quantization } from '../graph/package-files';
 import { convertGraph, type ConvertedGraph } from './convert';
 import { ConversionError } from './errors';
@@ -24,11 +25,6 @@ export interface ConvertOptions {
 export interface ConversionResult extends ConvertedGraph {
   card: ModelCard;
   files: string[];
-}
-
-interface ModelList {
-  default?: string;
-  models: { id: string; name: string; fixture: boolean }[];
 }
 
 /**
@@ -54,7 +50,7 @@ export async function convertShowAndTell(options: ConvertOptions): Promise<Conve
     training: converted.crop ? { preprocessing: `squash to ${converted.image.height}×${converted.image.width}, central crop to ${converted.crop.height}×${converted.crop.width} in the graph` } : undefined,
   });
   const modelsJson = options.modelsJson ?? path.join(path.dirname(path.resolve(options.out)), 'models.json');
-  const models = await readModelList(modelsJson);
+  const models = await readModelListOrFail(modelsJson);
 
   const scratch = `${path.resolve(options.out)}.converting-${process.pid}`;
   try {
@@ -63,7 +59,7 @@ export async function convertShowAndTell(options: ConvertOptions): Promise<Conve
     await writeFile(path.join(scratch, 'card.json'), `${JSON.stringify(card, null, 2)}\n`);
     await rm(options.out, { recursive: true, force: true });
     await rename(scratch, options.out);
-    await writeModelList(modelsJson, register(models, card));
+    await writeModelList(modelsJson, registerModel(models, card));
     const written = [...files.map((file) => path.basename(file)), 'word_counts.txt', 'card.json'];
     return { ...converted, card, files: written.map((file) => path.join(options.out, file)) };
   } finally {
@@ -87,34 +83,10 @@ function parseVocabulary(text: string): Vocabulary {
   }
 }
 
-async function readModelList(file: string): Promise<ModelList> {
-  let text: string;
+async function readModelListOrFail(file: string): Promise<ModelList> {
   try {
-    text = await readFile(file, 'utf8');
-  } catch {
-    return { models: [] };
-  }
-  let list: ModelList;
-  try {
-    list = JSON.parse(text) as ModelList;
+    return await readModelList(file);
   } catch (error) {
-    throw new ConversionError(`${file} is not valid JSON (${(error as Error).message}); fix or delete it`);
+    throw new ConversionError((error as Error).message);
   }
-  if (!Array.isArray(list?.models)) throw new ConversionError(`${file} has no "models" list; fix or delete it`);
-  return list;
-}
-
-/** Adds or replaces this model's entry; the default changes only when there is none. */
-function register(list: ModelList, card: ModelCard): ModelList {
-  const entry = { id: card.id, name: card.name, fixture: card.fixture };
-  const known = list.models.some((model) => model.id === card.id);
-  const models = known ? list.models.map((model) => (model.id === card.id ? entry : model)) : [...list.models, entry];
-  return { ...list, default: list.default ?? card.id, models };
-}
-
-async function writeModelList(file: string, list: ModelList): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const scratch = `${file}.${process.pid}`;
-  await writeFile(scratch, `${JSON.stringify(list, null, 2)}\n`);
-  await rename(scratch, file);
 }

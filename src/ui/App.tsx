@@ -1,0 +1,86 @@
+import { useEffect } from 'react';
+import { addPhotos, clearFinishedPhotos } from '../store/captioner-bridge';
+import { useJobsStore } from '../store/jobs';
+import { useModelStore } from '../store/model';
+import { useSettingsStore } from '../store/settings';
+import { DropZone } from './DropZone';
+import { ModelStatus } from './ModelStatus';
+import { PhotoCard } from './PhotoCard';
+import { SettingsPanel } from './SettingsPanel';
+
+/** Pasted images (e.g. a screenshot) join the queue like dropped files. */
+function usePastedImages() {
+  useEffect(() => {
+    const onPaste = (event: ClipboardEvent) => {
+      const images = [...(event.clipboardData?.files ?? [])].filter((file) => file.type.startsWith('image/'));
+      if (images.length > 0) addPhotos(images);
+    };
+    window.addEventListener('paste', onPaste);
+    return () => window.removeEventListener('paste', onPaste);
+  }, []);
+}
+
+function useSelectedModelIsFixture(): boolean {
+  const catalog = useModelStore((state) => state.catalog);
+  const status = useModelStore((state) => state.status);
+  const modelId = useSettingsStore((state) => state.modelId);
+  return (status.phase === 'ready' && status.model.fixture) || catalog.some((entry) => entry.id === modelId && entry.fixture);
+}
+
+function FixtureBanner() {
+  if (!useSelectedModelIsFixture()) return null;
+  return (
+    <p className="fixture-banner" role="note" data-testid="fixture-banner">
+      <strong>Test fixture model.</strong> This is a tiny generated model for automated tests, not a real captioning
+      model: its captions do not describe your photos.
+    </p>
+  );
+}
+
+function PhotoList() {
+  const jobs = useJobsStore((state) => state.jobs);
+  if (jobs.length === 0) return null;
+  const finished = jobs.filter((job) => job.state.kind === 'done' || job.state.kind === 'failed').length;
+  return (
+    <section aria-label="Photos">
+      <div className="list-header">
+        <h2>
+          Photos <span className="muted">({finished} of {jobs.length} finished)</span>
+        </h2>
+        {finished > 0 && (
+          <button type="button" onClick={clearFinishedPhotos}>
+            Clear finished
+          </button>
+        )}
+      </div>
+      <div className="photo-list">
+        {jobs.map((job) => (
+          <PhotoCard key={job.id} job={job} />
+        ))}
+      </div>
+    </section>
+  );
+}
+
+export function App() {
+  usePastedImages();
+  return (
+    <div className="app">
+      <header className="app-header">
+        <h1>Show and Tell</h1>
+        <p className="muted">Image captions generated in your browser with a neural network (Vinyals et al., 2015).</p>
+      </header>
+      <main className="layout">
+        <div className="main-column">
+          <FixtureBanner />
+          <DropZone />
+          <PhotoList />
+        </div>
+        <aside className="side-column">
+          <ModelStatus />
+          <SettingsPanel />
+        </aside>
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,80 @@
+import { retryModel } from '../store/captioner-bridge';
+import { useModelStore, type ModelStatus as Status } from '../store/model';
+import type { BackendName } from '../worker/protocol';
+import { formatBytes } from './format';
+
+const BACKEND_NAMES: Record<BackendName, string> = { webgl: 'GPU via WebGL', wasm: 'CPU via WebAssembly', cpu: 'CPU, plain JavaScript' };
+
+function modelName(modelId: string): string {
+  return useModelStore.getState().catalog.find((entry) => entry.id === modelId)?.name ?? modelId;
+}
+
+function DownloadProgress({ loadedBytes, totalBytes }: { loadedBytes: number; totalBytes: number | null }) {
+  return (
+    <>
+      <progress value={loadedBytes} max={totalBytes ?? undefined} />
+      <p className="muted">
+        {formatBytes(loadedBytes)}
+        {totalBytes !== null && ` of ${formatBytes(totalBytes)}`}
+      </p>
+    </>
+  );
+}
+
+function StatusBody({ status }: { status: Status }) {
+  switch (status.phase) {
+    case 'listing':
+      return <p>Looking for models…</p>;
+    case 'no-models':
+      return (
+        <p className="warning">
+          No captioning model is installed: <code>models/models.json</code> lists no model. Photos you add will wait until
+          one is installed (see the README, “Default model”).
+        </p>
+      );
+    case 'downloading':
+      return (
+        <>
+          <p>Downloading {modelName(status.modelId)}…</p>
+          <DownloadProgress loadedBytes={status.loadedBytes} totalBytes={status.totalBytes} />
+        </>
+      );
+    case 'warming-up':
+      return (
+        <p>
+          Warming up {modelName(status.modelId)} ({BACKEND_NAMES[status.backend]})…
+        </p>
+      );
+    case 'ready':
+      return (
+        <>
+          <p>
+            <span className="ready-dot" aria-hidden="true" /> Ready: {status.model.name}
+          </p>
+          <p className="muted">
+            Backend: <strong data-testid="backend">{status.backend}</strong> ({BACKEND_NAMES[status.backend]})
+          </p>
+          {status.note && <p className="warning">{status.note}</p>}
+        </>
+      );
+    case 'error':
+      return (
+        <div role="alert">
+          <p className="error">{status.message}</p>
+          <button type="button" onClick={retryModel}>
+            Retry
+          </button>
+        </div>
+      );
+  }
+}
+
+export function ModelStatus() {
+  const status = useModelStore((state) => state.status);
+  return (
+    <section className="panel" data-testid="model-status" data-phase={status.phase} aria-live="polite">
+      <h2>Model</h2>
+      <StatusBody status={status} />
+    </section>
+  );
+}

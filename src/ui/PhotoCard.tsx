@@ -1,0 +1,121 @@
+import { memo, useState } from 'react';
+import { removePhoto } from '../store/captioner-bridge';
+import type { JobState, PhotoJob } from '../store/jobs';
+import type { Caption, CaptionUpdate } from '../worker/protocol';
+import { formatCaptionLine, toAltText } from './format';
+
+const STATE_LABELS: Record<JobState['kind'], string> = {
+  waiting: 'Waiting',
+  reading: 'Reading',
+  captioning: 'Captioning',
+  done: 'Done',
+  failed: 'Failed',
+};
+
+function Thumbnail({ job }: { job: PhotoJob }) {
+  const [broken, setBroken] = useState(false);
+  if (broken) return <div className="thumbnail thumbnail-missing">no preview</div>;
+  return <img className="thumbnail" src={job.previewUrl} alt="" decoding="async" onError={() => setBroken(true)} />;
+}
+
+function BeamLine({ caption, complete }: { caption: Caption; complete: boolean }) {
+  // The search may end a caption right after the start word: the caption is then empty.
+  const text = complete ? `${caption.text || '(empty caption)'} ✓` : `${caption.text} …`;
+  return (
+    <li className={complete ? 'complete' : undefined}>
+      {text} <span className="muted">(log p {caption.logProb.toFixed(2)})</span>
+    </li>
+  );
+}
+
+/** The search's current partial captions and the complete ones found so far. */
+function LiveBeam({ beam }: { beam: CaptionUpdate | null }) {
+  if (!beam) return <p className="muted">Looking at the photo…</p>;
+  return (
+    <div data-testid="live-beam">
+      <p className="muted small">Captioning, step {beam.step}:</p>
+      <ul className="beam">
+        {beam.partial.map((caption, index) => (
+          <BeamLine key={`partial-${index}`} caption={caption} complete={false} />
+        ))}
+        {beam.complete.map((caption, index) => (
+          <BeamLine key={`complete-${index}`} caption={caption} complete />
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+function CopyButton({ text }: { text: string }) {
+  const [copied, setCopied] = useState(false);
+  const copy = async () => {
+    await navigator.clipboard.writeText(text);
+    setCopied(true);
+    setTimeout(() => setCopied(false), 1500);
+  };
+  return (
+    <button type="button" className="copy-button" onClick={() => void copy()} title="Copy as alt text">
+      {copied ? 'Copied' : 'Copy alt text'}
+    </button>
+  );
+}
+
+function Captions({ captions, elapsedMs }: { captions: Caption[]; elapsedMs: number }) {
+  const best = captions[0];
+  if (!best) return <p className="muted">The model produced no caption.</p>;
+  const altText = toAltText(best.text);
+  return (
+    <div data-testid="captions">
+      <div className="best-caption">
+        <p data-testid="best-caption">{altText}</p>
+        <CopyButton text={altText} />
+      </div>
+      <ol className="caption-lines" data-testid="caption-lines">
+        {captions.map((caption, index) => (
+          <li key={index}>{formatCaptionLine(index, caption)}</li>
+        ))}
+      </ol>
+      <p className="muted small">Captioned in {(elapsedMs / 1000).toFixed(2)} s</p>
+    </div>
+  );
+}
+
+function CardBody({ state }: { state: JobState }) {
+  switch (state.kind) {
+    case 'waiting':
+      return <p className="muted">Waiting in the queue…</p>;
+    case 'reading':
+      return <p className="muted">Reading the photo…</p>;
+    case 'captioning':
+      return <LiveBeam beam={state.beam} />;
+    case 'done':
+      return <Captions captions={state.captions} elapsedMs={state.elapsedMs} />;
+    case 'failed':
+      return (
+        <p className="error" role="alert" data-testid="job-error">
+          {state.message}
+        </p>
+      );
+  }
+}
+
+/** Memoised: a beam update re-renders only its own card, not the whole list. */
+export const PhotoCard = memo(function PhotoCard({ job }: { job: PhotoJob }) {
+  return (
+    <article className="photo-card" data-testid="photo-card" data-state={job.state.kind} aria-busy={job.state.kind === 'captioning'}>
+      <Thumbnail job={job} />
+      <div className="photo-body">
+        <header className="photo-header">
+          <span className="file-name" title={job.file.name}>
+            {job.file.name || 'Pasted image'}
+          </span>
+          <span className={`badge badge-${job.state.kind}`}>{STATE_LABELS[job.state.kind]}</span>
+          <button type="button" className="remove-button" onClick={() => removePhoto(job.id)} aria-label={`Remove ${job.file.name}`}>
+            ×
+          </button>
+        </header>
+        <CardBody state={job.state} />
+      </div>
+    </article>
+  );
+});

@@ -1,0 +1,67 @@
+import { useId, type ChangeEvent } from 'react';
+import { useModelStore } from '../store/model';
+import { SETTING_LIMITS, useSettingsStore } from '../store/settings';
+import type { BeamSearchOptions } from '../worker/protocol';
+
+interface NumberSettingProps {
+  setting: keyof BeamSearchOptions;
+  label: string;
+  hint: string;
+}
+
+function NumberSetting({ setting, label, hint }: NumberSettingProps) {
+  const id = useId();
+  const value = useSettingsStore((state) => state[setting]);
+  const updateBeamSearch = useSettingsStore((state) => state.updateBeamSearch);
+  const { min, max, step } = SETTING_LIMITS[setting];
+  const onChange = (event: ChangeEvent<HTMLInputElement>) => {
+    const parsed = Number(event.target.value);
+    if (Number.isFinite(parsed)) updateBeamSearch({ [setting]: Math.min(max, Math.max(min, parsed)) });
+  };
+  return (
+    <div className="setting">
+      <label htmlFor={id}>
+        {label} <output>{value}</output>
+      </label>
+      <input id={id} type="range" min={min} max={max} step={step} value={value} onChange={onChange} />
+      <small className="muted">{hint}</small>
+    </div>
+  );
+}
+
+function ModelChoice() {
+  const id = useId();
+  const catalog = useModelStore((state) => state.catalog);
+  const modelId = useSettingsStore((state) => state.modelId);
+  const selectModel = useSettingsStore((state) => state.selectModel);
+  if (catalog.length === 0) return null;
+  return (
+    <div className="setting">
+      <label htmlFor={id}>Model</label>
+      <select id={id} value={modelId ?? ''} onChange={(event) => selectModel(event.target.value)}>
+        {catalog.map((entry) => (
+          <option key={entry.id} value={entry.id}>
+            {entry.fixture ? `${entry.name} (test fixture)` : entry.name}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+export function SettingsPanel() {
+  return (
+    <section className="panel">
+      <h2>Settings</h2>
+      <ModelChoice />
+      <NumberSetting setting="beamSize" label="Beam size" hint="Partial captions kept at each step." />
+      <NumberSetting setting="maxLength" label="Maximum length" hint="Words per caption, counting the start and end markers." />
+      <NumberSetting
+        setting="lengthNormalizationFactor"
+        label="Length normalisation"
+        hint="0 ranks by probability alone, which favours short captions; higher values favour longer ones."
+      />
+      <p className="muted small">Changes apply to photos captioned from now on.</p>
+    </section>
+  );
+}

@@ -1,0 +1,26 @@
+const BYTE_UNITS = ['bytes', 'kB', 'MB', 'GB'];
+
+/** 40123456 → "40.1 MB" (decimal units, as browsers' download UIs show). */
+export function formatBytes(bytes: number): string {
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < BYTE_UNITS.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  return `${unit === 0 ? value : value.toFixed(1)} ${BYTE_UNITS[unit]}`;
+}
+
+/** The model's tokens ("a dog on a couch .") as a sentence for alt text ("A dog on a couch."). */
+export function toAltText(captionText: string): string {
+  const sentence = captionText
+    .trim()
+    .replace(/\s+([.,!?;:'])/g, '$1')
+    .replace(/[.\s]+$/, '');
+  return sentence ? `${sentence[0].toUpperCase()}${sentence.slice(1)}.` : '';
+}
+
+/** The tutorial's output line: `0) a group of people sitting at tables in a room . (p=0.000306)`. */
+export function formatCaptionLine(index: number, caption: { text: string; p: number }): string {
+  return `${index}) ${caption.text} (p=${caption.p.toFixed(6)})`;
+}

@@ -1,0 +1,42 @@
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-webgl';
+import '@tensorflow/tfjs-backend-cpu';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+// Bundled as same-origin assets: the app must work offline and without a CDN.
+import wasmUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
+import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
+import wasmThreadedSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import { BACKENDS, type BackendName } from './protocol';
+
+setWasmPaths({
+  'tfjs-backend-wasm.wasm': wasmUrl,
+  'tfjs-backend-wasm-simd.wasm': wasmSimdUrl,
+  'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedSimdUrl,
+});
+
+const BACKEND_LABELS: Record<BackendName, string> = { webgl: 'WebGL', wasm: 'WebAssembly', cpu: 'plain JavaScript (CPU)' };
+
+export interface StartedBackend {
+  backend: BackendName;
+  /** Set when the preferred backend could not start, for the UI to show. */
+  note: string | null;
+}
+
+/** Starts the preferred tfjs backend, falling back along webgl → wasm → cpu. */
+export async function startBackend(preferred: BackendName): Promise<StartedBackend> {
+  // Every photo has its own size; passing shapes as uniforms lets WebGL reuse compiled programs.
+  tf.env().set('WEBGL_USE_SHAPES_UNIFORMS', true);
+  const order = [preferred, ...BACKENDS.filter((name) => name !== preferred)];
+  for (const backend of order) {
+    // setBackend resolves false (or throws) when a backend cannot initialise, e.g. no WebGL in this worker.
+    if (await tf.setBackend(backend).catch(() => false)) {
+      await tf.ready();
+      const note =
+        backend === preferred
+          ? null
+          : `${BACKEND_LABELS[preferred]} is not available in this browser, so captions are computed with ${BACKEND_LABELS[backend]} (slower).`;
+      return { backend, note };
+    }
+  }
+  throw new Error('no TensorFlow.js backend could start in this browser');
+}

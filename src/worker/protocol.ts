@@ -1,0 +1,124 @@
+/**
+ * Messages between the UI (main thread) and the captioner worker. Everything here must survive
+ * structuredClone, so only plain data (and the transferred ImageBitmap) is allowed.
+ */
+import type { BeamSearchOptions, Caption, CaptionUpdate } from '../captioner';
+
+export type { BeamSearchOptions, Caption, CaptionUpdate } from '../captioner';
+
+export type BackendName = 'webgl' | 'wasm' | 'cpu';
+
+export const BACKENDS: readonly BackendName[] = ['webgl', 'wasm', 'cpu'];
+
+export function isBackendName(value: unknown): value is BackendName {
+  return BACKENDS.includes(value as BackendName);
+}
+
+/** What the UI needs to know about a loaded model package (from its card.json). */
+export interface ModelSummary {
+  id: string;
+  name: string;
+  /** Generated test fixture: never to be presented as a real captioning model. */
+  fixture: boolean;
+}
+
+// ---- UI → worker -----------------------------------------------------------------------------
+
+export interface LoadModelRequest {
+  type: 'load-model';
+  modelId: string;
+  /** Absolute URL of the package folder, ending in '/'. */
+  url: string;
+  /** Backend to try first (e.g. pinned by `?backend=` for tests); the worker falls back if it fails. */
+  preferredBackend: BackendName;
+}
+
+export interface CaptionRequest {
+  type: 'caption';
+  jobId: string;
+  /** Transferred, so the worker owns (and closes) it. */
+  bitmap: ImageBitmap;
+  /** The settings when the photo was sent, so changing them never affects a running job. */
+  settings: BeamSearchOptions;
+}
+
+export interface CancelRequest {
+  type: 'cancel';
+  jobId: string;
+}
+
+export type WorkerRequest = LoadModelRequest | CaptionRequest | CancelRequest;
+
+// ---- worker → UI -----------------------------------------------------------------------------
+
+export interface ModelProgressEvent {
+  type: 'model-progress';
+  modelId: string;
+  loadedBytes: number;
+  /** Sum of Content-Length of model.json and its shards; null while unknown. */
+  totalBytes: number | null;
+}
+
+export interface ModelWarmingUpEvent {
+  type: 'model-warming-up';
+  modelId: string;
+  backend: BackendName;
+}
+
+export interface ModelReadyEvent {
+  type: 'model-ready';
+  model: ModelSummary;
+  backend: BackendName;
+  /** Why a fallback backend runs instead of the preferred one; null when the preferred one runs. */
+  note: string | null;
+}
+
+export interface ModelErrorEvent {
+  type: 'model-error';
+  modelId: string;
+  message: string;
+}
+
+export interface JobStartedEvent {
+  type: 'job-started';
+  jobId: string;
+}
+
+/** The live beam after every decoding step. */
+export interface JobHypothesesEvent {
+  type: 'job-hypotheses';
+  jobId: string;
+  beam: CaptionUpdate;
+}
+
+export interface JobDoneEvent {
+  type: 'job-done';
+  jobId: string;
+  /** Best first, at most three. */
+  captions: Caption[];
+  /** Preprocessing + beam search in the worker, in milliseconds. */
+  elapsedMs: number;
+}
+
+export interface JobFailedEvent {
+  type: 'job-failed';
+  jobId: string;
+  message: string;
+}
+
+export type WorkerEvent =
+  | ModelProgressEvent
+  | ModelWarmingUpEvent
+  | ModelReadyEvent
+  | ModelErrorEvent
+  | JobStartedEvent
+  | JobHypothesesEvent
+  | JobDoneEvent
+  | JobFailedEvent;
+
+/** A readable message for anything thrown, for error cards and the model status area. */
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  if (typeof error === 'string') return error;
+  return 'unknown error';
+}

@@ -1,0 +1,43 @@
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { ModelCard } from '../../src/captioner/card';
+
+/** public/models/models.json: the packages the app offers. */
+export interface ModelList {
+  default?: string;
+  models: { id: string; name: string; fixture: boolean }[];
+}
+
+/** Reads a model list; a missing file is an empty list, a broken one an error that says how to fix it. */
+export async function readModelList(file: string): Promise<ModelList> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    return { models: [] };
+  }
+  let list: ModelList;
+  try {
+    list = JSON.parse(text) as ModelList;
+  } catch (error) {
+    throw new Error(`${file} is not valid JSON (${(error as Error).message}); fix or delete it`);
+  }
+  if (!Array.isArray(list?.models)) throw new Error(`${file} has no "models" list; fix or delete it`);
+  return list;
+}
+
+/** Adds or replaces this model's entry; the default changes only when there is none or when asked. */
+export function registerModel(list: ModelList, card: ModelCard, options: { makeDefault?: boolean } = {}): ModelList {
+  const entry = { id: card.id, name: card.name, fixture: card.fixture };
+  const known = list.models.some((model) => model.id === card.id);
+  const models = known ? list.models.map((model) => (model.id === card.id ? entry : model)) : [...list.models, entry];
+  return { ...list, default: options.makeDefault ? card.id : (list.default ?? card.id), models };
+}
+
+/** Replaces the file atomically, so the app never reads half a list. */
+export async function writeModelList(file: string, list: ModelList): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const scratch = `${file}.${process.pid}`;
+  await writeFile(scratch, `${JSON.stringify(list, null, 2)}\n`);
+  await rename(scratch, file);
+}

@@ -1,0 +1,141 @@
+/**
+ * Step 4: write the trained model as an app package (the im2txt inference interface).
+ *
+ *   tsx training/export.ts --run .cache/runs/NAME --out public/models/show-and-tell-centernet [--quantize uint8|float16|none]
+ *
+ * The graph is CenterNet pruned to the two activations the features use, the feature ops of
+ * training/encoder.ts (`image_features`), the image embedding (feature standardisation folded in by
+ * train.py), and the shared im2txt decoder. CenterNet's weights stay float16 as shipped; `--quantize`
+ * applies to the decoder's weights. card.json is completed from --card (metrics, training facts).
+ */
+import { copyFile, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { DEFAULT_NODES, DEFAULT_WORDS, parseModelCard, type ModelCard } from '../src/captioner/card';
+import { Vocabulary } from '../src/captioner/vocabulary';
+import { pruneToOutputs, redirectInputs } from '../tools/convert/graph-edit';
+import {
+  addIm2txtDecoder,
+  attr,
+  GraphBuilder,
+  readGraphModel,
+  readModelList,
+  registerModel,
+  writeGraphModel,
+  writeModelList,
+  type Quantization,
+} from '../tools/graph';
+import { BACKBONE_NODE, CENTERNET_INPUT, CENTERNET_JSON, centernetImageSpec, FEATURE_SIZE, HEATMAP_NODE } from './encoder';
+
+/** Node whose value equals encodeFeatures() in training/encoder.ts; eval and parity tests feed or read it. */
+export const FEATURES_NODE = 'image_features';
+
+interface TrainedWeights {
+  units: number;
+  forgetBias: number;
+  tensors: Record<string, { shape: number[]; offset: number }>;
+}
+
+async function readTrainedWeights(runDir: string) {
+  const manifest = JSON.parse(await readFile(path.join(runDir, 'weights.json'), 'utf8')) as TrainedWeights;
+  const bytes = await readFile(path.join(runDir, 'weights.bin'));
+  const tensor = (name: string) => {
+    const entry = manifest.tensors[name];
+    if (!entry) throw new Error(`${runDir}/weights.json has no tensor ${name}`);
+    const size = entry.shape.reduce((a, b) => a * b, 1);
+    return { shape: entry.shape, data: new Float32Array(bytes.buffer.slice(bytes.byteOffset + entry.offset, bytes.byteOffset + entry.offset + size * 4)) };
+  };
+  return { manifest, tensor };
+}
+
+export async function exportModel(options: { runDir: string; vocabFile: string; outDir: string; quantize?: Quantization; card: Partial<ModelCard> }) {
+  const { manifest, tensor } = await readTrainedWeights(options.runDir);
+  const vocabText = await readFile(options.vocabFile, 'utf8');
+  const vocabulary = Vocabulary.parse(vocabText);
+
+  const centernet = await readGraphModel(CENTERNET_JSON);
+  const encoderNodes = redirectInputs(
+    pruneToOutputs(
+      centernet.nodes.map((node) => ({ ...node, input: node.input ?? [] })),
+      [BACKBONE_NODE, HEATMAP_NODE],
+    ).filter((node) => node.name !== CENTERNET_INPUT),
+    CENTERNET_INPUT,
+    DEFAULT_NODES.image,
+  );
+  const kept = new Set(encoderNodes.map((node) => node.name));
+  const graph = new GraphBuilder({ nodes: encoderNodes, weights: centernet.weights.filter((weight) => kept.has(weight.name)) });
+  const spec = centernetImageSpec('squash');
+  graph.placeholder(DEFAULT_NODES.image, 'float32', [1, spec.height, spec.width, 3]);
+  const spatialAxes = graph.intConstant('image_features/spatial_axes', [2], [1, 2]);
+  const pooled = graph.op('image_features/backbone_mean', 'Mean', [BACKBONE_NODE, spatialAxes], { keep_dims: attr.bool(false) });
+  const objects = graph.op('image_features/heatmap_max', 'Max', [HEATMAP_NODE, spatialAxes], { keep_dims: attr.bool(false) });
+  const featureAxis = graph.intConstant('image_features/axis', [], [1]);
+  const features = graph.op(FEATURES_NODE, 'ConcatV2', [pooled, objects, featureAxis], { N: attr.int(2) });
+
+  const imageWeights = tensor('image_embedding/weights');
+  if (imageWeights.shape[0] !== FEATURE_SIZE) throw new Error(`image embedding expects ${imageWeights.shape[0]} features, the encoder gives ${FEATURE_SIZE}`);
+  const embeddingSize = imageWeights.shape[1];
+  const imageEmbedding = graph.op('image_embedding', 'BiasAdd', [
+    graph.op('image_embedding/MatMul', 'MatMul', [features, graph.floatConstant('image_embedding/weights', imageWeights.shape, imageWeights.data)]),
+    graph.floatConstant('image_embedding/biases', [embeddingSize], tensor('image_embedding/biases').data),
+  ]);
+  const wordEmbedding = tensor('seq_embedding/map');
+  if (wordEmbedding.shape[0] !== vocabulary.size) {
+    throw new Error(`the model has ${wordEmbedding.shape[0]} words, ${options.vocabFile} gives ${vocabulary.size} (lines + unknown)`);
+  }
+  const { stateSize } = addIm2txtDecoder(graph, {
+    imageEmbedding,
+    embeddingSize,
+    numUnits: manifest.units,
+    vocabularySize: vocabulary.size,
+    forgetBias: manifest.forgetBias,
+    weights: {
+      wordEmbedding: wordEmbedding.data,
+      lstmKernel: tensor('lstm/kernel').data,
+      lstmBias: tensor('lstm/bias').data,
+      logitsWeights: tensor('logits/weights').data,
+      logitsBias: tensor('logits/biases').data,
+    },
+  });
+
+  const card = parseModelCard({
+    ...options.card,
+    id: path.basename(path.resolve(options.outDir)),
+    fixture: false,
+    image: spec,
+    stateSize,
+    vocabularySize: vocabulary.size,
+    nodes: DEFAULT_NODES,
+    words: DEFAULT_WORDS,
+  });
+  // The detector was shipped as float16; re-quantising it coarser would cost accuracy for little size.
+  const centernetWeights = new Set(centernet.weights.map((weight) => weight.name));
+  const files = await writeGraphModel(options.outDir, graph.build(), {
+    quantize: (weight) => (centernetWeights.has(weight.name) ? 'float16' : options.quantize),
+    generatedBy: 'training/export.ts',
+  });
+  await copyFile(options.vocabFile, path.join(options.outDir, 'word_counts.txt'));
+  await writeFile(path.join(options.outDir, 'card.json'), `${JSON.stringify(card, null, 2)}\n`);
+  return { card, files };
+}
+
+const isMain = process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.filename);
+if (isMain) {
+  const { values } = parseArgs({
+    options: {
+      run: { type: 'string' },
+      out: { type: 'string' },
+      vocab: { type: 'string', default: path.join(import.meta.dirname, 'data', 'word_counts.txt') },
+      quantize: { type: 'string', default: 'uint8' },
+      card: { type: 'string', default: path.join(import.meta.dirname, 'card.base.json') },
+      'make-default': { type: 'boolean', default: false },
+    },
+  });
+  if (!values.run || !values.out) throw new Error('usage: export.ts --run RUN_DIR --out public/models/ID [--quantize uint8|float16|none] [--card base.json] [--make-default]');
+  const quantize = values.quantize === 'none' ? undefined : (values.quantize as Quantization);
+  const baseCard = JSON.parse(await readFile(values.card, 'utf8')) as Partial<ModelCard>;
+  const { card, files } = await exportModel({ runDir: values.run, vocabFile: values.vocab, outDir: values.out, quantize, card: baseCard });
+  const modelsJson = path.join(path.dirname(path.resolve(values.out)), 'models.json');
+  await writeModelList(modelsJson, registerModel(await readModelList(modelsJson), card, { makeDefault: values['make-default'] }));
+  console.error(`wrote ${files.length} files to ${values.out}; registered in ${modelsJson}`);
+}

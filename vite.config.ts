@@ -1,0 +1,15 @@
+import react from '@vitejs/plugin-react';
+import { configDefaults, defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  // Relative asset URLs, so dist/ works when served from any sub-path.
+  base: './',
+  plugins: [react()],
+  worker: { format: 'es' },
+  build: {
+    // tfjs with its backends is one large chunk by nature; only the worker loads it.
+    chunkSizeWarningLimit: 4096,
+  },
+  // e2e/ holds Playwright specs, which Vitest must not pick up.
+  test: { exclude: [...configDefaults.exclude, 'e2e/**'] },
+});
