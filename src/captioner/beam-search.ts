@@ -15,6 +15,8 @@ export interface StepResult<State> {
   wordIds: Int32Array;
   logProbs: Float32Array;
   state: State;
+  /** Bytes this step copied from the device to the CPU, when the model counts them. */
+  readBackBytes?: number;
 }
 
 export interface BeamSearchOptions {
@@ -40,6 +42,8 @@ export interface BeamUpdate {
   step: number;
   partial: Hypothesis[];
   complete: Hypothesis[];
+  /** What the model's step read back from the device (0 when it does not count). */
+  readBackBytes: number;
 }
 
 /** Words below this probability are never followed (im2txt's guard against log(0)). */
@@ -130,7 +134,7 @@ export async function beamSearch<State>(
       state = model.gatherRows(result.state, Int32Array.from(partials, (partial) => partial.row));
       model.disposeState(result.state);
       partials = partials.map((partial, row) => ({ ...partial, row }));
-      onUpdate?.({ step, partial: partials.map(publicView), complete: complete.sorted() });
+      onUpdate?.({ step, partial: partials.map(publicView), complete: complete.sorted(), readBackBytes: result.readBackBytes ?? 0 });
       // logProb only falls as words are added, and the normaliser is largest at maxLength, so this
       // bounds the best score any continuation of the partial can ever reach.
       const bestReachable = (partial: PartialCaption) => normalise(partial.logProb, maxLength);

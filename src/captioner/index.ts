@@ -24,6 +24,8 @@ export interface CaptionUpdate {
   step: number;
   partial: Caption[];
   complete: Caption[];
+  /** Bytes read back from the device in this step. */
+  readBackBytes: number;
 }
 
 export interface Captioner {
@@ -44,7 +46,12 @@ class BeamSearchCaptioner implements Captioner {
     const { startId, endId } = this.model.vocabulary;
     try {
       const found = await beamSearch(this.model, initialState, { startId, endId }, options, (update) =>
-        onUpdate?.({ step: update.step, partial: update.partial.map(this.toCaption), complete: update.complete.map(this.toCaption) }),
+        onUpdate?.({
+          step: update.step,
+          partial: update.partial.map(this.toCaption),
+          complete: update.complete.map(this.toCaption),
+          readBackBytes: update.readBackBytes,
+        }),
       );
       return found.map(this.toCaption);
     } finally {

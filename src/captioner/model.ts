@@ -113,7 +113,11 @@ export class ShowAndTellModel implements StepModel<tf.Tensor2D> {
     this.graph.dispose();
   }
 
-  private run(inputFeed: Int32Array, stateFeed: tf.Tensor2D): tf.Tensor[] {
+  /**
+   * The raw decoder step: [softmax [rows, V], new state [rows, S]], both owned by the caller.
+   * step() keeps the softmax on the device; benchmarks use this to compare reading all of it back.
+   */
+  run(inputFeed: Int32Array, stateFeed: tf.Tensor2D): tf.Tensor[] {
     const { nodes } = this.card;
     const feeds = { [nodes.inputFeed]: tf.tensor1d(inputFeed, 'int32'), [nodes.stateFeed]: stateFeed };
     return this.graph.execute(feeds, [nodes.softmax, nodes.state]) as tf.Tensor[];

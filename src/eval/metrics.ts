@@ -118,3 +118,17 @@ export function ciderD({ hypotheses, references }: ScoredSet, sigma = 6, maxN = 
   });
   return { score: perImage.reduce((a, b) => a + b, 0) / perImage.length, perImage };
 }
+
+export interface CaptionScores {
+  /** BLEU-1..4. */
+  bleu: number[];
+  ciderD: number;
+  perImageCiderD: number[];
+}
+
+/** Scores caption texts against reference texts, both tokenised with scoringTokens. */
+export function scoreCaptions(hypotheses: string[], references: string[][]): CaptionScores {
+  const set = { hypotheses: hypotheses.map(scoringTokens), references: references.map((refs) => refs.map(scoringTokens)) };
+  const { score, perImage } = ciderD(set);
+  return { bleu: bleu(set), ciderD: score, perImageCiderD: perImage };
+}

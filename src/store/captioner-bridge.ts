@@ -2,7 +2,15 @@
  * The only code that talks to the captioner worker: UI components call these actions and read the
  * zustand stores, which this module keeps in sync with the worker's events.
  */
-import { errorMessage, isBackendName, type BackendName, type WorkerEvent, type WorkerRequest } from '../worker/protocol';
+import {
+  errorMessage,
+  type Caption,
+  type JobDoneEvent,
+  type JobFailedEvent,
+  type WorkerEvent,
+  type WorkerRequest,
+} from '../worker/protocol';
+import { currentBackendPreference, useBackendSettingStore } from './backend-setting';
 import { findJob, useJobsStore, type PhotoJob } from './jobs';
 import { useModelStore, type CatalogEntry } from './model';
 import { readPhoto } from './read-photo';
@@ -11,7 +19,27 @@ import { currentBeamSearchOptions, useSettingsStore } from './settings';
 /** One photo captioning and the next one decoded and waiting in the worker keeps the GPU busy without hoarding bitmaps. */
 const MAX_JOBS_IN_FLIGHT = 2;
 
+/** A camera frame that is not ready yet (video still starting) is asked for again after this long. */
+const FRAME_RETRY_MS = 100;
+
 let worker: Worker | null = null;
+/** Counts worker restarts, so a photo decoded for a crashed worker is not sent twice. */
+let workerGeneration = 0;
+/** Photos that were in the worker when it crashed. */
+const jobsInCrashedWorkers = new Set<string>();
+
+/** Registered by the live camera (see setFrameSource); null while it is off or paused. */
+export interface FrameSource {
+  /** The video's newest frame, or null when it has none yet. */
+  grabFrame(): Promise<ImageBitmap | null>;
+  onCaptioned(frame: { captions: Caption[]; grabbedAt: number; captionedAt: number }): void;
+  onFailed(message: string): void;
+}
+
+let frameSource: FrameSource | null = null;
+/** At most one camera frame is in the worker: the next one is grabbed when it is done, so none queue up. */
+let frameInFlight: { id: string; grabbedAt: number; posted: boolean } | null = null;
+let nextFrameNumber = 1;
 
 function post(request: WorkerRequest, transfer: Transferable[] = []): void {
   worker ??= startWorker();
@@ -25,26 +53,41 @@ function isInFlight(job: PhotoJob): boolean {
 function startWorker(): Worker {
   const started = new Worker(new URL('../worker/captioner.worker.ts', import.meta.url), { type: 'module', name: 'captioner' });
   started.addEventListener('message', (event: MessageEvent<WorkerEvent>) => handleWorkerEvent(event.data));
-  // The worker reports its own errors as events, so reaching this means it cannot go on: Retry starts a new one.
+  // The worker reports its own errors as events, so reaching this means it cannot go on.
   started.addEventListener('error', (event) => {
     started.terminate();
     worker = null;
+    frameInFlight = null;
+    workerGeneration++;
     const message = `The captioning worker stopped: ${event.message || 'it could not start'}.`;
     const { jobs, setJobState } = useJobsStore.getState();
-    jobs.filter(isInFlight).forEach((job) => setJobState(job.id, { kind: 'failed', message }));
-    useModelStore.getState().setStatus({ phase: 'error', modelId: useSettingsStore.getState().modelId, message });
+    const { modelId } = useSettingsStore.getState();
+    if (useModelStore.getState().status.phase !== 'ready' || !modelId) {
+      // It failed while starting, so starting another would fail too: Retry starts a new one.
+      jobs.filter(isInFlight).forEach((job) => setJobState(job.id, { kind: 'failed', message }));
+      useModelStore.getState().setStatus({ phase: 'error', modelId, message });
+      return;
+    }
+    // It crashed while captioning: a new worker takes over and the photos it held wait for it, except
+    // one held during an earlier crash too, which is likely the cause.
+    for (const job of jobs.filter(isInFlight)) {
+      if (jobsInCrashedWorkers.has(job.id)) setJobState(job.id, { kind: 'failed', message });
+      else setJobState(job.id, { kind: 'waiting' });
+      jobsInCrashedWorkers.add(job.id);
+    }
+    loadModel(modelId);
   });
   return started;
 }
 
-/** `?backend=webgl|wasm|cpu` pins the first backend to try (used by the end-to-end tests). */
-function preferredBackend(): BackendName {
-  const requested = new URLSearchParams(location.search).get('backend');
-  return isBackendName(requested) ? requested : 'webgl';
+function modelVersion(modelId: string): string | null {
+  return useModelStore.getState().catalog.find((entry) => entry.id === modelId)?.version ?? null;
 }
 
 function modelUrl(modelId: string): string {
-  return new URL(`models/${encodeURIComponent(modelId)}/`, document.baseURI).href;
+  const version = modelVersion(modelId);
+  const folder = version ? `${encodeURIComponent(modelId)}/${encodeURIComponent(version)}` : encodeURIComponent(modelId);
+  return new URL(`models/${folder}/`, document.baseURI).href;
 }
 
 function isCurrentModel(modelId: string): boolean {
@@ -65,7 +108,17 @@ function handleWorkerEvent(event: WorkerEvent): void {
       return;
     case 'model-ready':
       if (!isCurrentModel(event.model.id)) return;
-      setStatus({ phase: 'ready', model: event.model, backend: event.backend, note: event.note });
+      setStatus({
+        phase: 'ready',
+        model: event.model,
+        backend: event.backend,
+        note: event.note,
+        backendReason: event.backendReason,
+        modelOrigin: event.modelOrigin,
+        downloadedBytes: event.downloadedBytes,
+      });
+      // For `npm run bench` and devtools: navigation → ready, on the page's own clock.
+      performance.mark('model-ready');
       pumpQueue();
       return;
     case 'model-error':
@@ -78,10 +131,12 @@ function handleWorkerEvent(event: WorkerEvent): void {
       if (findJob(event.jobId)) setJobState(event.jobId, { kind: 'captioning', beam: event.beam });
       return;
     case 'job-done':
+      if (settleFrame(event)) return;
       if (findJob(event.jobId)) setJobState(event.jobId, { kind: 'done', captions: event.captions, elapsedMs: event.elapsedMs });
       pumpQueue();
       return;
     case 'job-failed':
+      if (settleFrame(event)) return;
       if (findJob(event.jobId)) setJobState(event.jobId, { kind: 'failed', message: event.message });
       pumpQueue();
       return;
@@ -90,13 +145,14 @@ function handleWorkerEvent(event: WorkerEvent): void {
 
 function loadModel(modelId: string): void {
   useModelStore.getState().setStatus({ phase: 'downloading', modelId, loadedBytes: 0, totalBytes: null });
-  post({ type: 'load-model', modelId, url: modelUrl(modelId), preferredBackend: preferredBackend() });
+  post({ type: 'load-model', modelId, url: modelUrl(modelId), versioned: modelVersion(modelId) !== null, ...currentBackendPreference() });
 }
 
 /** Decodes the photo on the main thread (createImageBitmap is asynchronous) and hands it over. */
 async function sendJob(jobId: string, file: File): Promise<void> {
   const { setJobState } = useJobsStore.getState();
   setJobState(jobId, { kind: 'reading' });
+  const generation = workerGeneration;
   let bitmap: ImageBitmap;
   try {
     bitmap = await readPhoto(file);
@@ -105,33 +161,79 @@ async function sendJob(jobId: string, file: File): Promise<void> {
     pumpQueue();
     return;
   }
-  if (!findJob(jobId)) {
-    bitmap.close(); // removed while decoding
+  if (!findJob(jobId) || generation !== workerGeneration) {
+    bitmap.close(); // removed while decoding, or queued again after a worker crash
     pumpQueue();
     return;
   }
   post({ type: 'caption', jobId, bitmap, settings: currentBeamSearchOptions() }, [bitmap]);
 }
 
-/** Starts waiting jobs while fewer than MAX_JOBS_IN_FLIGHT are being read or captioned. */
+/**
+ * Starts waiting jobs while fewer than MAX_JOBS_IN_FLIGHT are being read or captioned, and sends the
+ * live camera's next frame. While the camera is live only one photo is in flight: the worker runs
+ * requests in arrival order, so photos and frames then take turns and neither starves the other.
+ */
 function pumpQueue(): void {
   if (useModelStore.getState().status.phase !== 'ready') return;
   const { jobs } = useJobsStore.getState();
+  const maxPhotosInFlight = frameSource ? 1 : MAX_JOBS_IN_FLIGHT;
   let inFlight = jobs.filter(isInFlight).length;
   for (const job of jobs) {
-    if (inFlight >= MAX_JOBS_IN_FLIGHT) return;
+    if (inFlight >= maxPhotosInFlight) break;
     if (job.state.kind !== 'waiting') continue;
     inFlight++;
     void sendJob(job.id, job.file);
   }
+  if (frameSource && !frameInFlight) void sendFrame(frameSource);
+}
+
+/** Grabs the frame only now, when it can be sent: the caption always describes the newest frame. */
+async function sendFrame(source: FrameSource): Promise<void> {
+  const frame = { id: `frame-${nextFrameNumber++}`, grabbedAt: performance.now(), posted: false };
+  frameInFlight = frame;
+  const bitmap = await source.grabFrame().catch(() => null);
+  if (frameInFlight !== frame) {
+    bitmap?.close(); // the camera stopped while grabbing
+    return;
+  }
+  if (!bitmap) {
+    frameInFlight = null;
+    setTimeout(pumpQueue, FRAME_RETRY_MS);
+    return;
+  }
+  post({ type: 'caption', jobId: frame.id, bitmap, settings: currentBeamSearchOptions() }, [bitmap]);
+  frame.posted = true;
+}
+
+/** Hands a camera frame's outcome to the camera; false when the event is about a photo. */
+function settleFrame(event: JobDoneEvent | JobFailedEvent): boolean {
+  if (event.jobId !== frameInFlight?.id) return false;
+  const { grabbedAt } = frameInFlight;
+  frameInFlight = null;
+  if (event.type === 'job-done') frameSource?.onCaptioned({ captions: event.captions, grabbedAt, captionedAt: performance.now() });
+  else frameSource?.onFailed(event.message);
+  pumpQueue();
+  return true;
+}
+
+/** The live camera registers itself, or unregisters (null) when stopped or paused; a frame in flight is then given up. */
+export function setFrameSource(source: FrameSource | null): void {
+  if (frameInFlight && source !== frameSource) {
+    if (frameInFlight.posted) post({ type: 'cancel', jobId: frameInFlight.id });
+    frameInFlight = null;
+  }
+  frameSource = source;
+  pumpQueue();
 }
 
 function parseCatalog(json: unknown): { defaultId: string | null; models: CatalogEntry[] } {
   const catalog = json as { default?: unknown; models?: unknown } | null;
   if (!catalog || !Array.isArray(catalog.models)) throw new Error('models.json has no "models" list');
-  const models = catalog.models.map((entry: { id?: unknown; name?: unknown; fixture?: unknown }) => {
+  const models = catalog.models.map((entry: { id?: unknown; name?: unknown; fixture?: unknown; version?: unknown }) => {
     if (typeof entry?.id !== 'string') throw new Error('a models.json entry has no "id"');
-    return { id: entry.id, name: typeof entry.name === 'string' ? entry.name : entry.id, fixture: entry.fixture === true };
+    const version = typeof entry.version === 'string' ? entry.version : null;
+    return { id: entry.id, name: typeof entry.name === 'string' ? entry.name : entry.id, fixture: entry.fixture === true, version };
   });
   return { defaultId: typeof catalog.default === 'string' ? catalog.default : null, models };
 }
@@ -161,6 +263,12 @@ export async function startCaptioner(): Promise<void> {
 // Every model choice (start-up, settings panel) loads that model in the worker.
 useSettingsStore.subscribe((state, previous) => {
   if (state.modelId && state.modelId !== previous.modelId) loadModel(state.modelId);
+});
+
+// Forcing another backend in the settings loads the model again on it.
+useBackendSettingStore.subscribe((state, previous) => {
+  const { modelId } = useSettingsStore.getState();
+  if (modelId && state.backend !== previous.backend) loadModel(modelId);
 });
 
 /** Retries whatever failed last: the model list, or loading the selected model. */

@@ -1,11 +1,13 @@
 import { create } from 'zustand';
-import type { BackendName, ModelSummary } from '../worker/protocol';
+import type { BackendName, ModelOrigin, ModelSummary } from '../worker/protocol';
 
 /** One entry of public/models/models.json. */
 export interface CatalogEntry {
   id: string;
   name: string;
   fixture: boolean;
+  /** Content hash of the package (set by the production build): its files live under models/<id>/<version>/. */
+  version: string | null;
 }
 
 export type ModelStatus =
@@ -13,7 +15,15 @@ export type ModelStatus =
   | { phase: 'no-models' }
   | { phase: 'downloading'; modelId: string; loadedBytes: number; totalBytes: number | null }
   | { phase: 'warming-up'; modelId: string; backend: BackendName }
-  | { phase: 'ready'; model: ModelSummary; backend: BackendName; note: string | null }
+  | {
+      phase: 'ready';
+      model: ModelSummary;
+      backend: BackendName;
+      note: string | null;
+      backendReason: string;
+      modelOrigin: ModelOrigin;
+      downloadedBytes: number;
+    }
   | { phase: 'error'; modelId: string | null; message: string };
 
 interface ModelState {

@@ -7,6 +7,7 @@ import { DropZone } from './DropZone';
 import { ModelStatus } from './ModelStatus';
 import { PhotoCard } from './PhotoCard';
 import { SettingsPanel } from './SettingsPanel';
+import { Webcam } from './Webcam';
 
 /** Pasted images (e.g. a screenshot) join the queue like dropped files. */
 function usePastedImages() {
@@ -74,6 +75,7 @@ export function App() {
         <div className="main-column">
           <FixtureBanner />
           <DropZone />
+          <Webcam />
           <PhotoList />
         </div>
         <aside className="side-column">

@@ -52,7 +52,13 @@ function StatusBody({ status }: { status: Status }) {
             <span className="ready-dot" aria-hidden="true" /> Ready: {status.model.name}
           </p>
           <p className="muted">
-            Backend: <strong data-testid="backend">{status.backend}</strong> ({BACKEND_NAMES[status.backend]})
+            Backend: <strong data-testid="backend">{status.backend}</strong> ({BACKEND_NAMES[status.backend]}),{' '}
+            <span data-testid="backend-reason">{status.backendReason}</span>
+          </p>
+          <p className="muted" data-testid="model-origin" data-origin={status.modelOrigin}>
+            {status.modelOrigin === 'cache'
+              ? 'Model loaded from this browser’s cache: captioning works offline.'
+              : `Model downloaded from the network (${formatBytes(status.downloadedBytes)}).`}
           </p>
           {status.note && <p className="warning">{status.note}</p>}
         </>

@@ -2,6 +2,7 @@ import { useId, type ChangeEvent } from 'react';
 import { useModelStore } from '../store/model';
 import { SETTING_LIMITS, useSettingsStore } from '../store/settings';
 import type { BeamSearchOptions } from '../worker/protocol';
+import { BackendSetting } from './BackendSetting';
 
 interface NumberSettingProps {
   setting: keyof BeamSearchOptions;
@@ -54,6 +55,7 @@ export function SettingsPanel() {
     <section className="panel">
       <h2>Settings</h2>
       <ModelChoice />
+      <BackendSetting />
       <NumberSetting setting="beamSize" label="Beam size" hint="Partial captions kept at each step." />
       <NumberSetting setting="maxLength" label="Maximum length" hint="Words per caption, counting the start and end markers." />
       <NumberSetting

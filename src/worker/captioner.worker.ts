@@ -5,10 +5,17 @@
  */
 import { loadCaptioner, type Captioner, type RgbaImage } from '../captioner';
 import { startBackend, type StartedBackend } from './backend';
+import { chooseBackend } from './backend-choice';
+import { summarizeImage, summarizeMemory } from './diagnostics';
 import { fetchGraphModel, fetchText } from './fetch-model';
+import { ModelFileLoader } from './model-cache';
+import { GpuContextLost, isGpuContextLost, replaceLostWebglBackend, simulateGpuContextLoss, whileGpuContextHolds } from './gpu-context';
 import {
   errorMessage,
-  type BackendName,
+  type BeamSearchOptions,
+  type Caption,
+  type CaptionUpdate,
+  type ImageSummary,
   type CaptionRequest,
   type LoadModelRequest,
   type WorkerEvent,
@@ -26,8 +33,16 @@ const PROGRESS_INTERVAL_MS = 100;
 /** Small blank photo captioned once after loading: compiles the GPU programs before the first real photo. */
 const WARM_UP_IMAGE: RgbaImage = { width: 64, height: 64, data: new Uint8Array(64 * 64 * 4).fill(128) };
 
+/** A job whose GPU context is lost again right after recovering fails instead of looping. */
+const ATTEMPTS_PER_JOB = 2;
+
+const CONTEXT_LOST_NOTE = 'The GPU (WebGL) context was lost, so the model was loaded again; no photo was lost.';
+
 let captioner: Captioner | null = null;
-let backendStart: { preferred: BackendName; started: Promise<StartedBackend> } | null = null;
+/** Reloaded after a GPU context loss. */
+let lastLoadRequest: LoadModelRequest | null = null;
+let lastImageSeen: ImageSummary | null = null;
+let backendStart: { preference: string; started: Promise<ChosenBackend> } | null = null;
 const cancelledJobs = new Set<string>();
 let taskChain: Promise<void> = Promise.resolve();
 
@@ -37,14 +52,20 @@ function emit(event: WorkerEvent): void {
   self.postMessage(event);
 }
 
-/** The backend is chosen once per worker; a failed start is retried on the next load. */
-function ensureBackend(preferred: BackendName): Promise<StartedBackend> {
-  if (!backendStart || backendStart.preferred !== preferred) {
-    const started = startBackend(preferred);
+interface ChosenBackend extends StartedBackend {
+  reason: string;
+}
+
+/** The backend is chosen once per worker and preference; a failed start is retried on the next load. */
+function ensureBackend({ preferredBackend, preferenceOrigin }: LoadModelRequest): Promise<ChosenBackend> {
+  const preference = `${preferredBackend} by ${preferenceOrigin}`;
+  if (!backendStart || backendStart.preference !== preference) {
+    const { backend, reason } = chooseBackend(preferredBackend, preferenceOrigin);
+    const started = startBackend(backend).then((running) => ({ ...running, reason }));
     started.catch(() => {
       backendStart = null;
     });
-    backendStart = { preferred, started };
+    backendStart = { preference, started };
   }
   return backendStart.started;
 }
@@ -59,22 +80,43 @@ function throttledProgress(modelId: string): (loadedBytes: number, totalBytes: n
   };
 }
 
-async function loadModel({ modelId, url, preferredBackend }: LoadModelRequest): Promise<void> {
+/** `recoveryNote` says why the model is loaded again, for the UI to show. */
+async function loadModel(request: LoadModelRequest, recoveryNote: string | null = null): Promise<void> {
+  const { modelId, url } = request;
+  lastLoadRequest = request;
+  const files = new ModelFileLoader(request.versioned);
   captioner?.dispose();
   captioner = null;
   try {
-    const { backend, note } = await ensureBackend(preferredBackend);
+    if (isGpuContextLost()) {
+      replaceLostWebglBackend();
+      backendStart = null;
+    }
+    const { backend, note, reason } = await ensureBackend(request);
     const onProgress = throttledProgress(modelId);
     const loaded = await loadCaptioner({
-      model: { load: () => fetchGraphModel(url, onProgress) },
-      readText: (fileName) => fetchText(new URL(fileName, url).href),
+      model: { load: () => fetchGraphModel(url, onProgress, files.fetch) },
+      readText: (fileName) => fetchText(new URL(fileName, url).href, files.fetch),
     });
+    await files.stored();
+    void files.forgetOtherVersions(url);
     emit({ type: 'model-warming-up', modelId, backend });
-    await loaded.caption(WARM_UP_IMAGE, { maxLength: 3 });
+    await whileGpuContextHolds(() => loaded.caption(WARM_UP_IMAGE, { maxLength: 3 }));
     captioner = loaded;
     const { name, fixture } = loaded.card;
-    emit({ type: 'model-ready', model: { id: modelId, name, fixture }, backend, note });
+    const notes = [recoveryNote, note].filter((text) => text !== null);
+    emit({
+      type: 'model-ready',
+      model: { id: modelId, name, fixture },
+      backend,
+      note: notes.length > 0 ? notes.join(' ') : null,
+      backendReason: reason,
+      modelOrigin: files.origin,
+      downloadedBytes: files.networkBytes,
+    });
   } catch (error) {
+    // A damaged cached copy must not fail every later load too.
+    void files.forget(url);
     emit({ type: 'model-error', modelId, message: `The model “${modelId}” could not be loaded: ${errorMessage(error)}` });
   }
 }
@@ -96,7 +138,8 @@ async function captionJob({ jobId, bitmap, settings }: CaptionRequest): Promise<
     const startedAt = performance.now();
     const image = bitmapToRgba(bitmap);
     bitmap.close();
-    const captions = await captioner.caption(image, settings, (beam) => {
+    lastImageSeen = summarizeImage(image);
+    const captions = await captionSurvivingContextLoss(image, settings, (beam) => {
       // Throwing from the update stops the search; it frees its own tensors on the way out.
       if (cancelledJobs.has(jobId)) throw new JobCancelled();
       emit({ type: 'job-hypotheses', jobId, beam });
@@ -107,6 +150,29 @@ async function captionJob({ jobId, bitmap, settings }: CaptionRequest): Promise<
   } finally {
     bitmap.close();
     cancelledJobs.delete(jobId);
+  }
+}
+
+/** Captions the image; when the GPU context is lost meanwhile, loads the model again and starts over. */
+async function captionSurvivingContextLoss(
+  image: RgbaImage,
+  settings: BeamSearchOptions,
+  onUpdate: (beam: CaptionUpdate) => void,
+): Promise<Caption[]> {
+  for (let attempt = 1; ; attempt++) {
+    const current = captioner;
+    if (!current || !lastLoadRequest) throw new Error('no model is loaded');
+    try {
+      return await whileGpuContextHolds((throwIfLost) =>
+        current.caption(image, settings, (beam) => {
+          throwIfLost();
+          onUpdate(beam);
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof GpuContextLost) || attempt === ATTEMPTS_PER_JOB) throw error;
+      await loadModel(lastLoadRequest, CONTEXT_LOST_NOTE);
+    }
   }
 }
 
@@ -126,6 +192,12 @@ self.addEventListener('message', (event: MessageEvent<WorkerRequest>) => {
       return;
     case 'cancel':
       cancelledJobs.add(request.jobId);
+      return;
+    case 'diagnostics':
+      enqueue(async () => emit({ type: 'diagnostics', memory: summarizeMemory(), lastImage: lastImageSeen }));
+      return;
+    case 'lose-gpu-context':
+      simulateGpuContextLoss();
       return;
   }
 });

@@ -20,12 +20,15 @@ export async function fetchOk(url: string): Promise<Response> {
   return response;
 }
 
-export async function fetchText(url: string): Promise<string> {
-  return (await fetchOk(url)).text();
+/** How a file is fetched: straight from the network by default, or through the model store. */
+export type FileFetcher = (url: string) => Promise<Response>;
+
+export async function fetchText(url: string, fetchFile: FileFetcher = fetchOk): Promise<string> {
+  return (await fetchFile(url)).text();
 }
 
-export async function fetchJson(url: string): Promise<unknown> {
-  const text = await fetchText(url);
+export async function fetchJson(url: string, fetchFile: FileFetcher = fetchOk): Promise<unknown> {
+  const text = await fetchText(url, fetchFile);
   try {
     return JSON.parse(text);
   } catch {
@@ -56,7 +59,32 @@ async function readBody(response: Response, onChunk: (bytes: number) => void): P
   return body.buffer;
 }
 
-function isGraphModelJson(value: unknown): value is io.ModelJSON {
+/** model.json as tools/graph writes it: each manifest group may list the SHA-256 of its shards. */
+type CheckedModelJson = Omit<io.ModelJSON, 'weightsManifest'> & { weightsManifest: (io.WeightsManifestConfig[number] & { sha256?: string[] })[] };
+
+function toHex(digest: ArrayBuffer): string {
+  return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * A truncated or altered shard would load and then caption wrongly without a word, so shards are
+ * checked against the digests in model.json. crypto.subtle exists only in secure contexts (HTTPS,
+ * localhost); elsewhere, and for packages without digests, the check is skipped.
+ */
+async function checkShardDigests(modelJson: CheckedModelJson, shardUrls: string[], shards: ArrayBuffer[]): Promise<void> {
+  const expected = modelJson.weightsManifest.flatMap((group) => group.sha256 ?? group.paths.map(() => null));
+  if (!globalThis.crypto?.subtle) return;
+  await Promise.all(
+    shards.map(async (shard, index) => {
+      const digest = expected[index];
+      if (digest && toHex(await crypto.subtle.digest('SHA-256', shard)) !== digest) {
+        throw new Error(`${fileNameOf(shardUrls[index])} is damaged (${shard.byteLength} bytes that do not match model.json)`);
+      }
+    }),
+  );
+}
+
+function isGraphModelJson(value: unknown): value is CheckedModelJson {
   const json = value as Partial<io.ModelJSON> | null;
   return typeof json === 'object' && json !== null && typeof json.modelTopology === 'object' && Array.isArray(json.weightsManifest);
 }
@@ -65,11 +93,11 @@ function isGraphModelJson(value: unknown): value is io.ModelJSON {
  * Downloads a tfjs graph model (model.json + all shards in parallel) with byte progress, which
  * tf.loadGraphModel's own loader does not report per byte.
  */
-export async function fetchGraphModel(packageUrl: string, onProgress: ProgressListener): Promise<io.ModelArtifacts> {
-  const modelJson = await fetchJson(new URL('model.json', packageUrl).href);
+export async function fetchGraphModel(packageUrl: string, onProgress: ProgressListener, fetchFile: FileFetcher = fetchOk): Promise<io.ModelArtifacts> {
+  const modelJson = await fetchJson(new URL('model.json', packageUrl).href, fetchFile);
   if (!isGraphModelJson(modelJson)) throw new Error('model.json is not a tfjs graph model');
   const shardUrls = modelJson.weightsManifest.flatMap((group) => group.paths.map((shard) => new URL(shard, packageUrl).href));
-  const responses = await Promise.all(shardUrls.map(fetchOk));
+  const responses = await Promise.all(shardUrls.map(fetchFile));
   const lengths = responses.map((response) => Number(response.headers.get('content-length')));
   const totalBytes = lengths.every((length) => length > 0) ? lengths.reduce((a, b) => a + b, 0) : null;
   let loadedBytes = 0;
@@ -82,6 +110,7 @@ export async function fetchGraphModel(packageUrl: string, onProgress: ProgressLi
       }),
     ),
   );
+  await checkShardDigests(modelJson, shardUrls, shards);
   const weightSpecs = modelJson.weightsManifest.flatMap((group) => group.weights);
   return io.getModelArtifactsForJSONSync(modelJson, weightSpecs, shards);
 }

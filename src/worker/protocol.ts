@@ -14,6 +14,15 @@ export function isBackendName(value: unknown): value is BackendName {
   return BACKENDS.includes(value as BackendName);
 }
 
+/** 'auto' lets the worker pick the fastest backend for the device (src/worker/backend-choice.ts). */
+export type BackendPreference = 'auto' | BackendName;
+
+/** Who pinned the backend: the address (`?backend=`, used by tests) or the settings panel. */
+export type BackendPreferenceOrigin = 'url' | 'settings';
+
+/** Where a model's files came from on this load. */
+export type ModelOrigin = 'network' | 'cache';
+
 /** What the UI needs to know about a loaded model package (from its card.json). */
 export interface ModelSummary {
   id: string;
@@ -30,7 +39,10 @@ export interface LoadModelRequest {
   /** Absolute URL of the package folder, ending in '/'. */
   url: string;
   /** Backend to try first (e.g. pinned by `?backend=` for tests); the worker falls back if it fails. */
-  preferredBackend: BackendName;
+  preferredBackend: BackendPreference;
+  preferenceOrigin: BackendPreferenceOrigin;
+  /** The URL holds the package's content hash, so cached files can be used without asking the network. */
+  versioned: boolean;
 }
 
 export interface CaptionRequest {
@@ -47,7 +59,17 @@ export interface CancelRequest {
   jobId: string;
 }
 
-export type WorkerRequest = LoadModelRequest | CaptionRequest | CancelRequest;
+/** For tests: asks for a DiagnosticsEvent once the requests queued before it have run. */
+export interface DiagnosticsRequest {
+  type: 'diagnostics';
+}
+
+/** For tests: loses the WebGL context now (WEBGL_lose_context), as a GPU reset would. */
+export interface LoseGpuContextRequest {
+  type: 'lose-gpu-context';
+}
+
+export type WorkerRequest = LoadModelRequest | CaptionRequest | CancelRequest | DiagnosticsRequest | LoseGpuContextRequest;
 
 // ---- worker → UI -----------------------------------------------------------------------------
 
@@ -71,6 +93,11 @@ export interface ModelReadyEvent {
   backend: BackendName;
   /** Why a fallback backend runs instead of the preferred one; null when the preferred one runs. */
   note: string | null;
+  /** Why this backend was chosen, e.g. "chosen automatically: WebGL here is emulated on the CPU …". */
+  backendReason: string;
+  modelOrigin: ModelOrigin;
+  /** Bytes of the model downloaded for this load (0 from the cache). */
+  downloadedBytes: number;
 }
 
 export interface ModelErrorEvent {
@@ -106,6 +133,28 @@ export interface JobFailedEvent {
   message: string;
 }
 
+/** tf.memory() of the worker; numBytesInGPU is null off WebGL. */
+export interface MemorySummary {
+  backend: string;
+  numTensors: number;
+  numBytes: number;
+  numBytesInGPU: number | null;
+}
+
+/** The last image given to the model: its size and the mean brightness (0–1) of each quadrant. */
+export interface ImageSummary {
+  width: number;
+  height: number;
+  /** Top left, top right, bottom left, bottom right. */
+  quadrantBrightness: [number, number, number, number];
+}
+
+export interface DiagnosticsEvent {
+  type: 'diagnostics';
+  memory: MemorySummary;
+  lastImage: ImageSummary | null;
+}
+
 export type WorkerEvent =
   | ModelProgressEvent
   | ModelWarmingUpEvent
@@ -114,7 +163,8 @@ export type WorkerEvent =
   | JobStartedEvent
   | JobHypothesesEvent
   | JobDoneEvent
-  | JobFailedEvent;
+  | JobFailedEvent
+  | DiagnosticsEvent;
 
 /** A readable message for anything thrown, for error cards and the model status area. */
 export function errorMessage(error: unknown): string {

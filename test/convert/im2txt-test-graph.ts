@@ -4,6 +4,7 @@
  * weights to check the converted tfjs model against.
  */
 import type { AttrValue, GraphDef, NodeDef } from '../../tools/convert/graphdef';
+import { basicLstmCell as referenceLstmCell, rowTimes, softmax } from '../helpers/reference-math';
 
 /** The resized size (im2txt: 346) and the central crop the encoder sees (im2txt: 299). */
 export const RESIZE = 12;
@@ -315,24 +316,12 @@ function pool2x2(input: Float32Array, size: number, channels: number, reduce: (v
   return { data, size: out };
 }
 
-/** x · W for one row x. */
-function rowTimes(x: ArrayLike<number>, matrix: Float32Array, columns: number): Float32Array {
-  const out = new Float32Array(columns);
-  for (let r = 0; r < x.length; r++) for (let col = 0; col < columns; col++) out[col] += x[r] * matrix[r * columns + col];
-  return out;
-}
-
-const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
-
+/** One LSTM step as the converted graph's concatenated state [c, h]. */
 function lstmCell(w: TestWeights, input: ArrayLike<number>, c: ArrayLike<number>, h: ArrayLike<number>): Float32Array {
-  const gates = rowTimes([...Array.from(input), ...Array.from(h)], w.lstmKernel, 4 * UNITS).map((v, k) => v + w.lstmBias[k]);
+  const next = referenceLstmCell(w.lstmKernel, w.lstmBias, input, c, h);
   const state = new Float32Array(STATE_SIZE);
-  for (let u = 0; u < UNITS; u++) {
-    const [i, j, f, o] = [0, 1, 2, 3].map((k) => gates[k * UNITS + u]);
-    const newC = c[u] * sigmoid(f + 1) + sigmoid(i) * Math.tanh(j);
-    state[u] = newC;
-    state[UNITS + u] = Math.tanh(newC) * sigmoid(o);
-  }
+  state.set(next.c);
+  state.set(next.h, UNITS);
   return state;
 }
 
@@ -366,8 +355,5 @@ export function referenceStep(w: TestWeights, wordId: number, state: ArrayLike<n
   const stateArray = Array.from(state);
   const next = lstmCell(w, embedding, stateArray.slice(0, UNITS), stateArray.slice(UNITS));
   const logits = rowTimes(next.subarray(UNITS), w.logitsWeights, VOCABULARY_SIZE).map((v, k) => v + w.logitsBias[k]);
-  const max = Math.max(...logits);
-  const exp = logits.map((v) => Math.exp(v - max));
-  const total = exp.reduce((a, b) => a + b);
-  return { softmax: exp.map((v) => v / total), state: next };
+  return { softmax: softmax(logits), state: next };
 }

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addIm2txtDecoder, GraphBuilder, readGraphModel, writeGraphModel, type Im2txtDecoderWeights } from '../../tools/graph';
 import { fromFloat16Bits, toFloat16Bits } from '../../tools/graph/float16';
 import { fileModelHandler, initNodeBackend } from '../../src/node/runtime';
+import { basicLstmCell, rowTimes, softmax } from '../helpers/reference-math';
 
 /** Deterministic pseudo-random numbers in [-scale, scale), so failures reproduce. */
 function randomValues(count: number, seed: number, scale = 1): Float32Array {
@@ -17,33 +18,11 @@ function randomValues(count: number, seed: number, scale = 1): Float32Array {
   });
 }
 
-const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
-
-/** Plain-JS BasicLSTMCell step on one row: x [E], c and h [U]. */
-function referenceLstm(w: Im2txtDecoderWeights, E: number, U: number, x: ArrayLike<number>, c: ArrayLike<number>, h: ArrayLike<number>) {
-  const input = [...Array.from(x), ...Array.from(h)];
-  const gate = (k: number) => {
-    let sum = w.lstmBias[k];
-    for (let r = 0; r < E + U; r++) sum += input[r] * w.lstmKernel[r * 4 * U + k];
-    return sum;
-  };
-  const newC: number[] = [];
-  const newH: number[] = [];
-  for (let u = 0; u < U; u++) {
-    const [i, j, f, o] = [0, 1, 2, 3].map((g) => gate(g * U + u));
-    newC.push(c[u] * sigmoid(f + 1) + sigmoid(i) * Math.tanh(j));
-    newH.push(sigmoid(o) * Math.tanh(newC[u]));
-  }
-  return { c: newC, h: newH };
-}
-
-function referenceSoftmax(w: Im2txtDecoderWeights, V: number, h: number[]): number[] {
-  const logits = Array.from({ length: V }, (_, v) => h.reduce((sum, hu, u) => sum + hu * w.logitsWeights[u * V + v], w.logitsBias[v]));
-  const max = Math.max(...logits);
-  const exps = logits.map((l) => Math.exp(l - max));
-  const total = exps.reduce((a, b) => a + b, 0);
-  return exps.map((e) => e / total);
-}
+/** The reference LSTM step for these weights; logits → softmax as the graph's `softmax` node. */
+const referenceLstm = (w: Im2txtDecoderWeights, x: ArrayLike<number>, c: ArrayLike<number>, h: ArrayLike<number>) =>
+  basicLstmCell(w.lstmKernel, w.lstmBias, x, c, h);
+const referenceSoftmax = (w: Im2txtDecoderWeights, V: number, h: ArrayLike<number>) =>
+  softmax(rowTimes(h, w.logitsWeights, V).map((l, v) => l + w.logitsBias[v]));
 
 describe('tools/graph', () => {
   const E = 5;
@@ -77,7 +56,7 @@ describe('tools/graph', () => {
     const embedding = randomValues(E, 6);
     const initial = model.execute({ embedding: tf.tensor2d(embedding, [1, E]) }, 'lstm/initial_state') as tf.Tensor;
     const zeros = new Array<number>(U).fill(0);
-    const first = referenceLstm(weights, E, U, embedding, zeros, zeros);
+    const first = referenceLstm(weights, embedding, zeros, zeros);
     expect(initial.shape).toEqual([1, 2 * U]);
     Array.from(initial.dataSync()).forEach((v, k) => expect(v).toBeCloseTo([...first.c, ...first.h][k], 5));
 
@@ -93,7 +72,7 @@ describe('tools/graph', () => {
     const gotState = state.arraySync() as number[][];
     words.forEach((word, b) => {
       const x = weights.wordEmbedding.subarray(word * E, (word + 1) * E);
-      const next = referenceLstm(weights, E, U, x, states[b].slice(0, U), states[b].slice(U));
+      const next = referenceLstm(weights, x, states[b].slice(0, U), states[b].slice(U));
       [...next.c, ...next.h].forEach((v, k) => expect(gotState[b][k]).toBeCloseTo(v, 5));
       referenceSoftmax(weights, V, next.h).forEach((p, v) => expect(gotSoftmax[b][v]).toBeCloseTo(p, 5));
     });

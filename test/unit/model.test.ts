@@ -43,10 +43,13 @@ describe('ShowAndTellModel on the fixture package', () => {
     expect(dark.map((c) => c.text)).toEqual(FIXTURE_CAPTIONS.dark.slice(0, 2));
   });
 
-  it('streams the live beam', async () => {
-    const steps: number[] = [];
-    await captioner.caption(greyImage(8, 8, 255), {}, (update) => steps.push(update.step));
-    expect(steps).toEqual([1, 2, 3, 4, 5]); // <S> a white square . </S>
+  it('streams the live beam, with the bytes each step read back', async () => {
+    const updates: { step: number; readBackBytes: number }[] = [];
+    await captioner.caption(greyImage(8, 8, 255), {}, ({ step, readBackBytes }) => updates.push({ step, readBackBytes }));
+    expect(updates.map((update) => update.step)).toEqual([1, 2, 3, 4, 5]); // <S> a white square . </S>
+    // The first step has one row (the start word), later ones up to beamSize rows; k = beamSize = 3.
+    expect(updates[0].readBackBytes).toBe(1 * 3 * 8);
+    expect(updates.every((update) => update.readBackBytes > 0 && update.readBackBytes <= 3 * 3 * 8)).toBe(true);
   });
 
   it('reads back only beam*k ids and probabilities per step, in one execute call, without leaking tensors', async () => {

@@ -7,17 +7,39 @@ const caption = { text: 'a dog on a couch .', words: ['a', 'dog', 'on', 'a', 'co
 const EVENTS: Record<WorkerEvent['type'], WorkerEvent> = {
   'model-progress': { type: 'model-progress', modelId: 'm', loadedBytes: 10, totalBytes: null },
   'model-warming-up': { type: 'model-warming-up', modelId: 'm', backend: 'webgl' },
-  'model-ready': { type: 'model-ready', model: { id: 'm', name: 'M', fixture: true }, backend: 'wasm', note: 'WebGL is not available' },
+  'model-ready': {
+    type: 'model-ready',
+    model: { id: 'm', name: 'M', fixture: true },
+    backend: 'wasm',
+    note: null,
+    backendReason: 'chosen automatically: WebGL is not available in this browser.',
+    modelOrigin: 'cache',
+    downloadedBytes: 0,
+  },
   'model-error': { type: 'model-error', modelId: 'm', message: 'could not download model.json (HTTP 404)' },
   'job-started': { type: 'job-started', jobId: 'j' },
-  'job-hypotheses': { type: 'job-hypotheses', jobId: 'j', beam: { step: 2, partial: [caption], complete: [] } },
+  'job-hypotheses': { type: 'job-hypotheses', jobId: 'j', beam: { step: 2, partial: [caption], complete: [], readBackBytes: 24 } },
   'job-done': { type: 'job-done', jobId: 'j', captions: [caption], elapsedMs: 12.5 },
   'job-failed': { type: 'job-failed', jobId: 'j', message: 'Captioning failed: out of memory' },
+  diagnostics: {
+    type: 'diagnostics',
+    memory: { backend: 'webgl', numTensors: 12, numBytes: 4096, numBytesInGPU: 2048 },
+    lastImage: { width: 64, height: 32, quadrantBrightness: [1, 0, 0, 0] },
+  },
 };
 
 const REQUESTS: Record<Exclude<WorkerRequest['type'], 'caption'>, WorkerRequest> = {
-  'load-model': { type: 'load-model', modelId: 'm', url: 'http://localhost/models/m/', preferredBackend: 'webgl' },
+  'load-model': {
+    type: 'load-model',
+    modelId: 'm',
+    url: 'http://localhost/models/m/0123456789ab/',
+    preferredBackend: 'auto',
+    preferenceOrigin: 'settings',
+    versioned: true,
+  },
   cancel: { type: 'cancel', jobId: 'j' },
+  diagnostics: { type: 'diagnostics' },
+  'lose-gpu-context': { type: 'lose-gpu-context' },
 };
 
 describe('worker protocol', () => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { DType, GraphModelSpec, GraphNode, Weight } from './graph-def';
@@ -35,7 +36,8 @@ interface ModelJson {
   signature?: Record<string, unknown>;
   userDefinedMetadata?: Record<string, unknown>;
   modelTopology: { node: GraphNode[]; library?: Record<string, unknown>; versions?: Record<string, unknown> };
-  weightsManifest: { paths: string[]; weights: ManifestEntry[] }[];
+  /** sha256: hex digest of each shard in `paths` (our addition, ignored by tfjs), checked by the app's loader. */
+  weightsManifest: { paths: string[]; weights: ManifestEntry[]; sha256?: string[] }[];
 }
 
 export const DEFAULT_SHARD_BYTES = 4 * 1024 * 1024;
@@ -93,6 +95,7 @@ export async function writeGraphModel(dir: string, graph: GraphModelSpec, option
   }
   const shardCount = Math.max(1, Math.ceil(all.byteLength / shardBytes));
   const shardNames = Array.from({ length: shardCount }, (_, i) => `group1-shard${i + 1}of${shardCount}.bin`);
+  const shards = shardNames.map((_, i) => all.subarray(i * shardBytes, (i + 1) * shardBytes));
   const modelJson: ModelJson = {
     format: 'graph-model',
     generatedBy: options.generatedBy ?? graph.generatedBy,
@@ -100,7 +103,13 @@ export async function writeGraphModel(dir: string, graph: GraphModelSpec, option
     signature: graph.signature,
     userDefinedMetadata: graph.userDefinedMetadata,
     modelTopology: { node: graph.nodes, library: graph.library, versions: graph.versions ?? {} },
-    weightsManifest: [{ paths: shardNames, weights: encoded.map(({ entry }) => entry) }],
+    weightsManifest: [
+      {
+        paths: shardNames,
+        weights: encoded.map(({ entry }) => entry),
+        sha256: shards.map((shard) => createHash('sha256').update(shard).digest('hex')),
+      },
+    ],
   };
 
   await mkdir(dir, { recursive: true });
@@ -109,7 +118,7 @@ export async function writeGraphModel(dir: string, graph: GraphModelSpec, option
   await writeFile(written[0], JSON.stringify(modelJson));
   for (const [i, name] of shardNames.entries()) {
     written.push(path.join(dir, name));
-    await writeFile(written[i + 1], all.subarray(i * shardBytes, (i + 1) * shardBytes));
+    await writeFile(written[i + 1], shards[i]);
   }
   return written;
 }

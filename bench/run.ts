@@ -1,0 +1,298 @@
+/**
+ * `npm run bench [-- --quick]`: builds the app for production, serves it from a sub-path with a plain
+ * static server and measures it in headless Chromium: download size and time to ready (cold and from
+ * cache), captions in the app, webcam captions per second (when the app has a camera), then the
+ * pipeline stage by stage on webgl, wasm and cpu (bench/harness). Prints the JSON report and writes
+ * .cache/bench/report.{json,html,png}. Uses the default model of public/models/models.json, or the
+ * generated test fixture (labelled as such) when there is none.
+ */
+import { execFileSync } from 'node:child_process';
+import { cp, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { chromium, type Browser, type Page } from '@playwright/test';
+import { chromiumLaunchOptions, SOFTWARE_WEBGL_ARGS } from '../e2e/browser';
+import { dropFiles, PHOTOS } from '../e2e/helpers';
+import { startStaticServer, type ServedFile, type StaticServer } from '../e2e/static-server';
+import { APP_SUB_PATH, publishSite } from '../e2e/static-site';
+import { makeFixtureModel } from '../tools/fixture/make-fixture-model';
+import { readModelList, registerModel, writeModelList } from '../tools/graph/model-list';
+import { BACKENDS, type BackendName, type WorkerEvent } from '../src/worker/protocol';
+import { chartHtml } from './chart';
+import type { BackendReport, Distribution, HarnessConfig } from './report-types';
+import { distribution } from './stats';
+
+const QUICK = process.argv.includes('--quick');
+const OUT_DIR = path.resolve('.cache/bench');
+const SITE_ROOT = path.join(OUT_DIR, 'site');
+const SHARED_PHOTOS = path.resolve('../shared/data/photos');
+const STDLIB_PHOTOS = ['airplane-from-above', 'locomotion-house-cat', 'nagasaki-boats'].map((name) =>
+  path.resolve('node_modules/@stdlib', `datasets-img-${name}`, 'data/image.jpg'),
+);
+const SETTINGS = { beamSize: 3, maxLength: 20 };
+const PHOTO_COUNT = QUICK ? 6 : 24;
+const WEBCAM_SECONDS = QUICK ? 5 : 15;
+
+export interface BenchReport {
+  startedAt: string;
+  machine: string;
+  quick: boolean;
+  model: { id: string; name: string; fixture: boolean; note?: string };
+  settings: typeof SETTINGS;
+  app: AppReport;
+  backends: BackendReport[];
+  targets: Record<string, { target: string; measured: string; met: boolean }>;
+}
+
+interface AppReport {
+  backend: string;
+  backendReason: string;
+  /** Unique files the first visit fetched (page, worker, service worker precache), raw and as gzip would send them. */
+  firstVisit: { uniqueBytes: number; uniqueGzipBytes: number; modelBytes: number; servedBytes: number };
+  cold: { readyMs: number; modelOrigin: string };
+  fromCache: { readyMs: number; modelOrigin: string; servedBytes: number };
+  photos: { totalMs: Distribution; firstHypothesisMs: Distribution; readBackBytesPerStep: number[] };
+  webcam: { captionsPerSecond: number; seconds: number } | { skipped: string };
+}
+
+function log(message: string): void {
+  process.stderr.write(`[bench] ${message}\n`);
+}
+
+function build(): void {
+  log('building the app (production) and the harness…');
+  execFileSync('npx', ['vite', 'build', '--logLevel', 'warn', '--outDir', path.join(OUT_DIR, 'app'), '--emptyOutDir'], { stdio: 'inherit' });
+  execFileSync('npx', ['vite', 'build', '--config', 'bench/vite.config.ts'], { stdio: 'inherit' });
+}
+
+/** The default model from public/models, or the generated fixture when none is installed. */
+async function chooseModel(): Promise<{ extraModelsDir?: string; note?: string }> {
+  const list = await readModelList('public/models/models.json');
+  if (list.default && existsSync(path.join('public/models', list.default, 'model.json'))) return {};
+  const modelsDir = path.join(OUT_DIR, 'fixture-models');
+  await rm(modelsDir, { recursive: true, force: true });
+  const scratch = path.join(modelsDir, '.generating');
+  const { card } = await makeFixtureModel(scratch);
+  await rename(scratch, path.join(modelsDir, card.id));
+  await writeModelList(path.join(modelsDir, 'models.json'), registerModel({ models: [] }, card));
+  return { extraModelsDir: modelsDir, note: 'No default model in public/models: these figures are for the generated test fixture, not a real captioning model.' };
+}
+
+async function photoFiles(): Promise<string[]> {
+  const shared = existsSync(SHARED_PHOTOS) ? (await readdir(SHARED_PHOTOS)).filter((name) => name.endsWith('.jpg')).sort() : [];
+  // An even spread over the folder, so the set is the same on every run.
+  const wanted = Math.max(0, PHOTO_COUNT - STDLIB_PHOTOS.length);
+  const picked = Array.from({ length: Math.min(wanted, shared.length) }, (_, index) => shared[Math.floor((index * shared.length) / wanted)]);
+  return [...STDLIB_PHOTOS, ...picked.map((name) => path.join(SHARED_PHOTOS, name))];
+}
+
+declare global {
+  interface Window {
+    benchEvents: { at: number; event: WorkerEvent }[];
+  }
+}
+
+/** Records the captioner worker's messages with their arrival time. */
+async function recordWorkerEvents(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    window.benchEvents = [];
+    const NativeWorker = window.Worker;
+    window.Worker = class extends NativeWorker {
+      constructor(url: string | URL, options?: WorkerOptions) {
+        super(url, options);
+        this.addEventListener('message', (event: MessageEvent<WorkerEvent>) => window.benchEvents.push({ at: performance.now(), event: event.data }));
+      }
+    };
+  });
+}
+
+async function readyMs(page: Page): Promise<number> {
+  await page.waitForFunction(() => performance.getEntriesByName('model-ready').length > 0, null, { timeout: 300_000 });
+  return page.evaluate(() => performance.getEntriesByName('model-ready')[0].startTime);
+}
+
+const sum = (files: ServedFile[]) => files.reduce((total, file) => total + file.bytes, 0);
+
+async function uniqueBytes(files: ServedFile[]): Promise<{ raw: number; gzip: number }> {
+  const unique = [...new Map(files.map((served) => [served.file, served])).values()];
+  let gzip = 0;
+  for (const served of unique) gzip += gzipSync(await readFile(served.file)).length;
+  return { raw: sum(unique), gzip };
+}
+
+async function captionPhotosInApp(page: Page): Promise<AppReport['photos']> {
+  const photos = [PHOTOS.airplane(), PHOTOS.cat(), PHOTOS.boats()];
+  await dropFiles(page, photos);
+  await page.waitForFunction((count) => window.benchEvents.filter(({ event }) => event.type === 'job-done').length >= count, photos.length, { timeout: 600_000 });
+  const events = await page.evaluate(() => window.benchEvents);
+  const jobs = new Map<string, { startedAt: number; firstAt?: number; doneAt?: number }>();
+  const readBack: number[] = [];
+  for (const { at, event } of events) {
+    if (event.type === 'job-started') jobs.set(event.jobId, { startedAt: at });
+    const job = 'jobId' in event ? jobs.get(event.jobId) : undefined;
+    if (!job) continue;
+    if (event.type === 'job-hypotheses') {
+      job.firstAt ??= at;
+      readBack.push(event.beam.readBackBytes);
+    }
+    if (event.type === 'job-done') job.doneAt = at;
+  }
+  const done = [...jobs.values()];
+  return {
+    totalMs: distribution(done.map((job) => job.doneAt! - job.startedAt)),
+    firstHypothesisMs: distribution(done.map((job) => job.firstAt! - job.startedAt)),
+    readBackBytesPerStep: [...new Set(readBack)].sort((a, b) => a - b),
+  };
+}
+
+async function webcamRate(page: Page): Promise<AppReport['webcam']> {
+  const camera = page.getByTestId('camera');
+  if ((await camera.count()) === 0) return { skipped: 'this build has no camera panel' };
+  await camera.getByRole('button', { name: 'Start camera' }).click();
+  try {
+    await page.waitForFunction(() => document.querySelector('[data-testid=camera]')?.getAttribute('data-phase') === 'live', null, { timeout: 30_000 });
+  } catch {
+    return { skipped: `the camera did not go live (${await camera.getAttribute('data-phase')})` };
+  }
+  const countFrames = () => page.evaluate(() => window.benchEvents.filter(({ event }) => event.type === 'job-done' && event.jobId.startsWith('frame-')).length);
+  await page.waitForTimeout(2000); // the first frames pay for start-up
+  const before = await countFrames();
+  await page.waitForTimeout(WEBCAM_SECONDS * 1000);
+  const captionsPerSecond = ((await countFrames()) - before) / WEBCAM_SECONDS;
+  await camera.getByRole('button', { name: 'Stop camera' }).click();
+  return { captionsPerSecond, seconds: WEBCAM_SECONDS };
+}
+
+async function benchApp(browser: Browser, server: StaticServer): Promise<AppReport> {
+  const context = await browser.newContext({ permissions: ['camera'] });
+  const page = await context.newPage();
+  await recordWorkerEvents(page);
+  server.takeLog();
+  await page.goto(`${server.origin}${APP_SUB_PATH}`);
+  const coldReadyMs = await readyMs(page);
+  const backend = (await page.getByTestId('backend').textContent()) ?? '?';
+  const backendReason = (await page.getByTestId('backend-reason').textContent()) ?? '';
+  const coldOrigin = (await page.getByTestId('model-origin').getAttribute('data-origin')) ?? '?';
+  log(`cold start: ready after ${Math.round(coldReadyMs)} ms on ${backend}`);
+  const photos = await captionPhotosInApp(page);
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  const firstVisit = server.takeLog();
+  const unique = await uniqueBytes(firstVisit);
+  const modelBytes = sum([...new Map(firstVisit.filter((file) => /\/models\/[^/]+\/[^/]+\//.test(file.urlPath)).map((file) => [file.urlPath, file])).values()]);
+
+  await page.reload();
+  const cachedReadyMs = await readyMs(page);
+  const cachedOrigin = (await page.getByTestId('model-origin').getAttribute('data-origin')) ?? '?';
+  const fromCacheServed = sum(server.takeLog());
+  log(`from cache: ready after ${Math.round(cachedReadyMs)} ms (${cachedOrigin})`);
+  const webcam = await webcamRate(page);
+  await context.close();
+  return {
+    backend,
+    backendReason,
+    firstVisit: { uniqueBytes: unique.raw, uniqueGzipBytes: unique.gzip, modelBytes, servedBytes: sum(firstVisit) },
+    cold: { readyMs: coldReadyMs, modelOrigin: coldOrigin },
+    fromCache: { readyMs: cachedReadyMs, modelOrigin: cachedOrigin, servedBytes: fromCacheServed },
+    photos,
+    webcam,
+  };
+}
+
+async function benchBackends(browser: Browser, server: StaticServer, modelUrl: string, photoUrls: string[]): Promise<BackendReport[]> {
+  const config: HarnessConfig = {
+    modelUrl,
+    photoUrls,
+    photoCount: PHOTO_COUNT,
+    photoBudgetMs: (QUICK ? 20 : 150) * 1000,
+    memoryCaptions: QUICK ? 20 : 200,
+    memoryBudgetMs: (QUICK ? 10 : 60) * 1000,
+    ...SETTINGS,
+  };
+  const reports: BackendReport[] = [];
+  for (const backend of BACKENDS) {
+    // A fresh page per backend, so one backend's memory never counts against the next.
+    const page = await browser.newPage();
+    page.on('console', (message) => message.type() === 'error' && log(`${backend} page: ${message.text()}`));
+    await page.goto(`${server.origin}/bench/`);
+    log(`${backend}: running the pipeline…`);
+    try {
+      reports.push(await page.evaluate(([name, settings]) => window.bench.run(name, settings), [backend, config] as [BackendName, HarnessConfig]));
+    } catch (error) {
+      reports.push({ backend, skipped: String(error) } as BackendReport);
+    }
+    await page.close();
+  }
+  return reports;
+}
+
+function checkTargets(app: AppReport, backends: BackendReport[]): BenchReport['targets'] {
+  const webgl = backends.find((report) => report.backend === 'webgl' && !report.skipped);
+  const maxReadBack = SETTINGS.beamSize * SETTINGS.beamSize * 8;
+  const targets: BenchReport['targets'] = {
+    totalDownload: { target: '≤ 8 MB (app + model)', measured: `${(app.firstVisit.uniqueBytes / 1e6).toFixed(2)} MB raw, ${(app.firstVisit.uniqueGzipBytes / 1e6).toFixed(2)} MB gzipped`, met: app.firstVisit.uniqueBytes <= 8e6 },
+  };
+  if (webgl) {
+    const topK = webgl.decoder.topK;
+    targets.beamSearchShareWebgl = { target: '≤ 20 % of a photo on webgl', measured: `${(webgl.beamSearchShare * 100).toFixed(1)} %`, met: webgl.beamSearchShare <= 0.2 };
+    targets.readBackPerStep = { target: `≤ beam × k × 8 = ${maxReadBack} B`, measured: `${topK.readBackBytesPerStep.max} B`, met: topK.readBackBytesPerStep.max <= maxReadBack };
+    // First hypothesis = prep + encoder + first step, so the target holds when the first step costs no more than an average one.
+    const meanStep = topK.beamSearchMs.median / topK.steps.median;
+    targets.firstHypothesis = {
+      target: 'first hypothesis ≤ prep + encoder + one step (webgl)',
+      measured: `first step ${topK.firstStepMs.median.toFixed(1)} ms, mean step ${meanStep.toFixed(1)} ms`,
+      met: topK.firstStepMs.median <= meanStep,
+    };
+  }
+  return targets;
+}
+
+async function main(): Promise<void> {
+  const startedAt = new Date().toISOString();
+  await mkdir(OUT_DIR, { recursive: true });
+  build();
+  const { extraModelsDir, note } = await chooseModel();
+  await publishSite({ distDir: path.join(OUT_DIR, 'app'), siteRoot: SITE_ROOT, extraModelsDir });
+  const benchDir = path.join(SITE_ROOT, 'bench');
+  await cp(path.join(OUT_DIR, 'harness'), benchDir, { recursive: true });
+  const photos = await photoFiles();
+  await mkdir(path.join(benchDir, 'photos'));
+  await Promise.all(photos.map((file, index) => cp(file, path.join(benchDir, 'photos', `${index}.jpg`))));
+
+  const list = await readModelList(path.join(SITE_ROOT, APP_SUB_PATH, 'models/models.json'));
+  const entry = list.models.find((model) => model.id === list.default)! as (typeof list.models)[number] & { version: string };
+  const server = await startStaticServer(SITE_ROOT);
+  const modelUrl = `${server.origin}${APP_SUB_PATH}models/${entry.id}/${entry.version}/`;
+  const photoUrls = photos.map((_, index) => `${server.origin}/bench/photos/${index}.jpg`);
+  const browser = await chromium.launch(
+    chromiumLaunchOptions([...SOFTWARE_WEBGL_ARGS, '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream']),
+  );
+  try {
+    const app = await benchApp(browser, server);
+    const backends = await benchBackends(browser, server, modelUrl, photoUrls);
+    const report: BenchReport = {
+      startedAt,
+      machine: `${os.cpus()[0]?.model ?? 'unknown CPU'} × ${os.cpus().length}, ${os.platform()}, headless Chromium with SwiftShader WebGL, load average ${os.loadavg()[0].toFixed(1)}`,
+      quick: QUICK,
+      model: { id: entry.id, name: entry.name, fixture: entry.fixture, note },
+      settings: SETTINGS,
+      app,
+      backends,
+      targets: checkTargets(app, backends),
+    };
+    await writeFile(path.join(OUT_DIR, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
+    const html = chartHtml(report);
+    await writeFile(path.join(OUT_DIR, 'report.html'), html);
+    const page = await browser.newPage({ viewport: { width: 940, height: 600 } });
+    await page.setContent(html);
+    await page.screenshot({ path: path.join(OUT_DIR, 'report.png'), fullPage: true });
+    console.log(JSON.stringify(report, null, 2));
+    log(`wrote ${path.relative('.', OUT_DIR)}/report.json, report.html and report.png`);
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
+
+await main();

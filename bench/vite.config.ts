@@ -1,0 +1,10 @@
+/** Builds the benchmark harness page (bench/harness) with the app's production settings. */
+import path from 'node:path';
+import { defineConfig } from 'vite';
+
+export default defineConfig({
+  root: path.resolve(import.meta.dirname, 'harness'),
+  base: './',
+  logLevel: 'warn',
+  build: { outDir: path.resolve(import.meta.dirname, '../.cache/bench/harness'), emptyOutDir: true, chunkSizeWarningLimit: 4096 },
+});

@@ -1,0 +1,45 @@
+import path from 'node:path';
+import { expect, test } from '@playwright/test';
+import { dropFiles, expectCaptioned, PHOTOS } from './helpers';
+import { E2E_MODELS_DIR } from './paths';
+import { startStaticServer, type StaticServer } from './static-server';
+import { APP_SUB_PATH, publishSite } from './static-site';
+
+const SITE_ROOT = path.resolve('.cache/e2e/offline-site');
+
+let server: StaticServer;
+
+test.beforeAll(async () => {
+  await publishSite({ distDir: path.resolve('dist'), siteRoot: SITE_ROOT, extraModelsDir: E2E_MODELS_DIR });
+  server = await startStaticServer(SITE_ROOT);
+});
+
+test.afterAll(() => server.close());
+
+test('from a sub-path of a plain static host, the app captions, and after a reload without network captions again from the cache', async ({ browser }) => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${server.origin}${APP_SUB_PATH}`);
+  const status = page.getByTestId('model-status');
+  await expect(status).toHaveAttribute('data-phase', 'ready');
+  await expect(page.getByTestId('model-origin')).toHaveAttribute('data-origin', 'network');
+  await dropFiles(page, [PHOTOS.cat()]);
+  await expectCaptioned(page, 'house-cat.jpg');
+
+  const served = server.takeLog().map((file) => file.urlPath);
+  expect(served.every((urlPath) => urlPath.startsWith(APP_SUB_PATH))).toBe(true);
+  // The package sits in a content-hashed folder, so a host may cache its files for ever.
+  expect(served.filter((urlPath) => urlPath.endsWith('.bin'))).toEqual([expect.stringMatching(/\/models\/fixture-squares\/[0-9a-f]{12}\/[^/]+\.bin$/)]);
+  expect(server.notFound).toEqual([]);
+
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  await server.close();
+  await context.setOffline(true);
+  await page.reload();
+  await expect(status).toHaveAttribute('data-phase', 'ready');
+  await expect(page.getByTestId('model-origin')).toHaveAttribute('data-origin', 'cache');
+  await expect(page.getByTestId('model-origin')).toContainText('works offline');
+  await dropFiles(page, [PHOTOS.boats()]);
+  await expectCaptioned(page, 'boats.jpg');
+  await context.close();
+});

@@ -1,0 +1,181 @@
+/**
+ * Issue 6: hostile files, EXIF orientation, a lost GPU context, a crashed worker, and leaks over
+ * 200 photos. Every test also fails on page errors, dialogs and CSP violations.
+ */
+import { expect, test, type Page } from '@playwright/test';
+import { PNG } from 'pngjs';
+import { FIXTURE_CAPTIONS } from '../tools/fixture/make-fixture-model';
+import { hostileCorpus } from './hostile-corpus';
+import { flatBlockJpeg, withExifOrientation } from './image-bytes';
+import { card, dropFiles, expectCaptioned, openReadyApp, PHOTOS, workerEvents, type TestFile } from './helpers';
+import { cspViolations, failOnPageErrors, installProbes, mainThreadLeaks, workerDiagnostics } from './page-probes';
+
+function testFile(name: string, mimeType: string, bytes: Uint8Array): TestFile {
+  return { name, mimeType, base64: Buffer.from(bytes).toString('base64') };
+}
+
+function greyPng(name: string, width: number, height: number, grey: number): TestFile {
+  const image = new PNG({ width, height });
+  image.data.fill(grey);
+  for (let alpha = 3; alpha < image.data.length; alpha += 4) image.data[alpha] = 255;
+  return testFile(name, 'image/png', PNG.sync.write(image));
+}
+
+async function bestCaptionLine(page: Page, fileName: string): Promise<string> {
+  const first = await card(page, fileName).getByTestId('caption-lines').getByRole('listitem').first().textContent();
+  return first!.replace(/^\d\) (.*) \(p=.*$/, '$1');
+}
+
+/** Waits until no card is waiting, reading or captioning. */
+async function expectAllSettled(page: Page, count: number): Promise<void> {
+  const cards = page.getByTestId('photo-card');
+  await expect(cards).toHaveCount(count);
+  await expect(page.locator('[data-testid="photo-card"]:not([data-state="done"]):not([data-state="failed"])')).toHaveCount(0);
+}
+
+let pageProblems: string[] = [];
+
+test.beforeEach(async ({ page }) => {
+  pageProblems = failOnPageErrors(page);
+  await installProbes(page);
+});
+
+test.afterEach(async ({ page }) => {
+  expect(pageProblems).toEqual([]);
+  expect(await cspViolations(page)).toEqual([]);
+});
+
+test('a corpus of hostile files dropped with valid photos: captions for the valid, error cards for the rest, one worker throughout', async ({
+  page,
+}, testInfo) => {
+  test.setTimeout(300_000);
+  const corpus = hostileCorpus();
+  expect(corpus.length).toBeGreaterThanOrEqual(50);
+  await openReadyApp(page, 'webgl');
+  const photos = [PHOTOS.airplane(), PHOTOS.cat(), PHOTOS.boats()];
+  await dropFiles(page, [...corpus.map((input) => testFile(input.name, input.mimeType, input.bytes)), ...photos]);
+
+  // The page answers while the queue runs: it is not frozen.
+  expect(await page.evaluate(() => document.title)).toContain('Show and Tell');
+  await expectAllSettled(page, corpus.length + photos.length);
+
+  const outcomes: string[] = [];
+  for (const input of corpus) {
+    const photo = card(page, input.name);
+    const state = await photo.getAttribute('data-state');
+    const detail = state === 'failed' ? await photo.getByTestId('job-error').textContent() : await bestCaptionLine(page, input.name);
+    outcomes.push(`${input.name.slice(0, 48)} [expected ${input.expected}] → ${state}: ${detail}`);
+  }
+  await testInfo.attach('corpus-outcomes.txt', { body: outcomes.join('\n'), contentType: 'text/plain' });
+  console.log(outcomes.join('\n'));
+  for (const input of corpus) {
+    if (input.expected === 'caption') await expectCaptioned(page, input.name);
+    if (input.expected === 'error') {
+      await expect(card(page, input.name)).toHaveAttribute('data-state', 'failed');
+      await expect(card(page, input.name).getByTestId('job-error')).toHaveText(/\w/);
+    }
+  }
+  for (const photo of photos) await expectCaptioned(page, photo.name);
+
+  await expect(page.getByTestId('model-status')).toHaveAttribute('data-phase', 'ready');
+  expect(await page.evaluate(() => window.probes.workers.length)).toBe(1);
+  // Decoding runs off the main thread: nothing blocked the page for long.
+  const longTasks = await page.evaluate(() => window.longTasks.map((task) => Math.round(task.duration)));
+  expect(longTasks.filter((duration) => duration > 1000)).toEqual([]);
+});
+
+/** EXIF orientation n moves a photo's top-left corner to this quadrant (0 TL, 1 TR, 2 BL, 3 BR) and may swap its sides. */
+const ORIENTATIONS = [
+  { orientation: 1, brightQuadrant: 0, sidesSwapped: false },
+  { orientation: 2, brightQuadrant: 1, sidesSwapped: false },
+  { orientation: 3, brightQuadrant: 3, sidesSwapped: false },
+  { orientation: 4, brightQuadrant: 2, sidesSwapped: false },
+  { orientation: 5, brightQuadrant: 0, sidesSwapped: true },
+  { orientation: 6, brightQuadrant: 1, sidesSwapped: true },
+  { orientation: 7, brightQuadrant: 3, sidesSwapped: true },
+  { orientation: 8, brightQuadrant: 2, sidesSwapped: true },
+];
+
+test('EXIF orientation is applied before the model sees the photo', async ({ page }) => {
+  await openReadyApp(page, 'webgl');
+  // 64 × 32 px, stored with a bright top-left quadrant and the rest dark.
+  const stored = flatBlockJpeg(64, 32, 'ycbcr', (column, row) => [column < 4 && row < 2 ? 250 : 10, 128, 128]);
+  for (const { orientation, brightQuadrant, sidesSwapped } of ORIENTATIONS) {
+    const name = `rotated-${orientation}.jpg`;
+    await dropFiles(page, [testFile(name, 'image/jpeg', withExifOrientation(stored, orientation))]);
+    await expectCaptioned(page, name);
+    const { lastImage } = await workerDiagnostics(page);
+    expect(lastImage, name).not.toBeNull();
+    expect([lastImage!.width, lastImage!.height], name).toEqual(sidesSwapped ? [32, 64] : [64, 32]);
+    const brightest = lastImage!.quadrantBrightness.indexOf(Math.max(...lastImage!.quadrantBrightness));
+    expect(brightest, `${name}: the bright corner`).toBe(brightQuadrant);
+    expect(Math.min(...lastImage!.quadrantBrightness)).toBeLessThan(0.1);
+  }
+});
+
+test('a lost WebGL context mid-job: the job is retried on a new backend, the app says so, no result is lost or wrong', async ({ page }) => {
+  await openReadyApp(page, 'webgl');
+  // Lose the context as soon as the first photo's search has produced its first step.
+  await page.evaluate(() => {
+    const worker = window.probes.workers.at(-1)!;
+    const loseOnce = (event: MessageEvent<{ type: string }>) => {
+      if (event.data.type !== 'job-hypotheses') return;
+      worker.removeEventListener('message', loseOnce);
+      worker.postMessage({ type: 'lose-gpu-context' });
+    };
+    worker.addEventListener('message', loseOnce);
+  });
+  const photos = [greyPng('white-1.png', 40, 30, 245), greyPng('black-1.png', 40, 30, 10), greyPng('white-2.png', 24, 24, 240), greyPng('black-2.png', 30, 40, 15)];
+  await dropFiles(page, photos);
+  for (const photo of photos) {
+    await expectCaptioned(page, photo.name);
+    const expected = photo.name.startsWith('white') ? FIXTURE_CAPTIONS.bright[0] : FIXTURE_CAPTIONS.dark[0];
+    expect(await bestCaptionLine(page, photo.name), photo.name).toBe(expected);
+  }
+  const status = page.getByTestId('model-status');
+  await expect(status).toHaveAttribute('data-phase', 'ready');
+  await expect(status).toContainText('GPU (WebGL) context was lost');
+  const events = await workerEvents(page);
+  expect(events.filter((event) => event.type === 'model-ready')).toHaveLength(2);
+  expect(events.filter((event) => event.type === 'job-failed')).toEqual([]);
+  expect(await page.evaluate(() => window.probes.workers.length)).toBe(1);
+  console.log(`backend after the context loss: ${await page.getByTestId('backend').textContent()}`);
+});
+
+test('a crashed worker is replaced without losing the queue', async ({ page }) => {
+  await openReadyApp(page, 'webgl');
+  const photos = Array.from({ length: 6 }, (_, i) => greyPng(`queued-${i}.png`, 32, 32, i % 2 ? 20 : 235));
+  await dropFiles(page, photos);
+  await expect(page.locator('[data-testid="photo-card"][data-state="captioning"]').first()).toBeVisible();
+  // What the browser reports when a worker dies of an uncaught error.
+  await page.evaluate(() => window.probes.workers.at(-1)!.dispatchEvent(new ErrorEvent('error', { message: 'simulated crash' })));
+  for (const photo of photos) await expectCaptioned(page, photo.name);
+  expect(await page.evaluate(() => window.probes.workers.length)).toBe(2);
+});
+
+test('200 photos leave tfjs memory where the first left it, and leak no object URL or ImageBitmap', async ({ page }) => {
+  test.setTimeout(600_000);
+  await openReadyApp(page, 'webgl');
+  const sizes = [
+    [32, 32],
+    [48, 40],
+    [40, 64],
+  ];
+  const photos = Array.from({ length: 200 }, (_, i) => greyPng(`photo-${i}.png`, sizes[i % 3][0], sizes[i % 3][1], (i * 37) % 256));
+  await dropFiles(page, photos.slice(0, 1));
+  await expectCaptioned(page, photos[0].name);
+  const afterFirst = (await workerDiagnostics(page)).memory;
+
+  await dropFiles(page, photos.slice(1));
+  await expectAllSettled(page, photos.length);
+  await expect(page.locator('[data-testid="photo-card"][data-state="done"]')).toHaveCount(photos.length);
+  const afterAll = (await workerDiagnostics(page)).memory;
+  console.log(`tf.memory() after the first photo: ${JSON.stringify(afterFirst)}, after 200: ${JSON.stringify(afterAll)}`);
+  expect(afterAll).toEqual(afterFirst);
+
+  await page.getByRole('button', { name: 'Clear finished' }).click();
+  await expect(page.getByTestId('photo-card')).toHaveCount(0);
+  const leaks = await mainThreadLeaks(page);
+  expect(leaks.bitmapsMade).toBeGreaterThanOrEqual(photos.length);
+  expect(leaks).toMatchObject({ liveObjectUrls: 0, openBitmaps: 0 });
+});

@@ -1,0 +1,85 @@
+/**
+ * A plain static file server, like any static host or CDN: files only, no special headers, the site
+ * root at any URL path. It logs the bytes it serves, which the offline test and `npm run bench` read.
+ */
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+
+export const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.txt': 'text/plain; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.bin': 'application/octet-stream',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+};
+
+export interface ServedFile {
+  urlPath: string;
+  /** The file on disk (a folder's URL serves its index.html). */
+  file: string;
+  bytes: number;
+}
+
+export interface StaticServer {
+  /** http://127.0.0.1:PORT */
+  origin: string;
+  /** Every successful response since the start or the last takeLog(). */
+  takeLog(): ServedFile[];
+  /** Every request that found no file. */
+  notFound: string[];
+  close(): Promise<void>;
+}
+
+/** The file for a URL path under `root`, or null; folders serve their index.html. */
+async function resolveFile(root: string, urlPath: string): Promise<string | null> {
+  const relative = path.normalize(decodeURIComponent(urlPath)).replace(/^([/\\]|\.\.)+/, '');
+  let file = path.join(root, relative);
+  let info = await stat(file).catch(() => null);
+  if (info?.isDirectory()) {
+    file = path.join(file, 'index.html');
+    info = await stat(file).catch(() => null);
+  }
+  return info?.isFile() ? file : null;
+}
+
+export async function startStaticServer(root: string): Promise<StaticServer> {
+  let log: ServedFile[] = [];
+  const notFound: string[] = [];
+  const server: Server = createServer(async (request, response) => {
+    const urlPath = new URL(request.url ?? '/', 'http://localhost').pathname;
+    const file = await resolveFile(root, urlPath);
+    if (!file) {
+      notFound.push(urlPath);
+      response.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
+      return;
+    }
+    const { size } = await stat(file);
+    response.writeHead(200, { 'Content-Type': CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream', 'Content-Length': size });
+    createReadStream(file).pipe(response);
+    log.push({ urlPath, file, bytes: size });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    takeLog: () => {
+      const taken = log;
+      log = [];
+      return taken;
+    },
+    notFound,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,203 @@
+/**
+ * The live camera: starting and stopping it, choosing one, and feeding its frames to the captioner
+ * (through captioner-bridge, which decides when the worker takes the next frame). Captioning pauses
+ * while the tab is hidden; the camera itself stays on so resuming is instant.
+ */
+import { create } from 'zustand';
+import { addPhotos, setFrameSource, type FrameSource } from './captioner-bridge';
+import { NO_CAPTION, nextStableCaption, type StableCaption } from './caption-stability';
+import { recordFrame, type CaptionedFrame } from './live-rate';
+
+/** Longest side of a frame sent to the worker: the model sees ~300 px, more only costs copying. */
+const MAX_FRAME_SIDE = 640;
+
+export type CameraProblem = 'insecure-context' | 'denied' | 'no-camera' | 'busy' | 'disconnected' | 'failed';
+
+export type CameraStatus =
+  | { phase: 'off' }
+  | { phase: 'starting' }
+  /** paused: the tab is hidden, so no frames are captioned. */
+  | { phase: 'live'; paused: boolean }
+  | { phase: 'error'; problem: CameraProblem; message: string };
+
+export interface CameraChoice {
+  deviceId: string;
+  label: string;
+}
+
+interface WebcamState {
+  status: CameraStatus;
+  cameras: CameraChoice[];
+  /** The running (or last chosen) camera; null lets the browser pick. */
+  deviceId: string | null;
+  caption: StableCaption;
+  recentFrames: CaptionedFrame[];
+  /** Why the latest frame got no caption (e.g. the model failed), until one succeeds. */
+  frameError: string | null;
+}
+
+const INITIAL_SESSION = { caption: NO_CAPTION, recentFrames: [], frameError: null } satisfies Partial<WebcamState>;
+
+export const useWebcamStore = create<WebcamState>()(() => ({
+  status: { phase: 'off' },
+  cameras: [],
+  deviceId: null,
+  ...INITIAL_SESSION,
+}));
+
+let stream: MediaStream | null = null;
+let video: HTMLVideoElement | null = null;
+/** Counts start requests, so a slow getUserMedia that a Stop (or a newer Start) overtook is discarded. */
+let startNumber = 0;
+
+function cameraProblem(problem: CameraProblem, message: string): CameraStatus {
+  return { phase: 'error', problem, message };
+}
+
+/** getUserMedia's DOMException names, as messages saying what happened and what to do. */
+function describeStartError(error: unknown): CameraStatus {
+  const name = error instanceof DOMException ? error.name : '';
+  switch (name) {
+    case 'NotAllowedError':
+    case 'SecurityError':
+      return cameraProblem(
+        'denied',
+        'Camera access was denied. Allow the camera for this site (the camera icon in the address bar, or the site settings), then press Start camera again.',
+      );
+    case 'NotFoundError':
+    case 'OverconstrainedError':
+      return cameraProblem('no-camera', 'No camera was found. Connect a camera, or choose another one, and press Start camera again.');
+    case 'NotReadableError':
+    case 'AbortError':
+      return cameraProblem(
+        'busy',
+        'The camera is in use by another app or could not be started. Close the other app (a video call, another tab) and press Start camera again.',
+      );
+    default:
+      return cameraProblem('failed', `The camera could not be started (${error instanceof Error ? error.message : String(error)}).`);
+  }
+}
+
+function frameSize(width: number, height: number): { resizeWidth: number; resizeHeight: number } {
+  const scale = Math.min(1, MAX_FRAME_SIDE / Math.max(width, height));
+  return { resizeWidth: Math.max(1, Math.round(width * scale)), resizeHeight: Math.max(1, Math.round(height * scale)) };
+}
+
+const cameraFrames: FrameSource = {
+  async grabFrame() {
+    if (!video || video.readyState < HTMLMediaElement.HAVE_CURRENT_DATA || video.videoWidth === 0) return null;
+    return createImageBitmap(video, frameSize(video.videoWidth, video.videoHeight));
+  },
+  onCaptioned({ captions, grabbedAt, captionedAt }) {
+    useWebcamStore.setState(({ caption, recentFrames }) => ({
+      caption: nextStableCaption(caption, { captions, grabbedAt }),
+      recentFrames: recordFrame(recentFrames, { grabbedAt, captionedAt }),
+      frameError: null,
+    }));
+  },
+  onFailed(message) {
+    useWebcamStore.setState({ frameError: message });
+  },
+};
+
+/** Frames flow to the captioner only while the camera is live and the tab is visible. */
+function updateFrameFlow(): void {
+  const { status } = useWebcamStore.getState();
+  const paused = document.hidden;
+  if (status.phase === 'live' && status.paused !== paused) useWebcamStore.setState({ status: { phase: 'live', paused } });
+  setFrameSource(status.phase === 'live' && !paused ? cameraFrames : null);
+}
+
+function showStream(): void {
+  if (!video || video.srcObject === stream) return;
+  video.srcObject = stream;
+  // Autoplay of a muted camera stream is allowed; a rejection only means the element went away.
+  if (stream) void video.play().catch(() => undefined);
+}
+
+function releaseCamera(): void {
+  setFrameSource(null);
+  stream?.getTracks().forEach((track) => track.stop());
+  stream = null;
+  showStream();
+}
+
+async function listCameras(): Promise<void> {
+  const devices = await navigator.mediaDevices.enumerateDevices();
+  const cameras = devices
+    .filter((device) => device.kind === 'videoinput')
+    .map((device, index) => ({ deviceId: device.deviceId, label: device.label || `Camera ${index + 1}` }));
+  useWebcamStore.setState({ cameras });
+}
+
+export async function startCamera(deviceId: string | null = useWebcamStore.getState().deviceId): Promise<void> {
+  const thisStart = ++startNumber;
+  releaseCamera();
+  if (!window.isSecureContext || !navigator.mediaDevices?.getUserMedia) {
+    useWebcamStore.setState({
+      status: cameraProblem(
+        'insecure-context',
+        'The camera is only available on a secure page: open this app over https:// (or on localhost). Photos still work here.',
+      ),
+    });
+    return;
+  }
+  useWebcamStore.setState({ status: { phase: 'starting' }, deviceId, ...INITIAL_SESSION });
+  let started: MediaStream;
+  try {
+    started = await navigator.mediaDevices.getUserMedia({
+      audio: false,
+      video: { ...(deviceId ? { deviceId: { exact: deviceId } } : {}), width: { ideal: 640 }, height: { ideal: 480 } },
+    });
+  } catch (error) {
+    if (thisStart === startNumber) useWebcamStore.setState({ status: describeStartError(error) });
+    return;
+  }
+  if (thisStart !== startNumber) {
+    started.getTracks().forEach((track) => track.stop());
+    return;
+  }
+  stream = started;
+  const [track] = started.getVideoTracks();
+  track?.addEventListener('ended', () => {
+    if (stream !== started) return;
+    releaseCamera();
+    useWebcamStore.setState({ status: cameraProblem('disconnected', 'The camera stopped (unplugged, or taken by the system). Press Start camera to try again.') });
+  });
+  useWebcamStore.setState({ status: { phase: 'live', paused: document.hidden }, deviceId: track?.getSettings().deviceId ?? deviceId });
+  showStream();
+  updateFrameFlow();
+  // Camera names are only readable once access is granted.
+  void listCameras().catch(() => undefined);
+}
+
+export function stopCamera(): void {
+  startNumber++;
+  releaseCamera();
+  useWebcamStore.setState({ status: { phase: 'off' }, ...INITIAL_SESSION });
+}
+
+export function chooseCamera(deviceId: string): void {
+  if (deviceId !== useWebcamStore.getState().deviceId) void startCamera(deviceId);
+}
+
+/** Ref callback for the <video> that shows the camera (and that frames are grabbed from). */
+export function bindCameraVideo(element: HTMLVideoElement | null): void {
+  video = element;
+  showStream();
+}
+
+/** Freezes the current frame into a JPEG and adds it to the photo list like a dropped photo. */
+export async function takeSnapshot(): Promise<void> {
+  if (!video || video.videoWidth === 0) return;
+  const canvas = document.createElement('canvas');
+  canvas.width = video.videoWidth;
+  canvas.height = video.videoHeight;
+  canvas.getContext('2d')?.drawImage(video, 0, 0);
+  const blob = await new Promise<Blob | null>((resolve) => canvas.toBlob(resolve, 'image/jpeg', 0.92));
+  if (!blob) return;
+  const time = new Date().toTimeString().slice(0, 8).replaceAll(':', '-');
+  addPhotos([new File([blob], `camera-${time}.jpg`, { type: 'image/jpeg' })]);
+}
+
+document.addEventListener('visibilitychange', updateFrameFlow);

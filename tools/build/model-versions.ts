@@ -1,0 +1,47 @@
+/**
+ * Versioned model URLs for static hosting: every package listed in a models.json is moved into
+ * `<id>/<content hash>/` and the hash recorded as the entry's "version". A changed model then has new
+ * URLs, so hosts and CDNs may cache model files for ever; only models.json keeps a fixed URL.
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, readFile, rename } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { readModelList, writeModelList, type ModelList } from '../graph/model-list';
+
+/** Hex digits of the content hash: collisions between two versions of one model are not a concern. */
+const VERSION_LENGTH = 12;
+
+type VersionedEntry = ModelList['models'][number] & { version?: string };
+
+async function packageFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  return entries.filter((entry) => entry.isFile()).map((entry) => entry.name).sort();
+}
+
+/** Hash of the package's file names and contents. */
+export async function hashPackage(dir: string): Promise<string> {
+  const hash = createHash('sha256');
+  for (const name of await packageFiles(dir)) hash.update(`${name}\0`).update(await readFile(path.join(dir, name)));
+  return hash.digest('hex').slice(0, VERSION_LENGTH);
+}
+
+/** Versions every unversioned package in `modelsDir` (a build's models folder) and rewrites its models.json. */
+export async function versionModelPackages(modelsDir: string): Promise<VersionedEntry[]> {
+  const listFile = path.join(modelsDir, 'models.json');
+  const list = await readModelList(listFile);
+  const models: VersionedEntry[] = [];
+  for (const entry of list.models as VersionedEntry[]) {
+    const dir = path.join(modelsDir, entry.id);
+    if (!existsSync(path.join(dir, 'model.json'))) {
+      models.push(entry); // already versioned, or listed without a package here
+      continue;
+    }
+    const version = await hashPackage(dir);
+    await mkdir(path.join(dir, version));
+    for (const name of await packageFiles(dir)) await rename(path.join(dir, name), path.join(dir, version, name));
+    models.push({ ...entry, version });
+  }
+  if (list.models.length > 0) await writeModelList(listFile, { ...list, models });
+  return models;
+}

@@ -1,0 +1,71 @@
+/**
+ * Vite build plugin for static hosting and offline use. After the build it
+ *  1. moves model packages into content-hashed folders (model-versions.ts), and
+ *  2. writes dist/sw.js: src/offline/service-worker.ts with the list of files to precache.
+ * Everything but index.html, sw.js and models/models.json then has a content-hashed URL.
+ */
+import { createHash } from 'node:crypto';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import ts from 'typescript';
+import type { Plugin } from 'vite';
+import { versionModelPackages } from './model-versions';
+
+const SERVICE_WORKER_SOURCE = path.resolve(import.meta.dirname, '../../src/offline/service-worker.ts');
+export const SERVICE_WORKER_FILE = 'sw.js';
+
+/**
+ * What the service worker keeps: the shell and the model list. Model packages are kept by the
+ * worker's model store; the threaded wasm build needs cross-origin isolation (special headers),
+ * so it never runs on a plain static host.
+ */
+export function isPrecached(file: string): boolean {
+  if (file === SERVICE_WORKER_FILE || file.startsWith('.')) return false;
+  if (file.startsWith('models/')) return file === 'models/models.json';
+  return !/tfjs-backend-wasm-threaded-simd-[^/]*\.wasm$/.test(file);
+}
+
+async function filesUnder(root: string): Promise<string[]> {
+  const entries = await readdir(root, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.relative(root, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'))
+    .sort();
+}
+
+/** The precache list and a hash of it: a new build changes sw.js, which makes browsers update it. */
+async function precacheManifest(outDir: string): Promise<{ version: string; files: string[] }> {
+  const files = (await filesUnder(outDir)).filter(isPrecached);
+  const hash = createHash('sha256');
+  for (const file of files) hash.update(`${file}\0`).update(await readFile(path.join(outDir, file)));
+  return { version: hash.digest('hex').slice(0, 12), files };
+}
+
+async function compileServiceWorker(): Promise<string> {
+  const { outputText } = ts.transpileModule(await readFile(SERVICE_WORKER_SOURCE, 'utf8'), {
+    compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext },
+  });
+  // The source is a module only so that TypeScript scopes its declarations; sw.js is a classic script.
+  return outputText.replace(/^export \{\};\s*$/m, '');
+}
+
+export async function writeServiceWorker(outDir: string): Promise<void> {
+  const manifest = await precacheManifest(outDir);
+  const source = `const PRECACHE = ${JSON.stringify(manifest)};\n${await compileServiceWorker()}`;
+  await writeFile(path.join(outDir, SERVICE_WORKER_FILE), source);
+}
+
+export function offlinePlugin(): Plugin {
+  let outDir = '';
+  return {
+    name: 'show-and-tell-offline',
+    apply: 'build',
+    configResolved(config) {
+      outDir = path.resolve(config.root, config.build.outDir);
+    },
+    async closeBundle() {
+      await versionModelPackages(path.join(outDir, 'models'));
+      await writeServiceWorker(outDir);
+    },
+  };
+}
