@@ -44,13 +44,13 @@ export function chartHtml(report: BenchReport): string {
       return `<tr><td>${backend.backend}</td><td>${backend.photos}</td><td>${ms(backend.encoderMs.median)} / ${ms(backend.encoderMs.p90)}</td>
 <td>${ms(backend.decoder.topK.beamSearchMs.median)} / ${ms(backend.decoder.topK.beamSearchMs.p90)}</td><td>${ms(backend.decoder.topK.firstHypothesisMs.median)}</td>
 <td>${backend.decoder.topK.readBackBytesPerStep.max} B vs ${backend.decoder.fullSoftmax.readBackBytesPerStep.max} B</td>
-<td>${(backend.beamSearchShare * 100).toFixed(0)} %</td><td>${backend.throughput.convGflops.toFixed(1)} / ${backend.encoderGflops.toFixed(2)}</td>
+<td>${(backend.beamSearchShare * 100).toFixed(0)} %</td><td>${backend.throughput.convGflops.toFixed(1)} / ${backend.encoderGflops.toPrecision(2)}</td>
 <td>${first.numTensors} → ${last.numTensors} (${last.captions})</td><td>${first.numBytesInGPU ?? '–'} → ${last.numBytesInGPU ?? '–'}</td></tr>`;
     });
   const { app } = report;
   return `<!doctype html><html><head><meta charset="utf-8"><title>Show and Tell benchmark</title>
 <style>body{font-family:sans-serif;margin:16px;width:900px}table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #ccc;padding:3px 6px;text-align:left}</style></head><body>
-<h2>Show and Tell benchmark: ${escape(report.model.name)}${report.model.fixture ? ' (TEST FIXTURE, not a captioning model)' : ''}</h2>
+<h2>Show and Tell benchmark: ${escape(report.model.name)}${report.model.fixture ? ' [generated test fixture]' : ''}</h2>
 <p>${escape(report.machine)} · ${escape(report.startedAt)} · beam ${report.settings.beamSize}, max length ${report.settings.maxLength}</p>
 <p>App: ${(app.firstVisit.uniqueBytes / 1e6).toFixed(2)} MB on first visit (${(app.firstVisit.uniqueGzipBytes / 1e6).toFixed(2)} MB gzipped), model ${(app.firstVisit.modelBytes / 1e6).toFixed(2)} MB ·
 navigation → ready: cold ${ms(app.cold.readyMs)}, from cache ${ms(app.fromCache.readyMs)} (${app.fromCache.servedBytes} B from the network) · auto backend: ${escape(app.backend)}</p>

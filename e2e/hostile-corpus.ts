@@ -36,6 +36,11 @@ function flipBits(bytes: Uint8Array, count: number, seed: number, from: number, 
   return flipped;
 }
 
+function randomBytes(length: number, seed: number): Uint8Array {
+  const next = random(seed);
+  return Uint8Array.from({ length }, () => next() * 256);
+}
+
 const text = (content: string) => new TextEncoder().encode(content);
 
 /** A diagonal gradient with some colour, so no two blocks are alike. */
@@ -52,11 +57,12 @@ function rgbaGradient(width: number, height: number): Buffer {
 function png(width: number, height: number, options: PNGOptions = {}): Uint8Array {
   const image = new PNG({ width, height, ...options });
   image.data = rgbaGradient(width, height);
-  return PNG.sync.write(image, options);
+  // A copy in a plain Uint8Array: slice() on a Buffer would share, and bit flips would hit the original.
+  return new Uint8Array(PNG.sync.write(image, options));
 }
 
 function jpegFile(width: number, height: number): Uint8Array {
-  return jpeg.encode({ width, height, data: rgbaGradient(width, height) }, 85).data;
+  return new Uint8Array(jpeg.encode({ width, height, data: rgbaGradient(width, height) }, 85).data);
 }
 
 /** The PNG signature and an IHDR chunk (with a wrong CRC; decoders reject it either way) and nothing else. */
@@ -99,7 +105,7 @@ function jpegClaimingSize(): Uint8Array {
 }
 
 // A 1×1 lossless WebP (the probe of browsers' feature tests): no npm package encodes WebP.
-const WEBP_LOSSLESS = Buffer.from('UklGRhoAAABXRUJQVlA4TA0AAAAvAAAAEAcQERGIiP4HAA==', 'base64');
+const WEBP_LOSSLESS = new Uint8Array(Buffer.from('UklGRhoAAABXRUJQVlA4TA0AAAAvAAAAEAcQERGIiP4HAA==', 'base64'));
 
 const BLACK_WHITE: [number, number, number][] = [
   [0, 0, 0],
@@ -119,7 +125,7 @@ function damagedVariants(extension: keyof typeof MIME, valid: Uint8Array, seed: 
     { name: `${extension}-truncated-last-byte.${extension}`, mimeType, bytes: valid.slice(0, -1), expected: 'either' },
     { name: `${extension}-header-bit-flips.${extension}`, mimeType, bytes: flipBits(valid, 6, seed, 0, headerLength), expected: 'either' },
     { name: `${extension}-body-bit-flips.${extension}`, mimeType, bytes: flipBits(valid, 8, seed + 1, headerLength, valid.length), expected: 'either' },
-    { name: `${extension}-random-bytes.${extension}`, mimeType, bytes: Uint8Array.from({ length: 2048 }, random(seed + 2)).map((v) => v * 256), expected: 'error' },
+    { name: `${extension}-random-bytes.${extension}`, mimeType, bytes: randomBytes(2048, seed + 2), expected: 'error' },
   ];
 }
 

@@ -33,6 +33,9 @@ async function expectAllSettled(page: Page, count: number): Promise<void> {
   await expect(page.locator('[data-testid="photo-card"]:not([data-state="done"]):not([data-state="failed"])')).toHaveCount(0);
 }
 
+// Trace snapshots fetch the thumbnails' blob: URLs from inside the page, which the policy (rightly) blocks.
+test.use({ trace: 'off' });
+
 let pageProblems: string[] = [];
 
 test.beforeEach(async ({ page }) => {

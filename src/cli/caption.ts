@@ -8,13 +8,14 @@ import path from 'node:path';
 import type { Caption } from '../captioner';
 import { decodeImage } from '../node/runtime';
 import { captionerOptions, CAPTIONER_USAGE, errorText, parseCommandLine, runCommand, startCaptioner, UsageError } from './shared';
+import { formatCaptionLine } from '../captioner/format';
 
 const USAGE = `usage: npm run caption -- [options] image...
 ${CAPTIONER_USAGE}
   --json                         print only a JSON array of results on stdout`;
 
 function printCaptions(file: string, captions: Caption[]): void {
-  const lines = captions.map((caption, rank) => `  ${rank}) ${caption.text} (p=${caption.p.toFixed(6)})`);
+  const lines = captions.map((caption, rank) => `  ${formatCaptionLine(rank, caption)}`);
   process.stdout.write(`Captions for image ${path.basename(file)}:\n${lines.join('\n')}\n`);
 }
 

@@ -20,7 +20,4 @@ export function toAltText(captionText: string): string {
   return sentence ? `${sentence[0].toUpperCase()}${sentence.slice(1)}.` : '';
 }
 
-/** The tutorial's output line: `0) a group of people sitting at tables in a room . (p=0.000306)`. */
-export function formatCaptionLine(index: number, caption: { text: string; p: number }): string {
-  return `${index}) ${caption.text} (p=${caption.p.toFixed(6)})`;
-}
+export { formatCaptionLine } from '../captioner/format';

@@ -1,4 +1,5 @@
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -87,6 +88,11 @@ describe('tools/graph', () => {
     expect(shards.length).toBe(written.length - 1);
     expect(shards.length).toBeGreaterThan(2);
     for (const shard of shards) expect((await stat(path.join(modelDir, shard))).size).toBeLessThanOrEqual(100);
+    // Each shard's SHA-256 sits beside its path, for the app to reject damaged downloads.
+    const manifest = JSON.parse(await readFile(path.join(modelDir, 'model.json'), 'utf8')).weightsManifest[0];
+    for (const [index, shard] of manifest.paths.entries()) {
+      expect(manifest.sha256[index]).toBe(createHash('sha256').update(await readFile(path.join(modelDir, shard))).digest('hex'));
+    }
 
     const read = await readGraphModel(path.join(modelDir, 'model.json'));
     const kernel = read.weights.find((w) => w.name === 'lstm/basic_lstm_cell/kernel')!;
