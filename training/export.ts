@@ -6,7 +6,7 @@
  * The graph is CenterNet pruned to the two activations the features use, the feature ops of
  * training/encoder.ts (`image_features`), the image embedding (feature standardisation folded in by
  * train.py), and the shared im2txt decoder. CenterNet's weights stay float16 as shipped; `--quantize`
- * applies to the decoder's weights. card.json is completed from --card (metrics, training facts).
+ * applies to the decoder's weights (uint8: only the two vocabulary-sized matrices, the rest float16). card.json is completed from --card (metrics, training facts).
  */
 import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -108,10 +108,17 @@ export async function exportModel(options: { runDir: string; vocabFile: string; 
     nodes: DEFAULT_NODES,
     words: DEFAULT_WORDS,
   });
-  // The detector was shipped as float16; re-quantising it coarser would cost accuracy for little size.
+  // uint8 goes only to the two vocabulary-sized matrices, which hold most of the bytes. The detector
+  // ships as float16, and the LSTM and image embedding (which carries the folded feature
+  // standardisation, weights / std, with a few huge values) lose too much with 256 levels per tensor.
+  const uint8Candidates = new Set(['seq_embedding/map', 'logits/weights']);
   const centernetWeights = new Set(centernet.weights.map((weight) => weight.name));
   const files = await writeGraphModel(options.outDir, graph.build(), {
-    quantize: (weight) => (centernetWeights.has(weight.name) ? 'float16' : options.quantize),
+    quantize: (weight) => {
+      if (centernetWeights.has(weight.name)) return 'float16';
+      if (!options.quantize) return undefined;
+      return uint8Candidates.has(weight.name) ? options.quantize : 'float16';
+    },
     generatedBy: 'training/export.ts',
   });
   await copyFile(options.vocabFile, path.join(options.outDir, 'word_counts.txt'));

@@ -150,7 +150,7 @@ def parity_reference(model, raw_features, mean, std, start_id, out):
     }, open(os.path.join(out, "parity.json"), "w"))
 
 
-def train_loop(model, train_pairs, val_pairs, table, pad, args, label, minutes, log):
+def train_loop(model, train_pairs, val_pairs, table, pad, args, label, minutes, max_steps, log):
     optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)
     best, best_state, bad_checks = math.inf, None, 0
     started = time.time()
@@ -168,7 +168,8 @@ def train_loop(model, train_pairs, val_pairs, table, pad, args, label, minutes, 
             step += 1
             tokens_seen += n
             elapsed = time.time() - started
-            if step % args.eval_every == 0 or elapsed > minutes * 60:
+            out_of_budget = elapsed > minutes * 60 or step >= max_steps
+            if step % args.eval_every == 0 or out_of_budget:
                 val = evaluate(model, val_pairs, table, pad)
                 entry = {"phase": label, "step": step, "minutes": round(elapsed / 60, 2), "train_loss": round(loss.item(), 4),
                          "val_loss": round(val, 4), "tokens_per_s": round(tokens_seen / elapsed)}
@@ -180,7 +181,7 @@ def train_loop(model, train_pairs, val_pairs, table, pad, args, label, minutes, 
                     torch.save(best_state, os.path.join(args.out, f"{label}.pt"))
                 else:
                     bad_checks += 1
-                if bad_checks >= args.patience or elapsed > minutes * 60:
+                if bad_checks >= args.patience or out_of_budget:
                     done = True
                     break
     model.load_state_dict(best_state)
@@ -202,8 +203,10 @@ def main():
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--eval-every", type=int, default=200)
     parser.add_argument("--patience", type=int, default=3)
-    parser.add_argument("--minutes", type=float, default=30)
-    parser.add_argument("--lm-minutes", type=float, default=0, help="language-model pre-training budget on text-only captions")
+    parser.add_argument("--minutes", type=float, default=math.inf, help="wall-clock budget of the caption phase")
+    parser.add_argument("--steps", type=int, default=1000, help="step budget of the caption phase (reproducible, unlike minutes)")
+    parser.add_argument("--lm-minutes", type=float, default=math.inf)
+    parser.add_argument("--lm-steps", type=int, default=0, help="language-model pre-training steps on text-only captions")
     parser.add_argument("--lm-limit", type=int, default=0, help="use at most this many text-only captions (0 = all)")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seed", type=int, default=1)
@@ -225,7 +228,7 @@ def main():
         model.load_state_dict(torch.load(args.init))
     log = []
     started = time.time()
-    if args.lm_minutes > 0:
+    if args.lm_steps > 0:
         lines = [l for l in open(os.path.join(args.data, "lm_text.txt")).read().split("\n") if l]
         random.shuffle(lines)
         if args.lm_limit:
@@ -233,32 +236,33 @@ def main():
         lm_pairs = [(0, encode_caption(l, vocab, unk)) for l in lines]
         val_split = json.load(open(os.path.join(args.data, "split.json")))["val"]
         lm_val = [(0, encode_caption(c, vocab, unk)) for f in val_split for c in captions[f]]
-        train_loop(model, lm_pairs, lm_val, None, pad, args, "lm", args.lm_minutes, log)
+        train_loop(model, lm_pairs, lm_val, None, pad, args, "lm", args.lm_minutes, args.lm_steps, log)
     if not args.train_features:
         json.dump({"args": vars(args), "log": log}, open(os.path.join(args.out, "lm_log.json"), "w"), indent=1)
         return
 
-    rows, train_pairs = [], []
-    for prefix in args.train_features:
-        files, data = load_features(prefix)
-        for f, row in zip(files, data):
-            key = len(rows)
-            rows.append(row)
-            train_pairs += [(key, encode_caption(c, vocab, unk)) for c in captions[f]]
-    val_pairs, n_train_rows = [], len(rows)
-    for prefix in args.val_features:
-        files, data = load_features(prefix)
-        for f, row in zip(files, data):
-            key = len(rows)
-            rows.append(row)
-            val_pairs += [(key, encode_caption(c, vocab, unk)) for c in captions[f]]
+    rows = []
+
+    def caption_pairs(prefixes):
+        """Appends each photo's feature row to `rows`; returns (row index, word ids) per caption."""
+        pairs = []
+        for prefix in prefixes:
+            files, data = load_features(prefix)
+            for f, row in zip(files, data):
+                rows.append(row)
+                pairs += [(len(rows) - 1, encode_caption(c, vocab, unk)) for c in captions[f]]
+        return pairs
+
+    train_pairs = caption_pairs(args.train_features)
+    n_train_rows = len(rows)
+    val_pairs = caption_pairs(args.val_features)
     raw = np.stack(rows)
     mean = raw[:n_train_rows].mean(0).astype(np.float64)
     std = raw[:n_train_rows].std(0).astype(np.float64) + 1e-3
     table = torch.tensor((raw - mean) / std, dtype=torch.float32)
     print(f"{n_train_rows} train feature rows, {len(train_pairs)} train captions, {len(val_pairs)} val captions, vocab {vocab_size - 1}", flush=True)
 
-    best = train_loop(model, train_pairs, val_pairs, table, pad, args, "caption", args.minutes, log)
+    best = train_loop(model, train_pairs, val_pairs, table, pad, args, "caption", args.minutes, args.steps, log)
 
     # Drop the padding row/column: the exported softmax covers the vocabulary plus the unknown word.
     with torch.no_grad():

@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { BackendName, ModelOrigin, ModelSummary } from '../worker/protocol';
+import type { BackendName, ModelReadyEvent } from '../worker/protocol';
 
 /** One entry of public/models/models.json. */
 export interface CatalogEntry {
@@ -15,15 +15,7 @@ export type ModelStatus =
   | { phase: 'no-models' }
   | { phase: 'downloading'; modelId: string; loadedBytes: number; totalBytes: number | null }
   | { phase: 'warming-up'; modelId: string; backend: BackendName }
-  | {
-      phase: 'ready';
-      model: ModelSummary;
-      backend: BackendName;
-      note: string | null;
-      backendReason: string;
-      modelOrigin: ModelOrigin;
-      downloadedBytes: number;
-    }
+  | ({ phase: 'ready' } & Omit<ModelReadyEvent, 'type'>)
   | { phase: 'error'; modelId: string | null; message: string };
 
 interface ModelState {
