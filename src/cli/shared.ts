@@ -9,6 +9,7 @@ import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { loadCaptioner, type BeamSearchOptions, type Captioner } from '../captioner';
 import { folderPackageFiles } from '../node/package-files';
 import { initNodeBackend, type NodeBackend } from '../node/runtime';
+import { parseModelList, type ModelList } from '../captioner/model-list';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const MODELS_DIR = path.join(REPO_ROOT, 'public/models');
@@ -72,13 +73,13 @@ export function captionerOptions(values: CaptionerValues): CaptionerOptions {
 
 async function defaultModelDir(): Promise<string> {
   const listPath = path.join(MODELS_DIR, 'models.json');
-  let list: { default?: unknown };
+  let list: ModelList;
   try {
-    list = JSON.parse(await readFile(listPath, 'utf8')) as { default?: unknown };
+    list = parseModelList(JSON.parse(await readFile(listPath, 'utf8')));
   } catch (error) {
     throw new Error(`no --model given and ${listPath} cannot be read (${errorText(error)})`);
   }
-  if (typeof list.default !== 'string') throw new Error(`${listPath} has no "default" model id`);
+  if (list.default === undefined) throw new Error(`${listPath} has no "default" model id`);
   return path.join(MODELS_DIR, list.default);
 }
 

@@ -12,7 +12,8 @@ import {
 } from '../worker/protocol';
 import { currentBackendPreference, useBackendSettingStore } from './backend-setting';
 import { findJob, useJobsStore, type PhotoJob } from './jobs';
-import { useModelStore, type CatalogEntry } from './model';
+import { parseModelList, type ModelList } from '../captioner/model-list';
+import { useModelStore } from './model';
 import { readPhoto } from './read-photo';
 import { currentBeamSearchOptions, useSettingsStore } from './settings';
 
@@ -227,32 +228,21 @@ export function setFrameSource(source: FrameSource | null): void {
   pumpQueue();
 }
 
-function parseCatalog(json: unknown): { defaultId: string | null; models: CatalogEntry[] } {
-  const catalog = json as { default?: unknown; models?: unknown } | null;
-  if (!catalog || !Array.isArray(catalog.models)) throw new Error('models.json has no "models" list');
-  const models = catalog.models.map((entry: { id?: unknown; name?: unknown; fixture?: unknown; version?: unknown }) => {
-    if (typeof entry?.id !== 'string') throw new Error('a models.json entry has no "id"');
-    const version = typeof entry.version === 'string' ? entry.version : null;
-    return { id: entry.id, name: typeof entry.name === 'string' ? entry.name : entry.id, fixture: entry.fixture === true, version };
-  });
-  return { defaultId: typeof catalog.default === 'string' ? catalog.default : null, models };
-}
-
 /** Reads models.json and loads the default model. Call once at start-up. */
 export async function startCaptioner(): Promise<void> {
   const { setCatalog, setStatus } = useModelStore.getState();
   setStatus({ phase: 'listing' });
-  let catalog: ReturnType<typeof parseCatalog>;
+  let catalog: ModelList;
   try {
     const response = await fetch(new URL('models/models.json', document.baseURI));
     if (!response.ok) throw new Error(`models/models.json: HTTP ${response.status}`);
-    catalog = parseCatalog(await response.json());
+    catalog = parseModelList(await response.json());
   } catch (error) {
     setStatus({ phase: 'error', modelId: null, message: `Could not read the list of models (${errorMessage(error)}).` });
     return;
   }
   setCatalog(catalog.models);
-  const first = catalog.models.find((model) => model.id === catalog.defaultId) ?? catalog.models[0];
+  const first = catalog.models.find((model) => model.id === catalog.default) ?? catalog.models[0];
   if (!first) {
     setStatus({ phase: 'no-models' });
     return;

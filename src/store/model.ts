@@ -1,14 +1,7 @@
 import { create } from 'zustand';
+import type { ModelListEntry } from '../captioner/model-list';
 import type { BackendName, ModelReadyEvent } from '../worker/protocol';
 
-/** One entry of public/models/models.json. */
-export interface CatalogEntry {
-  id: string;
-  name: string;
-  fixture: boolean;
-  /** Content hash of the package (set by the production build): its files live under models/<id>/<version>/. */
-  version: string | null;
-}
 
 export type ModelStatus =
   | { phase: 'listing' }
@@ -19,9 +12,9 @@ export type ModelStatus =
   | { phase: 'error'; modelId: string | null; message: string };
 
 interface ModelState {
-  catalog: CatalogEntry[];
+  catalog: ModelListEntry[];
   status: ModelStatus;
-  setCatalog: (catalog: CatalogEntry[]) => void;
+  setCatalog: (catalog: ModelListEntry[]) => void;
   setStatus: (status: ModelStatus) => void;
 }
 

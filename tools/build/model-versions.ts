@@ -7,12 +7,11 @@ import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rename } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { readModelList, writeModelList, type ModelList } from '../graph/model-list';
+import type { ModelListEntry } from '../../src/captioner/model-list';
+import { readModelList, writeModelList } from '../graph/model-list';
 
 /** Hex digits of the content hash: collisions between two versions of one model are not a concern. */
 const VERSION_LENGTH = 12;
-
-type VersionedEntry = ModelList['models'][number] & { version?: string };
 
 async function packageFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true });
@@ -27,11 +26,11 @@ export async function hashPackage(dir: string): Promise<string> {
 }
 
 /** Versions every unversioned package in `modelsDir` (a build's models folder) and rewrites its models.json. */
-export async function versionModelPackages(modelsDir: string): Promise<VersionedEntry[]> {
+export async function versionModelPackages(modelsDir: string): Promise<ModelListEntry[]> {
   const listFile = path.join(modelsDir, 'models.json');
   const list = await readModelList(listFile);
-  const models: VersionedEntry[] = [];
-  for (const entry of list.models as VersionedEntry[]) {
+  const models: ModelListEntry[] = [];
+  for (const entry of list.models) {
     const dir = path.join(modelsDir, entry.id);
     if (!existsSync(path.join(dir, 'model.json'))) {
       models.push(entry); // already versioned, or listed without a package here

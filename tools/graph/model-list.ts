@@ -1,12 +1,9 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ModelCard } from '../../src/captioner/card';
+import { parseModelList, type ModelList } from '../../src/captioner/model-list';
 
-/** public/models/models.json: the packages the app offers. */
-export interface ModelList {
-  default?: string;
-  models: { id: string; name: string; fixture: boolean }[];
-}
+export type { ModelList };
 
 /** Reads a model list; a missing file is an empty list, a broken one an error that says how to fix it. */
 export async function readModelList(file: string): Promise<ModelList> {
@@ -16,14 +13,17 @@ export async function readModelList(file: string): Promise<ModelList> {
   } catch {
     return { models: [] };
   }
-  let list: ModelList;
+  let json: unknown;
   try {
-    list = JSON.parse(text) as ModelList;
+    json = JSON.parse(text);
   } catch (error) {
     throw new Error(`${file} is not valid JSON (${(error as Error).message}); fix or delete it`);
   }
-  if (!Array.isArray(list?.models)) throw new Error(`${file} has no "models" list; fix or delete it`);
-  return list;
+  try {
+    return parseModelList(json);
+  } catch (error) {
+    throw new Error(`${file}: ${(error as Error).message}; fix or delete it`);
+  }
 }
 
 /** Adds or replaces this model's entry; the default changes only when there is none or when asked. */

@@ -1,0 +1,28 @@
+/** One package listed in public/models/models.json. */
+export interface ModelListEntry {
+  id: string;
+  name: string;
+  /** A generated test fixture: never presented as a real captioning model. */
+  fixture: boolean;
+  /** Content hash set by the production build: the package's files live under <id>/<version>/. */
+  version?: string;
+}
+
+/** public/models/models.json: the packages the app, the CLI and the tools know about. */
+export interface ModelList {
+  default?: string;
+  models: ModelListEntry[];
+}
+
+/** Checks a parsed models.json; an entry without a name shows its id, and only `true` marks a fixture. */
+export function parseModelList(json: unknown): ModelList {
+  const list = json as { default?: unknown; models?: unknown } | null;
+  if (!list || !Array.isArray(list.models)) throw new Error('models.json has no "models" list');
+  const models = list.models.map((entry: { id?: unknown; name?: unknown; fixture?: unknown; version?: unknown } | null) => {
+    if (typeof entry?.id !== 'string') throw new Error('a models.json entry has no "id"');
+    const parsed: ModelListEntry = { id: entry.id, name: typeof entry.name === 'string' ? entry.name : entry.id, fixture: entry.fixture === true };
+    if (typeof entry.version === 'string') parsed.version = entry.version;
+    return parsed;
+  });
+  return typeof list.default === 'string' ? { default: list.default, models } : { models };
+}
