@@ -6,7 +6,7 @@
  * The graph is CenterNet pruned to the two activations the features use, the feature ops of
  * training/encoder.ts (`image_features`), the image embedding (feature standardisation folded in by
  * train.py), and the shared im2txt decoder. CenterNet's weights stay float16 as shipped; `--quantize`
- * applies to the decoder's weights (uint8: only the two vocabulary-sized matrices, the rest float16). card.json is completed from --card (metrics, training facts).
+ * applies to the decoder's weights (uint8: the two vocabulary-sized matrices and the LSTM kernel, the rest float16). card.json is completed from --card (metrics, training facts).
  */
 import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -108,10 +108,11 @@ export async function exportModel(options: { runDir: string; vocabFile: string; 
     nodes: DEFAULT_NODES,
     words: DEFAULT_WORDS,
   });
-  // uint8 goes only to the two vocabulary-sized matrices, which hold most of the bytes. The detector
-  // ships as float16, and the LSTM and image embedding (which carries the folded feature
-  // standardisation, weights / std, with a few huge values) lose too much with 256 levels per tensor.
-  const uint8Candidates = new Set(['seq_embedding/map', 'logits/weights']);
+  // uint8 goes to the two vocabulary-sized matrices and the LSTM kernel, which hold most of the
+  // decoder's bytes. The detector stays float16 (uint8 per tensor measured: CIDEr-D 0.07 instead of
+  // 0.48 on 200 validation photos), and so does the image embedding: it carries the folded feature
+  // standardisation (weights / std), whose few huge values leave 256 levels per tensor too coarse.
+  const uint8Candidates = new Set(['seq_embedding/map', 'logits/weights', 'lstm/basic_lstm_cell/kernel']);
   const centernetWeights = new Set(centernet.weights.map((weight) => weight.name));
   const files = await writeGraphModel(options.outDir, graph.build(), {
     quantize: (weight) => {

@@ -4,6 +4,7 @@
 #   1. language-model pre-training on the text-only captions (no image input)
 #   2. caption training on the photos' features, Adam 2e-3, best validation loss kept
 #   3. the same at a lower learning rate (5e-4)
+#   4. self-critical training on the CIDEr-D reward, best greedy validation CIDEr-D kept
 set -euo pipefail
 cd "$(dirname "$0")/.."
 features=.cache/features
@@ -15,4 +16,6 @@ $python training/train.py --out "$out/lm" --lm-steps 320 --eval-every 100 --pati
 $python training/train.py --init "$out/lm/lm.pt" --train-features "${train[@]}" --val-features "${val[@]}" \
   --out "$out/caption" --steps 2050 --eval-every 100 --patience 4
 $python training/train.py --init "$out/caption/caption.pt" --train-features "${train[@]}" --val-features "${val[@]}" \
-  --out "$out" --lr 5e-4 --steps 600 --eval-every 100 --patience 3
+  --out "$out/caption-low-lr" --lr 5e-4 --steps 600 --eval-every 100 --patience 3
+$python training/train.py --init "$out/caption-low-lr/caption.pt" --train-features "${train[@]}" --val-features "${val[@]}" \
+  --out "$out" --steps 0 --scst-steps 1550 --scst-lr 2e-4 --eval-every 50 --patience 6

@@ -3,7 +3,9 @@
 The model is im2txt's: image features -> linear image embedding, fed as the first LSTM input from a
 zero state; then word embeddings of <S> w1 .. wn; dropout on the LSTM outputs; softmax over the
 vocabulary (+1 unknown). Optionally pre-trains the same decoder as a language model on caption texts
-without photos (zero image input), then fine-tunes on photos. Early stopping on validation loss.
+without photos (zero image input), then fine-tunes on photos (early stopping on validation loss),
+then optionally with self-critical sequence training on the CIDEr-D reward (early stopping on the
+validation photos' greedy CIDEr-D).
 
 Writes OUT/weights.bin + OUT/weights.json in TensorFlow BasicLSTMCell layout (gates i, j, f, o,
 forget bias 1.0 applied at run time), with the feature standardisation folded into the image
@@ -19,6 +21,8 @@ import time
 import numpy as np
 import torch
 from torch import nn
+
+from cider import CiderD
 
 FEATURE_SIZE = 800
 FORGET_BIAS = 1.0
@@ -103,6 +107,82 @@ def evaluate(model, pairs, feature_table, pad, batch_size=512):
             count += (tokens[:, 1:] != pad).sum().item()
     model.train()
     return total / count
+
+
+def decode(model, features, start, end, max_length, sample):
+    """Unrolls the decoder from the image: sampled (sample=True) or greedy words, their summed
+    log-probabilities (with gradients) and the word lists. A caption ends at </S> or max_length."""
+    image = model.image_embedding(model.dropout(features)).unsqueeze(1)
+    _, state = model.lstm(image)
+    word = torch.full((len(features),), start, dtype=torch.long)
+    alive = torch.ones(len(features), dtype=torch.bool)
+    log_prob = torch.zeros(len(features))
+    words = torch.full((len(features), max_length), end, dtype=torch.long)
+    for t in range(max_length):
+        output, state = model.lstm(model.dropout(model.word_embedding(word)).unsqueeze(1), state)
+        step = torch.log_softmax(model.logits(model.dropout(output[:, 0]))[:, :-1], -1)  # never the padding id
+        word = torch.multinomial(step.detach().exp(), 1)[:, 0] if sample else step.argmax(-1)
+        log_prob = log_prob + torch.where(alive, step.gather(1, word[:, None])[:, 0], torch.zeros(()))
+        words[:, t] = torch.where(alive, word, torch.full_like(word, end))
+        alive = alive & (word != end)
+        if not alive.any():
+            break
+    return log_prob, words
+
+
+def self_critical(model, table, n_train_rows, n_val_rows, captions_by_row, id_to_word, start, end, args, log):
+    """Self-critical sequence training (Rennie et al. 2017): sample several captions per photo and
+    raise the probability of those whose CIDEr-D beats the mean of the photo's other samples (the
+    baseline of Luo 2020). Keeps the decoder with the best greedy CIDEr-D on the validation photos."""
+    train_cider = CiderD(captions_by_row[:n_train_rows])
+    val_cider = CiderD(captions_by_row[n_train_rows:n_train_rows + n_val_rows])
+    val_features = table[n_train_rows:n_train_rows + n_val_rows]
+    to_words = lambda ids: [id_to_word.get(i, "<unk>") for i in ids.tolist() if i != end]
+
+    def val_score():
+        with torch.no_grad():
+            _, words = decode(model, val_features, start, end, args.max_length, sample=False)
+        return val_cider.corpus([to_words(w) for w in words])
+
+    # Captions are sampled without dropout, from the model the app runs (measured: greedy validation
+    # CIDEr-D 0.384 after 250 steps, against 0.376 with dropout on).
+    model.eval()
+
+    optimizer = torch.optim.Adam(model.parameters(), lr=args.scst_lr)
+    best = val_score()
+    best_state = {k: v.clone() for k, v in model.state_dict().items()}
+    print(json.dumps({"phase": "scst", "step": 0, "val_cider_greedy": round(best, 4)}), flush=True)
+    started, step, bad_checks = time.time(), 0, 0
+    k = args.scst_samples
+    while True:
+        for rows in torch.randperm(n_train_rows).split(args.scst_batch):
+            features = table[rows].repeat_interleave(k, 0)
+            log_prob, words = decode(model, features, start, end, args.max_length, sample=True)
+            reward = torch.tensor([train_cider.score(int(rows[i // k]), to_words(w)) for i, w in enumerate(words)]).view(-1, k)
+            baseline = (reward.sum(1, keepdim=True) - reward) / (k - 1)
+            loss = -((reward - baseline).view(-1) * log_prob).mean()
+            optimizer.zero_grad()
+            loss.backward()
+            nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+            optimizer.step()
+            step += 1
+            elapsed = time.time() - started
+            out_of_budget = elapsed > args.scst_minutes * 60 or step >= args.scst_steps
+            if step % args.eval_every == 0 or out_of_budget:
+                val = val_score()
+                entry = {"phase": "scst", "step": step, "minutes": round(elapsed / 60, 2),
+                         "train_reward": round(reward.mean().item(), 4), "val_cider_greedy": round(val, 4)}
+                log.append(entry)
+                print(json.dumps(entry), flush=True)
+                if val > best + 1e-4:
+                    best, bad_checks = val, 0
+                    best_state = {k_: v.clone() for k_, v in model.state_dict().items()}
+                    torch.save(best_state, os.path.join(args.out, "scst.pt"))
+                else:
+                    bad_checks += 1
+                if bad_checks >= args.patience or out_of_budget:
+                    model.load_state_dict(best_state)
+                    return best
 
 
 def export_weights(model, mean, std, units, out):
@@ -208,6 +288,12 @@ def main():
     parser.add_argument("--lm-minutes", type=float, default=math.inf)
     parser.add_argument("--lm-steps", type=int, default=0, help="language-model pre-training steps on text-only captions")
     parser.add_argument("--lm-limit", type=int, default=0, help="use at most this many text-only captions (0 = all)")
+    parser.add_argument("--scst-steps", type=int, default=0, help="self-critical (CIDEr-D reward) steps after the caption phase")
+    parser.add_argument("--scst-minutes", type=float, default=math.inf)
+    parser.add_argument("--scst-lr", type=float, default=5e-5)
+    parser.add_argument("--scst-batch", type=int, default=50, help="photos per self-critical step")
+    parser.add_argument("--scst-samples", type=int, default=5, help="sampled captions per photo")
+    parser.add_argument("--max-length", type=int, default=20, help="longest caption sampled, as the app's beam search")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
@@ -241,7 +327,7 @@ def main():
         json.dump({"args": vars(args), "log": log}, open(os.path.join(args.out, "lm_log.json"), "w"), indent=1)
         return
 
-    rows = []
+    rows, captions_by_row = [], []
 
     def caption_pairs(prefixes):
         """Appends each photo's feature row to `rows`; returns (row index, word ids) per caption."""
@@ -250,6 +336,7 @@ def main():
             files, data = load_features(prefix)
             for f, row in zip(files, data):
                 rows.append(row)
+                captions_by_row.append(captions[f])
                 pairs += [(len(rows) - 1, encode_caption(c, vocab, unk)) for c in captions[f]]
         return pairs
 
@@ -262,7 +349,13 @@ def main():
     table = torch.tensor((raw - mean) / std, dtype=torch.float32)
     print(f"{n_train_rows} train feature rows, {len(train_pairs)} train captions, {len(val_pairs)} val captions, vocab {vocab_size - 1}", flush=True)
 
-    best = train_loop(model, train_pairs, val_pairs, table, pad, args, "caption", args.minutes, args.steps, log)
+    best = {}
+    if args.steps > 0:
+        best["val_loss"] = train_loop(model, train_pairs, val_pairs, table, pad, args, "caption", args.minutes, args.steps, log)
+    if args.scst_steps > 0:
+        id_to_word = {i: w for w, i in vocab.items()}
+        best["val_cider_greedy"] = self_critical(model, table, n_train_rows, len(rows) - n_train_rows, captions_by_row,
+                                                 id_to_word, vocab["<S>"], vocab["</S>"], args, log)
 
     # Drop the padding row/column: the exported softmax covers the vocabulary plus the unknown word.
     with torch.no_grad():
@@ -271,9 +364,9 @@ def main():
         model.logits.bias = nn.Parameter(model.logits.bias[:vocab_size - 1])
     export_weights(model, mean, std, args.units, args.out)
     parity_reference(model, raw[n_train_rows:], mean, std, vocab["<S>"], args.out)
-    json.dump({"args": vars(args), "best_val_loss": best, "wall_minutes": round((time.time() - started) / 60, 2),
+    json.dump({"args": vars(args), "best": best, "wall_minutes": round((time.time() - started) / 60, 2),
                "torch": torch.__version__, "log": log}, open(os.path.join(args.out, "log.json"), "w"), indent=1)
-    print(f"best val loss {best:.4f}; wrote {args.out}", flush=True)
+    print(f"best {json.dumps(best)}; wrote {args.out}", flush=True)
 
 
 if __name__ == "__main__":

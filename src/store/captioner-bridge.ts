@@ -167,7 +167,7 @@ async function sendJob(jobId: string, file: File): Promise<void> {
     pumpQueue();
     return;
   }
-  post({ type: 'caption', jobId, bitmap, settings: currentBeamSearchOptions() }, [bitmap]);
+  post({ type: 'caption', jobId, bitmap, settings: currentBeamSearchOptions(), streamHypotheses: true }, [bitmap]);
 }
 
 /**
@@ -203,7 +203,7 @@ async function sendFrame(source: FrameSource): Promise<void> {
     setTimeout(pumpQueue, FRAME_RETRY_MS);
     return;
   }
-  post({ type: 'caption', jobId: frame.id, bitmap, settings: currentBeamSearchOptions() }, [bitmap]);
+  post({ type: 'caption', jobId: frame.id, bitmap, settings: currentBeamSearchOptions(), streamHypotheses: false }, [bitmap]);
   frame.posted = true;
 }
 

@@ -130,7 +130,7 @@ function bitmapToRgba(bitmap: ImageBitmap): RgbaImage {
   return { width, height, data };
 }
 
-async function captionJob({ jobId, bitmap, settings }: CaptionRequest): Promise<void> {
+async function captionJob({ jobId, bitmap, settings, streamHypotheses }: CaptionRequest): Promise<void> {
   try {
     if (cancelledJobs.has(jobId)) return;
     if (!captioner) throw new Error('no model is loaded');
@@ -142,7 +142,7 @@ async function captionJob({ jobId, bitmap, settings }: CaptionRequest): Promise<
     const captions = await captionSurvivingContextLoss(image, settings, (beam) => {
       // Throwing from the update stops the search; it frees its own tensors on the way out.
       if (cancelledJobs.has(jobId)) throw new JobCancelled();
-      emit({ type: 'job-hypotheses', jobId, beam });
+      if (streamHypotheses) emit({ type: 'job-hypotheses', jobId, beam });
     });
     emit({ type: 'job-done', jobId, captions: captions.slice(0, CAPTIONS_SHOWN), elapsedMs: performance.now() - startedAt });
   } catch (error) {

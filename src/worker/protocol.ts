@@ -52,6 +52,8 @@ export interface CaptionRequest {
   bitmap: ImageBitmap;
   /** The settings when the photo was sent, so changing them never affects a running job. */
   settings: BeamSearchOptions;
+  /** Send the partial captions after every step (photos show them; camera frames only need the result). */
+  streamHypotheses: boolean;
 }
 
 export interface CancelRequest {

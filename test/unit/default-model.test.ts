@@ -30,10 +30,10 @@ describe('default model package', async () => {
   it('matches PyTorch on the reference inputs after quantisation', async () => {
     const reference = JSON.parse(await readFile(path.join(REPO_ROOT, 'training/reference', `${list.default}.parity.json`), 'utf8')) as ParityReference;
     const report = await checkParity(modelDir, reference);
-    // Measured at export: 0.28 (log-probabilities) and 0.007 (initial state) with the uint8 embedding
-    // and softmax matrices; the unquantised export is within 3e-5 (MODEL.md).
+    // Measured at export: 0.28 (log-probabilities) and 0.43 (initial state, from the uint8 LSTM kernel;
+    // 0.007 with it in float16, same validation CIDEr-D); the unquantised export is within 3e-5 (MODEL.md).
     expect(report.logProbs).toBeLessThan(0.4);
-    expect(report.initialState).toBeLessThan(0.02);
+    expect(report.initialState).toBeLessThan(0.6);
   }, 120_000);
 
   it('computes image_features exactly as the training encoder does', async () => {

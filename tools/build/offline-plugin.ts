@@ -16,13 +16,14 @@ export const SERVICE_WORKER_FILE = 'sw.js';
 
 /**
  * What the service worker keeps: the shell and the model list. Model packages are kept by the
- * worker's model store; the threaded wasm build needs cross-origin isolation (special headers),
- * so it never runs on a plain static host.
+ * worker's model store. Of the wasm builds only the SIMD one, which every current browser runs: the
+ * plain build is cached by the service worker the first time an old browser fetches it, and the
+ * threaded one needs cross-origin isolation (special headers), so it never runs on a plain static host.
  */
 export function isPrecached(file: string): boolean {
   if (file === SERVICE_WORKER_FILE || file.startsWith('.')) return false;
   if (file.startsWith('models/')) return file === 'models/models.json';
-  return !/tfjs-backend-wasm-threaded-simd-[^/]*\.wasm$/.test(file);
+  return !file.endsWith('.wasm') || /tfjs-backend-wasm-simd-[^/]*\.wasm$/.test(file);
 }
 
 async function filesUnder(root: string): Promise<string[]> {
