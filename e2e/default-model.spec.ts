@@ -1,6 +1,6 @@
 import path from 'node:path';
-import { expect, test } from '@playwright/test';
-import { dropFiles, expectCaptioned, PHOTOS, screenshotPath } from './helpers';
+import { expect, test, type Page } from '@playwright/test';
+import { card, dropFiles, expectCaptioned, PHOTOS, screenshotPath } from './helpers';
 import { startStaticServer, type StaticServer } from './static-server';
 import { APP_SUB_PATH, publishSite } from './static-site';
 
@@ -26,4 +26,31 @@ test('the shipped default model loads in the browser and captions real photos', 
   await expectCaptioned(page, 'boats.jpg');
   await expectCaptioned(page, 'house-cat.jpg');
   await page.screenshot({ path: screenshotPath(testInfo, 'default-model.png'), fullPage: true });
+});
+
+/** The caption lines of a finished photo card: sentence and probability, best first. */
+async function captionLines(page: Page, fileName: string): Promise<{ sentence: string; p: number }[]> {
+  await expectCaptioned(page, fileName);
+  const lines = await card(page, fileName).getByTestId('caption-lines').locator('li').allTextContents();
+  return lines.map((line) => {
+    const match = /^\d+\) (.*) \(p=([\d.e-]+)\)$/.exec(line.trim());
+    if (!match) throw new Error(`unexpected caption line: ${line}`);
+    return { sentence: match[1], p: Number(match[2]) };
+  });
+}
+
+test('software WebGL (the device-side top-k path) gives the captions that wasm gives', async ({ page }) => {
+  test.setTimeout(240_000);
+  const captionsOn = async (query: string, backend: string) => {
+    await page.goto(`${server.origin}${APP_SUB_PATH}${query}`);
+    const status = page.getByTestId('model-status');
+    await expect(status).toHaveAttribute('data-phase', 'ready', { timeout: 180_000 });
+    await expect(status).toContainText(backend);
+    await dropFiles(page, [PHOTOS.boats()]);
+    return captionLines(page, 'boats.jpg');
+  };
+  const onWasm = await captionsOn('', 'wasm');
+  const onWebgl = await captionsOn('?backend=webgl', 'webgl');
+  expect(onWebgl.map((line) => line.sentence)).toEqual(onWasm.map((line) => line.sentence));
+  onWebgl.forEach((line, i) => expect(Math.abs(line.p - onWasm[i].p) / onWasm[i].p).toBeLessThan(0.02));
 });

@@ -26,6 +26,9 @@ export interface StartedBackend {
 export async function startBackend(preferred: BackendName): Promise<StartedBackend> {
   // Every photo has its own size; passing shapes as uniforms lets WebGL reuse compiled programs.
   tf.env().set('WEBGL_USE_SHAPES_UNIFORMS', true);
+  // WebGL's top-k otherwise copies any row shorter than 100,000 values (the whole softmax) to the CPU
+  // and sorts it there, so the decoder's top-k would not keep the softmax on the device after all.
+  tf.env().set('TOPK_LAST_DIM_CPU_HANDOFF_SIZE_THRESHOLD', 0);
   const order = [preferred, ...BACKENDS.filter((name) => name !== preferred)];
   for (const backend of order) {
     // setBackend resolves false (or throws) when a backend cannot initialise, e.g. no WebGL in this worker.
