@@ -148,18 +148,20 @@ def self_critical(model, table, n_train_rows, n_val_rows, captions_by_row, id_to
     # CIDEr-D 0.384 after 250 steps, against 0.376 with dropout on).
     model.eval()
 
+    snapshot = lambda: {name: value.clone() for name, value in model.state_dict().items()}
     optimizer = torch.optim.Adam(model.parameters(), lr=args.scst_lr)
     best = val_score()
-    best_state = {k: v.clone() for k, v in model.state_dict().items()}
+    best_state = snapshot()
     print(json.dumps({"phase": "scst", "step": 0, "val_cider_greedy": round(best, 4)}), flush=True)
     started, step, bad_checks = time.time(), 0, 0
-    k = args.scst_samples
+    samples = args.scst_samples
     while True:
         for rows in torch.randperm(n_train_rows).split(args.scst_batch):
-            features = table[rows].repeat_interleave(k, 0)
+            features = table[rows].repeat_interleave(samples, 0)
             log_prob, words = decode(model, features, start, end, args.max_length, sample=True)
-            reward = torch.tensor([train_cider.score(int(rows[i // k]), to_words(w)) for i, w in enumerate(words)]).view(-1, k)
-            baseline = (reward.sum(1, keepdim=True) - reward) / (k - 1)
+            reward = torch.tensor([train_cider.score(int(rows[i // samples]), to_words(w)) for i, w in enumerate(words)])
+            reward = reward.view(-1, samples)
+            baseline = (reward.sum(1, keepdim=True) - reward) / (samples - 1)
             loss = -((reward - baseline).view(-1) * log_prob).mean()
             optimizer.zero_grad()
             loss.backward()
@@ -176,7 +178,7 @@ def self_critical(model, table, n_train_rows, n_val_rows, captions_by_row, id_to
                 print(json.dumps(entry), flush=True)
                 if val > best + 1e-4:
                     best, bad_checks = val, 0
-                    best_state = {k_: v.clone() for k_, v in model.state_dict().items()}
+                    best_state = snapshot()
                     torch.save(best_state, os.path.join(args.out, "scst.pt"))
                 else:
                     bad_checks += 1
