@@ -1,6 +1,6 @@
 import path from 'node:path';
-import { expect, test, type Page } from '@playwright/test';
-import { card, dropFiles, expectCaptioned, PHOTOS, screenshotPath } from './helpers';
+import { expect, test } from '@playwright/test';
+import { captionLines, dropFiles, expectCaptioned, PHOTOS, screenshotPath } from './helpers';
 import { startStaticServer, type StaticServer } from './static-server';
 import { APP_SUB_PATH, publishSite } from './static-site';
 
@@ -27,17 +27,6 @@ test('the shipped default model loads in the browser and captions real photos', 
   await expectCaptioned(page, 'house-cat.jpg');
   await page.screenshot({ path: screenshotPath(testInfo, 'default-model.png'), fullPage: true });
 });
-
-/** The caption lines of a finished photo card: sentence and probability, best first. */
-async function captionLines(page: Page, fileName: string): Promise<{ sentence: string; p: number }[]> {
-  await expectCaptioned(page, fileName);
-  const lines = await card(page, fileName).getByTestId('caption-lines').locator('li').allTextContents();
-  return lines.map((line) => {
-    const match = /^\d+\) (.*) \(p=([\d.e-]+)\)$/.exec(line.trim());
-    if (!match) throw new Error(`unexpected caption line: ${line}`);
-    return { sentence: match[1], p: Number(match[2]) };
-  });
-}
 
 test('software WebGL (the device-side top-k path) gives the captions that wasm gives', async ({ page }) => {
   test.setTimeout(240_000);

@@ -95,8 +95,8 @@ export function card(page: Page, fileName: string) {
   return page.getByTestId('photo-card').filter({ hasText: fileName });
 }
 
-/** The tutorial's line format: `0) a group of people . (p=0.000306)`. */
-const CAPTION_LINE = /^\d\) \S.* \(p=\d\.\d{6}\)$/;
+/** The tutorial's line format: `0) a group of people . (p=0.000306)`; captures the sentence and p. */
+const CAPTION_LINE = /^\d\) (\S.*) \(p=(\d\.\d{6})\)$/;
 
 /** Waits until the photo's card is done and checks it shows three captions in the tutorial's format. */
 export async function expectCaptioned(page: Page, fileName: string): Promise<void> {
@@ -106,4 +106,14 @@ export async function expectCaptioned(page: Page, fileName: string): Promise<voi
   await expect(lines).toHaveCount(3);
   for (const line of await lines.allTextContents()) expect(line).toMatch(CAPTION_LINE);
   await expect(photo.getByTestId('best-caption')).not.toBeEmpty();
+}
+
+/** The caption lines of a finished photo card, best first, as sentence and probability. */
+export async function captionLines(page: Page, fileName: string): Promise<{ sentence: string; p: number }[]> {
+  await expectCaptioned(page, fileName);
+  const lines = await card(page, fileName).getByTestId('caption-lines').getByRole('listitem').allTextContents();
+  return lines.map((line) => {
+    const [, sentence, p] = CAPTION_LINE.exec(line)!;
+    return { sentence, p: Number(p) };
+  });
 }

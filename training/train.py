@@ -66,6 +66,16 @@ class ShowAndTell(nn.Module):
         image = self.image_embedding(self.dropout(features)).unsqueeze(1)
         return self.lstm(torch.cat([image, words], 1))[0][:, 1:]
 
+    # Inference one word at a time, as im2txt's interface (and the exported graph) runs it.
+    def initial_state(self, features):
+        """features [B, F] -> LSTM state (h, c) after the image embedding was fed from a zero state."""
+        return self.lstm(self.image_embedding(self.dropout(features)).unsqueeze(1))[1]
+
+    def step(self, words, state):
+        """word ids [B] and a state -> logits [B, vocabulary] of the next word, and the new state."""
+        output, state = self.lstm(self.dropout(self.word_embedding(words)).unsqueeze(1), state)
+        return self.logits(self.dropout(output[:, 0])), state
+
 
 def batches(pairs, batch_size, pad, shuffle):
     """Batches of similar caption lengths (less padding); batch order random when shuffling."""
@@ -112,15 +122,14 @@ def evaluate(model, pairs, feature_table, pad, batch_size=512):
 def decode(model, features, start, end, max_length, sample):
     """Unrolls the decoder from the image: sampled (sample=True) or greedy words, their summed
     log-probabilities (with gradients) and the word lists. A caption ends at </S> or max_length."""
-    image = model.image_embedding(model.dropout(features)).unsqueeze(1)
-    _, state = model.lstm(image)
+    state = model.initial_state(features)
     word = torch.full((len(features),), start, dtype=torch.long)
     alive = torch.ones(len(features), dtype=torch.bool)
     log_prob = torch.zeros(len(features))
     words = torch.full((len(features), max_length), end, dtype=torch.long)
     for t in range(max_length):
-        output, state = model.lstm(model.dropout(model.word_embedding(word)).unsqueeze(1), state)
-        step = torch.log_softmax(model.logits(model.dropout(output[:, 0]))[:, :-1], -1)  # never the padding id
+        logits, state = model.step(word, state)
+        step = torch.log_softmax(logits[:, :-1], -1)  # never the padding id
         word = torch.multinomial(step.detach().exp(), 1)[:, 0] if sample else step.argmax(-1)
         log_prob = log_prob + torch.where(alive, step.gather(1, word[:, None])[:, 0], torch.zeros(()))
         words[:, t] = torch.where(alive, word, torch.full_like(word, end))
@@ -217,12 +226,9 @@ def parity_reference(model, raw_features, mean, std, start_id, out):
     """Reference outputs on real features: initial state, then one step from <S>, as log-probabilities."""
     model.eval()
     with torch.no_grad():
-        feats = torch.tensor((raw_features[:2] - mean) / std, dtype=torch.float32)
-        image = model.image_embedding(feats).unsqueeze(1)
-        _, (h, c) = model.lstm(image)
-        start = torch.full((2, 1), start_id, dtype=torch.long)
-        outputs, (h2, c2) = model.lstm(model.word_embedding(start), (h, c))
-        log_probs = torch.log_softmax(model.logits(outputs[:, 0]), -1)
+        h, c = model.initial_state(torch.tensor((raw_features[:2] - mean) / std, dtype=torch.float32))
+        logits, (h2, c2) = model.step(torch.full((2,), start_id, dtype=torch.long), (h, c))
+        log_probs = torch.log_softmax(logits, -1)
     json.dump({
         "features": raw_features[:2].tolist(),
         "initialState": torch.cat([c[0], h[0]], 1).tolist(),

@@ -2,7 +2,6 @@ import { create } from 'zustand';
 import type { ModelListEntry } from '../captioner/model-list';
 import type { BackendName, ModelReadyEvent } from '../worker/protocol';
 
-
 export type ModelStatus =
   | { phase: 'listing' }
   | { phase: 'no-models' }

@@ -2,7 +2,8 @@ import { memo, useState } from 'react';
 import { removePhoto } from '../store/captioner-bridge';
 import type { JobState, PhotoJob } from '../store/jobs';
 import type { Caption, CaptionUpdate } from '../worker/protocol';
-import { formatCaptionLine, toAltText } from './format';
+import { formatCaptionLine } from '../captioner/format';
+import { toAltText } from './format';
 
 const STATE_LABELS: Record<JobState['kind'], string> = {
   waiting: 'Waiting',

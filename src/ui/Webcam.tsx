@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'react';
 import { liveRate } from '../store/live-rate';
 import { bindCameraVideo, chooseCamera, startCamera, stopCamera, takeSnapshot, useWebcamStore } from '../store/webcam';
-import { formatCaptionLine, toAltText } from './format';
+import { formatCaptionLine } from '../captioner/format';
+import { toAltText } from './format';
 
 /** How often the caption's age is redrawn while the camera is live. */
 const AGE_REFRESH_MS = 250;

@@ -19,5 +19,3 @@ export function toAltText(captionText: string): string {
     .replace(/[.\s]+$/, '');
   return sentence ? `${sentence[0].toUpperCase()}${sentence.slice(1)}.` : '';
 }
-
-export { formatCaptionLine } from '../captioner/format';

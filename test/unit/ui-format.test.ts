@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatCaptionLine, toAltText } from '../../src/ui/format';
+import { formatCaptionLine } from '../../src/captioner/format';
+import { formatBytes, toAltText } from '../../src/ui/format';
 
 describe('UI formatting', () => {
   it("prints captions in the tutorial's format", () => {
