@@ -1,8 +1,10 @@
 """CIDEr-D for training (the self-critical reward and the validation score during training).
 
 Same definition as src/eval/metrics.ts (pycocoevalcap): n = 1..4, sigma = 6, clipped tf-idf, length
-penalty, x10; document frequencies come from the reference set given to the constructor. Grams are
-tuples of words, so a model's unknown word never matches a reference.
+penalty, x10; document frequencies come from the reference set given to the constructor. Hypotheses
+are caption texts, tokenised here exactly as the references are: a caption's final "." is in no
+reference's tokens, so scoring it as a word would dilute the n-gram vectors and shift the length
+penalty by one word.
 """
 import math
 import re
@@ -44,9 +46,9 @@ class CiderD:
         # pycocoevalcap's "length" is the bigram term-frequency total; kept for parity with metrics.ts.
         return vectors, norms, sum(grams[1].values())
 
-    def score(self, image, words):
-        """CIDEr-D of one hypothesis (a list of words) against the references of image `image`."""
-        hyp_vectors, hyp_norms, hyp_length = self._tf_idf(_ngrams(words))
+    def score(self, image, caption):
+        """CIDEr-D of one caption text against the references of image `image`."""
+        hyp_vectors, hyp_norms, hyp_length = self._tf_idf(_ngrams(scoring_tokens(caption)))
         total = 0.0
         for ref_vectors, ref_norms, ref_length in self._refs[image]:
             penalty = math.exp(-((hyp_length - ref_length) ** 2) / (2 * SIGMA * SIGMA))
@@ -58,6 +60,6 @@ class CiderD:
                 total += value * penalty
         return total / MAX_N / len(self._refs[image]) * 10
 
-    def corpus(self, hypotheses):
-        """Mean CIDEr-D of one hypothesis per image, in the order of the references."""
-        return sum(self.score(i, words) for i, words in enumerate(hypotheses)) / len(hypotheses)
+    def corpus(self, captions):
+        """Mean CIDEr-D of one caption text per image, in the order of the references."""
+        return sum(self.score(i, caption) for i, caption in enumerate(captions)) / len(captions)

@@ -18,4 +18,4 @@ $python training/train.py --init "$out/lm/lm.pt" --train-features "${train[@]}" 
 $python training/train.py --init "$out/caption/caption.pt" --train-features "${train[@]}" --val-features "${val[@]}" \
   --out "$out/caption-low-lr" --lr 5e-4 --steps 600 --eval-every 100 --patience 3
 $python training/train.py --init "$out/caption-low-lr/caption.pt" --train-features "${train[@]}" --val-features "${val[@]}" \
-  --out "$out" --steps 0 --scst-steps 1550 --scst-lr 2e-4 --eval-every 50 --patience 6
+  --out "$out" --steps 0 --scst-steps 2588 --scst-lr 2e-4 --eval-every 50 --patience 40

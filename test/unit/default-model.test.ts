@@ -31,10 +31,10 @@ describe('default model package', async () => {
   it('matches PyTorch on the reference inputs after quantisation', async () => {
     const reference = JSON.parse(await readFile(path.join(REPO_ROOT, 'training/reference', `${list.default}.parity.json`), 'utf8')) as ParityReference;
     const report = await checkParity(modelDir, reference);
-    // Measured at export: 0.28 (log-probabilities) and 0.43 (initial state, from the uint8 LSTM kernel;
-    // 0.007 with it in float16, same validation CIDEr-D); the unquantised export is within 3e-5 (MODEL.md).
-    expect(report.logProbs).toBeLessThan(0.4);
-    expect(report.initialState).toBeLessThan(0.6);
+    // Measured at export: 0.43 (log-probabilities) and 0.19 (initial state), from the uint8 matrices;
+    // 0.007 and 0.005 with the decoder in float16; the unquantised export is within 3e-5 (MODEL.md).
+    expect(report.logProbs).toBeLessThan(0.6);
+    expect(report.initialState).toBeLessThan(0.4);
   }, 120_000);
 
   it('computes image_features exactly as the training encoder does', async () => {

@@ -25,10 +25,10 @@ describe.skipIf(!python)('training/cider.py', () => {
     const script = [
       'import json, sys',
       `sys.path.insert(0, ${JSON.stringify(TRAINING_DIR)})`,
-      'from cider import CiderD, scoring_tokens',
+      'from cider import CiderD',
       'data = json.load(sys.stdin)',
       'cider = CiderD(data["references"])',
-      'print(json.dumps([cider.score(i, scoring_tokens(h)) for i, h in enumerate(data["hypotheses"])]))',
+      'print(json.dumps([cider.score(i, h) for i, h in enumerate(data["hypotheses"])]))',
     ].join('\n');
     const run = spawnSync(python!, ['-c', script], { input: JSON.stringify({ references, hypotheses }), encoding: 'utf8' });
     expect(run.stderr).toBe('');
