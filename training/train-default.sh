@@ -5,6 +5,7 @@
 #   2. caption training on the photos' features, Adam 2e-3, best validation loss kept
 #   3. the same at a lower learning rate (5e-4)
 #   4. self-critical training on the CIDEr-D reward, best greedy validation CIDEr-D kept
+#   5. more self-critical training from phase 4's exported weights (a fresh optimiser and data order)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 features=.cache/features
@@ -18,4 +19,6 @@ $python training/train.py --init "$out/lm/lm.pt" --train-features "${train[@]}" 
 $python training/train.py --init "$out/caption/caption.pt" --train-features "${train[@]}" --val-features "${val[@]}" \
   --out "$out/caption-low-lr" --lr 5e-4 --steps 600 --eval-every 100 --patience 3
 $python training/train.py --init "$out/caption-low-lr/caption.pt" --train-features "${train[@]}" --val-features "${val[@]}" \
-  --out "$out" --steps 0 --scst-steps 2588 --scst-lr 2e-4 --eval-every 50 --patience 40
+  --out "$out/scst" --steps 0 --scst-steps 2588 --scst-lr 2e-4 --eval-every 50 --patience 40
+$python training/train.py --init-weights "$out/scst" --train-features "${train[@]}" --val-features "${val[@]}" \
+  --out "$out" --steps 0 --scst-steps 2150 --scst-lr 2e-4 --eval-every 50 --patience 40 --seed 2

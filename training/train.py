@@ -196,10 +196,15 @@ def self_critical(model, table, n_train_rows, n_val_rows, captions_by_row, id_to
                     return best
 
 
+def swap_gate_order(m, units):
+    """Gate blocks along axis 0 between PyTorch (i, f, g, o) and TensorFlow (i, j, f, o): swaps blocks 1 and 2."""
+    return np.concatenate([m[0:units], m[2 * units:3 * units], m[units:2 * units], m[3 * units:4 * units]], 0)
+
+
 def export_weights(model, mean, std, units, out):
     """PyTorch LSTM (gates i,f,g,o; two biases) -> TF BasicLSTMCell (gates i,j,f,o; kernel [in+U, 4U])."""
     sd = {k: v.detach().double().numpy() for k, v in model.state_dict().items()}
-    reorder = lambda m: np.concatenate([m[0:units], m[2 * units:3 * units], m[units:2 * units], m[3 * units:4 * units]], 0)
+    reorder = lambda m: swap_gate_order(m, units)
     kernel = np.concatenate([reorder(sd["lstm.weight_ih_l0"]).T, reorder(sd["lstm.weight_hh_l0"]).T], 0)
     bias = reorder(sd["lstm.bias_ih_l0"] + sd["lstm.bias_hh_l0"])
     bias[2 * units:3 * units] -= FORGET_BIAS
@@ -220,6 +225,41 @@ def export_weights(model, mean, std, units, out):
     with open(os.path.join(out, "weights.bin"), "wb") as f:
         f.write(b"".join(blobs))
     json.dump({"units": units, "forgetBias": FORGET_BIAS, "tensors": manifest}, open(os.path.join(out, "weights.json"), "w"), indent=1)
+
+
+def import_weights(model, run_dir, mean, std, units):
+    """The inverse of export_weights: loads RUN_DIR/weights.json + weights.bin (from train.py, or from a
+    shipped package via training/unpack.ts) into the model, unfolding the standardisation with the
+    current features' mean and std. The padding word, which export drops, gets a zero embedding and a
+    logit that is never sampled."""
+    manifest = json.load(open(os.path.join(run_dir, "weights.json")))
+    blob = open(os.path.join(run_dir, "weights.bin"), "rb").read()
+    if manifest["units"] != units or manifest["forgetBias"] != FORGET_BIAS:
+        raise SystemExit(f"{run_dir}: {manifest['units']} units, forget bias {manifest['forgetBias']}; expected {units}, {FORGET_BIAS}")
+
+    def tensor(name):
+        entry = manifest["tensors"][name]
+        return np.frombuffer(blob, np.float32, math.prod(entry["shape"]), entry["offset"]).reshape(entry["shape"]).astype(np.float64)
+
+    reorder = lambda m: swap_gate_order(m, units)  # its own inverse
+    kernel = tensor("lstm/kernel")
+    embed = kernel.shape[0] - units
+    bias = tensor("lstm/bias")
+    bias[2 * units:3 * units] += FORGET_BIAS
+    w_img = tensor("image_embedding/weights") * std[:, None]
+    with_padding = lambda m, value: np.concatenate([m, np.full((1,) + m.shape[1:], value)], 0)
+    sd = {
+        "image_embedding.weight": w_img.T,
+        "image_embedding.bias": tensor("image_embedding/biases") + (mean / std) @ w_img,
+        "word_embedding.weight": with_padding(tensor("seq_embedding/map"), 0.0),
+        "lstm.weight_ih_l0": reorder(kernel[:embed].T),
+        "lstm.weight_hh_l0": reorder(kernel[embed:].T),
+        "lstm.bias_ih_l0": reorder(bias),
+        "lstm.bias_hh_l0": np.zeros(4 * units),
+        "logits.weight": with_padding(tensor("logits/weights").T, 0.0),
+        "logits.bias": with_padding(tensor("logits/biases"), -30.0),
+    }
+    model.load_state_dict({name: torch.tensor(value, dtype=torch.float32) for name, value in sd.items()})
 
 
 def parity_reference(model, raw_features, mean, std, start_id, out):
@@ -283,6 +323,7 @@ def main():
     parser.add_argument("--train-features", nargs="+", default=[], help="feature prefixes (several views allowed)")
     parser.add_argument("--val-features", nargs="+", default=[])
     parser.add_argument("--init", help="start from this checkpoint (e.g. OUT/lm.pt of a language-model run)")
+    parser.add_argument("--init-weights", help="start from RUN_DIR/weights.json + weights.bin (an export, or a package unpacked by unpack.ts)")
     parser.add_argument("--out", required=True)
     parser.add_argument("--embed", type=int, default=256)
     parser.add_argument("--units", type=int, default=384)
@@ -355,6 +396,8 @@ def main():
     mean = raw[:n_train_rows].mean(0).astype(np.float64)
     std = raw[:n_train_rows].std(0).astype(np.float64) + 1e-3
     table = torch.tensor((raw - mean) / std, dtype=torch.float32)
+    if args.init_weights:
+        import_weights(model, args.init_weights, mean, std, args.units)
     print(f"{n_train_rows} train feature rows, {len(train_pairs)} train captions, {len(val_pairs)} val captions, vocab {vocab_size - 1}", flush=True)
 
     best = {}

@@ -1,0 +1,41 @@
+import { mkdir, mkdtemp, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { loadGraphModel, type GraphModel } from '@tensorflow/tfjs-converter';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parseModelList } from '../../src/captioner/model-list';
+import { fileModelHandler, initNodeBackend } from '../../src/node/runtime';
+import { exportModel } from '../../training/export';
+import { unpackDecoder } from '../../training/unpack';
+import { REPO_ROOT } from './helpers/fixture';
+
+const MODELS = path.join(REPO_ROOT, 'public/models');
+const DECODER_WEIGHTS = ['image_embedding/weights', 'image_embedding/biases', 'seq_embedding/map', 'lstm/basic_lstm_cell/kernel', 'lstm/basic_lstm_cell/bias', 'logits/weights', 'logits/biases'];
+
+/** unpack.ts lets training continue from a shipped package: exporting what it unpacks must give the package back. */
+describe('unpacking the default package', async () => {
+  const list = parseModelList(JSON.parse(await readFile(path.join(MODELS, 'models.json'), 'utf8')));
+  const modelDir = path.join(MODELS, list.default ?? '');
+  let original: GraphModel;
+  let reexported: GraphModel;
+
+  beforeAll(async () => {
+    await initNodeBackend('wasm');
+    const parent = path.join(REPO_ROOT, '.cache', 'test-fixtures');
+    await mkdir(parent, { recursive: true });
+    const work = await mkdtemp(path.join(parent, 'unpack-'));
+    await unpackDecoder(modelDir, path.join(work, 'run'));
+    // Same quantisation as the shipped package, so the weights must come back as they were.
+    const card = JSON.parse(await readFile(path.join(modelDir, 'card.json'), 'utf8'));
+    await exportModel({ runDir: path.join(work, 'run'), vocabFile: path.join(modelDir, 'word_counts.txt'), outDir: path.join(work, 'package'), quantize: 'uint8', card });
+    [original, reexported] = await Promise.all([modelDir, path.join(work, 'package')].map((dir) => loadGraphModel(fileModelHandler(path.join(dir, 'model.json')))));
+  }, 120_000);
+
+  it.each(DECODER_WEIGHTS)('gives back %s', (name) => {
+    const [before, after] = [original.weights[name][0], reexported.weights[name][0]];
+    expect(after.shape).toEqual(before.shape);
+    const range = tf.tidy(() => tf.sub(tf.max(before), tf.min(before)).dataSync()[0]);
+    const difference = tf.tidy(() => tf.max(tf.abs(tf.sub(before, after))).dataSync()[0]);
+    expect(difference).toBeLessThanOrEqual(range * 1e-5);
+  });
+});
