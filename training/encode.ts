@@ -3,7 +3,8 @@
  *
  *   tsx training/encode.ts --list files.txt --resize squash [--flip] --out .cache/features/NAME [--shard 0/2]
  *
- * Writes NAME.f32 (one float32 row of FEATURE_SIZE per photo, in list order) and NAME.files.txt.
+ * Writes NAME.f32 (one float32 row of FEATURE_SIZE per photo, in list order), NAME.files.txt and
+ * NAME.json (how the view was made: train.py mirrors the captions of flipped views).
  * Re-running resumes where a previous run stopped.
  */
 import { appendFileSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -30,6 +31,7 @@ const files = readFileSync(values.list, 'utf8').split('\n').filter(Boolean).filt
 const spec = centernetImageSpec(values.resize as ResizeMode);
 const featuresPath = `${values.out}.f32`;
 writeFileSync(`${values.out}.files.txt`, files.join('\n') + '\n');
+writeFileSync(`${values.out}.json`, JSON.stringify({ resize: values.resize, flip: values.flip }) + '\n');
 const done = existsSync(featuresPath) ? statSync(featuresPath).size / (FEATURE_SIZE * 4) : 0;
 
 await initNodeBackend('wasm');

@@ -38,11 +38,19 @@ def encode_caption(caption, vocab, unk):
 
 
 def load_features(prefix):
+    """-> file names, feature rows, and whether the photos were flipped left to right."""
     files = [l for l in open(prefix + ".files.txt").read().split("\n") if l]
     data = np.fromfile(prefix + ".f32", dtype=np.float32).reshape(-1, FEATURE_SIZE)
     if len(data) != len(files):
         raise SystemExit(f"{prefix}: {len(data)} feature rows for {len(files)} files (encoding unfinished?)")
-    return files, data
+    view = json.load(open(prefix + ".json")) if os.path.exists(prefix + ".json") else {}
+    return files, data, view.get("flip", False)
+
+
+def mirror_caption(caption):
+    """The caption of the photo flipped left to right."""
+    swap = {"left": "right", "right": "left"}
+    return " ".join(swap.get(word, word) for word in caption.split())
 
 
 class ShowAndTell(nn.Module):
@@ -382,11 +390,12 @@ def main():
         """Appends each photo's feature row to `rows`; returns (row index, word ids) per caption."""
         pairs = []
         for prefix in prefixes:
-            files, data = load_features(prefix)
+            files, data, flipped = load_features(prefix)
             for f, row in zip(files, data):
+                texts = [mirror_caption(c) for c in captions[f]] if flipped else captions[f]
                 rows.append(row)
-                captions_by_row.append(captions[f])
-                pairs += [(len(rows) - 1, encode_caption(c, vocab, unk)) for c in captions[f]]
+                captions_by_row.append(texts)
+                pairs += [(len(rows) - 1, encode_caption(c, vocab, unk)) for c in texts]
         return pairs
 
     train_pairs = caption_pairs(args.train_features)
