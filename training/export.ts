@@ -13,6 +13,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_NODES, DEFAULT_WORDS, parseModelCard, type ModelCard } from '../src/captioner/card';
 import { Vocabulary } from '../src/captioner/vocabulary';
+import { isEntryPoint } from '../src/node/entry-point';
 import { pruneToOutputs, redirectInputs } from '../tools/convert/graph-edit';
 import {
   addIm2txtDecoder,
@@ -127,8 +128,7 @@ export async function exportModel(options: { runDir: string; vocabFile: string; 
   return { card, files };
 }
 
-const isMain = process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.filename);
-if (isMain) {
+if (isEntryPoint(import.meta.filename)) {
   const { values } = parseArgs({
     options: {
       run: { type: 'string' },

@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { loadGraphModel } from '@tensorflow/tfjs-converter';
 import { DEFAULT_NODES } from '../src/captioner/card';
 import { imageToTensor, type RgbaImage } from '../src/captioner/preprocess';
+import { isEntryPoint } from '../src/node/entry-point';
 import { decodeImage, fileModelHandler, initNodeBackend } from '../src/node/runtime';
 import { centernetImageSpec, encodeFeatures, loadCenternet } from './encoder';
 import { FEATURES_NODE } from './export';
@@ -69,7 +70,7 @@ export async function checkParity(modelDir: string, reference: ParityReference):
   return report;
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.filename)) {
+if (isEntryPoint(import.meta.filename)) {
   const { values } = parseArgs({
     options: { model: { type: 'string' }, reference: { type: 'string' }, photo: { type: 'string' }, backend: { type: 'string', default: 'wasm' } },
   });

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadGraphModel } from '@tensorflow/tfjs-converter';
 import { fileModelHandler, initNodeBackend } from '../src/node/runtime';
+import { isEntryPoint } from '../src/node/entry-point';
 
 /** Graph constant written by export.ts (via the im2txt decoder) → tensor name in train.py's weights.json. */
 const TRAINED_NAMES: Record<string, string> = {
@@ -43,8 +44,7 @@ export async function unpackDecoder(modelDir: string, outDir: string): Promise<v
   await writeFile(path.join(outDir, 'weights.json'), `${JSON.stringify({ units, forgetBias, tensors }, null, 1)}\n`);
 }
 
-const isMain = process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.filename);
-if (isMain) {
+if (isEntryPoint(import.meta.filename)) {
   const { values } = parseArgs({ options: { model: { type: 'string' }, out: { type: 'string' } } });
   if (!values.model || !values.out) throw new Error('usage: unpack.ts --model public/models/ID --out RUN_DIR');
   await initNodeBackend();
