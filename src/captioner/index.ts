@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beamSearch, type BeamSearchOptions, type Hypothesis } from './beam-search';
 import type { ModelCard } from './card';
 import { loadModelPackage, type LoadOptions, type PackageFiles, type ShowAndTellModel } from './model';
+import type { DetectedObject } from './objects';
 import { imageToTensor, type RgbaImage } from './preprocess';
 
 export type { BeamSearchOptions } from './beam-search';
@@ -9,6 +10,7 @@ export type { ModelCard } from './card';
 export type { LoadOptions, ModelSource, PackageFiles } from './model';
 export { ShowAndTellModel, loadModelPackage } from './model';
 export type { RgbaImage } from './preprocess';
+export type { DetectedObject } from './objects';
 
 export interface Caption {
   text: string;
@@ -28,9 +30,17 @@ export interface CaptionUpdate {
   readBackBytes: number;
 }
 
+/** What captioning one image gives. */
+export interface CaptionResult {
+  /** Best first. */
+  captions: Caption[];
+  /** What the encoder detected, best first; null when the model package exposes no detections. */
+  objects: DetectedObject[] | null;
+}
+
 export interface Captioner {
   readonly card: ModelCard;
-  caption(image: RgbaImage, options?: Partial<BeamSearchOptions>, onUpdate?: (update: CaptionUpdate) => void): Promise<Caption[]>;
+  caption(image: RgbaImage, options?: Partial<BeamSearchOptions>, onUpdate?: (update: CaptionUpdate) => void): Promise<CaptionResult>;
   dispose(): void;
 }
 
@@ -41,7 +51,7 @@ class BeamSearchCaptioner implements Captioner {
     return this.model.card;
   }
 
-  async caption(image: RgbaImage, options: Partial<BeamSearchOptions> = {}, onUpdate?: (update: CaptionUpdate) => void): Promise<Caption[]> {
+  async caption(image: RgbaImage, options: Partial<BeamSearchOptions> = {}, onUpdate?: (update: CaptionUpdate) => void): Promise<CaptionResult> {
     const initialState = tf.tidy(() => this.model.feedImage(imageToTensor(image, this.card.image)));
     const { startId, endId } = this.model.vocabulary;
     try {
@@ -53,7 +63,7 @@ class BeamSearchCaptioner implements Captioner {
           readBackBytes: update.readBackBytes,
         }),
       );
-      return found.map(this.toCaption);
+      return { captions: found.map(this.toCaption), objects: null };
     } finally {
       initialState.dispose();
     }

@@ -30,7 +30,7 @@ async function main(args: string[]): Promise<number> {
   for (const file of images) {
     let captions: Caption[];
     try {
-      captions = await captioner.caption(decodeImage(await readFile(file)), options.search);
+      ({ captions } = await captioner.caption(decodeImage(await readFile(file)), options.search));
     } catch (error) {
       failures++;
       console.error(`${file}: ${errorText(error)}`);

@@ -77,7 +77,9 @@ async function main(args: string[]): Promise<number> {
       const bytes = await readFile(path.join(photosDir, photo.file));
       let started = performance.now();
       const image = decodeImage(bytes);
-      const [best] = await captioner.caption(image, options.search);
+      const {
+        captions: [best],
+      } = await captioner.caption(image, options.search);
       modelMs.push(performance.now() - started);
       const result: PhotoResult = { file: photo.file, references: photo.captions, model: best?.text ?? '' };
       if (baseline) {

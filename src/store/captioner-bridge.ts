@@ -5,6 +5,7 @@
 import {
   errorMessage,
   type Caption,
+  type DetectedObject,
   type JobDoneEvent,
   type JobFailedEvent,
   type WorkerEvent,
@@ -33,7 +34,7 @@ const jobsInCrashedWorkers = new Set<string>();
 export interface FrameSource {
   /** The video's newest frame, or null when it has none yet. */
   grabFrame(): Promise<ImageBitmap | null>;
-  onCaptioned(frame: { captions: Caption[]; grabbedAt: number; captionedAt: number }): void;
+  onCaptioned(frame: { captions: Caption[]; objects: DetectedObject[] | null; grabbedAt: number; captionedAt: number }): void;
   onFailed(message: string): void;
 }
 
@@ -133,7 +134,7 @@ function handleWorkerEvent(event: WorkerEvent): void {
       return;
     case 'job-done':
       if (settleFrame(event)) return;
-      if (findJob(event.jobId)) setJobState(event.jobId, { kind: 'done', captions: event.captions, elapsedMs: event.elapsedMs });
+      if (findJob(event.jobId)) setJobState(event.jobId, { kind: 'done', captions: event.captions, objects: event.objects, elapsedMs: event.elapsedMs });
       pumpQueue();
       return;
     case 'job-failed':
@@ -212,7 +213,7 @@ function settleFrame(event: JobDoneEvent | JobFailedEvent): boolean {
   if (event.jobId !== frameInFlight?.id) return false;
   const { grabbedAt } = frameInFlight;
   frameInFlight = null;
-  if (event.type === 'job-done') frameSource?.onCaptioned({ captions: event.captions, grabbedAt, captionedAt: performance.now() });
+  if (event.type === 'job-done') frameSource?.onCaptioned({ captions: event.captions, objects: event.objects, grabbedAt, captionedAt: performance.now() });
   else frameSource?.onFailed(event.message);
   pumpQueue();
   return true;

@@ -1,12 +1,12 @@
 import { create } from 'zustand';
-import type { Caption, CaptionUpdate } from '../worker/protocol';
+import type { Caption, CaptionUpdate, DetectedObject } from '../worker/protocol';
 
 export type JobState =
   | { kind: 'waiting' }
   | { kind: 'reading' }
   /** beam is null until the first decoding step has run. */
   | { kind: 'captioning'; beam: CaptionUpdate | null }
-  | { kind: 'done'; captions: Caption[]; elapsedMs: number }
+  | { kind: 'done'; captions: Caption[]; objects: DetectedObject[] | null; elapsedMs: number }
   | { kind: 'failed'; message: string };
 
 export interface PhotoJob {

@@ -3,7 +3,7 @@
  * The captioner worker: all TensorFlow.js work happens here, so the page never stalls. Requests run
  * one at a time in arrival order (model loads and caption jobs alike); cancellation is immediate.
  */
-import { loadCaptioner, type Captioner, type RgbaImage } from '../captioner';
+import { loadCaptioner, type Captioner, type CaptionResult, type RgbaImage } from '../captioner';
 import { startBackend, type StartedBackend } from './backend';
 import { chooseBackend } from './backend-choice';
 import { summarizeImage, summarizeMemory } from './diagnostics';
@@ -13,7 +13,6 @@ import { GpuContextLost, isGpuContextLost, replaceLostWebglBackend, simulateGpuC
 import {
   errorMessage,
   type BeamSearchOptions,
-  type Caption,
   type CaptionUpdate,
   type ImageSummary,
   type CaptionRequest,
@@ -139,12 +138,12 @@ async function captionJob({ jobId, bitmap, settings, streamHypotheses }: Caption
     const image = bitmapToRgba(bitmap);
     bitmap.close();
     lastImageSeen = summarizeImage(image);
-    const captions = await captionSurvivingContextLoss(image, settings, (beam) => {
+    const { captions, objects } = await captionSurvivingContextLoss(image, settings, (beam) => {
       // Throwing from the update stops the search; it frees its own tensors on the way out.
       if (cancelledJobs.has(jobId)) throw new JobCancelled();
       if (streamHypotheses) emit({ type: 'job-hypotheses', jobId, beam });
     });
-    emit({ type: 'job-done', jobId, captions: captions.slice(0, CAPTIONS_SHOWN), elapsedMs: performance.now() - startedAt });
+    emit({ type: 'job-done', jobId, captions: captions.slice(0, CAPTIONS_SHOWN), objects, elapsedMs: performance.now() - startedAt });
   } catch (error) {
     if (!(error instanceof JobCancelled)) emit({ type: 'job-failed', jobId, message: `Captioning failed: ${errorMessage(error)}` });
   } finally {
@@ -158,7 +157,7 @@ async function captionSurvivingContextLoss(
   image: RgbaImage,
   settings: BeamSearchOptions,
   onUpdate: (beam: CaptionUpdate) => void,
-): Promise<Caption[]> {
+): Promise<CaptionResult> {
   for (let attempt = 1; ; attempt++) {
     const current = captioner;
     if (!current || !lastLoadRequest) throw new Error('no model is loaded');

@@ -2,9 +2,9 @@
  * Messages between the UI (main thread) and the captioner worker. Everything here must survive
  * structuredClone, so only plain data (and the transferred ImageBitmap) is allowed.
  */
-import type { BeamSearchOptions, Caption, CaptionUpdate } from '../captioner';
+import type { BeamSearchOptions, Caption, CaptionUpdate, DetectedObject } from '../captioner';
 
-export type { BeamSearchOptions, Caption, CaptionUpdate } from '../captioner';
+export type { BeamSearchOptions, Caption, CaptionUpdate, DetectedObject } from '../captioner';
 
 export type BackendName = 'webgl' | 'wasm' | 'cpu';
 
@@ -125,6 +125,8 @@ export interface JobDoneEvent {
   jobId: string;
   /** Best first, at most three. */
   captions: Caption[];
+  /** What the encoder detected; null when the model exposes no detections. */
+  objects: DetectedObject[] | null;
   /** Preprocessing + beam search in the worker, in milliseconds. */
   elapsedMs: number;
 }

@@ -161,7 +161,8 @@ describe('convert show-and-tell.pb', () => {
     await convert();
     const captioner = await loadCaptioner(folderPackageFiles(out));
     const photo = { width: 40, height: 30, data: new Uint8Array(40 * 30 * 4).fill(90) };
-    const captions = await captioner.caption(photo, { beamSize: 3 });
+    const { captions, objects } = await captioner.caption(photo, { beamSize: 3 });
+    expect(objects).toBeNull();
     captioner.dispose();
     expect(captions[0].words).toEqual(EXPECTED_CAPTION);
     expect(captions[0].p).toBeGreaterThan(0.9);

@@ -42,7 +42,7 @@ describe('default model package', async () => {
   }, 120_000);
 
   it('captions a real photo with three ranked sentences', async () => {
-    const captions = await captioner.caption(decodeImage(await readFile(PHOTO)));
+    const { captions } = await captioner.caption(decodeImage(await readFile(PHOTO)));
     expect(captions).toHaveLength(3);
     for (const caption of captions) {
       expect(caption.text).toMatch(/^[a-z].* \.$/);
