@@ -15,6 +15,20 @@ export const CENTERNET_INPUT = 'tower_0/images';
 export const BACKBONE_NODE = 'tower_0/MobilenetV3/expanded_conv_14/depthwise/hard_swish/mul_1';
 export const HEATMAP_NODE = 'tower_0/keypoints';
 export const FEATURE_SIZE = 720 + 80;
+/** CenterNet's own decoding: [1, 100, 6] heatmap peaks (3×3 max-pool), x1 y1 x2 y2 in input pixels, score, class. */
+export const DETECTIONS_NODE = 'tower_0/detections';
+
+/** The detector's 80 classes in the order of its heatmap channels (COCO's categories without the gaps in their ids). */
+export const COCO_LABELS = [
+  'person', 'bicycle', 'car', 'motorcycle', 'airplane', 'bus', 'train', 'truck', 'boat', 'traffic light',
+  'fire hydrant', 'stop sign', 'parking meter', 'bench', 'bird', 'cat', 'dog', 'horse', 'sheep', 'cow',
+  'elephant', 'bear', 'zebra', 'giraffe', 'backpack', 'umbrella', 'handbag', 'tie', 'suitcase', 'frisbee',
+  'skis', 'snowboard', 'sports ball', 'kite', 'baseball bat', 'baseball glove', 'skateboard', 'surfboard', 'tennis racket', 'bottle',
+  'wine glass', 'cup', 'fork', 'knife', 'spoon', 'bowl', 'banana', 'apple', 'sandwich', 'orange',
+  'broccoli', 'carrot', 'hot dog', 'pizza', 'donut', 'cake', 'chair', 'couch', 'potted plant', 'bed',
+  'dining table', 'toilet', 'tv', 'laptop', 'mouse', 'remote', 'keyboard', 'cell phone', 'microwave', 'oven',
+  'toaster', 'sink', 'refrigerator', 'book', 'clock', 'vase', 'scissors', 'teddy bear', 'hair drier', 'toothbrush',
+];
 
 /** CenterNet takes raw 0–255 RGB at 512×512; `resize` is chosen by measurement (training/README.md). */
 export function centernetImageSpec(resize: ImageSpec['resize']): ImageSpec {

@@ -26,10 +26,15 @@ import {
   writeModelList,
   type Quantization,
 } from '../tools/graph';
-import { BACKBONE_NODE, CENTERNET_INPUT, CENTERNET_JSON, centernetImageSpec, FEATURE_SIZE, HEATMAP_NODE } from './encoder';
+import { BACKBONE_NODE, CENTERNET_INPUT, CENTERNET_JSON, centernetImageSpec, COCO_LABELS, DETECTIONS_NODE, FEATURE_SIZE, HEATMAP_NODE } from './encoder';
 
 /** Node whose value equals encodeFeatures() in training/encoder.ts; eval and parity tests feed or read it. */
 export const FEATURES_NODE = 'image_features';
+/** The detector's outputs, named in card.json `detector`: evidence per class, and decoded detections. */
+export const CLASS_SCORES_NODE = 'image_features/heatmap_max';
+export const DETECTIONS_OUTPUT = 'detections';
+/** The object-word table shipped with the package as objects.json. */
+export const OBJECT_WORDS_FILE = path.join(import.meta.dirname, 'objects.json');
 
 interface TrainedWeights {
   units: number;
@@ -58,7 +63,7 @@ export async function exportModel(options: { runDir: string; vocabFile: string; 
   const encoderNodes = redirectInputs(
     pruneToOutputs(
       centernet.nodes.map((node) => ({ ...node, input: node.input ?? [] })),
-      [BACKBONE_NODE, HEATMAP_NODE],
+      [BACKBONE_NODE, HEATMAP_NODE, DETECTIONS_NODE],
     ).filter((node) => node.name !== CENTERNET_INPUT),
     CENTERNET_INPUT,
     DEFAULT_NODES.image,
@@ -69,7 +74,8 @@ export async function exportModel(options: { runDir: string; vocabFile: string; 
   graph.placeholder(DEFAULT_NODES.image, 'float32', [1, spec.height, spec.width, 3]);
   const spatialAxes = graph.intConstant('image_features/spatial_axes', [2], [1, 2]);
   const pooled = graph.op('image_features/backbone_mean', 'Mean', [BACKBONE_NODE, spatialAxes], { keep_dims: attr.bool(false) });
-  const objects = graph.op('image_features/heatmap_max', 'Max', [HEATMAP_NODE, spatialAxes], { keep_dims: attr.bool(false) });
+  const objects = graph.op(CLASS_SCORES_NODE, 'Max', [HEATMAP_NODE, spatialAxes], { keep_dims: attr.bool(false) });
+  graph.op(DETECTIONS_OUTPUT, 'Identity', [DETECTIONS_NODE], { T: attr.dtype('float32') });
   const featureAxis = graph.intConstant('image_features/axis', [], [1]);
   const features = graph.op(FEATURES_NODE, 'ConcatV2', [pooled, objects, featureAxis], { N: attr.int(2) });
 
@@ -108,6 +114,12 @@ export async function exportModel(options: { runDir: string; vocabFile: string; 
     vocabularySize: vocabulary.size,
     nodes: DEFAULT_NODES,
     words: DEFAULT_WORDS,
+    detector: options.card.detector && {
+      ...options.card.detector,
+      classScores: CLASS_SCORES_NODE,
+      detections: DETECTIONS_OUTPUT,
+      labels: COCO_LABELS,
+    },
   });
   // uint8 goes to the two vocabulary-sized matrices and the LSTM kernel, which hold most of the
   // decoder's bytes. The detector stays float16 (uint8 per tensor measured: CIDEr-D 0.07 instead of
@@ -124,6 +136,7 @@ export async function exportModel(options: { runDir: string; vocabFile: string; 
     generatedBy: 'training/export.ts',
   });
   await copyFile(options.vocabFile, path.join(options.outDir, 'word_counts.txt'));
+  await copyFile(OBJECT_WORDS_FILE, path.join(options.outDir, 'objects.json'));
   await writeFile(path.join(options.outDir, 'card.json'), `${JSON.stringify(card, null, 2)}\n`);
   return { card, files };
 }

@@ -1,11 +1,16 @@
-/** What the search needs from a model; State is opaque to it (a tensor for the real model). */
-export interface StepModel<State> {
+/**
+ * What the search needs from a model; State is opaque to it (a tensor for the real model), and so is
+ * Prior, a log-prior on the next word that the caller made for this search (e.g. grounding in what a
+ * detector saw) and that the model adds to its log-probabilities before choosing the top k.
+ */
+export interface StepModel<State, Prior = never> {
   /**
    * Runs one step for every partial caption at once (row b of `state` belongs to inputFeed[b]) and
-   * returns, per row, its k most probable next words: row-major [rows * k], best first.
-   * The returned state has one row per input row.
+   * returns, per row, its k best next words by log-probability plus the prior (when given):
+   * row-major [rows * k], best first. The returned state has one row per input row.
+   * A prior must never be positive, so a caption's score only falls as it grows.
    */
-  step(inputFeed: Int32Array, state: State, k: number): Promise<StepResult<State>>;
+  step(inputFeed: Int32Array, state: State, k: number, prior?: Prior): Promise<StepResult<State>>;
   /** A new state made of the given rows of `state`, in that order (rows may repeat). */
   gatherRows(state: State, rows: Int32Array): State;
   disposeState(state: State): void;
@@ -13,7 +18,10 @@ export interface StepModel<State> {
 
 export interface StepResult<State> {
   wordIds: Int32Array;
+  /** What the search ranks by: the model's log-probability plus the prior, if one was given. */
   logProbs: Float32Array;
+  /** The model's own log-probabilities of the same words, when a prior was added to `logProbs`. */
+  modelLogProbs?: Float32Array;
   state: State;
   /** Bytes this step copied from the device to the CPU, when the model counts them. */
   readBackBytes?: number;
@@ -32,9 +40,17 @@ export const DEFAULT_BEAM_SEARCH_OPTIONS: BeamSearchOptions = { beamSize: 3, max
 export interface Hypothesis {
   /** Word ids including the start word (and the end word once complete). */
   wordIds: number[];
+  /** The model's log-probability of the words (without any prior). */
   logProb: number;
-  /** What the search ranks by: logProb, length-normalised for complete captions. */
+  /** What the search ranks by: logProb plus the prior's log-prior, length-normalised for complete captions. */
   score: number;
+}
+
+/** The first word and the end word of captions, and an optional prior for every step. */
+export interface SearchInputs<Prior> {
+  startId: number;
+  endId: number;
+  prior?: Prior;
 }
 
 /** The live beam after a step, for display. Both lists are sorted best first. */
@@ -85,6 +101,8 @@ class TopN<T extends Hypothesis> {
 interface PartialCaption extends Hypothesis {
   /** Row of this caption's LSTM state in the state tensor the step produced. */
   row: number;
+  /** logProb plus the prior's log-priors: what partial captions are ranked by. */
+  rankLogProb: number;
 }
 
 const publicView = ({ wordIds, logProb, score }: Hypothesis): Hypothesis => ({ wordIds, logProb, score });
@@ -97,10 +115,10 @@ const publicView = ({ wordIds, logProb, score }: Hypothesis): Hypothesis => ({ w
  * changes the result). Without any complete caption it returns the partial ones.
  * The caller keeps ownership of initialState; states made during the search are disposed here.
  */
-export async function beamSearch<State>(
-  model: StepModel<State>,
+export async function beamSearch<State, Prior = never>(
+  model: StepModel<State, Prior>,
   initialState: State,
-  words: { startId: number; endId: number },
+  words: SearchInputs<Prior>,
   options: Partial<BeamSearchOptions> = {},
   onUpdate?: (update: BeamUpdate) => void,
 ): Promise<Hypothesis[]> {
@@ -110,24 +128,25 @@ export async function beamSearch<State>(
   const normalise = (logProb: number, length: number): number =>
     lengthNormalizationFactor > 0 ? logProb / length ** lengthNormalizationFactor : logProb;
 
-  let partials: PartialCaption[] = [{ wordIds: [words.startId], logProb: 0, score: 0, row: 0 }];
+  let partials: PartialCaption[] = [{ wordIds: [words.startId], logProb: 0, rankLogProb: 0, score: 0, row: 0 }];
   let state = initialState;
   const complete = new TopN<Hypothesis>(beamSize);
   try {
     for (let step = 1; step < maxLength && partials.length > 0; step++) {
       const feed = Int32Array.from(partials, (partial) => partial.wordIds[partial.wordIds.length - 1]);
-      const result = await model.step(feed, state, beamSize);
+      const result = await model.step(feed, state, beamSize, words.prior);
       if (state !== initialState) model.disposeState(state);
       const next = new TopN<PartialCaption>(beamSize);
       const perRow = result.wordIds.length / partials.length;
       partials.forEach((partial, row) => {
         for (let j = row * perRow; j < (row + 1) * perRow; j++) {
-          const wordProb = result.logProbs[j];
+          const wordProb = result.modelLogProbs?.[j] ?? result.logProbs[j];
           if (!(wordProb >= MIN_LOG_PROB)) continue;
           const wordIds = [...partial.wordIds, result.wordIds[j]];
           const logProb = partial.logProb + wordProb;
-          if (result.wordIds[j] === words.endId) complete.push({ wordIds, logProb, score: normalise(logProb, wordIds.length) });
-          else next.push({ wordIds, logProb, score: logProb, row });
+          const rankLogProb = partial.rankLogProb + result.logProbs[j];
+          if (result.wordIds[j] === words.endId) complete.push({ wordIds, logProb, score: normalise(rankLogProb, wordIds.length) });
+          else next.push({ wordIds, logProb, rankLogProb, score: rankLogProb, row });
         }
       });
       partials = next.sorted();
@@ -137,7 +156,7 @@ export async function beamSearch<State>(
       onUpdate?.({ step, partial: partials.map(publicView), complete: complete.sorted(), readBackBytes: result.readBackBytes ?? 0 });
       // logProb only falls as words are added, and the normaliser is largest at maxLength, so this
       // bounds the best score any continuation of the partial can ever reach.
-      const bestReachable = (partial: PartialCaption) => normalise(partial.logProb, maxLength);
+      const bestReachable = (partial: PartialCaption) => normalise(partial.rankLogProb, maxLength);
       if (complete.isFull && partials.every((partial) => bestReachable(partial) <= complete.worstScore)) break;
     }
   } finally {

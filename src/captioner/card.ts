@@ -1,3 +1,4 @@
+import type { DetectorSpec, GroundingSettings } from './objects';
 import type { ImageSpec, ResizeMode } from './preprocess';
 
 /** Graph node names of the im2txt inference interface (see docs/ARCHITECTURE.md). */
@@ -42,6 +43,10 @@ export interface ModelCard {
   words: SentenceWords;
   /** Which image encoder the graph contains, for display. */
   encoder?: string;
+  /** The encoder is an object detector whose outputs the graph exposes (optional). */
+  detector?: DetectorSpec;
+  /** Default grounding of object words in the detector's evidence (needs `detector` and objects.json). */
+  grounding?: GroundingSettings;
   /** Free-form, for display only. */
   training?: Record<string, unknown>;
   metrics?: Record<string, unknown>;
@@ -102,6 +107,20 @@ class FieldReader {
     return this.read(key, undefined, 'a positive integer', (v): v is number => Number.isInteger(v) && (v as number) > 0);
   }
 
+  /** A number in [min, max]. */
+  numberIn(key: string, min: number, max: number): number {
+    return this.read(key, undefined, `a number from ${min} to ${max}`, (v): v is number => typeof v === 'number' && v >= min && v <= max);
+  }
+
+  stringList(key: string): string[] {
+    return this.read(key, undefined, 'a non-empty list of strings', (v): v is string[] => Array.isArray(v) && v.length > 0 && v.every((s) => typeof s === 'string'));
+  }
+
+  /** Whether the object has this key, for optional nested objects. */
+  has(key: string): boolean {
+    return this.record[key] !== undefined;
+  }
+
   oneOf<T extends string>(key: string, options: readonly T[]): T {
     return this.read(key, undefined, `one of ${options.join(', ')}`, (v): v is T => options.includes(v as T));
   }
@@ -150,10 +169,31 @@ export function parseModelCard(json: unknown): ModelCard {
     },
     words: { start: words.string('start', DEFAULT_WORDS.start), end: words.string('end', DEFAULT_WORDS.end) },
     encoder: card.optionalString('encoder'),
+    detector: card.has('detector') ? readDetector(card.child('detector')) : undefined,
+    grounding: card.has('grounding') ? readGrounding(card.child('grounding')) : undefined,
     training: card.optionalRecord('training'),
     metrics: card.optionalRecord('metrics'),
     licence: card.optionalRecord('licence'),
   };
+  if (result.grounding && !result.detector) problems.push('grounding needs a detector');
   if (problems.length > 0) throw new Error(`invalid card.json:\n  ${problems.join('\n  ')}`);
   return result;
+}
+
+function readDetector(detector: FieldReader): DetectorSpec {
+  return {
+    classScores: detector.string('classScores'),
+    detections: detector.string('detections'),
+    labels: detector.stringList('labels'),
+    minScore: detector.numberIn('minScore', 0, 1),
+    maxObjects: detector.positiveInteger('maxObjects'),
+  };
+}
+
+function readGrounding(grounding: FieldReader): GroundingSettings {
+  return {
+    lambda: grounding.numberIn('lambda', 0, 100),
+    threshold: grounding.numberIn('threshold', Number.MIN_VALUE, 1),
+    floor: grounding.numberIn('floor', Number.MIN_VALUE, 1),
+  };
 }

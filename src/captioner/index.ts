@@ -1,8 +1,7 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { beamSearch, type BeamSearchOptions, type Hypothesis } from './beam-search';
 import type { ModelCard } from './card';
-import { loadModelPackage, type LoadOptions, type PackageFiles, type ShowAndTellModel } from './model';
-import type { DetectedObject } from './objects';
+import { loadModelPackage, type DevicePrior, type EncodedImage, type LoadOptions, type PackageFiles, type ShowAndTellModel } from './model';
+import { decodeDetections, groundingPrior, type DetectedObject, type GroundingSettings, type ObjectMention, type ObjectWords } from './objects';
 import { imageToTensor, type RgbaImage } from './preprocess';
 
 export type { BeamSearchOptions } from './beam-search';
@@ -10,7 +9,8 @@ export type { ModelCard } from './card';
 export type { LoadOptions, ModelSource, PackageFiles } from './model';
 export { ShowAndTellModel, loadModelPackage } from './model';
 export type { RgbaImage } from './preprocess';
-export type { DetectedObject } from './objects';
+export type { DetectedObject, GroundingSettings, ObjectMention } from './objects';
+export { describeObjects, ObjectWords } from './objects';
 
 export interface Caption {
   text: string;
@@ -19,6 +19,8 @@ export interface Caption {
   logProb: number;
   /** exp(logProb): the probability of the whole sentence. */
   p: number;
+  /** The words that name a detector class, when the model has an object-word table. */
+  mentions?: ObjectMention[];
 }
 
 /** The live beam during captioning, both lists best first. */
@@ -38,24 +40,111 @@ export interface CaptionResult {
   objects: DetectedObject[] | null;
 }
 
-export interface Captioner {
-  readonly card: ModelCard;
-  caption(image: RgbaImage, options?: Partial<BeamSearchOptions>, onUpdate?: (update: CaptionUpdate) => void): Promise<CaptionResult>;
+/**
+ * Grounding of object words in what the detector saw: false turns it off; true (the default) uses the
+ * card's settings; an object overrides some of them (e.g. the CLI's --grounding λ).
+ */
+export type GroundingChoice = boolean | Partial<GroundingSettings>;
+
+export interface CaptionOptions extends Partial<BeamSearchOptions> {
+  grounding?: GroundingChoice;
+}
+
+/** An image through the encoder, ready to be described once or several times; dispose() it afterwards. */
+export interface EncodedPhoto {
+  /** What the detector found, best first; null when the model exposes no detections. */
+  objects: DetectedObject[] | null;
+  /** Evidence (0–1) per class label, or undefined without a detector. */
+  classEvidence(label: string): number | undefined;
   dispose(): void;
 }
 
+export interface Captioner {
+  readonly card: ModelCard;
+  /** Whether captions can be grounded in the detector's objects (a detector, objects.json and settings). */
+  readonly canGround: boolean;
+  /** Why a model with a detector cannot ground its captions; null when it can, or has no detector. */
+  readonly groundingProblem: string | null;
+  /** The object-word table, when the package has one. */
+  readonly objectWords: ObjectWords | null;
+  caption(image: RgbaImage, options?: CaptionOptions, onUpdate?: (update: CaptionUpdate) => void): Promise<CaptionResult>;
+  /** minObjectScore overrides the card's threshold for listing detected objects. */
+  encode(image: RgbaImage, options?: { minObjectScore?: number }): Promise<EncodedPhoto>;
+  describe(photo: EncodedPhoto, options?: CaptionOptions, onUpdate?: (update: CaptionUpdate) => void): Promise<CaptionResult>;
+  dispose(): void;
+}
+
+class ModelEncodedPhoto implements EncodedPhoto {
+  constructor(
+    readonly encoded: EncodedImage,
+    readonly objects: DetectedObject[] | null,
+    private readonly labelIndex: ReadonlyMap<string, number>,
+  ) {}
+
+  classEvidence(label: string): number | undefined {
+    const index = this.labelIndex.get(label);
+    return index === undefined || !this.encoded.classScores ? undefined : this.encoded.classScores[index];
+  }
+
+  dispose(): void {
+    this.encoded.initialState.dispose();
+  }
+}
+
 class BeamSearchCaptioner implements Captioner {
-  constructor(private readonly model: ShowAndTellModel) {}
+  private readonly labelIndex: ReadonlyMap<string, number>;
+
+  constructor(private readonly model: ShowAndTellModel) {
+    this.labelIndex = new Map((model.card.detector?.labels ?? []).map((label, index) => [label, index]));
+  }
 
   get card(): ModelCard {
     return this.model.card;
   }
 
-  async caption(image: RgbaImage, options: Partial<BeamSearchOptions> = {}, onUpdate?: (update: CaptionUpdate) => void): Promise<CaptionResult> {
-    const initialState = tf.tidy(() => this.model.feedImage(imageToTensor(image, this.card.image)));
+  get objectWords(): ObjectWords | null {
+    return this.model.objectWords;
+  }
+
+  get canGround(): boolean {
+    return this.model.objectWords !== null && this.card.grounding !== undefined;
+  }
+
+  get groundingProblem(): string | null {
+    if (!this.card.detector) return null;
+    if (this.model.objectWordsProblem) return this.model.objectWordsProblem;
+    return this.card.grounding ? null : 'card.json has no grounding settings';
+  }
+
+  async caption(image: RgbaImage, options: CaptionOptions = {}, onUpdate?: (update: CaptionUpdate) => void): Promise<CaptionResult> {
+    const photo = await this.encode(image);
+    try {
+      return await this.describe(photo, options, onUpdate);
+    } finally {
+      photo.dispose();
+    }
+  }
+
+  async encode(image: RgbaImage, options: { minObjectScore?: number } = {}): Promise<EncodedPhoto> {
+    const pixels = imageToTensor(image, this.card.image);
+    let encoded: EncodedImage;
+    try {
+      encoded = await this.model.encodeImage(pixels);
+    } finally {
+      pixels.dispose();
+    }
+    const detector = this.card.detector && { ...this.card.detector, minScore: options.minObjectScore ?? this.card.detector.minScore };
+    const objects = detector && encoded.detections ? decodeDetections(encoded.detections, detector, image, this.card.image) : null;
+    return new ModelEncodedPhoto(encoded, objects, this.labelIndex);
+  }
+
+  async describe(photo: EncodedPhoto, options: CaptionOptions = {}, onUpdate?: (update: CaptionUpdate) => void): Promise<CaptionResult> {
+    if (!(photo instanceof ModelEncodedPhoto)) throw new Error('describe() takes a photo from this captioner\'s encode()');
+    const { grounding, ...searchOptions } = options;
+    const prior = this.devicePrior(photo, grounding ?? true);
     const { startId, endId } = this.model.vocabulary;
     try {
-      const found = await beamSearch(this.model, initialState, { startId, endId }, options, (update) =>
+      const found = await beamSearch(this.model, photo.encoded.initialState, { startId, endId, prior }, searchOptions, (update) =>
         onUpdate?.({
           step: update.step,
           partial: update.partial.map(this.toCaption),
@@ -63,9 +152,9 @@ class BeamSearchCaptioner implements Captioner {
           readBackBytes: update.readBackBytes,
         }),
       );
-      return { captions: found.map(this.toCaption), objects: null };
+      return { captions: found.map(this.toCaption), objects: photo.objects };
     } finally {
-      initialState.dispose();
+      prior?.dispose();
     }
   }
 
@@ -73,9 +162,21 @@ class BeamSearchCaptioner implements Captioner {
     this.model.dispose();
   }
 
+  /** The photo's grounding prior on the device, or undefined when grounding is off or impossible. */
+  private devicePrior(photo: ModelEncodedPhoto, choice: GroundingChoice): DevicePrior | undefined {
+    const { objectWords } = this.model;
+    if (choice === false || !objectWords || !this.card.grounding) return undefined;
+    const settings = { ...this.card.grounding, ...(choice === true ? {} : choice) };
+    if (settings.lambda === 0) return undefined;
+    return this.model.uploadPrior(groundingPrior(objectWords, this.model.vocabulary, (label) => photo.classEvidence(label), settings));
+  }
+
   private readonly toCaption = ({ wordIds, logProb }: Hypothesis): Caption => {
-    const { vocabulary } = this.model;
-    return { text: vocabulary.captionText(wordIds), words: vocabulary.captionWords(wordIds), logProb, p: Math.exp(logProb) };
+    const { vocabulary, objectWords } = this.model;
+    const words = vocabulary.captionWords(wordIds);
+    const caption: Caption = { text: words.join(' '), words, logProb, p: Math.exp(logProb) };
+    if (objectWords) caption.mentions = objectWords.mentions(words);
+    return caption;
   };
 }
 

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { loadGraphModel, type GraphModel } from '@tensorflow/tfjs-converter';
 import type { StepModel, StepResult } from './beam-search';
 import { parseModelCard, type ModelCard } from './card';
+import { ObjectWords, type WordPrior } from './objects';
 import { Vocabulary } from './vocabulary';
 
 /** The contents of a model package, however they were fetched. */
@@ -10,6 +11,8 @@ export interface ModelSource {
   model: string | tf.io.IOHandler;
   cardJson: string;
   wordCounts: string;
+  /** objects.json text; only read for models with a detector. Null when the package has none. */
+  objectsJson?: string | null;
 }
 
 /**
@@ -18,8 +21,10 @@ export interface ModelSource {
  */
 export interface PackageFiles {
   model: string | tf.io.IOHandler;
-  readText(fileName: 'card.json' | 'word_counts.txt'): Promise<string>;
+  readText(fileName: PackageTextFile): Promise<string>;
 }
+
+export type PackageTextFile = 'card.json' | 'word_counts.txt' | 'objects.json';
 
 export interface LoadOptions {
   /** Fraction (0–1) of the graph model's weights loaded; only for URL sources. */
@@ -31,6 +36,33 @@ export interface ModelStepResult extends StepResult<tf.Tensor2D> {
   readBackBytes: number;
 }
 
+/** A step's top k (values, indices), the model's own log-probabilities of them when a prior was added, and the new state. */
+interface StepTensors {
+  values: tf.Tensor;
+  indices: tf.Tensor;
+  modelValues?: tf.Tensor;
+  state: tf.Tensor2D;
+  [name: string]: tf.Tensor | undefined;
+}
+
+/** A WordPrior on the device for one search; dispose() it afterwards. */
+export interface DevicePrior {
+  /** [rows, vocabularySize] log-priors. */
+  table: tf.Tensor2D;
+  rowAfter: ReadonlyMap<number, number>;
+  dispose(): void;
+}
+
+/** An image through the encoder: the decoder's initial state, and what the detector saw (when exposed). */
+export interface EncodedImage {
+  /** [1, stateSize], on the device; the caller disposes it. */
+  initialState: tf.Tensor2D;
+  /** Evidence per detector class (card.detector.labels order), or null without a detector. */
+  classScores: Float32Array | null;
+  /** Raw detections [x1, y1, x2, y2, score, class] in model-input pixels, or null without a detector. */
+  detections: number[][] | null;
+}
+
 function parseJson(text: string, fileName: string): unknown {
   try {
     return JSON.parse(text);
@@ -40,11 +72,15 @@ function parseJson(text: string, fileName: string): unknown {
 }
 
 /** A Show and Tell graph model with its card and vocabulary, run through the im2txt inference interface. */
-export class ShowAndTellModel implements StepModel<tf.Tensor2D> {
+export class ShowAndTellModel implements StepModel<tf.Tensor2D, DevicePrior> {
   private constructor(
     private readonly graph: GraphModel,
     readonly card: ModelCard,
     readonly vocabulary: Vocabulary,
+    /** The object-word table, when the package has a detector and a readable objects.json. */
+    readonly objectWords: ObjectWords | null,
+    /** Why a package with a detector cannot ground its captions (objects.json missing or malformed). */
+    readonly objectWordsProblem: string | null,
   ) {}
 
   /** Loads and checks a package: the vocabulary, the card and the graph's output shapes must agree. */
@@ -57,8 +93,9 @@ export class ShowAndTellModel implements StepModel<tf.Tensor2D> {
           `card.json says vocabularySize ${card.vocabularySize}`,
       );
     }
+    const { objectWords, problem } = card.detector ? readObjectWords(source.objectsJson ?? null) : { objectWords: null, problem: null };
     const graph = await loadGraphModel(source.model, { onProgress: options.onProgress });
-    const model = new ShowAndTellModel(graph, card, vocabulary);
+    const model = new ShowAndTellModel(graph, card, vocabulary, objectWords, problem);
     try {
       model.checkStepShapes();
     } catch (error) {
@@ -74,30 +111,70 @@ export class ShowAndTellModel implements StepModel<tf.Tensor2D> {
   }
 
   /**
-   * One decoder step for all beams in a single execute call. Only the k best word ids and their
-   * log-probabilities per beam are read back (8 bytes each); the softmax never leaves the device.
+   * The encoder and the first LSTM step in one graph run; the detector's outputs (a few hundred
+   * numbers) come from the same run and are read back.
    */
-  async step(inputFeed: Int32Array, stateFeed: tf.Tensor2D, k: number): Promise<ModelStepResult> {
+  async encodeImage(image: tf.Tensor4D): Promise<EncodedImage> {
+    const { detector, nodes } = this.card;
+    if (!detector) return { initialState: this.feedImage(image), classScores: null, detections: null };
+    const [initialState, classScores, detections] = this.graph.execute({ [nodes.image]: image }, [
+      nodes.initialState,
+      detector.classScores,
+      detector.detections,
+    ]) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor3D];
+    try {
+      const [scores, rows] = await Promise.all([classScores.data<'float32'>(), detections.array()]);
+      return { initialState, classScores: Float32Array.from(scores), detections: rows[0] };
+    } catch (error) {
+      initialState.dispose();
+      throw error;
+    } finally {
+      classScores.dispose();
+      detections.dispose();
+    }
+  }
+
+  /** Puts a search's word prior on the device. */
+  uploadPrior(prior: WordPrior): DevicePrior {
+    const table = tf.tensor2d(prior.table, [prior.rows, this.card.vocabularySize]);
+    return { table, rowAfter: prior.rowAfter, dispose: () => table.dispose() };
+  }
+
+  /**
+   * One decoder step for all beams in a single execute call. Only the k best word ids and their
+   * log-probabilities per beam are read back (8 bytes each, 12 with a prior); the softmax never
+   * leaves the device. A prior is added to the log-softmax on the device, before the top k.
+   */
+  async step(inputFeed: Int32Array, stateFeed: tf.Tensor2D, k: number, prior?: DevicePrior): Promise<ModelStepResult> {
     const topK = Math.min(k, this.card.vocabularySize);
-    const [values, indices, state] = tf.tidy(() => {
+    const { values, indices, modelValues, state } = tf.tidy((): StepTensors => {
       const [softmax, newState] = this.run(inputFeed, stateFeed);
-      const best = tf.topk(softmax, topK);
-      return [best.values, best.indices, newState as tf.Tensor2D] as const;
+      const state = newState as tf.Tensor2D;
+      if (!prior) return { ...tf.topk(softmax, topK), state };
+      const logSoftmax = tf.log(softmax);
+      const priorRows = tf.gather(prior.table, tf.tensor1d(Int32Array.from(inputFeed, (id) => prior.rowAfter.get(id) ?? 0), 'int32'));
+      const best = tf.topk(tf.add(logSoftmax, priorRows), topK);
+      return { ...best, modelValues: tf.gather(logSoftmax, best.indices, 1, 1), state };
     });
     try {
-      const [probabilities, wordIds] = await Promise.all([values.data<'float32'>(), indices.data<'int32'>()]);
+      const [scores, wordIds, modelLogProbs] = await Promise.all([
+        values.data<'float32'>(),
+        indices.data<'int32'>(),
+        modelValues ? modelValues.data<'float32'>() : null,
+      ]);
       return {
         wordIds: Int32Array.from(wordIds),
-        logProbs: Float32Array.from(probabilities, Math.log),
+        // Without a prior the values are probabilities: the log is taken here, on k numbers per row.
+        logProbs: modelLogProbs ? Float32Array.from(scores) : Float32Array.from(scores, Math.log),
+        modelLogProbs: modelLogProbs ? Float32Array.from(modelLogProbs) : undefined,
         state,
-        readBackBytes: probabilities.byteLength + wordIds.byteLength,
+        readBackBytes: scores.byteLength + wordIds.byteLength + (modelLogProbs?.byteLength ?? 0),
       };
     } catch (error) {
       state.dispose();
       throw error;
     } finally {
-      values.dispose();
-      indices.dispose();
+      tf.dispose([values, indices, ...(modelValues ? [modelValues] : [])]);
     }
   }
 
@@ -144,8 +221,20 @@ export class ShowAndTellModel implements StepModel<tf.Tensor2D> {
   }
 }
 
-/** Reads card.json and word_counts.txt through `files`, then loads the model. */
+/** objects.json, or why it cannot be used: a package that lacks it or breaks it still captions, un-grounded. */
+function readObjectWords(text: string | null): { objectWords: ObjectWords | null; problem: string | null } {
+  if (text === null) return { objectWords: null, problem: 'the model package has no objects.json' };
+  try {
+    return { objectWords: ObjectWords.parse(parseJson(text, 'objects.json')), problem: null };
+  } catch (error) {
+    return { objectWords: null, problem: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/** Reads card.json, word_counts.txt and (for a model with a detector) objects.json through `files`, then loads the model. */
 export async function loadModelPackage(files: PackageFiles, options: LoadOptions = {}): Promise<ShowAndTellModel> {
   const [cardJson, wordCounts] = await Promise.all([files.readText('card.json'), files.readText('word_counts.txt')]);
-  return ShowAndTellModel.load({ model: files.model, cardJson, wordCounts }, options);
+  const needsObjects = (parseJson(cardJson, 'card.json') as { detector?: unknown } | null)?.detector !== undefined;
+  const objectsJson = needsObjects ? await files.readText('objects.json').catch(() => null) : null;
+  return ShowAndTellModel.load({ model: files.model, cardJson, wordCounts, objectsJson }, options);
 }

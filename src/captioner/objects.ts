@@ -1,3 +1,7 @@
+import type { ImageSpec } from './preprocess';
+import { placement } from './preprocess';
+import type { Vocabulary } from './vocabulary';
+
 /** An object the model's encoder (a COCO detector) found in the photo. */
 export interface DetectedObject {
   /** COCO class name, e.g. "person", "hot dog". */
@@ -6,4 +10,238 @@ export interface DetectedObject {
   score: number;
   /** [x, y, width, height] as fractions (0–1) of the image's width and height, from its top left. */
   box: [number, number, number, number];
+}
+
+/** A caption's words that name an object class: words[start .. start + length). */
+export interface ObjectMention {
+  label: string;
+  start: number;
+  length: number;
+}
+
+type JsonRecord = Record<string, unknown>;
+const isRecord = (value: unknown): value is JsonRecord => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * A package's objects.json: which words and two-word phrases name each object class ("men" →
+ * person, "hot dog" → hot dog). The one table behind grounding, box highlighting and CHAIR.
+ */
+export class ObjectWords {
+  private constructor(
+    /** Class of each single word. */
+    private readonly words: ReadonlyMap<string, string>,
+    /** Class of each two-word phrase, keyed "first second". */
+    private readonly phrases: ReadonlyMap<string, string>,
+    readonly labels: readonly string[],
+  ) {}
+
+  /** Parses objects.json content; throws one error naming what is wrong. */
+  static parse(json: unknown): ObjectWords {
+    const objects = isRecord(json) ? json.objects : undefined;
+    if (!isRecord(objects)) throw new Error('objects.json must be an object with an "objects" object (class → words)');
+    const words = new Map<string, string>();
+    const phrases = new Map<string, string>();
+    for (const [label, names] of Object.entries(objects)) {
+      if (!Array.isArray(names) || !names.every((name) => typeof name === 'string')) {
+        throw new Error(`objects.json: "${label}" must list words (strings)`);
+      }
+      for (const name of names as string[]) {
+        const parts = name.trim().toLowerCase().split(/\s+/);
+        if (parts.length > 2 || parts[0] === '') throw new Error(`objects.json: "${name}" (${label}) must be one or two words`);
+        const table = parts.length === 1 ? words : phrases;
+        const key = parts.join(' ');
+        const other = table.get(key);
+        if (other !== undefined && other !== label) throw new Error(`objects.json: "${key}" names both ${other} and ${label}`);
+        table.set(key, label);
+      }
+    }
+    return new ObjectWords(words, phrases, Object.keys(objects));
+  }
+
+  /** Object mentions in a caption, left to right; a two-word phrase wins over its words ("hot dog"). */
+  mentions(captionWords: readonly string[]): ObjectMention[] {
+    const found: ObjectMention[] = [];
+    for (let start = 0; start < captionWords.length; start++) {
+      const phrase = start + 1 < captionWords.length ? this.phrases.get(`${captionWords[start]} ${captionWords[start + 1]}`) : undefined;
+      if (phrase !== undefined) {
+        found.push({ label: phrase, start, length: 2 });
+        start++;
+        continue;
+      }
+      const word = this.words.get(captionWords[start]);
+      if (word !== undefined) found.push({ label: word, start, length: 1 });
+    }
+    return found;
+  }
+
+  /** Each class's single words, and each phrase split into its first word and the class of its second. */
+  entries(): { words: [string, string][]; phrases: { first: string; second: string; label: string }[] } {
+    return {
+      words: [...this.words],
+      phrases: [...this.phrases].map(([phrase, label]) => {
+        const [first, second] = phrase.split(' ');
+        return { first, second, label };
+      }),
+    };
+  }
+}
+
+/** How detector evidence becomes a log-prior on object words (card.json `grounding`, tuned on validation). */
+export interface GroundingSettings {
+  /** Weight of the log-prior; 0 turns grounding off. */
+  lambda: number;
+  /** A class whose evidence reaches this score is taken as present (no penalty). */
+  threshold: number;
+  /** Evidence is floored here, which caps the penalty at lambda · log(floor / threshold). */
+  floor: number;
+}
+
+/**
+ * A log-prior on the next word, given the previous one: row 0 applies after most words; a word that
+ * starts a two-word phrase ("hot") has its own row, where the phrase's second word ("dog") takes the
+ * phrase's class (hot dog). Every value is ≤ 0, so a caption's score only falls as words are added.
+ */
+export interface WordPrior {
+  /** rows × vocabularySize log-priors, row-major. */
+  table: Float32Array;
+  rows: number;
+  /** Previous word id → its row in `table`; words not listed use row 0. */
+  rowAfter: ReadonlyMap<number, number>;
+}
+
+/** The grounding log-prior of one class: λ · log(min(1, max(evidence, floor) / threshold)). */
+export function classLogPrior(evidence: number, settings: GroundingSettings): number {
+  const ratio = Math.max(evidence, settings.floor) / settings.threshold;
+  return ratio >= 1 ? 0 : settings.lambda * Math.log(ratio);
+}
+
+/**
+ * The grounded search's word prior for one photo: each object word is penalised by how little the
+ * detector saw of its class (`evidence(label)`, 0–1; undefined for a class the detector does not know,
+ * which is left alone). Words outside the vocabulary are skipped.
+ */
+export function groundingPrior(
+  objectWords: ObjectWords,
+  vocabulary: Vocabulary,
+  evidence: (label: string) => number | undefined,
+  settings: GroundingSettings,
+): WordPrior {
+  const columns = vocabulary.size;
+  const priorOf = (label: string): number | undefined => {
+    const score = evidence(label);
+    return score === undefined ? undefined : classLogPrior(score, settings);
+  };
+  const idOf = (word: string): number | undefined => {
+    const id = vocabulary.id(word);
+    return id === vocabulary.unknownId ? undefined : id;
+  };
+  const { words, phrases } = objectWords.entries();
+  const base = new Float32Array(columns);
+  for (const [word, label] of words) {
+    const id = idOf(word);
+    const prior = priorOf(label);
+    if (id !== undefined && prior !== undefined) base[id] = prior;
+  }
+  const contextRows = new Map<number, Float32Array>();
+  for (const { first, second, label } of phrases) {
+    const firstId = idOf(first);
+    const secondId = idOf(second);
+    if (firstId === undefined || secondId === undefined) continue;
+    let row = contextRows.get(firstId);
+    if (!row) contextRows.set(firstId, (row = Float32Array.from(base)));
+    row[secondId] = priorOf(label) ?? 0;
+  }
+  const table = new Float32Array(columns * (1 + contextRows.size));
+  table.set(base, 0);
+  const rowAfter = new Map<number, number>();
+  [...contextRows].forEach(([wordId, row], index) => {
+    table.set(row, columns * (index + 1));
+    rowAfter.set(wordId, index + 1);
+  });
+  return { table, rows: 1 + contextRows.size, rowAfter };
+}
+
+/** card.json `detector`: where the graph exposes the detector and how to read it. */
+export interface DetectorSpec {
+  /** Node giving [1, classes] evidence per class (the heatmap's maximum), the grounding's input. */
+  classScores: string;
+  /** Node giving [1, N, 6] detections: x1, y1, x2, y2 in model-input pixels, score, class index. */
+  detections: string;
+  /** Class names by index. */
+  labels: string[];
+  /** Detections below this score are not shown (chosen on the validation split). */
+  minScore: number;
+  /** At most this many objects are listed. */
+  maxObjects: number;
+}
+
+/** Boxes of one class overlapping more than this (intersection over union) are one object. */
+const SAME_OBJECT_IOU = 0.5;
+
+function intersectionOverUnion(a: DetectedObject['box'], b: DetectedObject['box']): number {
+  const width = Math.min(a[0] + a[2], b[0] + b[2]) - Math.max(a[0], b[0]);
+  const height = Math.min(a[1] + a[3], b[1] + b[3]) - Math.max(a[1], b[1]);
+  if (width <= 0 || height <= 0) return 0;
+  const intersection = width * height;
+  return intersection / (a[2] * a[3] + b[2] * b[3] - intersection);
+}
+
+const clamp01 = (value: number) => Math.min(1, Math.max(0, value));
+
+/**
+ * The detector's raw rows ([x1, y1, x2, y2, score, class], model-input pixels, best first) as objects
+ * in the source image's coordinates: below-threshold rows dropped, overlapping boxes of one class
+ * merged into the most confident, at most `maxObjects`.
+ */
+export function decodeDetections(
+  rows: readonly (readonly number[])[],
+  detector: DetectorSpec,
+  image: { width: number; height: number },
+  spec: ImageSpec,
+): DetectedObject[] {
+  const place = placement(image.width, image.height, spec);
+  const [boxTop, boxLeft, boxBottom, boxRight] = place.box;
+  const toSourceX = (x: number) => clamp01(boxLeft + ((x - place.left) / place.width) * (boxRight - boxLeft));
+  const toSourceY = (y: number) => clamp01(boxTop + ((y - place.top) / place.height) * (boxBottom - boxTop));
+  const kept: DetectedObject[] = [];
+  for (const [x1, y1, x2, y2, score, classIndex] of [...rows].sort((a, b) => b[4] - a[4])) {
+    if (kept.length >= detector.maxObjects || !(score >= detector.minScore)) break;
+    const label = detector.labels[Math.round(classIndex)];
+    if (label === undefined) continue;
+    const left = toSourceX(x1);
+    const top = toSourceY(y1);
+    const box: DetectedObject['box'] = [left, top, toSourceX(x2) - left, toSourceY(y2) - top];
+    if (box[2] <= 0 || box[3] <= 0) continue;
+    if (kept.some((other) => other.label === label && intersectionOverUnion(other.box, box) > SAME_OBJECT_IOU)) continue;
+    kept.push({ label, score, box });
+  }
+  return kept;
+}
+
+/** "2 people, dog, frisbee": how many of each detected class, most confident class first. */
+export function describeObjects(objects: readonly DetectedObject[]): string {
+  const counts = new Map<string, number>();
+  for (const { label } of objects) counts.set(label, (counts.get(label) ?? 0) + 1);
+  return [...counts].map(([label, count]) => (count === 1 ? label : `${count} ${pluralLabel(label)}`)).join(', ');
+}
+
+const IRREGULAR_PLURALS: Record<string, string> = {
+  person: 'people',
+  sheep: 'sheep',
+  skis: 'pairs of skis',
+  scissors: 'pairs of scissors',
+  knife: 'knives',
+  mouse: 'mice',
+  bus: 'buses',
+  couch: 'couches',
+  sandwich: 'sandwiches',
+  'wine glass': 'wine glasses',
+  bench: 'benches',
+  toothbrush: 'toothbrushes',
+  broccoli: 'broccoli',
+  'hair drier': 'hair driers',
+};
+
+function pluralLabel(label: string): string {
+  return IRREGULAR_PLURALS[label] ?? `${label}s`;
 }

@@ -59,10 +59,6 @@ export class Vocabulary {
     return ids.filter((id) => id !== this.startId && id !== this.endId).map((id) => this.word(id));
   }
 
-  captionText(ids: readonly number[]): string {
-    return this.captionWords(ids).join(' ');
-  }
-
   private requireId(word: string, role: string): number {
     const id = this.ids.get(word);
     if (id === undefined) throw new Error(`word_counts.txt has no ${role} word "${word}"`);

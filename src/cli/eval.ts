@@ -1,22 +1,31 @@
 /**
  * Evaluates a model on captioned photos: captions each photo exactly as `npm run caption` does and
- * prints BLEU-1..4 and CIDEr-D (COCO caption evaluation), optionally next to the nearest-neighbour
- * baseline, and the time per photo.
+ * prints BLEU-1..4 and CIDEr-D (COCO caption evaluation), object hallucination (CHAIRs, CHAIRi,
+ * object recall) and caption diversity, optionally next to the nearest-neighbour baseline, and the
+ * time per photo. Sweeps of the grounding settings reuse each photo's encoder run.
  * Usage: npm run eval -- <photos dir> <captions.jsonl> [--model <dir>] [--limit N] [--beam-size 3]
- *        [--max-length 20] [--baseline-features PREFIX ...] [--json out.json]
+ *        [--max-length 20] [--grounding-sweep 0,1,2] [--baseline-features PREFIX ...] [--json out.json]
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { ObjectWords, type CaptionOptions, type DetectedObject, type GroundingSettings } from '../captioner';
 import { DEFAULT_BEAM_SEARCH_OPTIONS } from '../captioner/beam-search';
 import { NearestNeighbourBaseline, NEIGHBOURS } from '../eval/baseline';
 import { readCaptionsFile } from '../eval/captions-file';
-import { scoreCaptions, type CaptionScores } from '../eval/metrics';
+import { captionDiversity, objectHallucination, type Diversity, type HallucinationScores } from '../eval/hallucination';
+import { scoreCaptions, scoringTokens, type CaptionScores } from '../eval/metrics';
 import { decodeImage } from '../node/runtime';
 import { captionerOptions, CAPTIONER_USAGE, errorText, numberOption, parseCommandLine, REPO_ROOT, runCommand, startCaptioner, UsageError } from './shared';
 
 const USAGE = `usage: npm run eval -- [options] <photos dir> <captions.jsonl>
 ${CAPTIONER_USAGE}
   --limit <n>                    evaluate only the first n photos of captions.jsonl
+  --grounding-sweep <λ,...>      also score these grounding weights (0 = off), each with every
+  --threshold-sweep <t,...>      evidence threshold given here (default: the card's)
+  --floor-sweep <f,...>          and every evidence floor given here (default: the card's)
+  --object-thresholds <s,...>    score the listed objects against the references at these detector scores
+  --objects <file>               object-word table for CHAIR (default: the model's objects.json,
+                                 else training/objects.json)
   --baseline-features <prefix>   also score the nearest-neighbour baseline on cached training features
                                  (PREFIX.f32 + PREFIX.files.txt from training/encode.ts); repeatable
   --baseline-captions <file>     captions of those training photos (default ../shared/data/captions.jsonl)
@@ -25,12 +34,23 @@ ${CAPTIONER_USAGE}
 /** Progress goes to stderr this often, because a full validation run takes minutes. */
 const PROGRESS_EVERY = 25;
 
+const DEFAULT_OBJECT_WORDS = path.join(REPO_ROOT, 'training/objects.json');
+
 interface PhotoResult {
   file: string;
   references: string[];
   model: string;
+  /** The best caption of each sweep variant, by variant name. */
+  variants?: Record<string, string>;
+  objects?: DetectedObject[] | null;
   baseline?: string;
   neighbours?: string[];
+}
+
+/** One setting of the captioner to score: "model" is the command line's own. */
+interface Variant {
+  name: string;
+  options: CaptionOptions;
 }
 
 const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
@@ -41,15 +61,75 @@ const median = (values: number[]) => {
 };
 const timing = (ms: number[]) => `${mean(ms).toFixed(1)} ms/photo (median ${median(ms).toFixed(1)})`;
 
-function scoreTable(rows: [string, CaptionScores][]): string {
-  const header = `${''.padEnd(20)}${['BLEU-1', 'BLEU-2', 'BLEU-3', 'BLEU-4', 'CIDEr-D'].map((name) => name.padStart(9)).join('')}`;
-  const lines = rows.map(([name, { bleu, ciderD }]) => name.padEnd(20) + [...bleu, ciderD].map((v) => v.toFixed(4).padStart(9)).join(''));
+function table(columns: string[], rows: [string, number[]][], digits: number[]): string {
+  const width = Math.max(20, ...rows.map(([name]) => name.length + 2));
+  const header = `${''.padEnd(width)}${columns.map((name) => name.padStart(9)).join('')}`;
+  const lines = rows.map(([name, values]) => name.padEnd(width) + values.map((v, i) => v.toFixed(digits[i]).padStart(9)).join(''));
   return [header, ...lines].join('\n');
+}
+
+function scoreTable(rows: [string, CaptionScores][]): string {
+  return table(['BLEU-1', 'BLEU-2', 'BLEU-3', 'BLEU-4', 'CIDEr-D'], rows.map(([name, { bleu, ciderD }]) => [name, [...bleu, ciderD]]), [4, 4, 4, 4, 4]);
+}
+
+function objectTable(rows: [string, HallucinationScores, Diversity][]): string {
+  return table(
+    ['CHAIRs', 'CHAIRi', 'recall', 'distinct', 'words'],
+    rows.map(([name, h, d]) => [name, [h.chairS, h.chairI, h.objectRecall, d.distinctCaptions, d.distinctWords]]),
+    [4, 4, 4, 4, 0],
+  );
+}
+
+const numberList = (name: string, text: string | undefined): number[] =>
+  text === undefined ? [] : text.split(',').map((item) => numberOption(name, item, false) as number);
+
+/** The command line's setting, then every combination of the sweeps' values. */
+function variants(base: CaptionOptions, values: { 'grounding-sweep'?: string; 'threshold-sweep'?: string; 'floor-sweep'?: string }): Variant[] {
+  const lambdas = numberList('grounding-sweep', values['grounding-sweep']);
+  const thresholds = numberList('threshold-sweep', values['threshold-sweep']);
+  const floors = numberList('floor-sweep', values['floor-sweep']);
+  if (lambdas.length === 0 && (thresholds.length > 0 || floors.length > 0)) throw new UsageError('--threshold-sweep and --floor-sweep need --grounding-sweep');
+  const swept: Variant[] = [];
+  for (const lambda of lambdas) {
+    // Without grounding the other settings change nothing: one variant is enough.
+    for (const threshold of thresholds.length > 0 && lambda !== 0 ? thresholds : [undefined]) {
+      for (const floor of floors.length > 0 && lambda !== 0 ? floors : [undefined]) {
+        const settings: Partial<GroundingSettings> = { lambda, ...(threshold === undefined ? {} : { threshold }), ...(floor === undefined ? {} : { floor }) };
+        const name = Object.entries(settings).map(([key, value]) => `${key === 'lambda' ? 'λ' : key}=${value}`).join(' ');
+        swept.push({ name, options: { ...base, grounding: lambda === 0 ? false : settings } });
+      }
+    }
+  }
+  return [{ name: 'model', options: base }, ...swept];
+}
+
+/** Precision and recall of the listed objects' classes against the classes the references name. */
+function detectionAgreement(objectWords: ObjectWords, results: PhotoResult[], minScore: number): { precision: number; recall: number } {
+  let listed = 0;
+  let correct = 0;
+  let named = 0;
+  for (const result of results) {
+    const truth = new Set(result.references.flatMap((reference) => objectWords.mentions(scoringTokens(reference)).map((m) => m.label)));
+    const found = new Set((result.objects ?? []).filter((object) => object.score >= minScore).map((object) => object.label));
+    listed += found.size;
+    named += truth.size;
+    correct += [...found].filter((label) => truth.has(label)).length;
+  }
+  return { precision: listed > 0 ? correct / listed : 0, recall: named > 0 ? correct / named : 0 };
+}
+
+async function readObjectWords(file: string): Promise<ObjectWords> {
+  return ObjectWords.parse(JSON.parse(await readFile(file, 'utf8')));
 }
 
 async function main(args: string[]): Promise<number> {
   const { values, positionals } = parseCommandLine(args, {
     limit: { type: 'string' },
+    'grounding-sweep': { type: 'string' },
+    'threshold-sweep': { type: 'string' },
+    'floor-sweep': { type: 'string' },
+    'object-thresholds': { type: 'string' },
+    objects: { type: 'string' },
     'baseline-features': { type: 'string', multiple: true },
     'baseline-captions': { type: 'string', default: path.join(REPO_ROOT, '../shared/data/captions.jsonl') },
     json: { type: 'string' },
@@ -59,14 +139,18 @@ async function main(args: string[]): Promise<number> {
   const [photosDir, captionsPath] = positionals;
   const limit = numberOption('limit', values.limit, true);
   if (limit !== undefined && limit < 1) throw new UsageError(`--limit must be at least 1, got ${limit}`);
+  const toScore = variants(options.search, values);
+  const objectThresholds = numberList('object-thresholds', values['object-thresholds']);
   const photos = await readCaptionsFile(captionsPath, limit);
   if (photos.length === 0) throw new Error(`${captionsPath} lists no photos`);
 
   const { captioner, modelDir, backend } = await startCaptioner(options);
   const { card } = captioner;
+  const objectWords = values.objects ? await readObjectWords(values.objects) : (captioner.objectWords ?? (await readObjectWords(DEFAULT_OBJECT_WORDS)));
   const featurePrefixes = values['baseline-features'] ?? [];
   const baseline =
     featurePrefixes.length > 0 ? await NearestNeighbourBaseline.load(featurePrefixes, values['baseline-captions'], card.image.resize) : undefined;
+  const minObjectScore = objectThresholds.length > 0 ? Math.min(...objectThresholds) : undefined;
 
   const results: PhotoResult[] = [];
   const modelMs: number[] = [];
@@ -77,11 +161,20 @@ async function main(args: string[]): Promise<number> {
       const bytes = await readFile(path.join(photosDir, photo.file));
       let started = performance.now();
       const image = decodeImage(bytes);
-      const {
-        captions: [best],
-      } = await captioner.caption(image, options.search);
-      modelMs.push(performance.now() - started);
-      const result: PhotoResult = { file: photo.file, references: photo.captions, model: best?.text ?? '' };
+      const encoded = await captioner.encode(image, { minObjectScore });
+      const best: string[] = [];
+      try {
+        for (const variant of toScore) {
+          const { captions } = await captioner.describe(encoded, variant.options);
+          best.push(captions[0]?.text ?? '');
+          // The time per photo is the command line's own setting: decode, encoder and one search.
+          if (best.length === 1) modelMs.push(performance.now() - started);
+        }
+      } finally {
+        encoded.dispose();
+      }
+      const result: PhotoResult = { file: photo.file, references: photo.captions, model: best[0], objects: encoded.objects };
+      if (toScore.length > 1) result.variants = Object.fromEntries(toScore.map((variant, v) => [variant.name, best[v]]));
       if (baseline) {
         started = performance.now();
         const { caption, neighbours } = await baseline.caption(image, photo.file);
@@ -101,22 +194,43 @@ async function main(args: string[]): Promise<number> {
   if (results.length === 0) throw new Error('no photo could be captioned');
 
   const references = results.map((result) => result.references);
-  const modelScores = scoreCaptions(results.map((result) => result.model), references);
-  const baselineScores = baseline && scoreCaptions(results.map((result) => result.baseline ?? ''), references);
-  const scoreRows: [string, CaptionScores][] = [['model', modelScores]];
-  if (baselineScores) scoreRows.push(['nearest neighbour', baselineScores]);
+  const systems: [string, string[]][] = toScore.map((variant) => [
+    variant.name,
+    results.map((result) => (variant.name === 'model' ? result.model : (result.variants?.[variant.name] ?? ''))),
+  ]);
+  if (baseline) systems.push(['nearest neighbour', results.map((result) => result.baseline ?? '')]);
+  const scored = systems.map(([name, captions]) => ({
+    name,
+    scores: scoreCaptions(captions, references),
+    hallucination: objectHallucination(objectWords, captions, references),
+    diversity: captionDiversity(captions),
+  }));
+  const humans = humanAgreement(objectWords, references);
 
   const search = { ...DEFAULT_BEAM_SEARCH_OPTIONS, ...options.search };
   const report = [
-    `${results.length} photos from ${captionsPath}${failures > 0 ? ` (${failures} failed)` : ''}; model ${card.name}, beam size ${search.beamSize}, max length ${search.maxLength}`,
-    scoreTable(scoreRows),
-    `model: ${timing(modelMs)}: decode, preprocess, graph and beam search on ${backend}`,
+    `${results.length} photos from ${captionsPath}${failures > 0 ? ` (${failures} failed)` : ''}; model ${card.name}, beam size ${search.beamSize}, max length ${search.maxLength}, grounding ${describeGrounding(options.search, captioner.canGround)}`,
+    scoreTable(scored.map(({ name, scores }) => [name, scores])),
+    '',
+    objectTable([...scored.map(({ name, hallucination, diversity }): [string, HallucinationScores, Diversity] => [name, hallucination, diversity]), ['one human vs the others', humans.hallucination, humans.diversity]]),
+    `most invented by the model: ${scored[0].hallucination.inventedClasses.slice(0, 8).map(([label, count]) => `${label} (${count})`).join(', ') || 'none'}`,
   ];
-  if (baselineScores) report.push(`nearest neighbour: ${timing(baselineMs)}: encoder, ${NEIGHBOURS} nearest training photos, consensus caption`);
+  for (const threshold of objectThresholds) {
+    const { precision, recall } = detectionAgreement(objectWords, results, threshold);
+    report.push(`detected objects at score ≥ ${threshold}: precision ${precision.toFixed(3)}, recall ${recall.toFixed(3)} against the classes the references name`);
+  }
+  report.push(`model: ${timing(modelMs)}: decode, preprocess, graph and beam search on ${backend}`);
+  if (baseline) report.push(`nearest neighbour: ${timing(baselineMs)}: encoder, ${NEIGHBOURS} nearest training photos, consensus caption`);
   process.stdout.write(report.join('\n') + '\n');
 
   if (values.json) {
-    const summary = (scores: CaptionScores, ms: number[]) => ({ bleu: scores.bleu, ciderD: scores.ciderD, msPerPhoto: mean(ms) });
+    const summary = (entry: (typeof scored)[number], ms?: number[]) => ({
+      bleu: entry.scores.bleu,
+      ciderD: entry.scores.ciderD,
+      ...entry.hallucination,
+      ...entry.diversity,
+      msPerPhoto: ms && mean(ms),
+    });
     const json = {
       captionsFile: captionsPath,
       photos: results.length,
@@ -124,16 +238,36 @@ async function main(args: string[]): Promise<number> {
       model: { id: card.id, name: card.name, dir: modelDir },
       backend,
       search,
-      scores: { model: summary(modelScores, modelMs), baseline: baselineScores && summary(baselineScores, baselineMs) },
+      scores: {
+        model: summary(scored[0], modelMs),
+        baseline: baseline && summary(scored[scored.length - 1], baselineMs),
+        variants: Object.fromEntries(scored.slice(1, toScore.length).map((entry) => [entry.name, summary(entry)])),
+        humans: { ...humans.hallucination, ...humans.diversity },
+      },
       results: results.map((result, i) => ({
         ...result,
-        modelCiderD: modelScores.perImageCiderD[i],
-        baselineCiderD: baselineScores?.perImageCiderD[i],
+        modelCiderD: scored[0].scores.perImageCiderD[i],
+        baselineCiderD: baseline && scored[scored.length - 1].scores.perImageCiderD[i],
       })),
     };
     await writeFile(values.json, JSON.stringify(json, null, 2) + '\n');
   }
   return failures > 0 ? 1 : 0;
+}
+
+function describeGrounding(search: CaptionOptions, canGround: boolean): string {
+  if (!canGround || search.grounding === false) return 'off';
+  return search.grounding === true || search.grounding === undefined ? "the model's" : JSON.stringify(search.grounding);
+}
+
+/**
+ * The same measures for people: each photo's first reference caption scored against the other ones,
+ * the yardstick for what a caption can reach.
+ */
+function humanAgreement(objectWords: ObjectWords, references: string[][]): { hallucination: HallucinationScores; diversity: Diversity } {
+  const scorable = references.filter((refs) => refs.length > 1);
+  const firsts = scorable.map((refs) => refs[0]);
+  return { hallucination: objectHallucination(objectWords, firsts, scorable.map((refs) => refs.slice(1))), diversity: captionDiversity(firsts) };
 }
 
 runCommand(main, USAGE);

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
-import { loadCaptioner, type BeamSearchOptions, type Captioner } from '../captioner';
+import { loadCaptioner, type BeamSearchOptions, type CaptionOptions, type Captioner, type GroundingChoice } from '../captioner';
 import { folderPackageFiles } from '../node/package-files';
 import { initNodeBackend, type NodeBackend } from '../node/runtime';
 import { parseModelList, type ModelList } from '../captioner/model-list';
@@ -25,17 +25,23 @@ const CAPTIONER_OPTIONS = {
   'max-length': { type: 'string' },
   'length-normalization': { type: 'string' },
   backend: { type: 'string', default: 'wasm' },
+  grounding: { type: 'string' },
+  'no-grounding': { type: 'boolean' },
 } as const satisfies ParseArgsOptionsConfig;
 
 export const CAPTIONER_USAGE = `  --model <dir>                  model package folder (default: the default model in public/models/models.json)
   --beam-size <n>                default 3
   --max-length <n>               longest caption in words, counting <S> and </S> (default 20)
   --length-normalization <x>     complete captions score logprob / length^x (default 0)
-  --backend wasm|cpu             default wasm (cpu if wasm cannot start)`;
+  --backend wasm|cpu             default wasm (cpu if wasm cannot start)
+  --grounding <λ>                weight of the detector's evidence against naming objects it did not see
+                                 (default: the model's own, from its card.json; 0 = off)
+  --no-grounding                 captions not grounded in the detected objects`;
 
 export interface CaptionerOptions {
   modelDir: string | undefined;
-  search: Partial<BeamSearchOptions>;
+  /** Beam search and grounding options. */
+  search: CaptionOptions;
   backend: NodeBackend;
 }
 
@@ -57,7 +63,16 @@ export function numberOption(name: string, text: string | undefined, integer: bo
   return value;
 }
 
-type CaptionerValues = { [K in keyof typeof CAPTIONER_OPTIONS]?: string };
+type CaptionerValues = { [K in Exclude<keyof typeof CAPTIONER_OPTIONS, 'no-grounding'>]?: string } & { 'no-grounding'?: boolean };
+
+function groundingChoice(values: CaptionerValues): GroundingChoice {
+  if (values['no-grounding'] && values.grounding !== undefined) throw new UsageError('--grounding and --no-grounding contradict each other');
+  if (values['no-grounding']) return false;
+  const lambda = numberOption('grounding', values.grounding, false);
+  if (lambda === undefined) return true;
+  if (lambda < 0) throw new UsageError(`--grounding must be 0 or more, got ${lambda}`);
+  return { lambda };
+}
 
 export function captionerOptions(values: CaptionerValues): CaptionerOptions {
   if (values.backend !== 'wasm' && values.backend !== 'cpu') throw new UsageError(`--backend must be wasm or cpu, got "${values.backend}"`);
@@ -68,7 +83,7 @@ export function captionerOptions(values: CaptionerValues): CaptionerOptions {
   };
   // Unset options must stay absent so the search's defaults apply.
   for (const key of Object.keys(search) as (keyof BeamSearchOptions)[]) if (search[key] === undefined) delete search[key];
-  return { modelDir: values.model, search, backend: values.backend };
+  return { modelDir: values.model, search: { ...search, grounding: groundingChoice(values) }, backend: values.backend };
 }
 
 async function defaultModelDir(): Promise<string> {
@@ -89,6 +104,7 @@ export async function startCaptioner(options: CaptionerOptions): Promise<{ capti
   const backend = await initNodeBackend(options.backend);
   const captioner = await loadCaptioner(folderPackageFiles(modelDir));
   console.error(`model: ${captioner.card.name} (${modelDir}), backend: ${backend}`);
+  if (captioner.groundingProblem) console.error(`note: captions are not grounded in the detected objects: ${captioner.groundingProblem}`);
   return { captioner, modelDir, backend };
 }
 

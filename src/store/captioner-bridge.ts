@@ -16,7 +16,7 @@ import { findJob, useJobsStore, type PhotoJob } from './jobs';
 import { parseModelList, type ModelList } from '../captioner/model-list';
 import { useModelStore } from './model';
 import { readPhoto } from './read-photo';
-import { currentBeamSearchOptions, useSettingsStore } from './settings';
+import { currentCaptionSettings, useSettingsStore } from './settings';
 
 /** One photo captioning and the next one decoded and waiting in the worker keeps the GPU busy without hoarding bitmaps. */
 const MAX_JOBS_IN_FLIGHT = 2;
@@ -168,7 +168,7 @@ async function sendJob(jobId: string, file: File): Promise<void> {
     pumpQueue();
     return;
   }
-  post({ type: 'caption', jobId, bitmap, settings: currentBeamSearchOptions(), streamHypotheses: true }, [bitmap]);
+  post({ type: 'caption', jobId, bitmap, settings: currentCaptionSettings(), streamHypotheses: true }, [bitmap]);
 }
 
 /**
@@ -204,7 +204,7 @@ async function sendFrame(source: FrameSource): Promise<void> {
     setTimeout(pumpQueue, FRAME_RETRY_MS);
     return;
   }
-  post({ type: 'caption', jobId: frame.id, bitmap, settings: currentBeamSearchOptions(), streamHypotheses: false }, [bitmap]);
+  post({ type: 'caption', jobId: frame.id, bitmap, settings: currentCaptionSettings(), streamHypotheses: false }, [bitmap]);
   frame.posted = true;
 }
 

@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 import { DEFAULT_BEAM_SEARCH_OPTIONS } from '../captioner/beam-search';
-import type { BeamSearchOptions } from '../worker/protocol';
+import type { BeamSearchOptions, CaptionSettings } from '../worker/protocol';
 
 /** Ranges the settings panel offers; beyond them decoding gets slow without better captions. */
 export const SETTING_LIMITS: Record<keyof BeamSearchOptions, { min: number; max: number; step: number }> = {
@@ -10,21 +10,29 @@ export const SETTING_LIMITS: Record<keyof BeamSearchOptions, { min: number; max:
   lengthNormalizationFactor: { min: 0, max: 2, step: 0.1 },
 };
 
-interface SettingsState extends BeamSearchOptions {
+interface SettingsState extends CaptionSettings {
   /** Package folder under public/models; null until models.json has been read. */
   modelId: string | null;
+  /** Draw the detected objects' boxes over photos and the camera view. */
+  showBoxes: boolean;
   updateBeamSearch: (changes: Partial<BeamSearchOptions>) => void;
+  setGrounded: (grounded: boolean) => void;
+  setShowBoxes: (showBoxes: boolean) => void;
   selectModel: (modelId: string) => void;
 }
 
 export const useSettingsStore = create<SettingsState>()((set) => ({
   ...DEFAULT_BEAM_SEARCH_OPTIONS,
+  grounded: true,
+  showBoxes: true,
   modelId: null,
   updateBeamSearch: (changes) => set(changes),
+  setGrounded: (grounded) => set({ grounded }),
+  setShowBoxes: (showBoxes) => set({ showBoxes }),
   selectModel: (modelId) => set({ modelId }),
 }));
 
-export function currentBeamSearchOptions(): BeamSearchOptions {
-  const { beamSize, maxLength, lengthNormalizationFactor } = useSettingsStore.getState();
-  return { beamSize, maxLength, lengthNormalizationFactor };
+export function currentCaptionSettings(): CaptionSettings {
+  const { beamSize, maxLength, lengthNormalizationFactor, grounded } = useSettingsStore.getState();
+  return { beamSize, maxLength, lengthNormalizationFactor, grounded };
 }

@@ -4,6 +4,7 @@
  * while the tab is hidden; the camera itself stays on so resuming is instant.
  */
 import { create } from 'zustand';
+import type { DetectedObject } from '../worker/protocol';
 import { addPhotos, setFrameSource, type FrameSource } from './captioner-bridge';
 import { NO_CAPTION, nextStableCaption, type StableCaption } from './caption-stability';
 import { recordFrame, type CaptionedFrame } from './live-rate';
@@ -34,9 +35,11 @@ interface WebcamState {
   recentFrames: CaptionedFrame[];
   /** Why the latest frame got no caption (e.g. the model failed), until one succeeds. */
   frameError: string | null;
+  /** What the detector found in the latest captioned frame; null when the model lists no objects. */
+  objects: DetectedObject[] | null;
 }
 
-const INITIAL_SESSION = { caption: NO_CAPTION, recentFrames: [], frameError: null } satisfies Partial<WebcamState>;
+const INITIAL_SESSION = { caption: NO_CAPTION, recentFrames: [], frameError: null, objects: null } satisfies Partial<WebcamState>;
 
 export const useWebcamStore = create<WebcamState>()(() => ({
   status: { phase: 'off' },
@@ -88,8 +91,9 @@ const cameraFrames: FrameSource = {
     if (!video || video.readyState < HTMLMediaElement.HAVE_CURRENT_DATA || video.videoWidth === 0) return null;
     return createImageBitmap(video, frameSize(video.videoWidth, video.videoHeight));
   },
-  onCaptioned({ captions, grabbedAt, captionedAt }) {
+  onCaptioned({ captions, objects, grabbedAt, captionedAt }) {
     useWebcamStore.setState(({ caption, recentFrames }) => ({
+      objects,
       caption: nextStableCaption(caption, { captions, grabbedAt }),
       recentFrames: recordFrame(recentFrames, { grabbedAt, captionedAt }),
       frameError: null,

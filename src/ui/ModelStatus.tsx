@@ -61,6 +61,11 @@ function StatusBody({ status }: { status: Status }) {
               : `Model downloaded from the network (${formatBytes(status.downloadedBytes)}).`}
           </p>
           {status.note && <p className="warning">{status.note}</p>}
+          {typeof status.model.grounding === 'object' && (
+            <p className="warning" data-testid="grounding-problem">
+              Captions are not grounded in the detected objects: {status.model.grounding.problem}
+            </p>
+          )}
         </>
       );
     case 'error':

@@ -1,8 +1,10 @@
 import { memo, useState } from 'react';
 import { removePhoto } from '../store/captioner-bridge';
 import type { JobState, PhotoJob } from '../store/jobs';
-import type { Caption, CaptionUpdate } from '../worker/protocol';
+import { useSettingsStore } from '../store/settings';
+import type { Caption, CaptionUpdate, DetectedObject } from '../worker/protocol';
 import { formatCaptionLine } from '../captioner/format';
+import { CaptionWithObjects, ObjectBoxes, ObjectsLine } from './DetectedObjects';
 import { toAltText } from './format';
 
 const STATE_LABELS: Record<JobState['kind'], string> = {
@@ -13,10 +15,24 @@ const STATE_LABELS: Record<JobState['kind'], string> = {
   failed: 'Failed',
 };
 
-function Thumbnail({ job }: { job: PhotoJob }) {
+/** The photo, with the detected objects' boxes over it; a click shows it larger. */
+function PhotoFrame({ job, objects, highlight }: { job: PhotoJob; objects: DetectedObject[] | null; highlight: string | null }) {
   const [broken, setBroken] = useState(false);
+  const [enlarged, setEnlarged] = useState(false);
+  const showBoxes = useSettingsStore((state) => state.showBoxes);
   if (broken) return <div className="thumbnail thumbnail-missing">no preview</div>;
-  return <img className="thumbnail" src={job.previewUrl} alt="" decoding="async" onError={() => setBroken(true)} />;
+  return (
+    <button
+      type="button"
+      className={`photo-frame${enlarged ? ' enlarged' : ''}`}
+      aria-expanded={enlarged}
+      aria-label={enlarged ? 'Show the photo smaller' : 'Show the photo larger'}
+      onClick={() => setEnlarged(!enlarged)}
+    >
+      <img className="thumbnail" src={job.previewUrl} alt="" decoding="async" onError={() => setBroken(true)} />
+      {showBoxes && objects && <ObjectBoxes objects={objects} highlight={highlight} />}
+    </button>
+  );
 }
 
 function BeamLine({ caption, complete }: { caption: Caption; complete: boolean }) {
@@ -61,16 +77,26 @@ function CopyButton({ text }: { text: string }) {
   );
 }
 
-function Captions({ captions, elapsedMs }: { captions: Caption[]; elapsedMs: number }) {
+interface CaptionsProps {
+  captions: Caption[];
+  objects: DetectedObject[] | null;
+  elapsedMs: number;
+  onHighlight: (label: string | null) => void;
+}
+
+function Captions({ captions, objects, elapsedMs, onHighlight }: CaptionsProps) {
   const best = captions[0];
   if (!best) return <p className="muted">The model produced no caption.</p>;
   const altText = toAltText(best.text);
   return (
     <div data-testid="captions">
       <div className="best-caption">
-        <p data-testid="best-caption">{altText}</p>
+        <p data-testid="best-caption">
+          <CaptionWithObjects caption={best} onHighlight={onHighlight} />
+        </p>
         <CopyButton text={altText} />
       </div>
+      {objects && <ObjectsLine objects={objects} />}
       <ol className="caption-lines" data-testid="caption-lines">
         {captions.map((caption, index) => (
           <li key={index}>{formatCaptionLine(index, caption)}</li>
@@ -81,7 +107,7 @@ function Captions({ captions, elapsedMs }: { captions: Caption[]; elapsedMs: num
   );
 }
 
-function CardBody({ state }: { state: JobState }) {
+function CardBody({ state, onHighlight }: { state: JobState; onHighlight: (label: string | null) => void }) {
   switch (state.kind) {
     case 'waiting':
       return <p className="muted">Waiting in the queue…</p>;
@@ -90,7 +116,7 @@ function CardBody({ state }: { state: JobState }) {
     case 'captioning':
       return <LiveBeam beam={state.beam} />;
     case 'done':
-      return <Captions captions={state.captions} elapsedMs={state.elapsedMs} />;
+      return <Captions captions={state.captions} objects={state.objects} elapsedMs={state.elapsedMs} onHighlight={onHighlight} />;
     case 'failed':
       return (
         <p className="error" role="alert" data-testid="job-error">
@@ -102,9 +128,12 @@ function CardBody({ state }: { state: JobState }) {
 
 /** Memoised: a beam update re-renders only its own card, not the whole list. */
 export const PhotoCard = memo(function PhotoCard({ job }: { job: PhotoJob }) {
+  // The object class whose boxes stand out: the one named by the caption word being pointed at.
+  const [highlight, setHighlight] = useState<string | null>(null);
+  const objects = job.state.kind === 'done' ? job.state.objects : null;
   return (
     <article className="photo-card" data-testid="photo-card" data-state={job.state.kind} aria-busy={job.state.kind === 'captioning'}>
-      <Thumbnail job={job} />
+      <PhotoFrame job={job} objects={objects} highlight={highlight} />
       <div className="photo-body">
         <header className="photo-header">
           <span className="file-name" title={job.file.name}>
@@ -115,7 +144,7 @@ export const PhotoCard = memo(function PhotoCard({ job }: { job: PhotoJob }) {
             ×
           </button>
         </header>
-        <CardBody state={job.state} />
+        <CardBody state={job.state} onHighlight={setHighlight} />
       </div>
     </article>
   );

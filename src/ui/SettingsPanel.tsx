@@ -30,6 +30,42 @@ function NumberSetting({ setting, label, hint }: NumberSettingProps) {
   );
 }
 
+/** Whether the ready model can ground its captions, and if not, why (for the switch's hint). */
+function useGroundingAvailability(): { available: boolean; hint: string } {
+  const status = useModelStore((state) => state.status);
+  const grounding = status.phase === 'ready' ? status.model.grounding : null;
+  if (grounding === 'available' || grounding === null) {
+    return { available: true, hint: 'Object words (dog, table, people…) need the detector to have seen that object.' };
+  }
+  if (grounding === 'none') return { available: false, hint: 'This model has no object detector to ground its captions in.' };
+  return { available: false, hint: `Not available for this model: ${grounding.problem}` };
+}
+
+function CheckboxSetting({ checked, onChange, label, hint, disabled = false }: { checked: boolean; onChange: (checked: boolean) => void; label: string; hint: string; disabled?: boolean }) {
+  const id = useId();
+  return (
+    <div className="setting setting-checkbox">
+      <input id={id} type="checkbox" checked={checked} disabled={disabled} onChange={(event) => onChange(event.target.checked)} />
+      <label htmlFor={id}>{label}</label>
+      <small className="muted">{hint}</small>
+    </div>
+  );
+}
+
+function ObjectSettings() {
+  const grounded = useSettingsStore((state) => state.grounded);
+  const setGrounded = useSettingsStore((state) => state.setGrounded);
+  const showBoxes = useSettingsStore((state) => state.showBoxes);
+  const setShowBoxes = useSettingsStore((state) => state.setShowBoxes);
+  const { available, hint } = useGroundingAvailability();
+  return (
+    <>
+      <CheckboxSetting checked={grounded && available} disabled={!available} onChange={setGrounded} label="Grounded in detected objects" hint={hint} />
+      <CheckboxSetting checked={showBoxes} onChange={setShowBoxes} label="Show object boxes" hint="Labelled boxes over each photo; point at a caption word to find its object." />
+    </>
+  );
+}
+
 function ModelChoice() {
   const id = useId();
   const catalog = useModelStore((state) => state.catalog);
@@ -56,6 +92,7 @@ export function SettingsPanel() {
       <h2>Settings</h2>
       <ModelChoice />
       <BackendSetting />
+      <ObjectSettings />
       <NumberSetting setting="beamSize" label="Beam size" hint="Partial captions kept at each step." />
       <NumberSetting setting="maxLength" label="Maximum length" hint="Words per caption, counting the start and end markers." />
       <NumberSetting

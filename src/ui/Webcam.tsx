@@ -2,6 +2,8 @@ import { useEffect, useState } from 'react';
 import { liveRate } from '../store/live-rate';
 import { bindCameraVideo, chooseCamera, startCamera, stopCamera, takeSnapshot, useWebcamStore } from '../store/webcam';
 import { formatCaptionLine } from '../captioner/format';
+import { useSettingsStore } from '../store/settings';
+import { ObjectBoxes } from './DetectedObjects';
 import { toAltText } from './format';
 
 /** How often the caption's age is redrawn while the camera is live. */
@@ -79,6 +81,13 @@ function LiveCaption({ paused }: { paused: boolean }) {
   );
 }
 
+/** The latest captioned frame's objects over the video. */
+function CameraBoxes() {
+  const objects = useWebcamStore((state) => state.objects);
+  const showBoxes = useSettingsStore((state) => state.showBoxes);
+  return showBoxes && objects ? <ObjectBoxes objects={objects} highlight={null} /> : null;
+}
+
 export function Webcam() {
   const status = useWebcamStore((state) => state.status);
   const cameraOn = status.phase === 'starting' || status.phase === 'live';
@@ -105,7 +114,10 @@ export function Webcam() {
       )}
       {cameraOn && (
         <div className="camera-live" hidden={status.phase !== 'live'}>
-          <video className="camera-video" ref={bindCameraVideo} muted playsInline autoPlay data-testid="camera-video" />
+          <div className="camera-frame">
+            <video className="camera-video" ref={bindCameraVideo} muted playsInline autoPlay data-testid="camera-video" />
+            <CameraBoxes />
+          </div>
           <div className="camera-side">
             {status.phase === 'live' && <LiveCaption paused={status.paused} />}
             <div className="camera-actions">

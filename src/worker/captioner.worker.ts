@@ -12,7 +12,7 @@ import { ModelFileLoader } from './model-cache';
 import { GpuContextLost, isGpuContextLost, replaceLostWebglBackend, simulateGpuContextLoss, whileGpuContextHolds } from './gpu-context';
 import {
   errorMessage,
-  type BeamSearchOptions,
+  type CaptionSettings,
   type CaptionUpdate,
   type ImageSummary,
   type CaptionRequest,
@@ -102,11 +102,12 @@ async function loadModel(request: LoadModelRequest, recoveryNote: string | null 
     emit({ type: 'model-warming-up', modelId, backend });
     await whileGpuContextHolds(() => loaded.caption(WARM_UP_IMAGE, { maxLength: 3 }));
     captioner = loaded;
-    const { name, fixture } = loaded.card;
+    const { name, fixture, detector } = loaded.card;
     const notes = [recoveryNote, note].filter((text) => text !== null);
+    const grounding = loaded.canGround ? 'available' : loaded.groundingProblem ? { problem: loaded.groundingProblem } : 'none';
     emit({
       type: 'model-ready',
-      model: { id: modelId, name, fixture },
+      model: { id: modelId, name, fixture, detectsObjects: detector !== undefined, grounding },
       backend,
       note: notes.length > 0 ? notes.join(' ') : null,
       backendReason: reason,
@@ -155,15 +156,16 @@ async function captionJob({ jobId, bitmap, settings, streamHypotheses }: Caption
 /** Captions the image; when the GPU context is lost meanwhile, loads the model again and starts over. */
 async function captionSurvivingContextLoss(
   image: RgbaImage,
-  settings: BeamSearchOptions,
+  settings: CaptionSettings,
   onUpdate: (beam: CaptionUpdate) => void,
 ): Promise<CaptionResult> {
+  const { grounded, ...search } = settings;
   for (let attempt = 1; ; attempt++) {
     const current = captioner;
     if (!current || !lastLoadRequest) throw new Error('no model is loaded');
     try {
       return await whileGpuContextHolds((throwIfLost) =>
-        current.caption(image, settings, (beam) => {
+        current.caption(image, { ...search, grounding: grounded }, (beam) => {
           throwIfLost();
           onUpdate(beam);
         }),

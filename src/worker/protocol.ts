@@ -20,6 +20,12 @@ export type BackendPreference = 'auto' | BackendName;
 /** Who pinned the backend: the address (`?backend=`, used by tests) or the settings panel. */
 export type BackendPreferenceOrigin = 'url' | 'settings';
 
+/** How one photo is captioned: the beam search, and whether object words are grounded in the detector's objects. */
+export interface CaptionSettings extends BeamSearchOptions {
+  /** Only takes effect for models that can ground (ModelSummary.grounding === 'available'). */
+  grounded: boolean;
+}
+
 /** Where a model's files came from on this load. */
 export type ModelOrigin = 'network' | 'cache';
 
@@ -29,6 +35,13 @@ export interface ModelSummary {
   name: string;
   /** Generated test fixture: never to be presented as a real captioning model. */
   fixture: boolean;
+  /** Whether the model lists detected objects (its encoder is a detector the graph exposes). */
+  detectsObjects: boolean;
+  /**
+   * 'available': captions can be grounded in the detected objects; 'none': the model has no
+   * detector; otherwise why a model with a detector cannot ground (e.g. objects.json is missing).
+   */
+  grounding: 'available' | 'none' | { problem: string };
 }
 
 // ---- UI → worker -----------------------------------------------------------------------------
@@ -51,7 +64,7 @@ export interface CaptionRequest {
   /** Transferred, so the worker owns (and closes) it. */
   bitmap: ImageBitmap;
   /** The settings when the photo was sent, so changing them never affects a running job. */
-  settings: BeamSearchOptions;
+  settings: CaptionSettings;
   /** Send the partial captions after every step (photos show them; camera frames only need the result). */
   streamHypotheses: boolean;
 }

@@ -13,7 +13,7 @@ describe('Vocabulary', () => {
   });
 
   it('turns ids into caption text without the sentence markers', () => {
-    expect(vocabulary.captionText([1, 0, 4, 3, 2])).toBe('a dog .');
+    expect(vocabulary.captionWords([1, 0, 4, 3, 2]).join(' ')).toBe('a dog .');
     expect(vocabulary.captionWords([1, 0, 5])).toEqual(['a', '<UNK>']);
   });
 
