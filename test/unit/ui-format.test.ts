@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatCaptionLine } from '../../src/captioner/format';
-import { formatBytes, toAltText } from '../../src/ui/format';
+import { altTextSegments, formatBytes, toAltText } from '../../src/ui/format';
 
 describe('UI formatting', () => {
   it("prints captions in the tutorial's format", () => {
@@ -18,5 +18,29 @@ describe('UI formatting', () => {
   it('formats download sizes', () => {
     expect(formatBytes(512)).toBe('512 bytes');
     expect(formatBytes(40_123_456)).toBe('40.1 MB');
+  });
+
+  it('cuts the alt text so that each object word is its own segment, whole words only', () => {
+    const words = 'a woman and a man eat a hot dog .'.split(' ');
+    const mentions = [
+      { label: 'person', start: 1, length: 1 },
+      { label: 'person', start: 4, length: 1 },
+      { label: 'hot dog', start: 7, length: 2 },
+    ];
+    const segments = altTextSegments({ text: words.join(' '), words, mentions });
+    expect(segments).toEqual([
+      { text: 'A ' },
+      { text: 'woman', label: 'person' },
+      { text: ' and a ' },
+      { text: 'man', label: 'person' },
+      { text: ' eat a ' },
+      { text: 'hot dog', label: 'hot dog' },
+      { text: '.' },
+    ]);
+    expect(segments.map((segment) => segment.text).join('')).toBe(toAltText(words.join(' ')));
+    expect(altTextSegments({ text: 'man .', words: ['man', '.'], mentions: [{ label: 'person', start: 0, length: 1 }] })).toEqual([
+      { text: 'Man', label: 'person' },
+      { text: '.' },
+    ]);
   });
 });

@@ -6,10 +6,10 @@ import { makeFixtureModel, type FixturePackage } from '../../../tools/fixture/ma
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
 /** Generates the fixture model into a fresh folder under .cache/ (gitignored), never public/models. */
-export async function generateFixture(): Promise<FixturePackage> {
+export async function generateFixture(options: { detector?: boolean } = {}): Promise<FixturePackage> {
   const parent = path.join(REPO_ROOT, '.cache', 'test-fixtures');
   await mkdir(parent, { recursive: true });
-  return makeFixtureModel(await mkdtemp(path.join(parent, 'fixture-')));
+  return makeFixtureModel(await mkdtemp(path.join(parent, 'fixture-')), options);
 }
 
 /** A uniform RGBA image of one grey level. */

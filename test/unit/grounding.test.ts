@@ -1,0 +1,188 @@
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadCaptioner, type Captioner } from '../../src/captioner';
+import {
+  classLogPrior,
+  decodeDetections,
+  describeObjects,
+  groundingPrior,
+  ObjectWords,
+  type DetectedObject,
+  type DetectorSpec,
+} from '../../src/captioner/objects';
+import { Vocabulary } from '../../src/captioner/vocabulary';
+import { folderPackageFiles } from '../../src/node/package-files';
+import { initNodeBackend } from '../../src/node/runtime';
+import { FIXTURE_DETECTOR } from '../../tools/fixture/make-fixture-model';
+import { generateFixture, greyImage, REPO_ROOT } from './helpers/fixture';
+
+const TABLE = ObjectWords.parse({
+  objects: {
+    person: ['person', 'people', 'man', 'men', 'woman'],
+    dog: ['dog', 'dogs', 'puppy', 'puppies'],
+    'hot dog': ['hot dog', 'hot dogs', 'hotdog'],
+    'dining table': ['table', 'dining table'],
+  },
+});
+
+describe('objects.json word table', () => {
+  it('finds plurals, synonyms and two-word phrases, a phrase winning over its own words', () => {
+    const words = 'two men and puppies eat hot dogs at a dining table .'.split(' ');
+    expect(TABLE.mentions(words)).toEqual([
+      { label: 'person', start: 1, length: 1 },
+      { label: 'dog', start: 3, length: 1 },
+      { label: 'hot dog', start: 5, length: 2 },
+      { label: 'dining table', start: 9, length: 2 },
+    ]);
+    expect(TABLE.mentions('a dog near the hot stove'.split(' '))).toEqual([{ label: 'dog', start: 1, length: 1 }]);
+    expect(TABLE.mentions('a woman'.split(' '))).toEqual([{ label: 'person', start: 1, length: 1 }]);
+  });
+
+  it('ships a table for all 80 COCO classes of the default detector with no word naming two classes', async () => {
+    const shipped = ObjectWords.parse(JSON.parse(await readFile(path.join(REPO_ROOT, 'training/objects.json'), 'utf8')));
+    expect(shipped.labels).toHaveLength(80);
+    expect(shipped.mentions(['men'])[0].label).toBe('person');
+    expect(shipped.mentions(['puppy'])[0].label).toBe('dog');
+    expect(shipped.mentions(['hot', 'dog'])).toEqual([{ label: 'hot dog', start: 0, length: 2 }]);
+    expect(shipped.mentions(['teddy', 'bear'])).toEqual([{ label: 'teddy bear', start: 0, length: 2 }]);
+  });
+
+  it('rejects malformed tables with a message naming the problem', () => {
+    expect(() => ObjectWords.parse([])).toThrow(/"objects" object/);
+    expect(() => ObjectWords.parse({ objects: { dog: 'dog' } })).toThrow(/"dog" must list words/);
+    expect(() => ObjectWords.parse({ objects: { dog: ['big brown dog'] } })).toThrow(/one or two words/);
+    expect(() => ObjectWords.parse({ objects: { dog: ['pup'], cat: ['pup'] } })).toThrow(/"pup" names both dog and cat/);
+  });
+});
+
+describe('grounding prior', () => {
+  const settings = { lambda: 2, threshold: 0.5, floor: 0.01 };
+  const vocabulary = Vocabulary.parse(['<S>', '</S>', 'a', 'dog', 'dogs', 'hot', 'man', 'table', 'grass'].map((w) => `${w} 1`).join('\n'));
+  const id = (word: string) => vocabulary.id(word);
+
+  it('penalises words of classes the detector did not see, by λ · log(evidence / threshold), floored', () => {
+    expect(classLogPrior(0.9, settings)).toBe(0);
+    expect(classLogPrior(0.5, settings)).toBe(0);
+    expect(classLogPrior(0.25, settings)).toBeCloseTo(2 * Math.log(0.5), 6);
+    expect(classLogPrior(0, settings)).toBeCloseTo(2 * Math.log(0.02), 6);
+    expect(classLogPrior(0, { ...settings, lambda: 0 })).toBe(-0);
+  });
+
+  it('builds one row for most words and one per phrase start, where "dog" after "hot" is a hot dog', () => {
+    const evidence: Record<string, number> = { person: 0.9, dog: 0, 'hot dog': 0.8 };
+    const prior = groundingPrior(TABLE, vocabulary, (label) => evidence[label], settings);
+    const columns = vocabulary.size;
+    const row = (r: number) => prior.table.subarray(r * columns, (r + 1) * columns);
+    expect(prior.rows).toBe(2); // "hot" starts the only phrases whose words are all in the vocabulary
+    expect(row(0)[id('dog')]).toBeCloseTo(2 * Math.log(0.02), 6);
+    expect(row(0)[id('dogs')]).toBeCloseTo(2 * Math.log(0.02), 6);
+    expect(row(0)[id('man')]).toBe(0);
+    expect(row(0)[id('grass')]).toBe(0);
+    expect(row(0)[id('table')]).toBe(0); // "dining table": no evidence given for the class, so left alone
+    const afterHot = prior.rowAfter.get(id('hot'));
+    expect(afterHot).toBe(1);
+    expect(row(1)[id('dog')]).toBe(0); // hot dog seen
+    expect(row(1)[id('dogs')]).toBe(0);
+    expect(Math.max(...prior.table)).toBeLessThanOrEqual(0);
+  });
+});
+
+describe('detections', () => {
+  const detector: DetectorSpec = { classScores: 's', detections: 'd', labels: ['person', 'dog'], minScore: 0.3, maxObjects: 2 };
+  const square = { height: 100, width: 100, resize: 'squash' as const, scale: 1, offset: 0 };
+
+  it('keeps confident rows, merges overlapping boxes of one class, maps boxes to the photo, caps the count', () => {
+    const rows = [
+      [10, 20, 50, 80, 0.9, 0],
+      [12, 22, 50, 80, 0.8, 0], // the same person again
+      [12, 22, 50, 80, 0.7, 1], // a dog in the same place is another object
+      [60, 60, 90, 90, 0.2, 1], // below minScore
+    ];
+    const objects = decodeDetections(rows, detector, { width: 400, height: 200 }, square);
+    expect(objects.map((o) => o.label)).toEqual(['person', 'dog']);
+    expect(objects[0].box.map((v) => +v.toFixed(3))).toEqual([0.1, 0.2, 0.4, 0.6]);
+    const capped = decodeDetections([...rows, [60, 60, 90, 90, 0.6, 1]], detector, { width: 400, height: 200 }, square);
+    expect(capped).toHaveLength(2);
+  });
+
+  it('undoes letterboxing: a box over the padded band is clipped to the photo', () => {
+    const padded = { ...square, resize: 'pad' as const };
+    // A 200×100 photo fills rows 25–75 of the 100×100 input.
+    const [object] = decodeDetections([[0, 0, 50, 50, 0.9, 0]], detector, { width: 200, height: 100 }, padded);
+    expect(object.box.map((v) => +v.toFixed(3))).toEqual([0, 0, 0.5, 0.5]);
+  });
+
+  it('counts objects per class for the objects line', () => {
+    const object = (label: string): DetectedObject => ({ label, score: 1, box: [0, 0, 1, 1] });
+    expect(describeObjects([object('person'), object('dog'), object('person'), object('frisbee')])).toBe('2 people, dog, frisbee');
+    expect(describeObjects([])).toBe('');
+  });
+});
+
+describe('grounded beam search on a fixture with a dog detector', () => {
+  let dir: string;
+  let captioner: Captioner;
+  /** Bright grey: the detector sees no dog. Bright pink (red > blue): it sees one. */
+  const noDog = greyImage(32, 32, 230);
+  const withDog = { width: 32, height: 32, data: new Uint8Array(32 * 32 * 4).map((_, i) => [255, 200, 110, 255][i % 4]) };
+
+  beforeAll(async () => {
+    await initNodeBackend('cpu');
+    dir = (await generateFixture({ detector: true })).dir;
+    captioner = await loadCaptioner(folderPackageFiles(dir));
+  });
+  afterAll(async () => {
+    captioner?.dispose();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('says "dog" without grounding, and not when the detector sees no dog', async () => {
+    expect(captioner.canGround).toBe(true);
+    const ungrounded = await captioner.caption(noDog, { grounding: false });
+    expect(ungrounded.captions[0].text).toBe('a white dog .');
+    expect(ungrounded.objects).toEqual([]);
+    const grounded = await captioner.caption(noDog);
+    expect(grounded.captions[0].text).toBe('a white square .');
+    expect(grounded.captions.some((caption) => caption.words.includes('dog'))).toBe(false);
+    // p stays the model's own probability of the words, whatever the prior did to the ranking.
+    const square = ungrounded.captions.find((caption) => caption.text === 'a white square .');
+    expect(grounded.captions[0].logProb).toBeCloseTo(square!.logProb, 5);
+  });
+
+  it('still says "dog" when the detector sees one, and lists it with its box', async () => {
+    const { captions, objects } = await captioner.caption(withDog);
+    expect(captions[0].words).toContain('dog');
+    expect(captions[0].mentions).toEqual([{ label: 'dog', start: 2, length: 1 }]);
+    expect(objects).toHaveLength(1);
+    const [x1, y1, x2, y2] = FIXTURE_DETECTOR.box;
+    expect(objects![0].label).toBe('dog');
+    expect(objects![0].box.map((v) => +v.toFixed(4))).toEqual([x1 / 32, y1 / 32, (x2 - x1) / 32, (y2 - y1) / 32]);
+  });
+
+  it('a λ of 0 or --no-grounding gives the un-grounded captions', async () => {
+    const off = await captioner.caption(noDog, { grounding: false });
+    const zero = await captioner.caption(noDog, { grounding: { lambda: 0 } });
+    expect(zero.captions.map((c) => c.text)).toEqual(off.captions.map((c) => c.text));
+  });
+
+  it('a package whose objects.json is missing or malformed still captions, un-grounded, and says why', async () => {
+    for (const [content, problem] of [
+      [null, /no objects.json/],
+      ['{"objects": ', /objects.json is not valid JSON/],
+      ['{"objects": {"dog": "dog"}}', /must list words/],
+    ] as const) {
+      const broken = (await generateFixture({ detector: true })).dir;
+      if (content === null) await rm(path.join(broken, 'objects.json'));
+      else await writeFile(path.join(broken, 'objects.json'), content);
+      const model = await loadCaptioner(folderPackageFiles(broken));
+      expect(model.canGround).toBe(false);
+      expect(model.groundingProblem).toMatch(problem);
+      const { captions, objects } = await model.caption(noDog);
+      expect(captions[0].text).toBe('a white dog .');
+      expect(objects).toEqual([]);
+      model.dispose();
+      await rm(broken, { recursive: true, force: true });
+    }
+  });
+});
