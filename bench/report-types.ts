@@ -34,8 +34,11 @@ export interface BackendReport {
   photos: number;
   prepMs: Distribution;
   encoderMs: Distribution;
-  /** Device-side top-k (the app's decoder) and the full softmax read back each step (bench only). */
-  decoder: { topK: DecoderReport; fullSoftmax: DecoderReport };
+  /**
+   * Device-side top-k (the app's decoder), the full softmax read back each step (bench only), and
+   * top-k grounded in the photo's detections (null for models that cannot ground).
+   */
+  decoder: { topK: DecoderReport; fullSoftmax: DecoderReport; grounded: DecoderReport | null };
   /** Beam search's share of a photo's time (prep + encoder + top-k beam search), medians. */
   beamSearchShare: number;
   throughput: { matMulGflops: number; convGflops: number };

@@ -21,7 +21,7 @@ import { makeFixtureModel } from '../tools/fixture/make-fixture-model';
 import { readModelList, registerModel, writeModelList } from '../tools/graph/model-list';
 import { BACKENDS, type BackendName, type WorkerEvent } from '../src/worker/protocol';
 import { chartHtml } from './chart';
-import type { BackendReport, Distribution, HarnessConfig } from './report-types';
+import type { BackendReport, DecoderReport, Distribution, HarnessConfig } from './report-types';
 import { distribution } from './stats';
 
 const QUICK = process.argv.includes('--quick');
@@ -233,6 +233,16 @@ function checkTargets(app: AppReport, backends: BackendReport[]): BenchReport['t
   const targets: BenchReport['targets'] = {
     totalDownload: { target: '≤ 8 MB (app + model)', measured: `${(app.firstVisit.uniqueBytes / 1e6).toFixed(2)} MB raw, ${(app.firstVisit.uniqueGzipBytes / 1e6).toFixed(2)} MB gzipped`, met: app.firstVisit.uniqueBytes <= 8e6 },
   };
+  const wasm = backends.find((report) => report.backend === 'wasm' && !report.skipped);
+  if (wasm?.decoder.grounded) {
+    const stepMs = (decoder: DecoderReport) => decoder.beamSearchMs.median / decoder.steps.median;
+    const added = stepMs(wasm.decoder.grounded) - stepMs(wasm.decoder.topK);
+    targets.groundingPerStepWasm = {
+      target: 'grounding adds ≤ 2 ms per beam step (wasm)',
+      measured: `${added.toFixed(2)} ms (${stepMs(wasm.decoder.topK).toFixed(2)} → ${stepMs(wasm.decoder.grounded).toFixed(2)} ms per step)`,
+      met: added <= 2,
+    };
+  }
   if (webgl) {
     const topK = webgl.decoder.topK;
     targets.beamSearchShareWebgl = { target: '≤ 20 % of a photo on webgl', measured: `${(webgl.beamSearchShare * 100).toFixed(1)} %`, met: webgl.beamSearchShare <= 0.2 };

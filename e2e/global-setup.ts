@@ -7,18 +7,27 @@ import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PNG } from 'pngjs';
+import type { ModelCard } from '../src/captioner/card';
 import { makeFixtureModel } from '../tools/fixture/make-fixture-model';
 import { registerModel, writeModelList } from '../tools/graph/model-list';
 import { writeFakeCameraVideo } from './fake-camera';
 import { E2E_INPUTS_DIR, E2E_MODELS_DIR } from './paths';
 
+/** Writes a fixture package into the folder named by its id (which the card only tells afterwards). */
+async function writeFixtureModel(options: { detector?: boolean }): Promise<ModelCard> {
+  const scratch = path.join(E2E_MODELS_DIR, `.generating-${options.detector ? 'detector' : 'plain'}`);
+  const { card } = await makeFixtureModel(scratch, options);
+  await rename(scratch, path.join(E2E_MODELS_DIR, card.id));
+  return card;
+}
+
 async function writeFixtureModels(): Promise<void> {
   await rm(E2E_MODELS_DIR, { recursive: true, force: true });
-  // The app finds a package in the folder named by its id, which the card only tells afterwards.
-  const scratch = path.join(E2E_MODELS_DIR, '.generating');
-  const { card } = await makeFixtureModel(scratch);
-  await rename(scratch, path.join(E2E_MODELS_DIR, card.id));
-  await writeModelList(path.join(E2E_MODELS_DIR, 'models.json'), registerModel({ models: [] }, card));
+  const squares = await writeFixtureModel({});
+  // The detector fixture ships a broken objects.json: the app must still caption with it, un-grounded.
+  const detector = await writeFixtureModel({ detector: true });
+  await writeFile(path.join(E2E_MODELS_DIR, detector.id, 'objects.json'), '{"objects": {"dog": "dog"}}\n');
+  await writeModelList(path.join(E2E_MODELS_DIR, 'models.json'), registerModel(registerModel({ models: [] }, squares), detector));
 }
 
 function solidPng(width: number, height: number, grey: number): Buffer {

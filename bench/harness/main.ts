@@ -5,7 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { beamSearch, type BeamUpdate, type StepModel } from '../../src/captioner/beam-search';
-import { loadModelPackage, type ShowAndTellModel } from '../../src/captioner/model';
+import { loadModelPackage, type DevicePrior, type ShowAndTellModel } from '../../src/captioner/model';
+import { groundingPrior } from '../../src/captioner/objects';
 import { imageToTensor, type RgbaImage } from '../../src/captioner/preprocess';
 import { startBackend } from '../../src/worker/backend';
 import { fetchGraphModel, fetchText } from '../../src/worker/fetch-model';
@@ -87,12 +88,18 @@ interface DecoderRun {
   readBackBytes: number[];
 }
 
-async function decodeCaption(stepModel: StepModel<tf.Tensor2D>, model: ShowAndTellModel, initialState: tf.Tensor2D, config: HarnessConfig): Promise<DecoderRun> {
+async function decodeCaption<Prior>(
+  stepModel: StepModel<tf.Tensor2D, Prior>,
+  model: ShowAndTellModel,
+  initialState: tf.Tensor2D,
+  config: HarnessConfig,
+  prior?: Prior,
+): Promise<DecoderRun> {
   const { startId, endId } = model.vocabulary;
   const readBackBytes: number[] = [];
   const startedAt = performance.now();
   let firstStepMs = Number.NaN;
-  await beamSearch(stepModel, initialState, { startId, endId }, { beamSize: config.beamSize, maxLength: config.maxLength }, (update: BeamUpdate) => {
+  await beamSearch(stepModel, initialState, { startId, endId, prior }, { beamSize: config.beamSize, maxLength: config.maxLength }, (update: BeamUpdate) => {
     if (update.step === 1) firstStepMs = performance.now() - startedAt;
     readBackBytes.push(update.readBackBytes);
   });
@@ -104,23 +111,37 @@ interface PhotoRun {
   encoderMs: number;
   topK: DecoderRun;
   fullSoftmax: DecoderRun | null;
+  /** The same search grounded in the photo's detections (models that can ground). */
+  grounded: DecoderRun | null;
 }
 
-/** One photo through the pipeline; the encoder's output is read (2 KB) so its time is its own. */
+/** The photo's grounding prior on the device, as the captioner makes it; null when the model cannot ground. */
+function photoPrior(model: ShowAndTellModel, classScores: Float32Array | null): DevicePrior | null {
+  const { objectWords, card } = model;
+  if (!objectWords || !card.grounding || !card.detector || !classScores) return null;
+  const labels = new Map(card.detector.labels.map((label, index) => [label, index]));
+  const evidence = (label: string) => (labels.has(label) ? classScores[labels.get(label)!] : undefined);
+  return model.uploadPrior(groundingPrior(objectWords, model.vocabulary, evidence, card.grounding));
+}
+
+/** One photo through the pipeline; the encoder's outputs are read (state and detections) so its time is its own. */
 async function captionPhoto(model: ShowAndTellModel, file: Blob, config: HarnessConfig, compareFullSoftmax: boolean): Promise<PhotoRun> {
   const startedAt = performance.now();
   const input = imageToTensor(await decode(file), model.card.image);
   const preparedAt = performance.now();
-  const initialState = tf.tidy(() => model.feedImage(input));
+  const { initialState, classScores } = await model.encodeImage(input);
   input.dispose();
   await initialState.data();
   const encodedAt = performance.now();
+  const prior = photoPrior(model, classScores);
   try {
     const topK = await decodeCaption(model, model, initialState, config);
     const fullSoftmax = compareFullSoftmax ? await decodeCaption(new FullSoftmaxReadback(model), model, initialState, config) : null;
-    return { prepMs: preparedAt - startedAt, encoderMs: encodedAt - preparedAt, topK, fullSoftmax };
+    const grounded = prior ? await decodeCaption(model, model, initialState, config, prior) : null;
+    return { prepMs: preparedAt - startedAt, encoderMs: encodedAt - preparedAt, topK, fullSoftmax, grounded };
   } finally {
     initialState.dispose();
+    prior?.dispose();
   }
 }
 
@@ -166,6 +187,7 @@ async function benchBackend(backend: BackendName, config: HarnessConfig): Promis
     }
     const blank: RgbaImage = { width: 64, height: 64, data: new Uint8Array(64 * 64 * 4) };
     const encoderGflop = await profileGflop(() => tf.tidy(() => model.feedImage(imageToTensor(blank, model.card.image))));
+    const groundedRuns = runs.filter((run) => run.grounded !== null);
     let captions = 1 + runs.length;
     const memoryEnds = performance.now() + config.memoryBudgetMs;
     while (captions < config.memoryCaptions && performance.now() < memoryEnds) {
@@ -182,7 +204,11 @@ async function benchBackend(backend: BackendName, config: HarnessConfig): Promis
       photos: runs.length,
       prepMs,
       encoderMs,
-      decoder: { topK, fullSoftmax: decoderReport(runs, (run) => run.fullSoftmax!) },
+      decoder: {
+        topK,
+        fullSoftmax: decoderReport(runs, (run) => run.fullSoftmax!),
+        grounded: groundedRuns.length > 0 ? decoderReport(groundedRuns, (run) => run.grounded!) : null,
+      },
       beamSearchShare: topK.beamSearchMs.median / (prepMs.median + encoderMs.median + topK.beamSearchMs.median),
       throughput,
       encoderGflop,

@@ -121,6 +121,10 @@ class FieldReader {
     return this.record[key] !== undefined;
   }
 
+  keys(): string[] {
+    return Object.keys(this.record);
+  }
+
   oneOf<T extends string>(key: string, options: readonly T[]): T {
     return this.read(key, undefined, `one of ${options.join(', ')}`, (v): v is T => options.includes(v as T));
   }
@@ -191,9 +195,14 @@ function readDetector(detector: FieldReader): DetectorSpec {
 }
 
 function readGrounding(grounding: FieldReader): GroundingSettings {
-  return {
+  const settings: GroundingSettings = {
     lambda: grounding.numberIn('lambda', 0, 100),
     threshold: grounding.numberIn('threshold', Number.MIN_VALUE, 1),
     floor: grounding.numberIn('floor', Number.MIN_VALUE, 1),
   };
+  if (grounding.has('classThresholds')) {
+    const perClass = grounding.child('classThresholds');
+    settings.classThresholds = Object.fromEntries(perClass.keys().map((label) => [label, perClass.numberIn(label, Number.MIN_VALUE, 1)]));
+  }
+  return settings;
 }

@@ -92,6 +92,11 @@ export interface GroundingSettings {
   lambda: number;
   /** A class whose evidence reaches this score is taken as present (no penalty). */
   threshold: number;
+  /**
+   * Lower thresholds for classes the detector finds weakly even when people name them (small or
+   * occluded objects: balls, tables), calibrated on training photos; never above `threshold`.
+   */
+  classThresholds?: Record<string, number>;
   /** Evidence is floored here, which caps the penalty at lambda · log(floor / threshold). */
   floor: number;
 }
@@ -109,9 +114,10 @@ export interface WordPrior {
   rowAfter: ReadonlyMap<number, number>;
 }
 
-/** The grounding log-prior of one class: λ · log(min(1, max(evidence, floor) / threshold)). */
-export function classLogPrior(evidence: number, settings: GroundingSettings): number {
-  const ratio = Math.max(evidence, settings.floor) / settings.threshold;
+/** The grounding log-prior of one class: λ · log(min(1, max(evidence, floor) / threshold of the class)). */
+export function classLogPrior(label: string, evidence: number, settings: GroundingSettings): number {
+  const threshold = Math.min(settings.threshold, settings.classThresholds?.[label] ?? settings.threshold);
+  const ratio = Math.max(evidence, settings.floor) / threshold;
   return ratio >= 1 ? 0 : settings.lambda * Math.log(ratio);
 }
 
@@ -129,7 +135,7 @@ export function groundingPrior(
   const columns = vocabulary.size;
   const priorOf = (label: string): number | undefined => {
     const score = evidence(label);
-    return score === undefined ? undefined : classLogPrior(score, settings);
+    return score === undefined ? undefined : classLogPrior(label, score, settings);
   };
   const idOf = (word: string): number | undefined => {
     const id = vocabulary.id(word);

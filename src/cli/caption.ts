@@ -5,14 +5,34 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Caption } from '../captioner';
+import type { Caption, CaptionResult, RgbaImage } from '../captioner';
 import { decodeImage } from '../node/runtime';
 import { captionerOptions, CAPTIONER_USAGE, errorText, parseCommandLine, runCommand, startCaptioner, UsageError } from './shared';
 import { formatCaptionLine } from '../captioner/format';
 
 const USAGE = `usage: npm run caption -- [options] image...
 ${CAPTIONER_USAGE}
-  --json                         print only a JSON array of results on stdout`;
+  --json                         print only a JSON array of results on stdout (with the detected
+                                 objects, boxes in pixels, for models that detect objects)`;
+
+interface JsonResult {
+  file: string;
+  captions: { text: string; logprob: number; p: number }[];
+  /** What the detector found, boxes [x, y, width, height] in pixels of the photo as shown (after EXIF orientation). */
+  objects?: { label: string; score: number; box: [number, number, number, number] }[];
+}
+
+function jsonResult(file: string, { captions, objects }: CaptionResult, image: { width: number; height: number }): JsonResult {
+  const result: JsonResult = { file, captions: captions.map(({ text, logProb, p }) => ({ text, logprob: logProb, p })) };
+  if (objects) {
+    result.objects = objects.map(({ label, score, box: [x, y, width, height] }) => ({
+      label,
+      score: Number(score.toFixed(4)),
+      box: [Math.round(x * image.width), Math.round(y * image.height), Math.round(width * image.width), Math.round(height * image.height)],
+    }));
+  }
+  return result;
+}
 
 function printCaptions(file: string, captions: Caption[]): void {
   const lines = captions.map((caption, rank) => `  ${formatCaptionLine(rank, caption)}`);
@@ -25,19 +45,21 @@ async function main(args: string[]): Promise<number> {
   if (images.length === 0) throw new UsageError('no image files given');
   const { captioner } = await startCaptioner(options);
 
-  const results: { file: string; captions: { text: string; logprob: number; p: number }[] }[] = [];
+  const results: JsonResult[] = [];
   let failures = 0;
   for (const file of images) {
-    let captions: Caption[];
+    let image: RgbaImage;
+    let result: CaptionResult;
     try {
-      ({ captions } = await captioner.caption(decodeImage(await readFile(file)), options.search));
+      image = decodeImage(await readFile(file));
+      result = await captioner.caption(image, options.search);
     } catch (error) {
       failures++;
       console.error(`${file}: ${errorText(error)}`);
       continue;
     }
-    if (values.json) results.push({ file, captions: captions.map(({ text, logProb, p }) => ({ text, logprob: logProb, p })) });
-    else printCaptions(file, captions);
+    if (values.json) results.push(jsonResult(file, result, image));
+    else printCaptions(file, result.captions);
   }
   if (values.json) process.stdout.write(JSON.stringify(results) + '\n');
   captioner.dispose();

@@ -1,5 +1,8 @@
+import { execFile } from 'node:child_process';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { promisify } from 'node:util';
+import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCaptioner, type Captioner } from '../../src/captioner';
 import {
@@ -62,11 +65,18 @@ describe('grounding prior', () => {
   const id = (word: string) => vocabulary.id(word);
 
   it('penalises words of classes the detector did not see, by λ · log(evidence / threshold), floored', () => {
-    expect(classLogPrior(0.9, settings)).toBe(0);
-    expect(classLogPrior(0.5, settings)).toBe(0);
-    expect(classLogPrior(0.25, settings)).toBeCloseTo(2 * Math.log(0.5), 6);
-    expect(classLogPrior(0, settings)).toBeCloseTo(2 * Math.log(0.02), 6);
-    expect(classLogPrior(0, { ...settings, lambda: 0 })).toBe(-0);
+    expect(classLogPrior('dog', 0.9, settings)).toBe(0);
+    expect(classLogPrior('dog', 0.5, settings)).toBe(0);
+    expect(classLogPrior('dog', 0.25, settings)).toBeCloseTo(2 * Math.log(0.5), 6);
+    expect(classLogPrior('dog', 0, settings)).toBeCloseTo(2 * Math.log(0.02), 6);
+    expect(classLogPrior('dog', 0, { ...settings, lambda: 0 })).toBe(-0);
+  });
+
+  it("uses a class's own lower threshold where calibration gave one, never a higher one", () => {
+    const calibrated = { ...settings, classThresholds: { 'sports ball': 0.1, dog: 0.9 } };
+    expect(classLogPrior('sports ball', 0.1, calibrated)).toBe(0);
+    expect(classLogPrior('sports ball', 0.05, calibrated)).toBeCloseTo(2 * Math.log(0.5), 6);
+    expect(classLogPrior('dog', 0.5, calibrated)).toBe(0);
   });
 
   it('builds one row for most words and one per phrase start, where "dog" after "hot" is a hot dog', () => {
@@ -185,4 +195,37 @@ describe('grounded beam search on a fixture with a dog detector', () => {
       await rm(broken, { recursive: true, force: true });
     }
   });
+});
+
+describe('npm run caption with a model that detects objects', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = (await generateFixture({ detector: true })).dir;
+    const png = (width: number, height: number, rgb: number[]) => {
+      const image = new PNG({ width, height });
+      for (let i = 0; i < image.data.length; i += 4) image.data.set([...rgb, 255], i);
+      return PNG.sync.write(image);
+    };
+    await writeFile(path.join(dir, 'grey.png'), png(64, 48, [230, 230, 230]));
+    await writeFile(path.join(dir, 'pink.png'), png(64, 48, [255, 200, 110]));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  const caption = async (...args: string[]) => {
+    const { stdout } = await promisify(execFile)(path.join(REPO_ROOT, 'node_modules/.bin/tsx'), [path.join(REPO_ROOT, 'src/cli/caption.ts'), '--model', dir, '--json', ...args]);
+    return JSON.parse(stdout) as { file: string; captions: { text: string }[]; objects: { label: string; score: number; box: number[] }[] }[];
+  };
+
+  it('--json gives objects with boxes in pixels, and --no-grounding / --grounding 0 the un-grounded captions', async () => {
+    const [grey, pink] = await caption(path.join(dir, 'grey.png'), path.join(dir, 'pink.png'));
+    expect(grey.captions[0].text).toBe('a white square .');
+    expect(grey.objects).toEqual([]);
+    expect(pink.captions[0].text).toBe('a white dog .');
+    const [x1, y1, x2, y2] = FIXTURE_DETECTOR.box; // in the 32×32 model input, squashed from 64×48
+    expect(pink.objects).toEqual([{ label: 'dog', score: expect.closeTo((255 - 110) / 255, 3), box: [x1 * 2, y1 * 1.5, (x2 - x1) * 2, (y2 - y1) * 1.5] }]);
+    for (const flag of [['--no-grounding'], ['--grounding', '0']]) {
+      const [ungrounded] = await caption(...flag, path.join(dir, 'grey.png'));
+      expect(ungrounded.captions[0].text).toBe('a white dog .');
+    }
+  }, 120_000);
 });
