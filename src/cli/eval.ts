@@ -12,6 +12,7 @@ import { ObjectWords, type CaptionOptions, type DetectedObject, type GroundingSe
 import { DEFAULT_BEAM_SEARCH_OPTIONS } from '../captioner/beam-search';
 import { NearestNeighbourBaseline, NEIGHBOURS } from '../eval/baseline';
 import { readCaptionsFile } from '../eval/captions-file';
+import { genderAccuracy, type Gender, type GenderOutcome } from '../eval/gender';
 import { captionDiversity, objectHallucination, type Diversity, type HallucinationScores } from '../eval/hallucination';
 import { scoreCaptions, scoringTokens, type CaptionScores } from '../eval/metrics';
 import { decodeImage } from '../node/runtime';
@@ -23,6 +24,8 @@ ${CAPTIONER_USAGE}
   --grounding-sweep <λ,...>      also score these grounding weights (0 = off), each with every
   --threshold-sweep <t,...>      evidence threshold given here (default: the card's)
   --floor-sweep <f,...>          and every evidence floor given here (default: the card's)
+  --class-thresholds <file|none> per-class grounding thresholds for every setting scored
+                                 (training/calibrate-grounding.ts output; none = the one threshold)
   --object-thresholds <s,...>    score the listed objects against the references at these detector scores
   --objects <file>               object-word table for CHAIR (default: the model's objects.json,
                                  else training/objects.json)
@@ -80,6 +83,15 @@ function objectTable(rows: [string, HallucinationScores, Diversity][]): string {
   );
 }
 
+function genderTable(rows: [string, Record<Gender, GenderOutcome>][]): string {
+  const [women, men] = [rows[0][1].female.photos, rows[0][1].male.photos];
+  return table(
+    [`women ${women}`.padStart(9), 'wrong', 'neutral', `men ${men}`.padStart(9), 'wrong', 'neutral'],
+    rows.map(([name, { female, male }]) => [name, [female.right, female.wrong, female.neutral, male.right, male.wrong, male.neutral]]),
+    [3, 3, 3, 3, 3, 3],
+  );
+}
+
 const numberList = (name: string, text: string | undefined): number[] =>
   text === undefined ? [] : text.split(',').map((item) => numberOption(name, item, false) as number);
 
@@ -118,6 +130,21 @@ function detectionAgreement(objectWords: ObjectWords, results: PhotoResult[], mi
   return { precision: listed > 0 ? correct / listed : 0, recall: named > 0 ? correct / named : 0 };
 }
 
+async function readClassThresholds(file: string | undefined): Promise<Record<string, number> | undefined> {
+  if (file === undefined) return undefined;
+  if (file === 'none') return {};
+  return (JSON.parse(await readFile(file, 'utf8')) as { classThresholds: Record<string, number> }).classThresholds;
+}
+
+/** Every grounded variant with these per-class thresholds instead of the card's. */
+function withClassThresholds(variants: Variant[], classThresholds: Record<string, number> | undefined): Variant[] {
+  if (!classThresholds) return variants;
+  return variants.map(({ name, options }) => {
+    const { grounding = true } = options;
+    return grounding === false ? { name, options } : { name, options: { ...options, grounding: { ...(grounding === true ? {} : grounding), classThresholds } } };
+  });
+}
+
 async function readObjectWords(file: string): Promise<ObjectWords> {
   return ObjectWords.parse(JSON.parse(await readFile(file, 'utf8')));
 }
@@ -129,6 +156,7 @@ async function main(args: string[]): Promise<number> {
     'threshold-sweep': { type: 'string' },
     'floor-sweep': { type: 'string' },
     'object-thresholds': { type: 'string' },
+    'class-thresholds': { type: 'string' },
     objects: { type: 'string' },
     'baseline-features': { type: 'string', multiple: true },
     'baseline-captions': { type: 'string', default: path.join(REPO_ROOT, '../shared/data/captions.jsonl') },
@@ -139,7 +167,7 @@ async function main(args: string[]): Promise<number> {
   const [photosDir, captionsPath] = positionals;
   const limit = numberOption('limit', values.limit, true);
   if (limit !== undefined && limit < 1) throw new UsageError(`--limit must be at least 1, got ${limit}`);
-  const toScore = variants(options.search, values);
+  const toScore = withClassThresholds(variants(options.search, values), await readClassThresholds(values['class-thresholds']));
   const objectThresholds = numberList('object-thresholds', values['object-thresholds']);
   const photos = await readCaptionsFile(captionsPath, limit);
   if (photos.length === 0) throw new Error(`${captionsPath} lists no photos`);
@@ -204,6 +232,7 @@ async function main(args: string[]): Promise<number> {
     scores: scoreCaptions(captions, references),
     hallucination: objectHallucination(objectWords, captions, references),
     diversity: captionDiversity(captions),
+    gender: genderAccuracy(captions, references),
   }));
   const humans = humanAgreement(objectWords, references);
 
@@ -213,6 +242,9 @@ async function main(args: string[]): Promise<number> {
     scoreTable(scored.map(({ name, scores }) => [name, scores])),
     '',
     objectTable([...scored.map(({ name, hallucination, diversity }): [string, HallucinationScores, Diversity] => [name, hallucination, diversity]), ['one human vs the others', humans.hallucination, humans.diversity]]),
+    '',
+    'people, by the gender at least three references agree on (share of photos: right, wrong, neutral)',
+    genderTable(scored.map(({ name, gender }) => [name, gender])),
     `most invented by the model: ${scored[0].hallucination.inventedClasses.slice(0, 8).map(([label, count]) => `${label} (${count})`).join(', ') || 'none'}`,
   ];
   for (const threshold of objectThresholds) {
@@ -229,6 +261,7 @@ async function main(args: string[]): Promise<number> {
       ciderD: entry.scores.ciderD,
       ...entry.hallucination,
       ...entry.diversity,
+      gender: entry.gender,
       msPerPhoto: ms && mean(ms),
     });
     const json = {
