@@ -12,15 +12,26 @@ import { NearestNeighbourBaseline, NEIGHBOURS } from '../eval/baseline';
 import { readCaptionsFile } from '../eval/captions-file';
 import { scoreCaptions, type CaptionScores } from '../eval/metrics';
 import { decodeImage } from '../node/runtime';
-import { captionerOptions, CAPTIONER_USAGE, errorText, numberOption, parseCommandLine, REPO_ROOT, runCommand, startCaptioner, UsageError } from './shared';
+import { captionerOptions, commandUsage, errorText, type CommandOptions, numberOption, parseCommandLine, REPO_ROOT, runCommand, startCaptioner, UsageError } from './shared';
 
-const USAGE = `usage: npm run eval -- [options] <photos dir> <captions.jsonl>
-${CAPTIONER_USAGE}
-  --limit <n>                    evaluate only the first n photos of captions.jsonl
-  --baseline-features <prefix>   also score the nearest-neighbour baseline on cached training features
-                                 (PREFIX.f32 + PREFIX.files.txt from training/encode.ts); repeatable
-  --baseline-captions <file>     captions of those training photos (default ../shared/data/captions.jsonl)
-  --json <file>                  write the per-photo captions and the scores as JSON`;
+const OPTIONS = {
+  limit: { type: 'string', value: '<n>', help: 'evaluate only the first n photos of captions.jsonl' },
+  'baseline-features': {
+    type: 'string',
+    multiple: true,
+    value: '<prefix>',
+    help: 'also score the nearest-neighbour baseline on cached training features (PREFIX.f32 + PREFIX.files.txt from training/encode.ts); repeatable',
+  },
+  'baseline-captions': {
+    type: 'string',
+    default: path.join(REPO_ROOT, '../shared/data/captions.jsonl'),
+    value: '<file>',
+    help: 'captions of those training photos (default ../shared/data/captions.jsonl)',
+  },
+  json: { type: 'string', value: '<file>', help: 'write the per-photo captions and the scores as JSON' },
+} as const satisfies CommandOptions;
+
+const USAGE = commandUsage('npm run eval -- [options] <photos dir> <captions.jsonl>', OPTIONS);
 
 /** Progress goes to stderr this often, because a full validation run takes minutes. */
 const PROGRESS_EVERY = 25;
@@ -48,12 +59,7 @@ function scoreTable(rows: [string, CaptionScores][]): string {
 }
 
 async function main(args: string[]): Promise<number> {
-  const { values, positionals } = parseCommandLine(args, {
-    limit: { type: 'string' },
-    'baseline-features': { type: 'string', multiple: true },
-    'baseline-captions': { type: 'string', default: path.join(REPO_ROOT, '../shared/data/captions.jsonl') },
-    json: { type: 'string' },
-  });
+  const { values, positionals } = parseCommandLine(args, OPTIONS);
   const options = captionerOptions(values);
   if (positionals.length !== 2) throw new UsageError(`expected <photos dir> <captions.jsonl>, got ${positionals.length} arguments`);
   const [photosDir, captionsPath] = positionals;
