@@ -6,6 +6,7 @@
 import { statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { isEntryPoint } from '../node/entry-point';
 import { CaptionPool } from './caption-pool';
 import { fileTarget, FORMATS, isStreamed, readWrittenRows, RowWriter, stdoutTarget, type OutputFormat } from './output';
 import { findPhotos, parseShard, shardOf } from './photo-files';
@@ -44,7 +45,8 @@ function outputFormat(format: string, json: boolean | undefined): OutputFormat {
 
 const isNonEmptyFile = (file: string) => (statSync(file, { throwIfNoEntry: false })?.size ?? 0) > 0;
 
-async function main(args: string[]): Promise<number> {
+/** The command: its exit code, or a UsageError for a bad command line (thrown before any work starts). */
+export async function main(args: string[]): Promise<number> {
   const { values, positionals } = parseCommandLine(args, OPTIONS);
   const options = captionerOptions(values);
   const format = outputFormat(values.format, values.json);
@@ -105,4 +107,4 @@ async function main(args: string[]): Promise<number> {
   return failed + failedBefore > 0 ? 1 : 0;
 }
 
-runCommand(main, USAGE);
+if (isEntryPoint(import.meta.filename)) runCommand(main, USAGE);

@@ -10,13 +10,14 @@ import { writeSidecar, xmpSidecar } from '../../src/cli/xmp';
 import { REPO_ROOT } from './helpers/fixture';
 
 const TRICKY = 'a "quoted", comma\'d caption & <tag>';
+const OBJECTS = [{ label: 'dog', score: 0.9, box: [10, 20, 30, 40] as [number, number, number, number] }];
 const ROWS: PhotoRow[] = [
   { file: 'photos/one, "1".jpg', captions: [{ text: TRICKY, logprob: -0.5, p: Math.exp(-0.5) }] },
   { file: 'photos/broken.png', error: 'not a JPEG, PNG, GIF, WebP or BMP image' },
   {
     file: 'photos/two.jpg',
     captions: [{ text: 'a dog .', logprob: -1, p: Math.exp(-1) }],
-    objects: [{ label: 'dog', score: 0.9, box: [10, 20, 30, 40] }],
+    objects: OBJECTS,
   },
 ];
 
@@ -42,7 +43,7 @@ describe('output rows', () => {
     expect(records).toEqual([
       { file: 'photos/one, "1".jpg', caption: TRICKY, p: String(Math.exp(-0.5)), objects: '', error: '' },
       { file: 'photos/broken.png', caption: '', p: '', objects: '', error: 'not a JPEG, PNG, GIF, WebP or BMP image' },
-      { file: 'photos/two.jpg', caption: 'a dog .', p: String(Math.exp(-1)), objects: JSON.stringify(ROWS[2].objects), error: '' },
+      { file: 'photos/two.jpg', caption: 'a dog .', p: String(Math.exp(-1)), objects: JSON.stringify(OBJECTS), error: '' },
     ]);
     expect(text.split('\n')[1]).toBe('"photos/one, ""1"".jpg","a ""quoted"", comma\'d caption & <tag>",0.6065306597126334,,');
   });
