@@ -79,7 +79,9 @@ export async function main(args: string[]): Promise<number> {
     const threads = Math.min(jobs, todo.length);
     const pool = await CaptionPool.start(threads, { options, xmp: values.xmp ?? false });
     say(`${modelLine(pool.model.modelName, pool.model.modelDir, pool.model.backend)}, ${threads} thread${threads === 1 ? '' : 's'}`);
-    const progress = startProgress(todo.length, process.stderr.isTTY && !values.quiet);
+    // A bar would garble results printed to the same terminal, so it shows only when they go elsewhere.
+    const showBar = process.stderr.isTTY && !values.quiet && (out !== undefined || !process.stdout.isTTY);
+    const progress = startProgress(todo.length, showBar);
     const started = performance.now();
     try {
       await pool.caption(

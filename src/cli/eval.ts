@@ -11,7 +11,7 @@ import { DEFAULT_BEAM_SEARCH_OPTIONS } from '../captioner/beam-search';
 import { NearestNeighbourBaseline, NEIGHBOURS } from '../eval/baseline';
 import { readCaptionsFile } from '../eval/captions-file';
 import { scoreCaptions, type CaptionScores } from '../eval/metrics';
-import { decodeImage } from '../node/runtime';
+import { decodePhoto } from '../node/decode-photo';
 import { captionerOptions, commandUsage, errorText, type CommandOptions, numberOption, parseCommandLine, REPO_ROOT, runCommand, startCaptioner, UsageError } from './shared';
 
 const OPTIONS = {
@@ -82,7 +82,7 @@ async function main(args: string[]): Promise<number> {
     try {
       const bytes = await readFile(path.join(photosDir, photo.file));
       let started = performance.now();
-      const image = decodeImage(bytes);
+      const image = await decodePhoto(bytes);
       const {
         captions: [best],
       } = await captioner.caption(image, options.search);
