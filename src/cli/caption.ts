@@ -9,7 +9,7 @@ import path from 'node:path';
 import { isEntryPoint } from '../node/entry-point';
 import { CaptionPool } from './caption-pool';
 import { fileTarget, FORMATS, isStreamed, readWrittenRows, RowWriter, stdoutTarget, type OutputFormat } from './output';
-import { findPhotos, parseShard, shardOf } from './photo-files';
+import { findPhotos, parseShard, PHOTO_EXTENSIONS, shardOf } from './photo-files';
 import { startProgress } from './progress';
 import {
   captionerOptions,
@@ -34,7 +34,7 @@ const OPTIONS = {
 } as const satisfies CommandOptions;
 
 const USAGE = `${commandUsage('npm run caption -- [options] <files or folders>...', OPTIONS)}
-Folders are walked recursively for ${'.jpg .jpeg .png .webp .gif .bmp'} files. Exit status: 0 when every photo
+Folders are walked recursively for ${PHOTO_EXTENSIONS.join(' ')} files. Exit status: 0 when every photo
 was captioned, 1 when some failed (each has an error row), 2 for a bad command line or a model that cannot load.`;
 
 function outputFormat(format: string, json: boolean | undefined): OutputFormat {

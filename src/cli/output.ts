@@ -115,10 +115,11 @@ function completeLength(bytes: Buffer, format: StreamedFormat): number {
 function parseRows(text: string, format: StreamedFormat, file: string): { file: string; error?: string }[] {
   const notOurs = (why: string) => new Error(`cannot resume ${file}: ${why}; is it a ${format} file this command wrote?`);
   if (format === 'csv') {
-    const records = parse(text, { columns: (header: string[]) => {
+    const checkHeader = (header: string[]) => {
       if (header.join() !== CSV_COLUMNS.join()) throw notOurs(`its header is "${header.join()}"`);
       return header;
-    } }) as Record<string, string>[];
+    };
+    const records = parse(text, { columns: checkHeader }) as Record<string, string>[];
     return records.map((record) => ({ file: record.file, error: record.error || undefined }));
   }
   return text
