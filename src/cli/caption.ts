@@ -1,69 +1,113 @@
 /**
- * Captions photos from the command line, printing like the im2txt tutorial (or JSON with --json).
- * Usage: npm run caption -- [--model <dir>] [--beam-size 3] [--max-length 20]
- *        [--length-normalization 0] [--backend wasm|cpu] [--json] photo.jpg [photo.png ...]
+ * Captions photos and whole photo libraries from the command line: files and folders (walked
+ * recursively), on several threads, as the im2txt tutorial's text, JSON, JSON lines or CSV; resumable
+ * after a crash and splittable into shards across processes or machines. `npm run caption -- --help`.
  */
-import { readFile } from 'node:fs/promises';
+import { statSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import type { Caption, CaptionResult, RgbaImage } from '../captioner';
-import { decodeImage } from '../node/runtime';
-import { captionerOptions, CAPTIONER_USAGE, errorText, parseCommandLine, runCommand, startCaptioner, UsageError } from './shared';
-import { formatCaptionLine } from '../captioner/format';
+import { isEntryPoint } from '../node/entry-point';
+import { CaptionPool } from './caption-pool';
+import { fileTarget, FORMATS, isStreamed, readWrittenRows, RowWriter, stdoutTarget, type OutputFormat } from './output';
+import { findPhotos, parseShard, PHOTO_EXTENSIONS, shardOf } from './photo-files';
+import { startProgress } from './progress';
+import {
+  captionerOptions,
+  commandUsage,
+  modelLine,
+  numberOption,
+  parseCommandLine,
+  runCommand,
+  UsageError,
+  type CommandOptions,
+} from './shared';
 
-const USAGE = `usage: npm run caption -- [options] image...
-${CAPTIONER_USAGE}
-  --json                         print only a JSON array of results on stdout (with the detected
-                                 objects, boxes in pixels, for models that detect objects)`;
+const OPTIONS = {
+  format: { type: 'string', default: 'text', value: FORMATS.join('|'), help: "text (the tutorial's), json (one array), jsonl or csv (a row per photo as it is done); default text" },
+  json: { type: 'boolean', help: 'same as --format json' },
+  out: { type: 'string', value: '<file>', help: 'write the rows to FILE (new, or continued with --resume) instead of stdout' },
+  resume: { type: 'boolean', help: 'skip the photos FILE already has a row for and append the rest (jsonl and csv)' },
+  shard: { type: 'string', value: 'K/N', help: 'caption only shard K of N (K = 0 … N-1): N runs cover every photo exactly once' },
+  jobs: { type: 'string', value: '<n>', help: `captioning threads, each loading the model once (default: the number of cores, ${os.availableParallelism()} here)` },
+  xmp: { type: 'boolean', help: 'also write each best caption to an XMP sidecar (photo.jpg.xmp, dc:description) next to its photo' },
+  quiet: { type: 'boolean', help: 'no progress bar, model line or summary on stderr (errors are still printed)' },
+} as const satisfies CommandOptions;
 
-interface JsonResult {
-  file: string;
-  captions: { text: string; logprob: number; p: number }[];
-  /** What the detector found, boxes [x, y, width, height] in pixels of the photo as shown (after EXIF orientation). */
-  objects?: { label: string; score: number; box: [number, number, number, number] }[];
+const USAGE = `${commandUsage('npm run caption -- [options] <files or folders>...', OPTIONS)}
+Folders are walked recursively for ${PHOTO_EXTENSIONS.join(' ')} files. Exit status: 0 when every photo
+was captioned, 1 when some failed (each has an error row), 2 for a bad command line or a model that cannot load.`;
+
+function outputFormat(format: string, json: boolean | undefined): OutputFormat {
+  if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be ${FORMATS.join(', ')}; got "${format}"`);
+  if (json && format !== 'text' && format !== 'json') throw new UsageError(`--json means --format json, which contradicts --format ${format}`);
+  return json ? 'json' : (format as OutputFormat);
 }
 
-function jsonResult(file: string, { captions, objects }: CaptionResult, image: { width: number; height: number }): JsonResult {
-  const result: JsonResult = { file, captions: captions.map(({ text, logProb, p }) => ({ text, logprob: logProb, p })) };
-  if (objects) {
-    result.objects = objects.map(({ label, score, box: [x, y, width, height] }) => ({
-      label,
-      score: Number(score.toFixed(4)),
-      box: [Math.round(x * image.width), Math.round(y * image.height), Math.round(width * image.width), Math.round(height * image.height)],
-    }));
-  }
-  return result;
-}
+const isNonEmptyFile = (file: string) => (statSync(file, { throwIfNoEntry: false })?.size ?? 0) > 0;
 
-function printCaptions(file: string, captions: Caption[]): void {
-  const lines = captions.map((caption, rank) => `  ${formatCaptionLine(rank, caption)}`);
-  process.stdout.write(`Captions for image ${path.basename(file)}:\n${lines.join('\n')}\n`);
-}
-
-async function main(args: string[]): Promise<number> {
-  const { values, positionals: images } = parseCommandLine(args, { json: { type: 'boolean', default: false } });
+/** The command: its exit code, or a UsageError for a bad command line (thrown before any work starts). */
+export async function main(args: string[]): Promise<number> {
+  const { values, positionals } = parseCommandLine(args, OPTIONS);
   const options = captionerOptions(values);
-  if (images.length === 0) throw new UsageError('no image files given');
-  const { captioner } = await startCaptioner(options);
+  const format = outputFormat(values.format, values.json);
+  const jobs = numberOption('jobs', values.jobs, true) ?? os.availableParallelism();
+  if (jobs < 1) throw new UsageError(`--jobs must be at least 1, got ${jobs}`);
+  const shard = values.shard === undefined ? undefined : parseShard(values.shard);
+  const out = values.out;
+  if (values.resume && (out === undefined || !isStreamed(format))) throw new UsageError('--resume needs --out FILE and --format jsonl or csv');
+  if (out !== undefined && !values.resume && isNonEmptyFile(out)) throw new UsageError(`${out} exists: add --resume to continue it, or remove it first`);
+  if (positionals.length === 0) throw new UsageError('no files or folders given');
+  const say = values.quiet ? () => {} : (line: string) => console.error(line);
 
-  const results: JsonResult[] = [];
-  let failures = 0;
-  for (const file of images) {
-    let image: RgbaImage;
-    let result: CaptionResult;
+  const found = await findPhotos(positionals);
+  const inShard = shard ? found.filter((file) => shardOf(file.shardKey, shard.count) === shard.index) : found;
+  const written = values.resume && out !== undefined && isStreamed(format) ? await readWrittenRows(out, format) : undefined;
+  const todo = written ? inShard.filter((file) => !written.files.has(path.resolve(file.path))) : inShard;
+  say(
+    `${found.length} photos found` +
+      (shard ? `, ${inShard.length} in shard ${shard.index}/${shard.count}` : '') +
+      (written ? `, ${inShard.length - todo.length} already in ${out}` : '') +
+      `: ${todo.length} to caption`,
+  );
+  if (written && written.droppedBytes > 0) say(`${out}: removed an unfinished last row (${written.droppedBytes} bytes) left by an interrupted run`);
+
+  const writer = new RowWriter(format, out === undefined ? stdoutTarget : fileTarget(out, values.resume ? 'append' : 'overwrite'), {
+    csvHeader: !written || written.empty,
+  });
+  let failed = 0;
+  if (todo.length > 0) {
+    const threads = Math.min(jobs, todo.length);
+    const pool = await CaptionPool.start(threads, { options, xmp: values.xmp ?? false });
+    say(`${modelLine(pool.model.modelName, pool.model.modelDir, pool.model.backend)}, ${threads} thread${threads === 1 ? '' : 's'}`);
+    if (pool.model.groundingProblem) say(`note: captions are not grounded in the detected objects: ${pool.model.groundingProblem}`);
+    // A bar would garble results printed to the same terminal, so it shows only when they go elsewhere.
+    const showBar = process.stderr.isTTY && !values.quiet && (out !== undefined || !process.stdout.isTTY);
+    const progress = startProgress(todo.length, showBar);
+    const started = performance.now();
     try {
-      image = decodeImage(await readFile(file));
-      result = await captioner.caption(image, options.search);
-    } catch (error) {
-      failures++;
-      console.error(`${file}: ${errorText(error)}`);
-      continue;
+      await pool.caption(
+        todo.map((file) => file.path),
+        (index, row, warning) => {
+          writer.add(index, row);
+          if ('error' in row) {
+            failed++;
+            progress.log(`${row.file}: ${row.error}`);
+          }
+          if (warning) progress.log(warning);
+          progress.tick();
+        },
+      );
+    } finally {
+      progress.stop();
+      await pool.close();
     }
-    if (values.json) results.push(jsonResult(file, result, image));
-    else printCaptions(file, result.captions);
+    const seconds = (performance.now() - started) / 1000;
+    say(`captioned ${todo.length} photos in ${seconds.toFixed(1)} s (${(todo.length / seconds).toFixed(2)} photos/s)${failed > 0 ? `, ${failed} failed` : ''}`);
   }
-  if (values.json) process.stdout.write(JSON.stringify(results) + '\n');
-  captioner.dispose();
-  return failures > 0 ? 1 : 0;
+  writer.finish();
+  const failedBefore = written?.failed ?? 0;
+  if (failedBefore > 0) say(`${out} also has ${failedBefore} error rows from earlier runs`);
+  return failed + failedBefore > 0 ? 1 : 0;
 }
 
-runCommand(main, USAGE);
+if (isEntryPoint(import.meta.filename)) runCommand(main, USAGE);

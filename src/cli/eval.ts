@@ -15,24 +15,37 @@ import { readCaptionsFile } from '../eval/captions-file';
 import { genderAccuracy, type Gender, type GenderOutcome } from '../eval/gender';
 import { captionDiversity, objectHallucination, type Diversity, type HallucinationScores } from '../eval/hallucination';
 import { scoreCaptions, scoringTokens, type CaptionScores } from '../eval/metrics';
-import { decodeImage } from '../node/runtime';
-import { captionerOptions, CAPTIONER_USAGE, errorText, numberOption, parseCommandLine, REPO_ROOT, runCommand, startCaptioner, UsageError } from './shared';
+import { decodePhoto } from '../node/decode-photo';
+import { captionerOptions, commandUsage, errorText, type CommandOptions, numberOption, parseCommandLine, REPO_ROOT, runCommand, startCaptioner, UsageError } from './shared';
 
-const USAGE = `usage: npm run eval -- [options] <photos dir> <captions.jsonl>
-${CAPTIONER_USAGE}
-  --limit <n>                    evaluate only the first n photos of captions.jsonl
-  --grounding-sweep <λ,...>      also score these grounding weights (0 = off), each with every
-  --threshold-sweep <t,...>      evidence threshold given here (default: the card's)
-  --floor-sweep <f,...>          and every evidence floor given here (default: the card's)
-  --class-thresholds <file|none> per-class grounding thresholds for every setting scored
-                                 (training/calibrate-grounding.ts output; none = the one threshold)
-  --object-thresholds <s,...>    score the listed objects against the references at these detector scores
-  --objects <file>               object-word table for CHAIR (default: the model's objects.json,
-                                 else training/objects.json)
-  --baseline-features <prefix>   also score the nearest-neighbour baseline on cached training features
-                                 (PREFIX.f32 + PREFIX.files.txt from training/encode.ts); repeatable
-  --baseline-captions <file>     captions of those training photos (default ../shared/data/captions.jsonl)
-  --json <file>                  write the per-photo captions and the scores as JSON`;
+const OPTIONS = {
+  limit: { type: 'string', value: '<n>', help: 'evaluate only the first n photos of captions.jsonl' },
+  'grounding-sweep': { type: 'string', value: '<λ,...>', help: 'also score these grounding weights (0 = off), each with every threshold and floor below' },
+  'threshold-sweep': { type: 'string', value: '<t,...>', help: "evidence thresholds for the grounding sweep (default: the card's)" },
+  'floor-sweep': { type: 'string', value: '<f,...>', help: "evidence floors for the grounding sweep (default: the card's)" },
+  'class-thresholds': {
+    type: 'string',
+    value: '<file|none>',
+    help: 'per-class grounding thresholds for every setting scored (training/calibrate-grounding.ts output; none = the one threshold)',
+  },
+  'object-thresholds': { type: 'string', value: '<s,...>', help: 'score the listed objects against the references at these detector scores' },
+  objects: { type: 'string', value: '<file>', help: "object-word table for CHAIR (default: the model's objects.json, else training/objects.json)" },
+  'baseline-features': {
+    type: 'string',
+    multiple: true,
+    value: '<prefix>',
+    help: 'also score the nearest-neighbour baseline on cached training features (PREFIX.f32 + PREFIX.files.txt from training/encode.ts); repeatable',
+  },
+  'baseline-captions': {
+    type: 'string',
+    default: path.join(REPO_ROOT, '../shared/data/captions.jsonl'),
+    value: '<file>',
+    help: 'captions of those training photos (default ../shared/data/captions.jsonl)',
+  },
+  json: { type: 'string', value: '<file>', help: 'write the per-photo captions and the scores as JSON' },
+} as const satisfies CommandOptions;
+
+const USAGE = commandUsage('npm run eval -- [options] <photos dir> <captions.jsonl>', OPTIONS);
 
 /** Progress goes to stderr this often, because a full validation run takes minutes. */
 const PROGRESS_EVERY = 25;
@@ -150,18 +163,7 @@ async function readObjectWords(file: string): Promise<ObjectWords> {
 }
 
 async function main(args: string[]): Promise<number> {
-  const { values, positionals } = parseCommandLine(args, {
-    limit: { type: 'string' },
-    'grounding-sweep': { type: 'string' },
-    'threshold-sweep': { type: 'string' },
-    'floor-sweep': { type: 'string' },
-    'object-thresholds': { type: 'string' },
-    'class-thresholds': { type: 'string' },
-    objects: { type: 'string' },
-    'baseline-features': { type: 'string', multiple: true },
-    'baseline-captions': { type: 'string', default: path.join(REPO_ROOT, '../shared/data/captions.jsonl') },
-    json: { type: 'string' },
-  });
+  const { values, positionals } = parseCommandLine(args, OPTIONS);
   const options = captionerOptions(values);
   if (positionals.length !== 2) throw new UsageError(`expected <photos dir> <captions.jsonl>, got ${positionals.length} arguments`);
   const [photosDir, captionsPath] = positionals;
@@ -188,7 +190,7 @@ async function main(args: string[]): Promise<number> {
     try {
       const bytes = await readFile(path.join(photosDir, photo.file));
       let started = performance.now();
-      const image = decodeImage(bytes);
+      const image = await decodePhoto(bytes);
       const encoded = await captioner.encode(image, { minObjectScore });
       const best: string[] = [];
       try {

@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
+import { parseArgs } from 'node:util';
 import { loadCaptioner, type BeamSearchOptions, type CaptionOptions, type Captioner, type GroundingChoice } from '../captioner';
 import { folderPackageFiles } from '../node/package-files';
 import { initNodeBackend, type NodeBackend } from '../node/runtime';
@@ -14,29 +14,44 @@ import { parseModelList, type ModelList } from '../captioner/model-list';
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const MODELS_DIR = path.join(REPO_ROOT, 'public/models');
 
-/** A bad command line: reported with the usage text and exit code 2. */
+/** A bad command line: reported in one line and exit code 2. */
 export class UsageError extends Error {}
+
+/** --help: the usage text goes to stdout and the command exits 0. */
+class HelpRequested extends Error {}
 
 export const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
-const CAPTIONER_OPTIONS = {
-  model: { type: 'string' },
-  'beam-size': { type: 'string' },
-  'max-length': { type: 'string' },
-  'length-normalization': { type: 'string' },
-  backend: { type: 'string', default: 'wasm' },
-  grounding: { type: 'string' },
-  'no-grounding': { type: 'boolean' },
-} as const satisfies ParseArgsOptionsConfig;
+/** One command-line option: node:util parseArgs' settings plus its line in the usage text. */
+export interface CommandOption {
+  type: 'string' | 'boolean';
+  multiple?: boolean;
+  default?: string | boolean;
+  /** How the value is written in the usage text, e.g. "<dir>"; none for a boolean. */
+  value?: string;
+  help: string;
+}
 
-export const CAPTIONER_USAGE = `  --model <dir>                  model package folder (default: the default model in public/models/models.json)
-  --beam-size <n>                default 3
-  --max-length <n>               longest caption in words, counting <S> and </S> (default 20)
-  --length-normalization <x>     complete captions score logprob / length^x (default 0)
-  --backend wasm|cpu             default wasm (cpu if wasm cannot start)
-  --grounding <λ>                weight of the detector's evidence against naming objects it did not see
-                                 (default: the model's own, from its card.json; 0 = off)
-  --no-grounding                 captions not grounded in the detected objects`;
+export type CommandOptions = Record<string, CommandOption>;
+
+const CAPTIONER_OPTIONS = {
+  model: { type: 'string', value: '<dir>', help: 'model package folder (default: the default model in public/models/models.json)' },
+  'beam-size': { type: 'string', value: '<n>', help: 'default 3' },
+  'max-length': { type: 'string', value: '<n>', help: 'longest caption in words, counting <S> and </S> (default 20)' },
+  'length-normalization': { type: 'string', value: '<x>', help: 'complete captions score logprob / length^x (default 0)' },
+  backend: { type: 'string', default: 'wasm', value: 'wasm|cpu', help: 'default wasm (cpu if wasm cannot start)' },
+  grounding: { type: 'string', value: '<λ>', help: "weight of the detector's evidence against naming unseen objects (default: the model's; 0 = off)" },
+  'no-grounding': { type: 'boolean', help: 'captions not grounded in the detected objects' },
+} as const satisfies CommandOptions;
+
+const HELP_OPTION = { help: { type: 'boolean', help: 'print this help and exit' } } as const satisfies CommandOptions;
+
+/** The usage text: the synopsis, then one line per option (the command's own, then the captioner's). */
+export function commandUsage(synopsis: string, options: CommandOptions): string {
+  const all: CommandOptions = { ...options, ...CAPTIONER_OPTIONS, ...HELP_OPTION };
+  const lines = Object.entries(all).map(([name, { value, help }]) => `  ${`--${name}${value ? ` ${value}` : ''}`.padEnd(31)}${help}`);
+  return `usage: ${synopsis}\n${lines.join('\n')}`;
+}
 
 export interface CaptionerOptions {
   modelDir: string | undefined;
@@ -45,13 +60,19 @@ export interface CaptionerOptions {
   backend: NodeBackend;
 }
 
-/** Parses the captioner options plus the command's own `options`; positionals are allowed. */
-export function parseCommandLine<T extends ParseArgsOptionsConfig>(args: string[], options: T) {
+/** Parses the captioner options, --help and the command's own `options`; positionals are allowed. */
+export function parseCommandLine<T extends CommandOptions>(args: string[], options: T) {
+  const all = { ...CAPTIONER_OPTIONS, ...options, ...HELP_OPTION };
+  // parseArgs needs only the settings; the usage text stays behind.
+  const config = Object.fromEntries(Object.entries<CommandOption>(all).map(([name, { value: _value, help: _help, ...settings }]) => [name, settings])) as typeof all;
+  let parsed;
   try {
-    return parseArgs({ args, allowPositionals: true, options: { ...CAPTIONER_OPTIONS, ...options } });
+    parsed = parseArgs({ args, allowPositionals: true, options: config });
   } catch (error) {
     throw new UsageError(errorText(error));
   }
+  if ((parsed.values as { help?: boolean }).help) throw new HelpRequested();
+  return parsed;
 }
 
 export function numberOption(name: string, text: string | undefined, integer: boolean): number | undefined {
@@ -98,17 +119,32 @@ async function defaultModelDir(): Promise<string> {
   return path.join(MODELS_DIR, list.default);
 }
 
-/** Starts the tfjs backend and loads the chosen (or default) model, naming both on stderr. */
-export async function startCaptioner(options: CaptionerOptions): Promise<{ captioner: Captioner; modelDir: string; backend: NodeBackend }> {
+export interface LoadedCaptioner {
+  captioner: Captioner;
+  modelDir: string;
+  backend: NodeBackend;
+}
+
+/** Starts the tfjs backend and loads the chosen (or default) model. */
+export async function loadCaptionerModel(options: CaptionerOptions): Promise<LoadedCaptioner> {
   const modelDir = options.modelDir ?? (await defaultModelDir());
   const backend = await initNodeBackend(options.backend);
   const captioner = await loadCaptioner(folderPackageFiles(modelDir));
-  console.error(`model: ${captioner.card.name} (${modelDir}), backend: ${backend}`);
-  if (captioner.groundingProblem) console.error(`note: captions are not grounded in the detected objects: ${captioner.groundingProblem}`);
   return { captioner, modelDir, backend };
 }
 
-/** Runs a command's main: its result is the exit code; errors exit 2, with the usage text for usage errors. */
+export const modelLine = (name: string, modelDir: string, backend: NodeBackend) => `model: ${name} (${modelDir}), backend: ${backend}`;
+
+/** loadCaptionerModel, naming the model and the backend on stderr. */
+export async function startCaptioner(options: CaptionerOptions): Promise<LoadedCaptioner> {
+  const loaded = await loadCaptionerModel(options);
+  console.error(modelLine(loaded.captioner.card.name, loaded.modelDir, loaded.backend));
+  const { groundingProblem } = loaded.captioner;
+  if (groundingProblem) console.error(`note: captions are not grounded in the detected objects: ${groundingProblem}`);
+  return loaded;
+}
+
+/** Runs a command's main: its result is the exit code; --help prints the usage and exits 0; errors exit 2, in one line. */
 export function runCommand(main: (args: string[]) => Promise<number>, usage: string): void {
   // stdout carries only results: anything tfjs or wasm logs goes to stderr.
   console.log = console.info = console.debug = console.error;
@@ -117,8 +153,12 @@ export function runCommand(main: (args: string[]) => Promise<number>, usage: str
       process.exitCode = code;
     },
     (error: unknown) => {
-      console.error(`error: ${errorText(error)}`);
-      if (error instanceof UsageError) console.error(usage);
+      if (error instanceof HelpRequested) {
+        process.stdout.write(usage + '\n');
+        process.exitCode = 0;
+        return;
+      }
+      console.error(`error: ${errorText(error)}${error instanceof UsageError ? ' (--help for usage)' : ''}`);
       process.exitCode = 2;
     },
   );

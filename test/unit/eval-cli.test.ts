@@ -86,10 +86,11 @@ describe('npm run eval', () => {
     }
   }, 60_000);
 
-  it('explains a bad command line', async () => {
+  it('explains a bad command line in one line, and prints the usage for --help', async () => {
     const failed = await run(TSX, [CLI, PHOTOS_DIR], { cwd: REPO_ROOT }).catch((error: { code: number; stderr: string }) => error);
     expect('code' in failed && failed.code).toBe(2);
-    expect(failed.stderr).toContain('expected <photos dir> <captions.jsonl>, got 1 arguments');
-    expect(failed.stderr).toContain('usage: npm run eval');
+    expect(failed.stderr.trim()).toBe('error: expected <photos dir> <captions.jsonl>, got 1 arguments (--help for usage)');
+    const { stdout } = await run(TSX, [CLI, '--help'], { cwd: REPO_ROOT });
+    expect(stdout).toMatch(/^usage: npm run eval -- \[options\] <photos dir> <captions\.jsonl>\n {2}--limit <n> /);
   }, 30_000);
 });

@@ -1,0 +1,95 @@
+/**
+ * `npm run bench:cli [-- --photos N]`: photos per second of `npm run caption` with 1 and with 2
+ * captioning threads (--jobs), on the first N (default 80) photos of ../shared/data/photos, or on the
+ * three @stdlib photos repeated when that folder is absent (labelled as such). Uses the default model
+ * of public/models. Each figure covers loading the model in every thread (startup) and then reading,
+ * decoding and captioning every photo (rate), with the CPU time per photo and the cores kept busy: on
+ * a machine shared with other work, those show whether a shortfall is the threads' or the machine's. Prints a table and the JSON report; writes
+ * .cache/bench/cli.json.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { CaptionPool } from '../src/cli/caption-pool';
+import { captionerOptions } from '../src/cli/shared';
+
+const { values } = parseArgs({ options: { photos: { type: 'string', default: '80' } } });
+const PHOTO_COUNT = Number(values.photos);
+const SHARED_PHOTOS = path.resolve('../shared/data/photos');
+const STDLIB_PHOTOS = ['airplane-from-above', 'locomotion-house-cat', 'nagasaki-boats'].map((name) =>
+  path.resolve('node_modules/@stdlib', `datasets-img-${name}`, 'data/image.jpg'),
+);
+const JOBS = [1, 2];
+const TARGET_SPEEDUP = 1.7;
+
+async function benchPhotos(): Promise<{ files: string[]; source: string }> {
+  if (existsSync(SHARED_PHOTOS)) {
+    const names = (await readdir(SHARED_PHOTOS)).filter((name) => /\.jpe?g$/i.test(name)).sort();
+    return { files: names.slice(0, PHOTO_COUNT).map((name) => path.join(SHARED_PHOTOS, name)), source: SHARED_PHOTOS };
+  }
+  return {
+    files: Array.from({ length: PHOTO_COUNT }, (_, i) => STDLIB_PHOTOS[i % STDLIB_PHOTOS.length]),
+    source: 'the three @stdlib photos, repeated (../shared/data/photos is absent)',
+  };
+}
+
+async function measure(jobs: number, files: string[]) {
+  const loadAverageBefore = os.loadavg()[0];
+  let started = performance.now();
+  const pool = await CaptionPool.start(jobs, { options: captionerOptions({ backend: 'wasm' }), xmp: false });
+  const startupSeconds = (performance.now() - started) / 1000;
+  let failed = 0;
+  started = performance.now();
+  const cpuBefore = process.cpuUsage();
+  await pool.caption(files, (_index, row) => {
+    if ('error' in row) failed++;
+  });
+  const captionSeconds = (performance.now() - started) / 1000;
+  // User + system time of every thread of this process: what one photo costs, however busy the machine is.
+  const cpu = process.cpuUsage(cpuBefore);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  await pool.close();
+  return {
+    jobs,
+    model: pool.model.modelName,
+    backend: pool.model.backend,
+    photos: files.length,
+    failed,
+    startupSeconds,
+    captionSeconds,
+    photosPerSecond: files.length / captionSeconds,
+    cpuSecondsPerPhoto: cpuSeconds / files.length,
+    /** Cores kept busy on average (at most `jobs`; less when other work shares the machine). */
+    coresUsed: cpuSeconds / captionSeconds,
+    loadAverage: { before: loadAverageBefore, after: os.loadavg()[0] },
+  };
+}
+
+const { files, source } = await benchPhotos();
+console.error(`${files.length} photos from ${source}; ${os.availableParallelism()} cores (${os.cpus()[0]?.model ?? 'unknown CPU'})`);
+const runs = [];
+for (const jobs of JOBS) {
+  const result = await measure(jobs, files);
+  console.error(
+    `--jobs ${jobs}: ${result.photosPerSecond.toFixed(2)} photos/s (${result.photos} photos in ${result.captionSeconds.toFixed(1)} s, ` +
+      `${result.cpuSecondsPerPhoto.toFixed(2)} CPU s/photo, ${result.coresUsed.toFixed(2)} cores busy, ` +
+      `model loaded in ${result.startupSeconds.toFixed(1)} s; load average ${result.loadAverage.before.toFixed(1)} → ${result.loadAverage.after.toFixed(1)})`,
+  );
+  runs.push(result);
+}
+const speedup = runs[1].photosPerSecond / runs[0].photosPerSecond;
+const report = {
+  startedAt: new Date().toISOString(),
+  machine: `${os.availableParallelism()} cores, ${os.cpus()[0]?.model ?? 'unknown CPU'}`,
+  source,
+  runs,
+  targets: {
+    jobsSpeedup: { target: `--jobs 2 >= ${TARGET_SPEEDUP}x --jobs 1`, measured: `${speedup.toFixed(2)}x`, met: speedup >= TARGET_SPEEDUP },
+  },
+};
+console.error(`--jobs 2 / --jobs 1: ${speedup.toFixed(2)}x (target ${TARGET_SPEEDUP}x: ${speedup >= TARGET_SPEEDUP ? 'met' : 'not met'})`);
+await mkdir('.cache/bench', { recursive: true });
+await writeFile('.cache/bench/cli.json', JSON.stringify(report, null, 2) + '\n');
+process.stdout.write(JSON.stringify(report, null, 2) + '\n');

@@ -1,0 +1,158 @@
+/**
+ * Writing rows in the four output formats, and reading back what an earlier run wrote (--resume).
+ * jsonl and csv rows are written the moment a photo is done, each in one write, so after a crash
+ * (even kill -9) the file holds every finished photo, plus at worst the start of one more row.
+ */
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { readFile, truncate } from 'node:fs/promises';
+import path from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
+import { formatCaptionLine } from '../captioner/format';
+import type { PhotoRow } from './rows';
+
+export const FORMATS = ['text', 'json', 'jsonl', 'csv'] as const;
+export type OutputFormat = (typeof FORMATS)[number];
+
+/** Formats written row by row as photos finish: the ones --resume can continue. */
+export type StreamedFormat = Extract<OutputFormat, 'jsonl' | 'csv'>;
+export const isStreamed = (format: OutputFormat): format is StreamedFormat => format === 'jsonl' || format === 'csv';
+
+/** csv: the jsonl row flattened to the best caption; objects as JSON text. */
+const CSV_COLUMNS = ['file', 'caption', 'p', 'objects', 'error'];
+
+function csvCells(row: PhotoRow): (string | number)[] {
+  if ('error' in row) return [row.file, '', '', '', row.error];
+  const [best] = row.captions;
+  return [row.file, best?.text ?? '', best?.p ?? '', row.objects ? JSON.stringify(row.objects) : '', ''];
+}
+
+/** im2txt's run_inference output for one photo. */
+function textBlock(row: PhotoRow): string {
+  if ('error' in row) return '';
+  const lines = row.captions.map((caption, rank) => `  ${formatCaptionLine(rank, caption)}\n`);
+  return `Captions for image ${path.basename(row.file)}:\n${lines.join('')}`;
+}
+
+export interface OutputTarget {
+  write(text: string): void;
+  close(): void;
+}
+
+export const stdoutTarget: OutputTarget = { write: (text) => void process.stdout.write(text), close: () => {} };
+
+/** A file written with one write call per row, nothing held in memory. */
+export function fileTarget(file: string, mode: 'append' | 'overwrite'): OutputTarget {
+  const fd = openSync(file, mode === 'append' ? 'a' : 'w');
+  return {
+    write: (text) => {
+      const bytes = Buffer.from(text);
+      for (let written = 0; written < bytes.length; ) written += writeSync(fd, bytes, written);
+    },
+    close: () => closeSync(fd),
+  };
+}
+
+/**
+ * Takes rows as photos finish. jsonl and csv go out at once; text and json go out in input order
+ * (text as soon as every earlier photo is done, json as one array at the end), so they do not
+ * depend on which thread finished first.
+ */
+export class RowWriter {
+  private readonly held = new Map<number, PhotoRow>();
+  private nextIndex = 0;
+  private readonly ordered: PhotoRow[] = [];
+
+  constructor(
+    private readonly format: OutputFormat,
+    private readonly target: OutputTarget,
+    options: { csvHeader: boolean },
+  ) {
+    if (format === 'csv' && options.csvHeader) target.write(stringify([CSV_COLUMNS]));
+  }
+
+  /** Row `index` (its photo's place in the input) is done. */
+  add(index: number, row: PhotoRow): void {
+    if (this.format === 'jsonl') return this.target.write(JSON.stringify(row) + '\n');
+    if (this.format === 'csv') return this.target.write(stringify([csvCells(row)]));
+    this.held.set(index, row);
+    for (let next = this.held.get(this.nextIndex); next; next = this.held.get(this.nextIndex)) {
+      this.held.delete(this.nextIndex++);
+      if (this.format === 'text') this.target.write(textBlock(next));
+      else this.ordered.push(next);
+    }
+  }
+
+  finish(): void {
+    if (this.format === 'json') this.target.write(JSON.stringify(this.ordered) + '\n');
+    this.target.close();
+  }
+}
+
+export interface WrittenRows {
+  /** Resolved paths of the photos the file has a row for. */
+  files: Set<string>;
+  /** How many of those rows are errors. */
+  failed: number;
+  /** Whether the file has no complete row, nor a csv header. */
+  empty: boolean;
+  /** Bytes of an unfinished last row (the earlier run was killed while writing it), cut off the file. */
+  droppedBytes: number;
+}
+
+const NEWLINE = 0x0a;
+const QUOTE = 0x22;
+
+/** Where the last complete row of a jsonl or csv file ends (a csv field in quotes may hold newlines). */
+function completeLength(bytes: Buffer, format: StreamedFormat): number {
+  let end = bytes.lastIndexOf(NEWLINE) + 1;
+  // csv doubles the quotes inside a quoted field, so an odd count means the cut is inside a field.
+  const insideQuotes = (length: number) => bytes.subarray(0, length).filter((byte) => byte === QUOTE).length % 2 === 1;
+  if (format === 'csv') while (end > 0 && insideQuotes(end)) end = bytes.lastIndexOf(NEWLINE, end - 2) + 1;
+  return end;
+}
+
+function parseRows(text: string, format: StreamedFormat, file: string): { file: string; error?: string }[] {
+  const notOurs = (why: string) => new Error(`cannot resume ${file}: ${why}; is it a ${format} file this command wrote?`);
+  if (format === 'csv') {
+    const checkHeader = (header: string[]) => {
+      if (header.join() !== CSV_COLUMNS.join()) throw notOurs(`its header is "${header.join()}"`);
+      return header;
+    };
+    const records = parse(text, { columns: checkHeader }) as Record<string, string>[];
+    return records.map((record) => ({ file: record.file, error: record.error || undefined }));
+  }
+  return text
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line, number) => {
+      let row: unknown;
+      try {
+        row = JSON.parse(line);
+      } catch {
+        throw notOurs(`line ${number + 1} is not JSON`);
+      }
+      if (typeof row !== 'object' || row === null || typeof (row as { file?: unknown }).file !== 'string') throw notOurs(`line ${number + 1} names no file`);
+      return row as { file: string; error?: string };
+    });
+}
+
+/**
+ * The photos an earlier run already wrote to `file` (none when it does not exist). An unfinished
+ * last row is cut off the file, so the rows appended next start on a line of their own.
+ */
+export async function readWrittenRows(file: string, format: StreamedFormat): Promise<WrittenRows> {
+  const bytes = await readFile(file).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return Buffer.alloc(0);
+    throw error;
+  });
+  const length = completeLength(bytes, format);
+  const rows = parseRows(bytes.subarray(0, length).toString('utf8'), format, file);
+  if (length < bytes.length) await truncate(file, length);
+  return {
+    files: new Set(rows.map((row) => path.resolve(row.file))),
+    failed: rows.filter((row) => row.error !== undefined).length,
+    empty: length === 0,
+    droppedBytes: bytes.length - length,
+  };
+}
