@@ -88,18 +88,18 @@ interface DecoderRun {
   readBackBytes: number[];
 }
 
-async function decodeCaption<Prior>(
-  stepModel: StepModel<tf.Tensor2D, Prior>,
+async function decodeCaption(
+  stepModel: StepModel<tf.Tensor2D, DevicePrior>,
   model: ShowAndTellModel,
   initialState: tf.Tensor2D,
   config: HarnessConfig,
-  prior?: Prior,
+  prior?: DevicePrior,
 ): Promise<DecoderRun> {
   const { startId, endId } = model.vocabulary;
   const readBackBytes: number[] = [];
   const startedAt = performance.now();
   let firstStepMs = Number.NaN;
-  await beamSearch(stepModel, initialState, { startId, endId, prior }, { beamSize: config.beamSize, maxLength: config.maxLength }, (update: BeamUpdate) => {
+  await beamSearch(stepModel, initialState, { startId, endId, prior, priorCeiling: prior?.ceiling }, { beamSize: config.beamSize, maxLength: config.maxLength }, (update: BeamUpdate) => {
     if (update.step === 1) firstStepMs = performance.now() - startedAt;
     readBackBytes.push(update.readBackBytes);
   });

@@ -8,7 +8,6 @@ export interface StepModel<State, Prior = never> {
    * Runs one step for every partial caption at once (row b of `state` belongs to inputFeed[b]) and
    * returns, per row, its k best next words by log-probability plus the prior (when given):
    * row-major [rows * k], best first. The returned state has one row per input row.
-   * A prior must never be positive, so a caption's score only falls as it grows.
    */
   step(inputFeed: Int32Array, state: State, k: number, prior?: Prior): Promise<StepResult<State>>;
   /** A new state made of the given rows of `state`, in that order (rows may repeat). */
@@ -51,6 +50,8 @@ export interface SearchInputs<Prior> {
   startId: number;
   endId: number;
   prior?: Prior;
+  /** The most the prior adds to one word's log-probability (0 when it only ever penalises). */
+  priorCeiling?: number;
 }
 
 /** The live beam after a step, for display. Both lists are sorted best first. */
@@ -129,6 +130,8 @@ export async function beamSearch<State, Prior = never>(
     lengthNormalizationFactor > 0 ? logProb / length ** lengthNormalizationFactor : logProb;
 
   let partials: PartialCaption[] = [{ wordIds: [words.startId], logProb: 0, rankLogProb: 0, score: 0, row: 0 }];
+  const ceiling = words.priorCeiling ?? 0;
+  if (!(ceiling >= 0)) throw new Error(`priorCeiling must be 0 or more, got ${ceiling}`);
   let state = initialState;
   const complete = new TopN<Hypothesis>(beamSize);
   try {
@@ -154,9 +157,15 @@ export async function beamSearch<State, Prior = never>(
       model.disposeState(result.state);
       partials = partials.map((partial, row) => ({ ...partial, row }));
       onUpdate?.({ step, partial: partials.map(publicView), complete: complete.sorted(), readBackBytes: result.readBackBytes ?? 0 });
-      // logProb only falls as words are added, and the normaliser is largest at maxLength, so this
-      // bounds the best score any continuation of the partial can ever reach.
-      const bestReachable = (partial: PartialCaption) => normalise(partial.rankLogProb, maxLength);
+      // A word adds at most priorCeiling to the score (log-probabilities are ≤ 0), so this bounds the
+      // best score any continuation of the partial can ever reach, whatever length it ends at.
+      const bestReachable = (partial: PartialCaption) => {
+        let best = -Infinity;
+        for (let length = partial.wordIds.length + 1; length <= maxLength; length++) {
+          best = Math.max(best, normalise(partial.rankLogProb + ceiling * (length - partial.wordIds.length), length));
+        }
+        return best;
+      };
       if (complete.isFull && partials.every((partial) => bestReachable(partial) <= complete.worstScore)) break;
     }
   } finally {

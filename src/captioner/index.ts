@@ -144,7 +144,7 @@ class BeamSearchCaptioner implements Captioner {
     const prior = this.devicePrior(photo, grounding ?? true);
     const { startId, endId } = this.model.vocabulary;
     try {
-      const found = await beamSearch(this.model, photo.encoded.initialState, { startId, endId, prior }, searchOptions, (update) =>
+      const found = await beamSearch(this.model, photo.encoded.initialState, { startId, endId, prior, priorCeiling: prior?.ceiling }, searchOptions, (update) =>
         onUpdate?.({
           step: update.step,
           partial: update.partial.map(this.toCaption),

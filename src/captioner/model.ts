@@ -50,6 +50,8 @@ export interface DevicePrior {
   /** [rows, vocabularySize] log-priors. */
   table: tf.Tensor2D;
   rowAfter: ReadonlyMap<number, number>;
+  /** The largest log-prior in the table. */
+  ceiling: number;
   dispose(): void;
 }
 
@@ -137,7 +139,7 @@ export class ShowAndTellModel implements StepModel<tf.Tensor2D, DevicePrior> {
   /** Puts a search's word prior on the device. */
   uploadPrior(prior: WordPrior): DevicePrior {
     const table = tf.tensor2d(prior.table, [prior.rows, this.card.vocabularySize]);
-    return { table, rowAfter: prior.rowAfter, dispose: () => table.dispose() };
+    return { table, rowAfter: prior.rowAfter, ceiling: prior.ceiling, dispose: () => table.dispose() };
   }
 
   /**

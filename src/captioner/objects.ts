@@ -99,12 +99,18 @@ export interface GroundingSettings {
   classThresholds?: Record<string, number>;
   /** Evidence is floored here, which caps the penalty at lambda · log(floor / threshold). */
   floor: number;
+  /**
+   * The most a word of a class seen above the threshold gains, at evidence 1 (linear from 0 at the
+   * threshold): a nudge to name what the detector is sure of. 0 or absent: no gain.
+   */
+  boost?: number;
 }
 
 /**
  * A log-prior on the next word, given the previous one: row 0 applies after most words; a word that
  * starts a two-word phrase ("hot") has its own row, where the phrase's second word ("dog") takes the
- * phrase's class (hot dog). Every value is ≤ 0, so a caption's score only falls as words are added.
+ * phrase's class (hot dog). No value exceeds `ceiling`, which bounds how much a caption's score can
+ * still grow per word (the search's early stop needs it).
  */
 export interface WordPrior {
   /** rows × vocabularySize log-priors, row-major. */
@@ -112,13 +118,19 @@ export interface WordPrior {
   rows: number;
   /** Previous word id → its row in `table`; words not listed use row 0. */
   rowAfter: ReadonlyMap<number, number>;
+  /** The largest value in `table` (0 without a boost). */
+  ceiling: number;
 }
 
-/** The grounding log-prior of one class: λ · log(min(1, max(evidence, floor) / threshold of the class)). */
+/**
+ * The grounding log-prior of one class: below its threshold, λ · log(max(evidence, floor) / threshold);
+ * above it, boost · (evidence − threshold) / (1 − threshold).
+ */
 export function classLogPrior(label: string, evidence: number, settings: GroundingSettings): number {
   const threshold = Math.min(settings.threshold, settings.classThresholds?.[label] ?? settings.threshold);
   const ratio = Math.max(evidence, settings.floor) / threshold;
-  return ratio >= 1 ? 0 : settings.lambda * Math.log(ratio);
+  if (ratio < 1) return settings.lambda * Math.log(ratio);
+  return threshold < 1 ? ((settings.boost ?? 0) * (Math.min(evidence, 1) - threshold)) / (1 - threshold) : 0;
 }
 
 /**
@@ -164,7 +176,7 @@ export function groundingPrior(
     table.set(row, columns * (index + 1));
     rowAfter.set(wordId, index + 1);
   });
-  return { table, rows: 1 + contextRows.size, rowAfter };
+  return { table, rows: 1 + contextRows.size, rowAfter, ceiling: Math.max(0, ...base, ...[...contextRows.values()].flatMap((row) => Math.max(...row))) };
 }
 
 /** card.json `detector`: where the graph exposes the detector and how to read it. */

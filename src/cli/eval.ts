@@ -23,6 +23,7 @@ const OPTIONS = {
   'grounding-sweep': { type: 'string', value: '<λ,...>', help: 'also score these grounding weights (0 = off), each with every threshold and floor below' },
   'threshold-sweep': { type: 'string', value: '<t,...>', help: "evidence thresholds for the grounding sweep (default: the card's)" },
   'floor-sweep': { type: 'string', value: '<f,...>', help: "evidence floors for the grounding sweep (default: the card's)" },
+  'boost-sweep': { type: 'string', value: '<b,...>', help: "gains for confidently detected classes in the grounding sweep (default: the card's)" },
   'class-thresholds': {
     type: 'string',
     value: '<file|none>',
@@ -108,23 +109,30 @@ function genderTable(rows: [string, Record<Gender, GenderOutcome>][]): string {
 const numberList = (name: string, text: string | undefined): number[] =>
   text === undefined ? [] : text.split(',').map((item) => numberOption(name, item, false) as number);
 
-/** The command line's setting, then every combination of the sweeps' values. */
-function variants(base: CaptionOptions, values: { 'grounding-sweep'?: string; 'threshold-sweep'?: string; 'floor-sweep'?: string }): Variant[] {
+/** The grounding settings a sweep varies, with their command-line options. */
+const SWEPT_SETTINGS = [
+  ['threshold', 'threshold-sweep'],
+  ['floor', 'floor-sweep'],
+  ['boost', 'boost-sweep'],
+] as const;
+
+type SweepValues = { 'grounding-sweep'?: string } & { [K in (typeof SWEPT_SETTINGS)[number][1]]?: string };
+
+/** The command line's setting, then every combination of the sweeps' values (λ = 0: one un-grounded variant). */
+function variants(base: CaptionOptions, values: SweepValues): Variant[] {
   const lambdas = numberList('grounding-sweep', values['grounding-sweep']);
-  const thresholds = numberList('threshold-sweep', values['threshold-sweep']);
-  const floors = numberList('floor-sweep', values['floor-sweep']);
-  if (lambdas.length === 0 && (thresholds.length > 0 || floors.length > 0)) throw new UsageError('--threshold-sweep and --floor-sweep need --grounding-sweep');
-  const swept: Variant[] = [];
-  for (const lambda of lambdas) {
-    // Without grounding the other settings change nothing: one variant is enough.
-    for (const threshold of thresholds.length > 0 && lambda !== 0 ? thresholds : [undefined]) {
-      for (const floor of floors.length > 0 && lambda !== 0 ? floors : [undefined]) {
-        const settings: Partial<GroundingSettings> = { lambda, ...(threshold === undefined ? {} : { threshold }), ...(floor === undefined ? {} : { floor }) };
-        const name = Object.entries(settings).map(([key, value]) => `${key === 'lambda' ? 'λ' : key}=${value}`).join(' ');
-        swept.push({ name, options: { ...base, grounding: lambda === 0 ? false : settings } });
-      }
-    }
-  }
+  const others = SWEPT_SETTINGS.map(([key, option]) => [key, numberList(option, values[option])] as const).filter(([, list]) => list.length > 0);
+  if (lambdas.length === 0 && others.length > 0) throw new UsageError('the other sweeps need --grounding-sweep');
+  let combinations: Partial<GroundingSettings>[] = [{}];
+  for (const [key, list] of others) combinations = combinations.flatMap((settings) => list.map((value) => ({ ...settings, [key]: value })));
+  const swept = lambdas.flatMap((lambda): Variant[] =>
+    lambda === 0
+      ? [{ name: 'λ=0', options: { ...base, grounding: false } }]
+      : combinations.map((settings) => ({
+          name: [`λ=${lambda}`, ...Object.entries(settings).map(([key, value]) => `${key}=${value}`)].join(' '),
+          options: { ...base, grounding: { lambda, ...settings } },
+        })),
+  );
   return [{ name: 'model', options: base }, ...swept];
 }
 

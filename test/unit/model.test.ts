@@ -84,7 +84,7 @@ describe('ShowAndTellModel on the fixture package', () => {
   it('refuses packages whose parts disagree', async () => {
     const words = (await readFile(path.join(dir, 'word_counts.txt'), 'utf8')).trimEnd().split('\n');
     await expect(ShowAndTellModel.load(await source({ wordCounts: words.slice(0, -1).join('\n') }))).rejects.toThrow(
-      'word_counts.txt gives 8 softmax columns (7 words + unknown), card.json says vocabularySize 9',
+      'word_counts.txt gives 9 softmax columns (8 words + unknown), card.json says vocabularySize 10',
     );
     const card = JSON.parse(await readFile(path.join(dir, 'card.json'), 'utf8'));
     const wrongState = JSON.stringify({ ...card, stateSize: card.stateSize + 2 });
