@@ -10,8 +10,11 @@ const id = (word: string) => WORDS.indexOf(word);
 type Table = Record<string, Record<string, number>>;
 const NEVER_ENDING = { c: 0.4, d: 0.4 };
 
+/** A log-prior per next word, the same after every word. */
+type WordPrior = Record<string, number>;
+
 /** A plain-JS model whose state rows are the words consumed so far; it tracks live states to catch leaks. */
-class FakeModel implements StepModel<string[]> {
+class FakeModel implements StepModel<string[], WordPrior> {
   steps = 0;
   readonly live = new Set<string[]>();
 
@@ -22,22 +25,26 @@ class FakeModel implements StepModel<string[]> {
     return this.track(['']);
   }
 
-  async step(inputFeed: Int32Array, state: string[], k: number): Promise<StepResult<string[]>> {
+  async step(inputFeed: Int32Array, state: string[], k: number, prior?: WordPrior): Promise<StepResult<string[]>> {
     expect(this.live.has(state)).toBe(true);
     this.steps++;
     const consumed = state.map((prefix, row) => `${prefix} ${WORDS[inputFeed[row]]}`.trim());
     const wordIds: number[] = [];
     const logProbs: number[] = [];
+    const modelLogProbs: number[] = [];
+    const withPrior = (word: string, p: number) => Math.log(p) + (prior?.[word] ?? 0);
     for (const prefix of consumed) {
-      const ranked = Object.entries(this.table[prefix] ?? NEVER_ENDING).sort((x, y) => y[1] - x[1]);
+      const ranked = Object.entries(this.table[prefix] ?? NEVER_ENDING).sort((x, y) => withPrior(...y) - withPrior(...x));
       for (let j = 0; j < k; j++) {
         // Missing words have probability 0, which the search must skip rather than take log(0) of.
         const [word, p] = ranked[j] ?? ['S', 0];
         wordIds.push(id(word));
-        logProbs.push(Math.log(p));
+        logProbs.push(withPrior(word, p));
+        modelLogProbs.push(Math.log(p));
       }
     }
-    return { wordIds: Int32Array.from(wordIds), logProbs: Float32Array.from(logProbs), state: this.track(consumed) };
+    const result = { wordIds: Int32Array.from(wordIds), logProbs: Float32Array.from(logProbs), state: this.track(consumed) };
+    return prior ? { ...result, modelLogProbs: Float32Array.from(modelLogProbs) } : result;
   }
 
   gatherRows(state: string[], rows: Int32Array): string[] {
@@ -54,10 +61,11 @@ class FakeModel implements StepModel<string[]> {
   }
 }
 
-async function search(table: Table, options: Parameters<typeof beamSearch>[3], updates: BeamUpdate[] = []) {
+async function search(table: Table, options: Parameters<typeof beamSearch>[3], updates: BeamUpdate[] = [], prior?: { words: WordPrior; ceiling: number }) {
   const model = new FakeModel(table);
   const initial = model.initialState();
-  const found = await beamSearch(model, initial, { startId: START, endId: END }, options, (update) => updates.push(update));
+  const inputs = { startId: START, endId: END, prior: prior?.words, priorCeiling: prior?.ceiling };
+  const found = await beamSearch(model, initial, inputs, options, (update) => updates.push(update));
   expect([...model.live]).toEqual([initial]); // every state the search made was disposed
   const readable = found.map(({ wordIds, logProb, score }) => ({ words: wordIds.map((w) => WORDS[w]).join(' '), logProb, score }));
   return { found: readable, steps: model.steps };
@@ -126,6 +134,27 @@ describe('beamSearch', () => {
   it('with beam size 1 is greedy decoding', async () => {
     const { found } = await search(LENGTH_MATTERS, { beamSize: 1 });
     expect(found.map((c) => c.words)).toEqual(['S a E']);
+  });
+
+  it("ranks by log-probability plus the prior, and reports the model's own log-probability", async () => {
+    // Halving "c": "S b c E" scores .28 × .5 = .14, still above "S b E" (.12), below "S a E" (.3).
+    const { found } = await search(LENGTH_MATTERS, { beamSize: 2 }, [], { words: { c: Math.log(0.5) }, ceiling: 0 });
+    expect(found.map((c) => c.words)).toEqual(['S a E', 'S b c E']);
+    expect(found[1].logProb).toBeCloseTo(Math.log(0.28), 6);
+    expect(found[1].score).toBeCloseTo(Math.log(0.14), 6);
+    // Penalising "a" by ln(.25): "S a E" (.075) drops below "S b E" (.12).
+    const penalised = await search(LENGTH_MATTERS, { beamSize: 2 }, [], { words: { a: Math.log(0.25) }, ceiling: 0 });
+    expect(penalised.found.map((c) => c.words)).toEqual(['S b c E', 'S b E']);
+  });
+
+  it('does not stop early while a prior that can add to the score could still lift a partial caption', async () => {
+    const table: Table = { S: { a: 0.9, b: 0.1 }, 'S a': { E: 0.8, c: 0.2 }, 'S b': { E: 0.9, c: 0.1 }, 'S a c': { c: 1 }, 'S a c c': { E: 1 } };
+    // Without the prior the search stops after 3 steps (see above). Each "c" gains ln 4 here: "S a c c E"
+    // scores .9 × .2 × 4 × 4 = 2.88 and wins, which only a search that keeps going finds.
+    const { found, steps } = await search(table, { beamSize: 2, maxLength: 20 }, [], { words: { c: Math.log(4) }, ceiling: Math.log(4) });
+    expect(found[0].words).toBe('S a c c E');
+    expect(found[0].logProb).toBeCloseTo(Math.log(0.9 * 0.2), 6);
+    expect(steps).toBeGreaterThan(3);
   });
 
   it('rejects invalid options', async () => {
