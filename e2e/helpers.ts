@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { expect, type Page, type TestInfo } from '@playwright/test';
+import { chromium, expect, type BrowserContext, type Page, type TestInfo } from '@playwright/test';
 import { PNG } from 'pngjs';
 import type { WorkerEvent } from '../src/worker/protocol';
+import { chromiumLaunchOptions, SOFTWARE_WEBGL_ARGS } from './browser';
 import { E2E_INPUTS_DIR } from './paths';
 
 export interface TestFile {
@@ -75,6 +76,15 @@ export async function openReadyApp(page: Page, backend: 'webgl' | 'wasm' | 'cpu'
   await page.goto(`./?backend=${backend}`);
   await expect(page.getByTestId('model-status')).toHaveAttribute('data-phase', 'ready');
   await expect(page.getByTestId('backend')).toHaveText(backend);
+}
+
+/**
+ * A browser with a profile on disk (not incognito like the test's own context): for what only a
+ * real profile has, such as data kept across a browser restart, and installability.
+ */
+export async function launchWithProfile(profileDir: string, baseURL: string | undefined): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await chromium.launchPersistentContext(profileDir, { ...chromiumLaunchOptions(SOFTWARE_WEBGL_ARGS), baseURL, viewport: { width: 1200, height: 900 } });
+  return { context, page: context.pages()[0] ?? (await context.newPage()) };
 }
 
 /** A DataTransfer holding the files, inside the page. */

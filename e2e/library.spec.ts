@@ -5,12 +5,22 @@
 import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import Papa from 'papaparse';
 import type { ExportRow } from '../src/store/export';
 import { FIXTURE_CAPTIONS } from '../tools/fixture/make-fixture-model';
-import { chromiumLaunchOptions, SOFTWARE_WEBGL_ARGS } from './browser';
-import { captionLines, card, dropFiles, expectCaptioned, generatedInput, greyPng, openReadyApp, screenshotPath, type TestFile } from './helpers';
+import {
+  captionLines,
+  card,
+  dropFiles,
+  expectCaptioned,
+  generatedInput,
+  greyPng,
+  launchWithProfile,
+  openReadyApp,
+  screenshotPath,
+  type TestFile,
+} from './helpers';
 
 const WHITE = () => generatedInput('white.png', 'image/png');
 const BLACK = () => generatedInput('black.png', 'image/png');
@@ -112,10 +122,8 @@ test('Export writes every captioned photo as CSV and as JSON, with the caption u
 
 test('finished results, edits and thumbnails survive a reload and a browser restart, until Clear finished removes them', async ({ baseURL }, testInfo) => {
   const profile = await mkdtemp(path.join(os.tmpdir(), 'show-and-tell-profile-'));
-  const launch = () => chromium.launchPersistentContext(profile, { ...chromiumLaunchOptions(SOFTWARE_WEBGL_ARGS), baseURL, viewport: { width: 1200, height: 900 } });
   try {
-    let context = await launch();
-    let page = context.pages()[0] ?? (await context.newPage());
+    let { context, page } = await launchWithProfile(profile, baseURL);
     await openReadyApp(page);
     await dropFiles(page, [WHITE(), BLACK()]);
     await expectCaptioned(page, 'white.png');
@@ -123,7 +131,7 @@ test('finished results, edits and thumbnails survive a reload and a browser rest
     await editCaption(page, 'black.png', 'A dark night sky');
 
     const expectKept = async () => {
-      await expect(page.getByTestId('photo-card')).toHaveCount(2);
+      await expect(page.getByTestId('photo-card').locator('.file-name')).toHaveText(['white.png', 'black.png']);
       await expectCaptioned(page, 'white.png');
       await expect(card(page, 'white.png').getByTestId('best-caption')).toHaveText('A white square.');
       await expect(card(page, 'black.png').getByTestId('best-caption')).toHaveText('A dark night sky');
@@ -137,8 +145,7 @@ test('finished results, edits and thumbnails survive a reload and a browser rest
     await expectKept();
 
     await context.close(); // the browser exits with its last page
-    context = await launch();
-    page = context.pages()[0] ?? (await context.newPage());
+    ({ context, page } = await launchWithProfile(profile, baseURL));
     await page.goto('./?backend=webgl');
     await expectKept();
     await page.screenshot({ path: screenshotPath(testInfo, 'restored.png'), fullPage: true });

@@ -35,6 +35,8 @@ export interface PhotoJob {
   settings: CaptionSettings | null;
   /** The user's own alt text, used instead of the model's best caption; null when not edited. */
   editedCaption: string | null;
+  /** Orders photos across visits: increases with every photo added. */
+  position: number;
   /** Loaded from this browser's storage at start-up, not captioned in this visit. */
   restored: boolean;
   /** Photos added while others were still waiting form one run, which the queue's progress counts. */
@@ -45,7 +47,7 @@ export interface PhotoJob {
 }
 
 /** A finished result as storage keeps it (see saved-results.ts). */
-export type RestoredJob = Pick<PhotoJob, 'id' | 'name' | 'thumbnail' | 'settings' | 'editedCaption'> & {
+export type RestoredJob = Pick<PhotoJob, 'id' | 'name' | 'position' | 'thumbnail' | 'settings' | 'editedCaption'> & {
   state: Extract<JobState, { kind: 'done' }>;
 };
 
@@ -68,6 +70,8 @@ interface JobsState {
 /** Unique across visits too, as restored results keep their ids. */
 const SESSION_ID = Date.now().toString(36);
 let nextJobNumber = 1;
+/** Starts from the clock (in thousandths of a millisecond, still an exact integer) so a later visit's photos come later. */
+let nextPosition = Date.now() * 1000;
 
 export function isFinished(job: PhotoJob): boolean {
   return job.state.kind === 'done' || job.state.kind === 'failed';
@@ -98,6 +102,7 @@ export const useJobsStore = create<JobsState>()((set, get) => {
           ({ file, name }): PhotoJob => ({
             id: `job-${SESSION_ID}-${nextJobNumber++}`,
             name,
+            position: nextPosition++,
             file,
             thumbnail: null,
             thumbnailUrl: null,
@@ -126,7 +131,7 @@ export const useJobsStore = create<JobsState>()((set, get) => {
               finishedAt: null,
             }),
           );
-        return { jobs: [...restored, ...jobs] };
+        return { jobs: [...restored, ...jobs].sort((a, b) => a.position - b.position) };
       }),
     setJobState: (jobId, state) =>
       updateJob(jobId, () =>

@@ -15,8 +15,6 @@ const STORE = 'results';
 /** One stored result; `version` lets a later format read or drop older records. */
 export interface SavedResult extends RestoredJob {
   version: 1;
-  /** Orders results as they were captioned. */
-  savedAt: number;
 }
 
 interface StorageState {
@@ -57,26 +55,20 @@ async function reportFailures(work: () => Promise<void>): Promise<void> {
 
 function toSaved(job: PhotoJob): SavedResult | null {
   if (job.state.kind !== 'done') return null;
-  const { id, name, thumbnail, settings, editedCaption, state } = job;
-  return { version: 1, savedAt: Date.now(), id, name, thumbnail, settings, editedCaption, state };
+  const { id, name, position, thumbnail, settings, editedCaption, state } = job;
+  return { version: 1, id, name, position, thumbnail, settings, editedCaption, state };
 }
 
 function isSavedResult(value: unknown): value is SavedResult {
   const record = value as Partial<SavedResult> | null;
-  return record?.version === 1 && typeof record.id === 'string' && record.state?.kind === 'done';
+  return record?.version === 1 && typeof record.id === 'string' && typeof record.position === 'number' && record.state?.kind === 'done';
 }
-
-/** Older results keep their place: an edit rewrites the record with its first savedAt. */
-const savedAtById = new Map<string, number>();
 
 function write(jobs: readonly PhotoJob[]): Promise<void> {
   return reportFailures(async () => {
     for (const job of jobs) {
       const record = toSaved(job);
-      if (!record) continue;
-      record.savedAt = savedAtById.get(job.id) ?? record.savedAt;
-      savedAtById.set(job.id, record.savedAt);
-      await set(job.id, record, resultsStore());
+      if (record) await set(job.id, record, resultsStore());
     }
   });
 }
@@ -86,15 +78,10 @@ export async function startSavingResults(): Promise<void> {
   useJobsStore.subscribe(({ jobs }, previous) => {
     const { captioned, edited, removedIds } = jobsChange(previous.jobs, jobs);
     if (captioned.length + edited.length > 0) void write([...captioned, ...edited]);
-    if (removedIds.length > 0) {
-      for (const id of removedIds) savedAtById.delete(id);
-      void reportFailures(() => delMany(removedIds, resultsStore()));
-    }
+    if (removedIds.length > 0) void reportFailures(() => delMany(removedIds, resultsStore()));
   });
   // After subscribing, so photos captioned while this loads are kept too (restored ones are not written again).
   await reportFailures(async () => {
-    const saved = (await values<unknown>(resultsStore())).filter(isSavedResult).sort((a, b) => a.savedAt - b.savedAt);
-    for (const result of saved) savedAtById.set(result.id, result.savedAt);
-    useJobsStore.getState().addRestored(saved);
+    useJobsStore.getState().addRestored((await values<unknown>(resultsStore())).filter(isSavedResult));
   });
 }

@@ -50,11 +50,12 @@ describe('editing a caption', () => {
 });
 
 describe('jobsChange (what storage and the screen reader announcer follow)', () => {
-  it('reports photos captioned in this visit, edits and removals, not restored results', () => {
+  it('reports photos captioned in this visit, edits and removals, not restored results (which go first, by position)', () => {
     store().addFiles([new File(['x'], 'a.jpg'), new File(['x'], 'b.jpg')]);
     const before = store().jobs;
     store().setJobState(job('a.jpg').id, done());
-    store().addRestored([{ id: 'old', name: 'old.jpg', thumbnail: null, settings: null, editedCaption: null, state: done() as Extract<JobState, { kind: 'done' }> }]);
+    store().addRestored([{ id: 'old', name: 'old.jpg', position: 0, thumbnail: null, settings: null, editedCaption: null, state: done() as Extract<JobState, { kind: 'done' }> }]);
+    expect(store().jobs.map((restoredFirst) => restoredFirst.name)).toEqual(['old.jpg', 'a.jpg', 'b.jpg']);
     let change = jobsChange(before, store().jobs);
     expect(change.captioned.map((changed) => changed.name)).toEqual(['a.jpg']);
     expect(change.edited).toEqual([]);
