@@ -30,7 +30,7 @@ export interface LibraryReport {
 
 declare global {
   interface Window {
-    libraryBench: { worker: Worker | null; done: number };
+    libraryBench: { worker: Worker | null; done: number; diagnostics: DiagnosticsEvent | null };
     gc?: () => void;
   }
 }
@@ -39,7 +39,7 @@ export async function benchPhotoLibrary(browser: Browser, appUrl: string, photoU
   const page = await browser.newPage();
   try {
     await page.addInitScript(() => {
-      window.libraryBench = { worker: null, done: 0 };
+      window.libraryBench = { worker: null, done: 0, diagnostics: null };
       const NativeWorker = window.Worker;
       window.Worker = class extends NativeWorker {
         constructor(url: string | URL, options?: WorkerOptions) {
@@ -47,6 +47,7 @@ export async function benchPhotoLibrary(browser: Browser, appUrl: string, photoU
           window.libraryBench.worker = this;
           this.addEventListener('message', (event: MessageEvent<{ type: string }>) => {
             if (event.data.type === 'job-done' || event.data.type === 'job-failed') window.libraryBench.done++;
+            if (event.data.type === 'diagnostics') window.libraryBench.diagnostics = event.data as DiagnosticsEvent;
           });
         }
       };
@@ -84,28 +85,26 @@ export async function benchPhotoLibrary(browser: Browser, appUrl: string, photoU
           opening.onsuccess = () => {
             const reading = opening.result.transaction('results').objectStore('results').getAll();
             reading.onerror = () => reject(reading.error);
-            reading.onsuccess = () => resolve(reading.result);
+            reading.onsuccess = () => {
+              opening.result.close();
+              resolve(reading.result);
+            };
           };
-        });
-        const diagnostics = await new Promise<DiagnosticsEvent>((resolve) => {
-          const worker = window.libraryBench.worker!;
-          const onMessage = (event: MessageEvent<{ type: string }>) => {
-            if (event.data.type !== 'diagnostics') return;
-            worker.removeEventListener('message', onMessage);
-            resolve(event.data as DiagnosticsEvent);
-          };
-          worker.addEventListener('message', onMessage);
-          worker.postMessage({ type: 'diagnostics' });
         });
         return {
           jsHeapBytes: (performance as unknown as { memory: { usedJSHeapSize: number } }).memory.usedJSHeapSize,
           domNodes: document.getElementsByTagName('*').length,
           thumbnailBytes: saved.reduce((sum, result) => sum + (result.thumbnail?.size ?? 0), 0),
-          tensors: diagnostics.memory.numTensors,
-          tensorBytes: diagnostics.memory.numBytes,
         };
       });
-      return { photos, ...inPage };
+      await page.evaluate(() => {
+        window.libraryBench.diagnostics = null;
+        window.libraryBench.worker!.postMessage({ type: 'diagnostics' });
+      });
+      // (No named functions inside page code: tsx would wrap them in a helper the page lacks.)
+      await page.waitForFunction(() => window.libraryBench.diagnostics !== null);
+      const { memory } = (await page.evaluate(() => window.libraryBench.diagnostics))!;
+      return { photos, ...inPage, tensors: memory.numTensors, tensorBytes: memory.numBytes };
     };
 
     await dropAndWait(0, counts.first);

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
-import { card, dropFiles, expectCaptioned, generatedInput, greyPng, launchWithProfile, openReadyApp } from './helpers';
+import { card, dropFiles, expectCaptioned, generatedInput, greyPng, launchWithProfile, openReadyApp, screenshotPath } from './helpers';
 
 async function seriousViolations(page: Page): Promise<string[]> {
   const { violations } = await new AxeBuilder({ page }).analyze();
@@ -34,7 +34,7 @@ async function tabTo(page: Page, name: string): Promise<void> {
   throw new Error(`Tab never reached "${name}"`);
 }
 
-test('axe-core finds no serious or critical violation: empty, while captioning, and with captions, the editor and Export open', async ({ page }) => {
+test('axe-core finds no serious or critical violation: empty, while captioning, and with captions, the editor and Export open', async ({ page }, testInfo) => {
   await openReadyApp(page);
   expect(await seriousViolations(page)).toEqual([]);
 
@@ -47,6 +47,7 @@ test('axe-core finds no serious or critical violation: empty, while captioning, 
   await card(page, 'white.png').getByRole('button', { name: 'Edit alt text of white.png' }).click();
   await page.getByRole('button', { name: 'Export', exact: true }).click();
   expect(await seriousViolations(page)).toEqual([]);
+  await page.screenshot({ path: screenshotPath(testInfo, 'editing-and-export.png') });
 });
 
 test('every action works from the keyboard, and finished captions are announced to screen readers', async ({ page }) => {
