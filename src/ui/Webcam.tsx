@@ -1,8 +1,7 @@
 import { useEffect, useState } from 'react';
 import { liveRate } from '../store/live-rate';
 import { bindCameraVideo, chooseCamera, startCamera, stopCamera, takeSnapshot, useWebcamStore } from '../store/webcam';
-import { formatCaptionLine } from '../captioner/format';
-import { toAltText } from '../captioner/format';
+import { formatCaptionLine, toAltText } from '../captioner/format';
 
 /** How often the caption's age is redrawn while the camera is live. */
 const AGE_REFRESH_MS = 250;
