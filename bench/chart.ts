@@ -47,13 +47,15 @@ export function chartHtml(report: BenchReport): string {
 <td>${(backend.beamSearchShare * 100).toFixed(0)} %</td><td>${backend.throughput.convGflops.toFixed(1)} / ${backend.encoderGflops.toPrecision(2)}</td>
 <td>${first.numTensors} → ${last.numTensors} (${last.captions})</td><td>${first.numBytesInGPU ?? '–'} → ${last.numBytesInGPU ?? '–'}</td></tr>`;
     });
-  const { app } = report;
+  const { app, library } = report;
   return `<!doctype html><html><head><meta charset="utf-8"><title>Show and Tell benchmark</title>
 <style>body{font-family:sans-serif;margin:16px;width:900px}table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #ccc;padding:3px 6px;text-align:left}</style></head><body>
 <h2>Show and Tell benchmark: ${escape(report.model.name)}${report.model.fixture ? ' [generated test fixture]' : ''}</h2>
 <p>${escape(report.machine)} · ${escape(report.startedAt)} · beam ${report.settings.beamSize}, max length ${report.settings.maxLength}</p>
 <p>App: ${(app.firstVisit.uniqueBytes / 1e6).toFixed(2)} MB on first visit (${(app.firstVisit.uniqueGzipBytes / 1e6).toFixed(2)} MB gzipped), model ${(app.firstVisit.modelBytes / 1e6).toFixed(2)} MB ·
 navigation → ready: cold ${ms(app.cold.readyMs)}, from cache ${ms(app.fromCache.readyMs)} (${app.fromCache.servedBytes} B from the network) · auto backend: ${escape(app.backend)}</p>
+<p>Photo library (${escape(library.backend)}): JS heap ${(library.first.jsHeapBytes / 1e6).toFixed(1)} MB after ${library.first.photos} photos, ${(library.all.jsHeapBytes / 1e6).toFixed(1)} MB after ${library.all.photos}
+(${(library.heapBytesPerPhoto / 1000).toFixed(1)} kB per photo) · tensors ${library.first.tensors} → ${library.all.tensors} · thumbnails ${(library.all.thumbnailBytes / 1e6).toFixed(2)} MB · ${library.photosPerSecond.toFixed(2)} photos/s</p>
 ${bars(report)}
 <table><tr><th>backend</th><th>photos</th><th>encoder median / p90</th><th>beam search median / p90</th><th>first hypothesis</th><th>readback/step top-k vs full</th><th>beam share</th><th>conv GFLOP/s / encoder GFLOP/s</th><th>tensors 1 → n</th><th>GPU bytes 1 → n</th></tr>
 ${rows.join('\n')}</table></body></html>`;

@@ -22,6 +22,7 @@ import { readModelList, registerModel, writeModelList } from '../tools/graph/mod
 import { BACKENDS, type BackendName, type WorkerEvent } from '../src/worker/protocol';
 import { chartHtml } from './chart';
 import type { BackendReport, DecoderReport, Distribution, HarnessConfig } from './report-types';
+import { benchPhotoLibrary, type LibraryReport } from './library';
 import { distribution } from './stats';
 
 const QUICK = process.argv.includes('--quick');
@@ -34,6 +35,8 @@ const STDLIB_PHOTOS = ['airplane-from-above', 'locomotion-house-cat', 'nagasaki-
 const SETTINGS = { beamSize: 3, maxLength: 20 };
 const PHOTO_COUNT = QUICK ? 6 : 24;
 const WEBCAM_SECONDS = QUICK ? 5 : 15;
+/** Memory after the first photos vs after a library's worth, dropped in the app. */
+const LIBRARY_PHOTOS = { first: 10, all: QUICK ? 60 : 300 };
 
 export interface BenchReport {
   startedAt: string;
@@ -42,6 +45,7 @@ export interface BenchReport {
   model: { id: string; name: string; fixture: boolean; note?: string };
   settings: typeof SETTINGS;
   app: AppReport;
+  library: LibraryReport;
   backends: BackendReport[];
   targets: Record<string, { target: string; measured: string; met: boolean }>;
 }
@@ -227,11 +231,19 @@ async function benchBackends(browser: Browser, server: StaticServer, modelUrl: s
   return reports;
 }
 
-function checkTargets(app: AppReport, backends: BackendReport[]): BenchReport['targets'] {
+/** Per photo, the page keeps its captions, a card and a thumbnail of a few kB; a photo itself (~3 MB decoded) must not stay. */
+const MAX_HEAP_BYTES_PER_PHOTO = 20_000;
+
+function checkTargets(app: AppReport, library: LibraryReport, backends: BackendReport[]): BenchReport['targets'] {
   const webgl = backends.find((report) => report.backend === 'webgl' && !report.skipped);
   const maxReadBack = SETTINGS.beamSize * SETTINGS.beamSize * 8;
   const targets: BenchReport['targets'] = {
     totalDownload: { target: '≤ 8 MB (app + model)', measured: `${(app.firstVisit.uniqueBytes / 1e6).toFixed(2)} MB raw, ${(app.firstVisit.uniqueGzipBytes / 1e6).toFixed(2)} MB gzipped`, met: app.firstVisit.uniqueBytes <= 8e6 },
+    libraryMemory: {
+      target: `memory flat over ${library.all.photos} photos: JS heap ≤ ${MAX_HEAP_BYTES_PER_PHOTO / 1000} kB per photo, tensors unchanged`,
+      measured: `JS heap ${(library.first.jsHeapBytes / 1e6).toFixed(1)} MB after ${library.first.photos} → ${(library.all.jsHeapBytes / 1e6).toFixed(1)} MB after ${library.all.photos} (${(library.heapBytesPerPhoto / 1000).toFixed(1)} kB per photo); tensors ${library.first.tensors} → ${library.all.tensors}; thumbnails ${(library.all.thumbnailBytes / 1e6).toFixed(2)} MB`,
+      met: library.heapBytesPerPhoto <= MAX_HEAP_BYTES_PER_PHOTO && library.all.tensors === library.first.tensors,
+    },
   };
   const wasm = backends.find((report) => report.backend === 'wasm' && !report.skipped);
   if (wasm?.decoder.grounded) {
@@ -276,9 +288,19 @@ async function main(): Promise<void> {
   const modelUrl = `${server.origin}${APP_SUB_PATH}models/${entry.id}/${entry.version}/`;
   const photoUrls = photos.map((_, index) => `${server.origin}/bench/photos/${index}.jpg`);
   const browser = await chromium.launch(
-    chromiumLaunchOptions([...SOFTWARE_WEBGL_ARGS, '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream']),
+    chromiumLaunchOptions([
+      ...SOFTWARE_WEBGL_ARGS,
+      '--use-fake-device-for-media-stream',
+      '--use-fake-ui-for-media-stream',
+      // Exact JS heap sizes and gc() for the library stage.
+      '--enable-precise-memory-info',
+      '--js-flags=--expose-gc',
+    ]),
   );
   try {
+    log(`photo library: memory after ${LIBRARY_PHOTOS.first} and after ${LIBRARY_PHOTOS.all} photos…`);
+    const library = await benchPhotoLibrary(browser, `${server.origin}${APP_SUB_PATH}`, photoUrls, LIBRARY_PHOTOS);
+    log(`photo library: ${JSON.stringify(library)}`);
     const app = await benchApp(browser, server);
     const backends = await benchBackends(browser, server, modelUrl, photoUrls);
     const report: BenchReport = {
@@ -288,8 +310,9 @@ async function main(): Promise<void> {
       model: { id: entry.id, name: entry.name, fixture: entry.fixture, note },
       settings: SETTINGS,
       app,
+      library,
       backends,
-      targets: checkTargets(app, backends),
+      targets: checkTargets(app, library, backends),
     };
     await writeFile(path.join(OUT_DIR, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
     const html = chartHtml(report);

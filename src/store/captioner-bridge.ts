@@ -12,11 +12,12 @@ import {
   type WorkerRequest,
 } from '../worker/protocol';
 import { currentBackendPreference, useBackendSettingStore } from './backend-setting';
-import { findJob, useJobsStore, type PhotoJob } from './jobs';
+import { findJob, isPending, useJobsStore, type NamedFile, type PhotoJob } from './jobs';
 import { parseModelList, type ModelList } from '../captioner/model-list';
 import { useModelStore } from './model';
 import { readPhoto } from './read-photo';
 import { currentCaptionSettings, useSettingsStore } from './settings';
+import { makeThumbnail } from './thumbnail';
 
 /** One photo captioning and the next one decoded and waiting in the worker keeps the GPU busy without hoarding bitmaps. */
 const MAX_JOBS_IN_FLIGHT = 2;
@@ -150,9 +151,9 @@ function loadModel(modelId: string): void {
   post({ type: 'load-model', modelId, url: modelUrl(modelId), versioned: modelVersion(modelId) !== null, ...currentBackendPreference() });
 }
 
-/** Decodes the photo on the main thread (createImageBitmap is asynchronous) and hands it over. */
+/** Decodes the photo on the main thread (createImageBitmap is asynchronous), keeps a thumbnail and hands it over. */
 async function sendJob(jobId: string, file: File): Promise<void> {
-  const { setJobState } = useJobsStore.getState();
+  const { setJobState, setThumbnail, setSettings } = useJobsStore.getState();
   setJobState(jobId, { kind: 'reading' });
   const generation = workerGeneration;
   let bitmap: ImageBitmap;
@@ -163,12 +164,17 @@ async function sendJob(jobId: string, file: File): Promise<void> {
     pumpQueue();
     return;
   }
+  // A missing thumbnail only costs the card its picture.
+  const thumbnail = await makeThumbnail(bitmap).catch(() => null);
   if (!findJob(jobId) || generation !== workerGeneration) {
     bitmap.close(); // removed while decoding, or queued again after a worker crash
     pumpQueue();
     return;
   }
-  post({ type: 'caption', jobId, bitmap, settings: currentCaptionSettings(), streamHypotheses: true }, [bitmap]);
+  if (thumbnail && !findJob(jobId)?.thumbnail) setThumbnail(jobId, thumbnail);
+  const settings = currentCaptionSettings();
+  setSettings(jobId, { ...settings, modelId: useSettingsStore.getState().modelId ?? '' });
+  post({ type: 'caption', jobId, bitmap, settings, streamHypotheses: true }, [bitmap]);
 }
 
 /**
@@ -183,7 +189,7 @@ function pumpQueue(): void {
   let inFlight = jobs.filter(isInFlight).length;
   for (const job of jobs) {
     if (inFlight >= maxPhotosInFlight) break;
-    if (job.state.kind !== 'waiting') continue;
+    if (job.state.kind !== 'waiting' || !job.file) continue;
     inFlight++;
     void sendJob(job.id, job.file);
   }
@@ -269,17 +275,26 @@ export function retryModel(): void {
   else void startCaptioner();
 }
 
-export function addPhotos(files: readonly File[]): void {
+export function addPhotos(files: readonly (File | NamedFile)[]): void {
   if (files.length === 0) return;
   useJobsStore.getState().addFiles(files);
   pumpQueue();
 }
 
+function removePhotos(jobs: readonly PhotoJob[]): void {
+  for (const job of jobs) if (isInFlight(job)) post({ type: 'cancel', jobId: job.id });
+  useJobsStore.getState().removeJobs(jobs.map((job) => job.id));
+  pumpQueue();
+}
+
 export function removePhoto(jobId: string): void {
   const job = findJob(jobId);
-  if (job && isInFlight(job)) post({ type: 'cancel', jobId });
-  useJobsStore.getState().removeJob(jobId);
-  pumpQueue();
+  if (job) removePhotos([job]);
+}
+
+/** Stops the queue: photos not captioned yet are dropped, finished ones stay. */
+export function cancelQueue(): void {
+  removePhotos(useJobsStore.getState().jobs.filter(isPending));
 }
 
 export function clearFinishedPhotos(): void {

@@ -1,5 +1,6 @@
 import { create } from 'zustand';
-import type { Caption, CaptionUpdate, DetectedObject } from '../worker/protocol';
+import { toAltText } from '../captioner/format';
+import type { Caption, CaptionUpdate, CaptionSettings as RequestSettings, DetectedObject } from '../worker/protocol';
 
 export type JobState =
   | { kind: 'waiting' }
@@ -9,54 +10,189 @@ export type JobState =
   | { kind: 'done'; captions: Caption[]; objects: DetectedObject[] | null; elapsedMs: number }
   | { kind: 'failed'; message: string };
 
+/** What a photo was captioned with, kept with its result. */
+export interface CaptionSettings extends RequestSettings {
+  modelId: string;
+}
+
+/** A file with the name to show and export: its path inside a dropped folder, or its own name. */
+export interface NamedFile {
+  file: File;
+  name: string;
+}
+
 export interface PhotoJob {
   id: string;
-  file: File;
-  /** Object URL of the file for the card's thumbnail; revoked when the job is removed. */
-  previewUrl: string;
+  /** "trip/day 1/IMG_0001.jpg" for a photo from a folder, else the file's name. */
+  name: string;
+  /** The photo itself, released once it is captioned (the thumbnail stays); null for a restored result. */
+  file: File | null;
+  /** Small JPEG made when the photo is read (null before, and when it cannot be read). */
+  thumbnail: Blob | null;
+  /** Object URL of the thumbnail; revoked when the job is removed. */
+  thumbnailUrl: string | null;
+  /** Set when the photo is sent to the worker. */
+  settings: CaptionSettings | null;
+  /** The user's own alt text, used instead of the model's best caption; null when not edited. */
+  editedCaption: string | null;
+  /** Orders photos across visits: increases with every photo added. */
+  position: number;
+  /** Loaded from this browser's storage at start-up, not captioned in this visit. */
+  restored: boolean;
+  /** Photos added while others were still waiting form one run, which the queue's progress counts. */
+  run: number;
+  /** Date.now() when it was done or failed in this visit (for the time-left estimate). */
+  finishedAt: number | null;
   state: JobState;
 }
 
+/** A finished result as storage keeps it (see saved-results.ts). */
+export type RestoredJob = Pick<PhotoJob, 'id' | 'name' | 'position' | 'thumbnail' | 'settings' | 'editedCaption'> & {
+  state: Extract<JobState, { kind: 'done' }>;
+};
+
 interface JobsState {
   jobs: PhotoJob[];
-  addFiles: (files: readonly File[]) => void;
+  /** The run new photos join while the queue is busy, and when it started (Date.now()). */
+  currentRun: { id: number; startedAt: number };
+  addFiles: (files: readonly (File | NamedFile)[]) => void;
+  /** Puts results from storage before the photos of this visit. */
+  addRestored: (results: readonly RestoredJob[]) => void;
   setJobState: (jobId: string, state: JobState) => void;
-  removeJob: (jobId: string) => void;
+  setThumbnail: (jobId: string, thumbnail: Blob) => void;
+  setSettings: (jobId: string, settings: CaptionSettings) => void;
+  /** null, empty text or the model's own caption go back to the model's caption. */
+  editCaption: (jobId: string, text: string | null) => void;
+  removeJobs: (jobIds: readonly string[]) => void;
   clearFinished: () => void;
 }
 
+/** Unique across visits too, as restored results keep their ids. */
+const SESSION_ID = Date.now().toString(36);
 let nextJobNumber = 1;
+/** Starts from the clock (in thousandths of a millisecond, still an exact integer) so a later visit's photos come later. */
+let nextPosition = Date.now() * 1000;
 
-function isFinished(job: PhotoJob): boolean {
+export function isFinished(job: PhotoJob): boolean {
   return job.state.kind === 'done' || job.state.kind === 'failed';
 }
 
-export const useJobsStore = create<JobsState>()((set, get) => ({
-  jobs: [],
-  addFiles: (files) =>
-    set(({ jobs }) => ({
-      jobs: [
-        ...jobs,
-        ...files.map((file) => ({
-          id: `job-${nextJobNumber++}`,
-          file,
-          previewUrl: URL.createObjectURL(file),
-          state: { kind: 'waiting' } as const,
-        })),
-      ],
-    })),
-  setJobState: (jobId, state) =>
-    set(({ jobs }) => ({ jobs: jobs.map((job) => (job.id === jobId ? { ...job, state } : job)) })),
-  removeJob: (jobId) => {
-    get().jobs.filter((job) => job.id === jobId).forEach((job) => URL.revokeObjectURL(job.previewUrl));
-    set(({ jobs }) => ({ jobs: jobs.filter((job) => job.id !== jobId) }));
-  },
-  clearFinished: () => {
-    get().jobs.filter(isFinished).forEach((job) => URL.revokeObjectURL(job.previewUrl));
-    set(({ jobs }) => ({ jobs: jobs.filter((job) => !isFinished(job)) }));
-  },
-}));
+export function isPending(job: PhotoJob): boolean {
+  return !isFinished(job);
+}
+
+function toNamedFile(file: File | NamedFile): NamedFile {
+  return file instanceof File ? { file, name: file.webkitRelativePath || file.name } : file;
+}
+
+function revokeThumbnails(jobs: readonly PhotoJob[]): void {
+  for (const job of jobs) if (job.thumbnailUrl) URL.revokeObjectURL(job.thumbnailUrl);
+}
+
+export const useJobsStore = create<JobsState>()((set, get) => {
+  const updateJob = (jobId: string, change: (job: PhotoJob) => Partial<PhotoJob>) =>
+    set(({ jobs }) => ({ jobs: jobs.map((job) => (job.id === jobId ? { ...job, ...change(job) } : job)) }));
+  return {
+    jobs: [],
+    currentRun: { id: 0, startedAt: 0 },
+    addFiles: (files) =>
+      set(({ jobs, currentRun }) => {
+        const run = jobs.some(isPending) ? currentRun : { id: currentRun.id + 1, startedAt: Date.now() };
+        const added = files.map(toNamedFile).map(
+          ({ file, name }): PhotoJob => ({
+            id: `job-${SESSION_ID}-${nextJobNumber++}`,
+            name,
+            position: nextPosition++,
+            file,
+            thumbnail: null,
+            thumbnailUrl: null,
+            settings: null,
+            editedCaption: null,
+            restored: false,
+            run: run.id,
+            finishedAt: null,
+            state: { kind: 'waiting' },
+          }),
+        );
+        return { jobs: [...jobs, ...added], currentRun: run };
+      }),
+    addRestored: (results) =>
+      set(({ jobs }) => {
+        const known = new Set(jobs.map((job) => job.id));
+        const restored = results
+          .filter((result) => !known.has(result.id))
+          .map(
+            (result): PhotoJob => ({
+              ...result,
+              file: null,
+              thumbnailUrl: result.thumbnail ? URL.createObjectURL(result.thumbnail) : null,
+              restored: true,
+              run: 0,
+              finishedAt: null,
+            }),
+          );
+        return { jobs: [...restored, ...jobs].sort((a, b) => a.position - b.position) };
+      }),
+    setJobState: (jobId, state) =>
+      updateJob(jobId, () =>
+        state.kind === 'done' || state.kind === 'failed'
+          ? // The file is not needed any more: letting it go keeps memory flat over thousands of photos.
+            { state, file: null, finishedAt: Date.now() }
+          : { state },
+      ),
+    setThumbnail: (jobId, thumbnail) => updateJob(jobId, () => ({ thumbnail, thumbnailUrl: URL.createObjectURL(thumbnail) })),
+    setSettings: (jobId, settings) => updateJob(jobId, () => ({ settings })),
+    editCaption: (jobId, text) =>
+      updateJob(jobId, (job) => {
+        const trimmed = text?.trim() ?? '';
+        return { editedCaption: trimmed && trimmed !== modelAltText(job) ? trimmed : null };
+      }),
+    removeJobs: (jobIds) => {
+      const removed = new Set(jobIds);
+      revokeThumbnails(get().jobs.filter((job) => removed.has(job.id)));
+      set(({ jobs }) => ({ jobs: jobs.filter((job) => !removed.has(job.id)) }));
+    },
+    clearFinished: () => get().removeJobs(get().jobs.filter(isFinished).map((job) => job.id)),
+  };
+});
 
 export function findJob(jobId: string): PhotoJob | undefined {
   return useJobsStore.getState().jobs.find((job) => job.id === jobId);
+}
+
+/** The model's best caption as alt text ("A dog on a couch."), or '' when there is none. */
+export function modelAltText(job: PhotoJob): string {
+  return job.state.kind === 'done' && job.state.captions[0] ? toAltText(job.state.captions[0].text) : '';
+}
+
+/** What "Copy alt text" and the export use: the user's edit, else the model's best caption. */
+export function altTextOf(job: PhotoJob): string {
+  return job.editedCaption ?? modelAltText(job);
+}
+
+/** What changed between two versions of the job list, for storage and screen-reader announcements. */
+export interface JobsChange {
+  /** Captioned in this visit by this update. */
+  captioned: PhotoJob[];
+  /** Finished jobs whose edit changed. */
+  edited: PhotoJob[];
+  removedIds: string[];
+}
+
+export function jobsChange(previous: readonly PhotoJob[], next: readonly PhotoJob[]): JobsChange {
+  const change: JobsChange = { captioned: [], edited: [], removedIds: [] };
+  if (previous === next) return change;
+  const before = new Map(previous.map((job) => [job.id, job]));
+  for (const job of next) {
+    const old = before.get(job.id);
+    before.delete(job.id);
+    if (old === job || job.state.kind !== 'done') continue;
+    if (old?.state.kind !== 'done') {
+      if (!job.restored) change.captioned.push(job);
+    } else if (old.editedCaption !== job.editedCaption) {
+      change.edited.push(job);
+    }
+  }
+  change.removedIds = [...before.keys()];
+  return change;
 }

@@ -1,11 +1,15 @@
 import { useEffect } from 'react';
 import { addPhotos, clearFinishedPhotos } from '../store/captioner-bridge';
-import { useJobsStore } from '../store/jobs';
+import { isFinished, useJobsStore } from '../store/jobs';
 import { useModelStore } from '../store/model';
+import { useStorageStore } from '../store/saved-results';
 import { useSettingsStore } from '../store/settings';
+import { Announcer } from './Announcer';
 import { DropZone } from './DropZone';
+import { ExportMenu } from './ExportMenu';
 import { ModelStatus } from './ModelStatus';
 import { PhotoCard } from './PhotoCard';
+import { QueueStatus } from './QueueStatus';
 import { SettingsPanel } from './SettingsPanel';
 import { Webcam } from './Webcam';
 
@@ -38,22 +42,37 @@ function FixtureBanner() {
   );
 }
 
+function StorageProblem() {
+  const problem = useStorageStore((state) => state.problem);
+  if (!problem) return null;
+  return (
+    <p className="warning" role="alert" data-testid="storage-problem">
+      {problem}
+    </p>
+  );
+}
+
 function PhotoList() {
   const jobs = useJobsStore((state) => state.jobs);
   if (jobs.length === 0) return null;
-  const finished = jobs.filter((job) => job.state.kind === 'done' || job.state.kind === 'failed').length;
+  const finished = jobs.filter(isFinished).length;
+  const captioned = jobs.filter((job) => job.state.kind === 'done').length;
   return (
-    <section aria-label="Photos">
+    <section aria-labelledby="photos-heading">
       <div className="list-header">
-        <h2>
+        <h2 id="photos-heading">
           Photos <span className="muted">({finished} of {jobs.length} finished)</span>
         </h2>
-        {finished > 0 && (
-          <button type="button" onClick={clearFinishedPhotos}>
-            Clear finished
-          </button>
-        )}
+        <div className="list-actions">
+          {captioned > 0 && <ExportMenu />}
+          {finished > 0 && (
+            <button type="button" onClick={clearFinishedPhotos} title="Removes finished photos from this page and from this browser’s storage">
+              Clear finished
+            </button>
+          )}
+        </div>
       </div>
+      <QueueStatus />
       <div className="photo-list">
         {jobs.map((job) => (
           <PhotoCard key={job.id} job={job} />
@@ -74,6 +93,7 @@ export function App() {
       <main className="layout">
         <div className="main-column">
           <FixtureBanner />
+          <StorageProblem />
           <DropZone />
           <Webcam />
           <PhotoList />
@@ -83,6 +103,7 @@ export function App() {
           <SettingsPanel />
         </aside>
       </main>
+      <Announcer />
     </div>
   );
 }

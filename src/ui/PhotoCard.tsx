@@ -1,11 +1,11 @@
 import { memo, useState } from 'react';
 import { removePhoto } from '../store/captioner-bridge';
-import type { JobState, PhotoJob } from '../store/jobs';
+import type { CaptionSettings, JobState, PhotoJob } from '../store/jobs';
 import { useSettingsStore } from '../store/settings';
 import type { Caption, CaptionUpdate, DetectedObject } from '../worker/protocol';
 import { formatCaptionLine } from '../captioner/format';
-import { CaptionWithObjects, ObjectBoxes, ObjectsLine } from './DetectedObjects';
-import { toAltText } from './format';
+import { CaptionEditor } from './CaptionEditor';
+import { ObjectBoxes, ObjectsLine } from './DetectedObjects';
 
 const STATE_LABELS: Record<JobState['kind'], string> = {
   waiting: 'Waiting',
@@ -15,21 +15,22 @@ const STATE_LABELS: Record<JobState['kind'], string> = {
   failed: 'Failed',
 };
 
-/** The photo, with the detected objects' boxes over it; a click shows it larger. */
+/** The photo's thumbnail, with the detected objects' boxes over it; a click shows it larger. */
 function PhotoFrame({ job, objects, highlight }: { job: PhotoJob; objects: DetectedObject[] | null; highlight: string | null }) {
   const [broken, setBroken] = useState(false);
   const [enlarged, setEnlarged] = useState(false);
   const showBoxes = useSettingsStore((state) => state.showBoxes);
-  if (broken) return <div className="thumbnail thumbnail-missing">no preview</div>;
+  // The thumbnail is made when the photo is read: until then the card shows none, rather than the full-size photo.
+  if (!job.thumbnailUrl || broken) return <div className="thumbnail thumbnail-missing">{job.state.kind === 'failed' || broken ? 'no preview' : ''}</div>;
   return (
     <button
       type="button"
       className={`photo-frame${enlarged ? ' enlarged' : ''}`}
       aria-expanded={enlarged}
-      aria-label={enlarged ? 'Show the photo smaller' : 'Show the photo larger'}
+      aria-label={enlarged ? `Show ${job.name} smaller` : `Show ${job.name} larger`}
       onClick={() => setEnlarged(!enlarged)}
     >
-      <img className="thumbnail" src={job.previewUrl} alt="" decoding="async" onError={() => setBroken(true)} />
+      <img className="thumbnail" src={job.thumbnailUrl} alt="" decoding="async" onError={() => setBroken(true)} />
       {showBoxes && objects && <ObjectBoxes objects={objects} highlight={highlight} />}
     </button>
   );
@@ -63,51 +64,40 @@ function LiveBeam({ beam }: { beam: CaptionUpdate | null }) {
   );
 }
 
-function CopyButton({ text }: { text: string }) {
-  const [copied, setCopied] = useState(false);
-  const copy = async () => {
-    await navigator.clipboard.writeText(text);
-    setCopied(true);
-    setTimeout(() => setCopied(false), 1500);
-  };
-  return (
-    <button type="button" className="copy-button" onClick={() => void copy()} title="Copy as alt text">
-      {copied ? 'Copied' : 'Copy alt text'}
-    </button>
-  );
+/** "beam 3 · max length 20 · length normalisation 0 · grounded" */
+function settingsSummary(settings: CaptionSettings, objects: DetectedObject[] | null): string {
+  const grounding = objects === null ? '' : settings.grounded ? ' · grounded' : ' · not grounded';
+  return `beam ${settings.beamSize} · max length ${settings.maxLength} · length normalisation ${settings.lengthNormalizationFactor}${grounding}`;
 }
 
 interface CaptionsProps {
+  job: PhotoJob;
   captions: Caption[];
   objects: DetectedObject[] | null;
   elapsedMs: number;
   onHighlight: (label: string | null) => void;
 }
 
-function Captions({ captions, objects, elapsedMs, onHighlight }: CaptionsProps) {
-  const best = captions[0];
-  if (!best) return <p className="muted">The model produced no caption.</p>;
-  const altText = toAltText(best.text);
+function Captions({ job, captions, objects, elapsedMs, onHighlight }: CaptionsProps) {
+  if (!captions[0]) return <p className="muted">The model produced no caption.</p>;
   return (
     <div data-testid="captions">
-      <div className="best-caption">
-        <p data-testid="best-caption">
-          <CaptionWithObjects caption={best} onHighlight={onHighlight} />
-        </p>
-        <CopyButton text={altText} />
-      </div>
+      <CaptionEditor job={job} onHighlight={onHighlight} />
       {objects && <ObjectsLine objects={objects} />}
-      <ol className="caption-lines" data-testid="caption-lines">
+      <ol className="caption-lines" data-testid="caption-lines" aria-label="The model’s captions">
         {captions.map((caption, index) => (
           <li key={index}>{formatCaptionLine(index, caption)}</li>
         ))}
       </ol>
-      <p className="muted small">Captioned in {(elapsedMs / 1000).toFixed(2)} s</p>
+      <p className="muted small" data-testid="caption-settings">
+        Captioned in {(elapsedMs / 1000).toFixed(2)} s{job.settings && ` · ${settingsSummary(job.settings, objects)}`}
+      </p>
     </div>
   );
 }
 
-function CardBody({ state, onHighlight }: { state: JobState; onHighlight: (label: string | null) => void }) {
+function CardBody({ job, onHighlight }: { job: PhotoJob; onHighlight: (label: string | null) => void }) {
+  const { state } = job;
   switch (state.kind) {
     case 'waiting':
       return <p className="muted">Waiting in the queue…</p>;
@@ -116,7 +106,7 @@ function CardBody({ state, onHighlight }: { state: JobState; onHighlight: (label
     case 'captioning':
       return <LiveBeam beam={state.beam} />;
     case 'done':
-      return <Captions captions={state.captions} objects={state.objects} elapsedMs={state.elapsedMs} onHighlight={onHighlight} />;
+      return <Captions job={job} captions={state.captions} objects={state.objects} elapsedMs={state.elapsedMs} onHighlight={onHighlight} />;
     case 'failed':
       return (
         <p className="error" role="alert" data-testid="job-error">
@@ -136,15 +126,15 @@ export const PhotoCard = memo(function PhotoCard({ job }: { job: PhotoJob }) {
       <PhotoFrame job={job} objects={objects} highlight={highlight} />
       <div className="photo-body">
         <header className="photo-header">
-          <span className="file-name" title={job.file.name}>
-            {job.file.name || 'Pasted image'}
+          <span className="file-name" title={job.name}>
+            {job.name || 'Pasted image'}
           </span>
           <span className={`badge badge-${job.state.kind}`}>{STATE_LABELS[job.state.kind]}</span>
-          <button type="button" className="remove-button" onClick={() => removePhoto(job.id)} aria-label={`Remove ${job.file.name}`}>
+          <button type="button" className="remove-button" onClick={() => removePhoto(job.id)} aria-label={`Remove ${job.name}`}>
             ×
           </button>
         </header>
-        <CardBody state={job.state} onHighlight={setHighlight} />
+        <CardBody job={job} onHighlight={setHighlight} />
       </div>
     </article>
   );

@@ -1,10 +1,9 @@
 import { useEffect, useState } from 'react';
 import { liveRate } from '../store/live-rate';
 import { bindCameraVideo, chooseCamera, startCamera, stopCamera, takeSnapshot, useWebcamStore } from '../store/webcam';
-import { formatCaptionLine } from '../captioner/format';
+import { formatCaptionLine, toAltText } from '../captioner/format';
 import { useSettingsStore } from '../store/settings';
 import { ObjectBoxes } from './DetectedObjects';
-import { toAltText } from './format';
 
 /** How often the caption's age is redrawn while the camera is live. */
 const AGE_REFRESH_MS = 250;

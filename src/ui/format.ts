@@ -1,3 +1,4 @@
+import { toAltText } from '../captioner/format';
 import type { Caption } from '../worker/protocol';
 
 const BYTE_UNITS = ['bytes', 'kB', 'MB', 'GB'];
@@ -11,15 +12,6 @@ export function formatBytes(bytes: number): string {
     unit++;
   }
   return `${unit === 0 ? value : value.toFixed(1)} ${BYTE_UNITS[unit]}`;
-}
-
-/** The model's tokens ("a dog on a couch .") as a sentence for alt text ("A dog on a couch."). */
-export function toAltText(captionText: string): string {
-  const sentence = captionText
-    .trim()
-    .replace(/\s+([.,!?;:'])/g, '$1')
-    .replace(/[.\s]+$/, '');
-  return sentence ? `${sentence[0].toUpperCase()}${sentence.slice(1)}.` : '';
 }
 
 /** A piece of a caption's alt text; `label` is the object class its words name, if any. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatCaptionLine } from '../../src/captioner/format';
-import { altTextSegments, formatBytes, toAltText } from '../../src/ui/format';
+import { formatCaptionLine, toAltText } from '../../src/captioner/format';
+import { altTextSegments, formatBytes } from '../../src/ui/format';
 
 describe('UI formatting', () => {
   it("prints captions in the tutorial's format", () => {

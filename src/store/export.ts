@@ -1,0 +1,59 @@
+/** Every captioned photo as CSV (spreadsheets) or JSON (scripts), with the caption the user chose. */
+import { altTextOf, modelAltText, type CaptionSettings, type PhotoJob } from './jobs';
+import type { DetectedObject } from '../worker/protocol';
+
+export interface ExportRow {
+  file: string;
+  /** What "Copy alt text" copies: the user's edit, else the model's best caption as a sentence. */
+  caption: string;
+  edited: boolean;
+  /** Probability of the model's best caption. */
+  p: number;
+  modelCaption: string;
+  /** The model's captions, best first, in its own tokens. */
+  captions: { text: string; p: number }[];
+  /** Only for models that detect objects. */
+  objects?: DetectedObject[];
+  settings: CaptionSettings | null;
+}
+
+export function exportRows(jobs: readonly PhotoJob[]): ExportRow[] {
+  return jobs.flatMap((job): ExportRow[] => {
+    const { state } = job;
+    if (state.kind !== 'done' || !state.captions[0]) return [];
+    return [
+      {
+        file: job.name,
+        caption: altTextOf(job),
+        edited: job.editedCaption !== null,
+        p: state.captions[0].p,
+        modelCaption: modelAltText(job),
+        captions: state.captions.map(({ text, p }) => ({ text, p })),
+        ...(state.objects && { objects: state.objects }),
+        settings: job.settings,
+      },
+    ];
+  });
+}
+
+export function toJson(rows: readonly ExportRow[]): string {
+  return `${JSON.stringify(rows, null, 2)}\n`;
+}
+
+/** "person 0.91; dog 0.80" */
+function objectsCell(objects: readonly DetectedObject[] | undefined): string {
+  return (objects ?? []).map(({ label, score }) => `${label} ${score.toFixed(2)}`).join('; ');
+}
+
+/** Spreadsheet columns; the full list of captions and the settings are in the JSON. */
+export const CSV_COLUMNS = ['file', 'caption', 'p', 'edited', 'model_caption', 'objects'] as const;
+
+/**
+ * RFC 4180 CSV with a UTF-8 byte-order mark (so Excel reads accents), quoting by papaparse; cells
+ * starting with = + - @ are escaped, so an edited caption cannot run as a spreadsheet formula.
+ */
+export async function toCsv(rows: readonly ExportRow[]): Promise<string> {
+  const { default: Papa } = await import('papaparse');
+  const data = rows.map((row) => [row.file, row.caption, row.p, row.edited, row.modelCaption, objectsCell(row.objects)]);
+  return `\uFEFF${Papa.unparse({ fields: [...CSV_COLUMNS], data }, { escapeFormulae: true, newline: '\r\n' })}\r\n`;
+}

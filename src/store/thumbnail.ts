@@ -1,0 +1,20 @@
+/** Longest side of a card's thumbnail: 300 of them stay well under a megabyte or two in all. */
+export const THUMBNAIL_SIDE = 160;
+
+/** A small JPEG of the (already decoded) photo, kept for the card and in storage instead of the photo. */
+export async function makeThumbnail(bitmap: ImageBitmap): Promise<Blob> {
+  const scale = Math.min(1, THUMBNAIL_SIDE / Math.max(bitmap.width, bitmap.height));
+  const width = Math.max(1, Math.round(bitmap.width * scale));
+  const height = Math.max(1, Math.round(bitmap.height * scale));
+  // The browser scales it off the main thread; drawing the small copy then costs next to nothing.
+  const small = await createImageBitmap(bitmap, { resizeWidth: width, resizeHeight: height, resizeQuality: 'high' });
+  try {
+    const canvas = new OffscreenCanvas(width, height);
+    const context = canvas.getContext('2d');
+    if (!context) throw new Error('no 2D canvas for the thumbnail');
+    context.drawImage(small, 0, 0);
+    return await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.8 });
+  } finally {
+    small.close();
+  }
+}

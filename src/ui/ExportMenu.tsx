@@ -1,0 +1,78 @@
+import { useEffect, useRef, useState } from 'react';
+import { exportRows, toCsv, toJson, type ExportRow } from '../store/export';
+import { useJobsStore } from '../store/jobs';
+
+type Format = 'csv' | 'json';
+
+const FORMATS: Record<Format, { label: string; type: string; make: (rows: ExportRow[]) => string | Promise<string> }> = {
+  csv: { label: 'CSV (spreadsheet)', type: 'text/csv;charset=utf-8', make: toCsv },
+  json: { label: 'JSON', type: 'application/json', make: toJson },
+};
+
+function download(fileName: string, type: string, text: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = fileName;
+  link.click();
+  // The download has started from the URL by now; revoking later would only keep the text in memory.
+  setTimeout(() => URL.revokeObjectURL(url), 0);
+}
+
+async function exportAs(format: Format): Promise<void> {
+  const { type, make } = FORMATS[format];
+  const text = await make(exportRows(useJobsStore.getState().jobs));
+  download(`captions-${new Date().toISOString().slice(0, 10)}.${format}`, type, text);
+}
+
+/** "Export" opens a choice of format (a disclosure: Tab reaches both, Escape closes it). */
+export function ExportMenu() {
+  const [open, setOpen] = useState(false);
+  const container = useRef<HTMLDivElement>(null);
+  const toggle = useRef<HTMLButtonElement>(null);
+
+  useEffect(() => {
+    if (!open) return;
+    const closeWhenOutside = (event: PointerEvent | FocusEvent) => {
+      if (!container.current?.contains(event.target as Node)) setOpen(false);
+    };
+    document.addEventListener('pointerdown', closeWhenOutside);
+    document.addEventListener('focusin', closeWhenOutside);
+    return () => {
+      document.removeEventListener('pointerdown', closeWhenOutside);
+      document.removeEventListener('focusin', closeWhenOutside);
+    };
+  }, [open]);
+
+  const choose = (format: Format) => {
+    setOpen(false);
+    toggle.current?.focus();
+    void exportAs(format);
+  };
+
+  return (
+    <div
+      className="export-menu"
+      ref={container}
+      onKeyDown={(event) => {
+        if (event.key === 'Escape' && open) {
+          setOpen(false);
+          toggle.current?.focus();
+        }
+      }}
+    >
+      <button type="button" ref={toggle} aria-expanded={open} aria-controls="export-formats" onClick={() => setOpen(!open)}>
+        Export
+      </button>
+      {open && (
+        <div className="export-formats" id="export-formats" role="group" aria-label="Export format">
+          {(Object.keys(FORMATS) as Format[]).map((format) => (
+            <button key={format} type="button" onClick={() => choose(format)}>
+              {FORMATS[format].label}
+            </button>
+          ))}
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,216 @@
+import Papa from 'papaparse';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { droppedItems, isPhotoPath, photosOfChosenFolder, walkDropped } from '../../src/store/dropped-files';
+import { exportRows, toCsv, toJson } from '../../src/store/export';
+import { altTextOf, jobsChange, useJobsStore, type JobState } from '../../src/store/jobs';
+import { estimateTimeLeftMs, formatTimeLeft, queueProgress } from '../../src/store/queue-progress';
+import { storageProblem } from '../../src/store/saved-results';
+import type { Caption, DetectedObject } from '../../src/worker/protocol';
+
+const caption = (text: string, p: number): Caption => ({ text, words: text.split(' '), logProb: Math.log(p), p });
+
+const done = (objects: DetectedObject[] | null = null): JobState => ({
+  kind: 'done',
+  captions: [caption('a dog on a couch .', 0.02), caption('a dog on a sofa .', 0.01)],
+  objects,
+  elapsedMs: 120,
+});
+
+const store = () => useJobsStore.getState();
+const job = (name: string) => store().jobs.find((candidate) => candidate.name === name)!;
+
+beforeEach(() => {
+  store().removeJobs(store().jobs.map((candidate) => candidate.id));
+});
+
+describe('editing a caption', () => {
+  it('uses the edit as alt text, and drops edits that are empty or the model’s own caption', () => {
+    store().addFiles([new File(['x'], 'dog.jpg')]);
+    store().setJobState(job('dog.jpg').id, done());
+    expect(altTextOf(job('dog.jpg'))).toBe('A dog on a couch.');
+    store().editCaption(job('dog.jpg').id, '  Rex asleep on the red sofa ');
+    expect(job('dog.jpg').editedCaption).toBe('Rex asleep on the red sofa');
+    expect(altTextOf(job('dog.jpg'))).toBe('Rex asleep on the red sofa');
+    store().editCaption(job('dog.jpg').id, 'A dog on a couch.');
+    expect(job('dog.jpg').editedCaption).toBeNull();
+    store().editCaption(job('dog.jpg').id, 'Rex');
+    store().editCaption(job('dog.jpg').id, '   ');
+    expect(job('dog.jpg').editedCaption).toBeNull();
+  });
+
+  it('lets go of the photo once it is captioned, keeping the thumbnail', () => {
+    store().addFiles([{ file: new File(['x'], 'b.jpg'), name: 'trip/b.jpg' }]);
+    const { id } = job('trip/b.jpg');
+    store().setThumbnail(id, new Blob(['jpeg'], { type: 'image/jpeg' }));
+    expect(job('trip/b.jpg').file).not.toBeNull();
+    store().setJobState(id, done());
+    expect(job('trip/b.jpg').file).toBeNull();
+    expect(job('trip/b.jpg').thumbnailUrl).toMatch(/^blob:/);
+  });
+});
+
+describe('jobsChange (what storage and the screen reader announcer follow)', () => {
+  it('reports photos captioned in this visit, edits and removals, not restored results (which go first, by position)', () => {
+    store().addFiles([new File(['x'], 'a.jpg'), new File(['x'], 'b.jpg')]);
+    const before = store().jobs;
+    store().setJobState(job('a.jpg').id, done());
+    store().addRestored([{ id: 'old', name: 'old.jpg', position: 0, thumbnail: null, settings: null, editedCaption: null, state: done() as Extract<JobState, { kind: 'done' }> }]);
+    expect(store().jobs.map((restoredFirst) => restoredFirst.name)).toEqual(['old.jpg', 'a.jpg', 'b.jpg']);
+    let change = jobsChange(before, store().jobs);
+    expect(change.captioned.map((changed) => changed.name)).toEqual(['a.jpg']);
+    expect(change.edited).toEqual([]);
+
+    const beforeEdit = store().jobs;
+    store().editCaption('old', 'An old photo');
+    store().removeJobs([job('b.jpg').id]);
+    change = jobsChange(beforeEdit, store().jobs);
+    expect(change.captioned).toEqual([]);
+    expect(change.edited.map((changed) => changed.name)).toEqual(['old.jpg']);
+    expect(change.removedIds).toEqual([beforeEdit.find((candidate) => candidate.name === 'b.jpg')!.id]);
+  });
+});
+
+describe('export', () => {
+  const objects: DetectedObject[] = [
+    { label: 'dog', score: 0.912, box: [0.1, 0.2, 0.5, 0.5] },
+    { label: 'couch', score: 0.8, box: [0, 0.4, 1, 0.6] },
+  ];
+
+  beforeEach(() => {
+    store().addFiles([new File(['x'], 'a.jpg'), new File(['x'], 'b.jpg'), new File(['x'], 'c.jpg')]);
+    store().setJobState(job('a.jpg').id, done(objects));
+    store().setJobState(job('b.jpg').id, { kind: 'failed', message: 'damaged' });
+    store().setSettings(job('a.jpg').id, { beamSize: 3, maxLength: 20, lengthNormalizationFactor: 0, grounded: true, modelId: 'm' });
+    store().editCaption(job('a.jpg').id, 'Rex, "the good boy", on the sofa');
+  });
+
+  it('has one row per captioned photo, with the caption used, p, edited and objects where given', () => {
+    const rows = exportRows(store().jobs);
+    expect(rows).toEqual([
+      {
+        file: 'a.jpg',
+        caption: 'Rex, "the good boy", on the sofa',
+        edited: true,
+        p: 0.02,
+        modelCaption: 'A dog on a couch.',
+        captions: [
+          { text: 'a dog on a couch .', p: 0.02 },
+          { text: 'a dog on a sofa .', p: 0.01 },
+        ],
+        objects,
+        settings: { beamSize: 3, maxLength: 20, lengthNormalizationFactor: 0, grounded: true, modelId: 'm' },
+      },
+    ]);
+    expect(JSON.parse(toJson(rows))).toEqual(rows);
+  });
+
+  it('leaves objects out for models without detections', () => {
+    store().setJobState(job('c.jpg').id, done(null));
+    expect(exportRows(store().jobs)[1]).not.toHaveProperty('objects');
+  });
+
+  it('writes CSV that a CSV reader reads back, quoting commas and quotes, escaping formulas', async () => {
+    store().setJobState(job('c.jpg').id, done(null));
+    store().editCaption(job('c.jpg').id, '=HYPERLINK("http://example.com")');
+    const csv = await toCsv(exportRows(store().jobs));
+    expect(csv.startsWith('\uFEFFfile,caption,p,edited,model_caption,objects\r\n')).toBe(true);
+    expect(csv).toContain('"Rex, ""the good boy"", on the sofa"');
+    expect(Papa.parse(csv.slice(1).trim()).data).toEqual([
+      ['file', 'caption', 'p', 'edited', 'model_caption', 'objects'],
+      ['a.jpg', 'Rex, "the good boy", on the sofa', '0.02', 'true', 'A dog on a couch.', 'dog 0.91; couch 0.80'],
+      ['c.jpg', `'=HYPERLINK("http://example.com")`, '0.02', 'true', 'A dog on a couch.', ''],
+    ]);
+  });
+});
+
+describe('queue progress', () => {
+  it('estimates the time left from the recent rate', () => {
+    expect(estimateTimeLeftMs(0, [], 10)).toBeNull();
+    expect(estimateTimeLeftMs(0, [1000, 2000], 0)).toBe(0);
+    expect(estimateTimeLeftMs(0, [1000, 2000], 10)).toBe(10_000);
+    // After a slow start (model loading), only the last 20 photos count: 100 ms each.
+    const finishes = [30_000, ...Array.from({ length: 25 }, (_, i) => 30_000 + (i + 1) * 100)];
+    expect(estimateTimeLeftMs(0, finishes, 50)).toBeCloseTo(5000);
+  });
+
+  it('counts the photos of the current run only', () => {
+    store().addFiles([new File(['x'], 'a.jpg')]);
+    store().setJobState(job('a.jpg').id, done());
+    store().addFiles([new File(['x'], 'b.jpg'), new File(['x'], 'c.jpg')]);
+    store().addFiles([new File(['x'], 'd.jpg')]); // joins the busy run
+    store().setJobState(job('b.jpg').id, done());
+    const progress = queueProgress(store().jobs, store().currentRun);
+    expect(progress).toMatchObject({ finished: 1, total: 3 });
+    expect(progress.timeLeftMs).not.toBeNull();
+  });
+
+  it('says the time left in words', () => {
+    expect(formatTimeLeft(400)).toBe('about 1 s');
+    expect(formatTimeLeft(42_000)).toBe('about 42 s');
+    expect(formatTimeLeft(185_000)).toBe('about 3 min');
+    expect(formatTimeLeft(4_830_000)).toBe('about 1 h 21 min');
+  });
+});
+
+/** Fake entries of the File and Directory Entries API; folders hand out their entries two at a time. */
+function folder(fullPath: string, children: object[]) {
+  let next = 0;
+  return {
+    isFile: false,
+    isDirectory: true,
+    name: fullPath.split('/').pop()!,
+    fullPath,
+    createReader: () => ({
+      readEntries: (resolve: (entries: object[]) => void) => {
+        resolve(children.slice(next, next + 2));
+        next += 2;
+      },
+    }),
+  };
+}
+
+function file(fullPath: string) {
+  const name = fullPath.split('/').pop()!;
+  return { isFile: true, isDirectory: false, name, fullPath, file: (resolve: (file: File) => void) => resolve(new File(['x'], name)) };
+}
+
+describe('dropped files and folders', () => {
+  it('takes image files by extension, skipping hidden files and folders', () => {
+    expect(['a.JPG', 'b.jpeg', 'c.png', 'd.webp', 'e.gif', 'f.bmp', 'g.avif'].every(isPhotoPath)).toBe(true);
+    expect(['notes.txt', 'photo.jpg.xmp', 'raw.cr2', '._IMG_1.jpg', 'trip/.thumbnails/a.jpg'].some(isPhotoPath)).toBe(false);
+  });
+
+  it('walks folders and subfolders, reading every batch, and sorts their photos by path', async () => {
+    const trip = folder('/trip', [
+      file('/trip/img10.jpg'),
+      file('/trip/notes.txt'),
+      folder('/trip/day 1', [file('/trip/day 1/b.png'), file('/trip/day 1/a.png'), folder('/trip/day 1/.cache', [file('/trip/day 1/.cache/x.jpg')])]),
+      file('/trip/img9.jpg'),
+      file('/trip/._img9.jpg'),
+    ]);
+    const loose = new File(['x'], 'loose.txt');
+    const items = droppedItems([
+      { kind: 'string', getAsFile: () => null },
+      { kind: 'file', getAsFile: () => null, webkitGetAsEntry: () => trip },
+      { kind: 'file', getAsFile: () => loose, webkitGetAsEntry: () => file('/loose.txt') },
+    ]);
+    const photos = await walkDropped(items);
+    // A loose file is taken whatever it is, so its card can say what is wrong with it.
+    expect(photos.map((photo) => photo.name)).toEqual(['trip/day 1/a.png', 'trip/day 1/b.png', 'trip/img9.jpg', 'trip/img10.jpg', 'loose.txt']);
+    expect(photos.at(-1)!.file).toBe(loose);
+  });
+
+  it('takes the photos of a chosen folder by their relative paths', () => {
+    const inFolder = (path: string) => Object.defineProperty(new File(['x'], path.split('/').pop()!), 'webkitRelativePath', { value: path });
+    const chosen = [inFolder('lib/z.jpg'), inFolder('lib/sub/a.png'), inFolder('lib/readme.md')];
+    expect(photosOfChosenFolder(chosen).map((photo) => photo.name)).toEqual(['lib/sub/a.png', 'lib/z.jpg']);
+  });
+});
+
+describe('storage problems', () => {
+  it('names a full quota and a browser that refuses storage', () => {
+    expect(storageProblem(new DOMException('quota', 'QuotaExceededError'))).toMatch(/storage for this site is full/);
+    expect(storageProblem(new DOMException('no', 'InvalidStateError'))).toMatch(/private window/);
+    expect(storageProblem(new Error('disk on fire'))).toMatch(/storage failed \(disk on fire\)/);
+  });
+});
