@@ -77,7 +77,7 @@ test('detected objects: boxes inside the photo, an Objects line, highlighting, a
   // Pointing at a caption word that names an object highlights that object's boxes.
   const word = photo.locator('mark.object-word').first();
   const label = await word.getAttribute('data-label');
-  await photo.getByRole('button', { name: 'Show the photo larger' }).click();
+  await photo.getByRole('button', { name: 'Show boats.jpg larger' }).click();
   await word.hover();
   await expect(photo.locator(`.object-box.highlighted[data-label="${label}"]`).first()).toBeVisible();
   await page.screenshot({ path: screenshotPath(testInfo, 'detected-objects.png'), fullPage: true });

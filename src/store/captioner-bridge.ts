@@ -17,7 +17,6 @@ import { parseModelList, type ModelList } from '../captioner/model-list';
 import { useModelStore } from './model';
 import { readPhoto } from './read-photo';
 import { currentCaptionSettings, useSettingsStore } from './settings';
-import { makeThumbnail } from './thumbnail';
 
 /** One photo captioning and the next one decoded and waiting in the worker keeps the GPU busy without hoarding bitmaps. */
 const MAX_JOBS_IN_FLIGHT = 2;
@@ -127,6 +126,9 @@ function handleWorkerEvent(event: WorkerEvent): void {
     case 'model-error':
       if (isCurrentModel(event.modelId)) setStatus({ phase: 'error', modelId: event.modelId, message: event.message });
       return;
+    case 'job-thumbnail':
+      if (findJob(event.jobId) && !findJob(event.jobId)?.thumbnail) useJobsStore.getState().setThumbnail(event.jobId, event.thumbnail);
+      return;
     case 'job-started':
       if (findJob(event.jobId)) setJobState(event.jobId, { kind: 'captioning', beam: null });
       return;
@@ -151,9 +153,9 @@ function loadModel(modelId: string): void {
   post({ type: 'load-model', modelId, url: modelUrl(modelId), versioned: modelVersion(modelId) !== null, ...currentBackendPreference() });
 }
 
-/** Decodes the photo on the main thread (createImageBitmap is asynchronous), keeps a thumbnail and hands it over. */
+/** Decodes the photo on the main thread (createImageBitmap is asynchronous) and hands it over; the worker sends its thumbnail back. */
 async function sendJob(jobId: string, file: File): Promise<void> {
-  const { setJobState, setThumbnail, setSettings } = useJobsStore.getState();
+  const { setJobState, setSettings } = useJobsStore.getState();
   setJobState(jobId, { kind: 'reading' });
   const generation = workerGeneration;
   let bitmap: ImageBitmap;
@@ -164,17 +166,14 @@ async function sendJob(jobId: string, file: File): Promise<void> {
     pumpQueue();
     return;
   }
-  // A missing thumbnail only costs the card its picture.
-  const thumbnail = await makeThumbnail(bitmap).catch(() => null);
   if (!findJob(jobId) || generation !== workerGeneration) {
     bitmap.close(); // removed while decoding, or queued again after a worker crash
     pumpQueue();
     return;
   }
-  if (thumbnail && !findJob(jobId)?.thumbnail) setThumbnail(jobId, thumbnail);
   const settings = currentCaptionSettings();
   setSettings(jobId, { ...settings, modelId: useSettingsStore.getState().modelId ?? '' });
-  post({ type: 'caption', jobId, bitmap, settings, streamHypotheses: true }, [bitmap]);
+  post({ type: 'caption', jobId, bitmap, settings, streamHypotheses: true, wantThumbnail: true }, [bitmap]);
 }
 
 /**
@@ -210,7 +209,7 @@ async function sendFrame(source: FrameSource): Promise<void> {
     setTimeout(pumpQueue, FRAME_RETRY_MS);
     return;
   }
-  post({ type: 'caption', jobId: frame.id, bitmap, settings: currentCaptionSettings(), streamHypotheses: false }, [bitmap]);
+  post({ type: 'caption', jobId: frame.id, bitmap, settings: currentCaptionSettings(), streamHypotheses: false, wantThumbnail: false }, [bitmap]);
   frame.posted = true;
 }
 

@@ -9,6 +9,7 @@ import { chooseBackend } from './backend-choice';
 import { summarizeImage, summarizeMemory } from './diagnostics';
 import { fetchGraphModel, fetchText } from './fetch-model';
 import { ModelFileLoader } from './model-cache';
+import { makeThumbnail } from './thumbnail';
 import { GpuContextLost, isGpuContextLost, replaceLostWebglBackend, simulateGpuContextLoss, whileGpuContextHolds } from './gpu-context';
 import {
   errorMessage,
@@ -130,11 +131,14 @@ function bitmapToRgba(bitmap: ImageBitmap): RgbaImage {
   return { width, height, data };
 }
 
-async function captionJob({ jobId, bitmap, settings, streamHypotheses }: CaptionRequest): Promise<void> {
+async function captionJob({ jobId, bitmap, settings, streamHypotheses, wantThumbnail }: CaptionRequest): Promise<void> {
   try {
     if (cancelledJobs.has(jobId)) return;
     if (!captioner) throw new Error('no model is loaded');
     emit({ type: 'job-started', jobId });
+    // A missing thumbnail only costs the card its picture.
+    const thumbnail = wantThumbnail ? await makeThumbnail(bitmap).catch(() => null) : null;
+    if (thumbnail) emit({ type: 'job-thumbnail', jobId, thumbnail });
     const startedAt = performance.now();
     const image = bitmapToRgba(bitmap);
     bitmap.close();

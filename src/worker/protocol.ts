@@ -67,6 +67,8 @@ export interface CaptionRequest {
   settings: CaptionSettings;
   /** Send the partial captions after every step (photos show them; camera frames only need the result). */
   streamHypotheses: boolean;
+  /** Send a small JPEG of the photo first (photo cards and their storage; not camera frames). */
+  wantThumbnail: boolean;
 }
 
 export interface CancelRequest {
@@ -126,6 +128,13 @@ export interface JobStartedEvent {
   jobId: string;
 }
 
+/** A small JPEG of the photo (src/worker/thumbnail.ts), made before it is captioned. */
+export interface JobThumbnailEvent {
+  type: 'job-thumbnail';
+  jobId: string;
+  thumbnail: Blob;
+}
+
 /** The live beam after every decoding step. */
 export interface JobHypothesesEvent {
   type: 'job-hypotheses';
@@ -178,6 +187,7 @@ export type WorkerEvent =
   | ModelReadyEvent
   | ModelErrorEvent
   | JobStartedEvent
+  | JobThumbnailEvent
   | JobHypothesesEvent
   | JobDoneEvent
   | JobFailedEvent
