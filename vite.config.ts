@@ -1,14 +1,15 @@
 import react from '@vitejs/plugin-react';
 import { configDefaults, defineConfig } from 'vitest/config';
-import { offlinePlugin } from './tools/build/offline-plugin';
-import { contentSecurityPolicy } from './tools/csp/content-security-policy';
+import { leanTfjs } from './tools/build/lean-tfjs.ts';
+import { offlinePlugin } from './tools/build/offline-plugin.ts';
+import { contentSecurityPolicy } from './tools/csp/content-security-policy.ts';
 
 export default defineConfig({
   // Relative asset URLs, so dist/ works when served from any sub-path.
   base: './',
   // offlinePlugin: content-hashed model folders and the service worker (sw.js) for offline use.
   plugins: [react(), contentSecurityPolicy(), offlinePlugin()],
-  worker: { format: 'es' },
+  worker: { format: 'es', plugins: () => [leanTfjs()] },
   build: {
     // tfjs with its backends is one large chunk by nature; only the worker loads it.
     chunkSizeWarningLimit: 4096,

@@ -1,12 +1,18 @@
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-webgl';
-import '@tensorflow/tfjs-backend-cpu';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+// The backends without their kernel sets ('dist/base'): only the kernels the app's graphs use are registered (kernels.ts).
+import '@tensorflow/tfjs-backend-webgl/dist/base';
+import '@tensorflow/tfjs-backend-cpu/dist/base';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm/dist/base';
 // Bundled as same-origin assets: the app must work offline and without a CDN.
 import wasmUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import { CPU_KERNELS } from './kernels-cpu';
+import { WASM_KERNELS } from './kernels-wasm';
+import { WEBGL_KERNELS } from './kernels-webgl';
 import { BACKENDS, type BackendName } from './protocol';
+
+for (const kernel of [...WEBGL_KERNELS, ...WASM_KERNELS, ...CPU_KERNELS]) tf.registerKernel(kernel);
 
 setWasmPaths({
   'tfjs-backend-wasm.wasm': wasmUrl,

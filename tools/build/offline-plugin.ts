@@ -9,7 +9,7 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import ts from 'typescript';
 import type { Plugin } from 'vite';
-import { versionModelPackages } from './model-versions';
+import { versionModelPackages } from './model-versions.ts';
 
 const SERVICE_WORKER_SOURCE = path.resolve(import.meta.dirname, '../../src/offline/service-worker.ts');
 export const SERVICE_WORKER_FILE = 'sw.js';
