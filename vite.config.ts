@@ -2,7 +2,7 @@ import react from '@vitejs/plugin-react';
 import { configDefaults, defineConfig } from 'vitest/config';
 import { leanTfjs } from './tools/build/lean-tfjs.ts';
 import { offlinePlugin } from './tools/build/offline-plugin.ts';
-import { contentSecurityPolicy } from './tools/csp/content-security-policy.ts';
+import { contentSecurityPolicy, CROSS_ORIGIN_ISOLATION_HEADERS, HOST_HEADERS } from './tools/csp/content-security-policy.ts';
 
 export default defineConfig({
   // Relative asset URLs, so dist/ works when served from any sub-path.
@@ -10,6 +10,10 @@ export default defineConfig({
   // offlinePlugin: content-hashed model folders and the service worker (sw.js) for offline use.
   plugins: [react(), contentSecurityPolicy(), offlinePlugin()],
   worker: { format: 'es', plugins: () => [leanTfjs()] },
+  // Served as a host that can set headers should (npm start); the dev server's inline React-refresh
+  // script rules out the policy there, so it gets only cross-origin isolation.
+  server: { headers: { ...CROSS_ORIGIN_ISOLATION_HEADERS } },
+  preview: { headers: { ...HOST_HEADERS } },
   build: {
     // tfjs with its backends is one large chunk by nature; only the worker loads it.
     chunkSizeWarningLimit: 4096,

@@ -59,4 +59,6 @@ export interface HarnessConfig {
   memoryBudgetMs: number;
   beamSize: number;
   maxLength: number;
+  /** WebAssembly threads (?threads= in the app); null: as the app decides. */
+  threads: number | null;
 }

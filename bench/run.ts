@@ -208,6 +208,7 @@ async function benchBackends(browser: Browser, server: StaticServer, modelUrl: s
     photoBudgetMs: (QUICK ? 20 : 150) * 1000,
     memoryCaptions: QUICK ? 20 : 200,
     memoryBudgetMs: (QUICK ? 10 : 60) * 1000,
+    threads: null,
     ...SETTINGS,
   };
   const reports: BackendReport[] = [];

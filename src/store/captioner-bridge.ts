@@ -11,6 +11,7 @@ import {
   type WorkerEvent,
   type WorkerRequest,
 } from '../worker/protocol';
+import { parseThreadsParameter } from '../worker/wasm-threads';
 import { currentBackendPreference, useBackendSettingStore } from './backend-setting';
 import { findJob, useJobsStore, type PhotoJob } from './jobs';
 import { parseModelList, type ModelList } from '../captioner/model-list';
@@ -118,6 +119,7 @@ function handleWorkerEvent(event: WorkerEvent): void {
         backendReason: event.backendReason,
         modelOrigin: event.modelOrigin,
         downloadedBytes: event.downloadedBytes,
+        wasmThreads: event.wasmThreads,
       });
       // For `npm run bench` and devtools: navigation → ready, on the page's own clock.
       performance.mark('model-ready');
@@ -147,7 +149,14 @@ function handleWorkerEvent(event: WorkerEvent): void {
 
 function loadModel(modelId: string): void {
   useModelStore.getState().setStatus({ phase: 'downloading', modelId, loadedBytes: 0, totalBytes: null });
-  post({ type: 'load-model', modelId, url: modelUrl(modelId), versioned: modelVersion(modelId) !== null, ...currentBackendPreference() });
+  post({
+    type: 'load-model',
+    modelId,
+    url: modelUrl(modelId),
+    versioned: modelVersion(modelId) !== null,
+    ...currentBackendPreference(),
+    pinnedThreads: parseThreadsParameter(location.search),
+  });
 }
 
 /** Decodes the photo on the main thread (createImageBitmap is asynchronous) and hands it over. */

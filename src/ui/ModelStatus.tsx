@@ -55,6 +55,11 @@ function StatusBody({ status }: { status: Status }) {
             Backend: <strong data-testid="backend">{status.backend}</strong> ({BACKEND_NAMES[status.backend]}),{' '}
             <span data-testid="backend-reason">{status.backendReason}</span>
           </p>
+          {status.wasmThreads && (
+            <p className="muted" data-testid="wasm-threads" data-threads={status.wasmThreads.count}>
+              WebAssembly threads: <strong>{status.wasmThreads.count}</strong> ({status.wasmThreads.reason}).
+            </p>
+          )}
           <p className="muted" data-testid="model-origin" data-origin={status.modelOrigin}>
             {status.modelOrigin === 'cache'
               ? 'Model loaded from this browser’s cache: captioning works offline.'

@@ -6,6 +6,7 @@
 import { loadCaptioner, type Captioner, type CaptionResult, type RgbaImage } from '../captioner';
 import { startBackend, type StartedBackend } from './backend';
 import { chooseBackend } from './backend-choice';
+import { planWasmThreads } from './wasm-threads';
 import { summarizeImage, summarizeMemory } from './diagnostics';
 import { fetchGraphModel, fetchText } from './fetch-model';
 import { ModelFileLoader } from './model-cache';
@@ -56,11 +57,12 @@ interface ChosenBackend extends StartedBackend {
 }
 
 /** The backend is chosen once per worker and preference; a failed start is retried on the next load. */
-function ensureBackend({ preferredBackend, preferenceOrigin }: LoadModelRequest): Promise<ChosenBackend> {
+function ensureBackend({ preferredBackend, preferenceOrigin, pinnedThreads }: LoadModelRequest): Promise<ChosenBackend> {
   const preference = `${preferredBackend} by ${preferenceOrigin}`;
   if (!backendStart || backendStart.preference !== preference) {
     const { backend, reason } = chooseBackend(preferredBackend, preferenceOrigin);
-    const started = startBackend(backend).then((running) => ({ ...running, reason }));
+    const threads = planWasmThreads({ pinned: pinnedThreads, crossOriginIsolated: self.crossOriginIsolated, logicalCores: navigator.hardwareConcurrency || 1 });
+    const started = startBackend(backend, threads).then((running) => ({ ...running, reason }));
     started.catch(() => {
       backendStart = null;
     });
@@ -91,7 +93,7 @@ async function loadModel(request: LoadModelRequest, recoveryNote: string | null 
       replaceLostWebglBackend();
       backendStart = null;
     }
-    const { backend, note, reason } = await ensureBackend(request);
+    const { backend, note, reason, wasmThreads } = await ensureBackend(request);
     const onProgress = throttledProgress(modelId);
     const loaded = await loadCaptioner({
       model: { load: () => fetchGraphModel(url, onProgress, files.fetch) },
@@ -112,6 +114,7 @@ async function loadModel(request: LoadModelRequest, recoveryNote: string | null 
       backendReason: reason,
       modelOrigin: files.origin,
       downloadedBytes: files.networkBytes,
+      wasmThreads,
     });
   } catch (error) {
     // A damaged cached copy must not fail every later load too.

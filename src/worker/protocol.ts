@@ -43,6 +43,8 @@ export interface LoadModelRequest {
   preferenceOrigin: BackendPreferenceOrigin;
   /** The URL holds the package's content hash, so cached files can be used without asking the network. */
   versioned: boolean;
+  /** WebAssembly threads asked for by `?threads=N` in the address; null: the worker decides. */
+  pinnedThreads: number | null;
 }
 
 export interface CaptionRequest {
@@ -100,6 +102,14 @@ export interface ModelReadyEvent {
   modelOrigin: ModelOrigin;
   /** Bytes of the model downloaded for this load (0 from the cache). */
   downloadedBytes: number;
+  /** The WebAssembly backend's threads; null when another backend runs. */
+  wasmThreads: WasmThreads | null;
+}
+
+export interface WasmThreads {
+  count: number;
+  /** Why this many, e.g. "the page is not cross-origin isolated, so WebAssembly runs single-threaded". */
+  reason: string;
 }
 
 export interface ModelErrorEvent {

@@ -11,6 +11,11 @@
  *  - the executors of op categories with none of those ops are replaced by one that throws;
  *  - the WebGL backend takes the CPU helpers it runs small tensors with by name instead of
  *    destructuring the whole helper namespace, so helpers of unregistered kernels fall away.
+ * And one repair: tfjs starts its WebAssembly threads from the threaded build's factory function
+ * turned back into source (toString). That function reads `_scriptDir`, a variable of its enclosing
+ * closure, behind a `typeof` guard; minifiers rename it and drop the guard, so the threads failed
+ * with "e is not defined". Without the enclosing declaration it is a global that no minifier touches
+ * (undefined in a worker, where tfjs passes the script as a Blob anyway).
  */
 import path from 'node:path';
 import type { Plugin } from 'vite';
@@ -23,6 +28,7 @@ const CORE_WITHOUT_OPTIMIZERS = '\0lean-tfjs-core';
 const ALL_CORE_OPS = /^@tensorflow\/tfjs-core\/dist\/ops\/ops_for_converter(\.js)?$/;
 const OP_TABLE = /[\\/]@tensorflow[\\/]tfjs-converter[\\/]dist[\\/]operations[\\/]op_list[\\/]\w+\.js$/;
 const WEBGL_CPU_HELPERS = /[\\/]@tensorflow[\\/]tfjs-backend-webgl[\\/]dist[\\/]kernel_utils[\\/]shared\.js$/;
+const THREADED_WASM_GLUE = /[\\/]@tensorflow[\\/]tfjs-backend-wasm[\\/]wasm-out[\\/]tfjs-backend-wasm-threaded-simd\.js$/;
 const EXECUTOR = /[\\/]@tensorflow[\\/]tfjs-converter[\\/]dist[\\/]operations[\\/]executors[\\/](\w+)_executor\.js$/;
 /** Executors of categories that hold ops of GRAPH_OP_KERNELS (their op tables' `category`). */
 const USED_CATEGORIES = new Set([
@@ -48,6 +54,12 @@ function importHelpersByName(code: string): string {
 function keepBundledImageOps(code: string): string {
   const rewritten = code.replace(/const image = \{[^}]*\};/, 'const image = { resizeBilinear, cropAndResize };');
   if (rewritten === code) throw new Error('unexpected tfjs-core ops/ops.js layout');
+  return rewritten;
+}
+
+function withoutEnclosingScriptDir(code: string): string {
+  const rewritten = code.replace(/\n\s*var _scriptDir = [^\n]*\n\s*if \(typeof __filename !== 'undefined'\) _scriptDir = [^\n]*\n/, '\n');
+  if (rewritten === code) throw new Error('unexpected tfjs-backend-wasm threaded glue layout');
   return rewritten;
 }
 
@@ -78,6 +90,7 @@ export function leanTfjs(): Plugin {
     },
     transform(code, id) {
       if (OP_TABLE.test(id)) return { code: keepBundledOps(code), map: null };
+      if (THREADED_WASM_GLUE.test(id)) return { code: withoutEnclosingScriptDir(code), map: null };
       if (CORE_OPS_INDEX.test(id)) return { code: keepBundledImageOps(code), map: null };
       if (WEBGL_CPU_HELPERS.test(id)) return { code: importHelpersByName(code), map: null };
       const executor = EXECUTOR.exec(id);
