@@ -29,6 +29,8 @@ export interface MemoryReport {
 
 export interface BackendReport {
   backend: BackendName;
+  /** WebAssembly threads the run had (null off wasm). */
+  threads: number | null;
   /** Set when this backend could not start here. */
   skipped?: string;
   photos: number;

@@ -180,6 +180,7 @@ async function benchBackend(backend: BackendName, config: HarnessConfig): Promis
     const encoderGflops = encoderGflop / (encoderMs.median / 1000);
     return {
       backend,
+      threads: started.wasmThreads?.count ?? null,
       photos: runs.length,
       prepMs,
       encoderMs,

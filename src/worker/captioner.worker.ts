@@ -27,6 +27,9 @@ declare const self: DedicatedWorkerGlobalScope;
 /** Captions shown per photo, as in the tutorial. */
 const CAPTIONS_SHOWN = 3;
 
+/** Partial captions are posted at most this often (the first at once): enough to watch the search. */
+const HYPOTHESES_INTERVAL_MS = 100;
+
 /** Download progress is posted at most this often, so a fast download does not flood the UI. */
 const PROGRESS_INTERVAL_MS = 100;
 
@@ -141,12 +144,24 @@ async function captionJob({ jobId, bitmap, settings, streamHypotheses }: Caption
     const image = bitmapToRgba(bitmap);
     bitmap.close();
     lastImageSeen = summarizeImage(image);
+    const pixelsAt = performance.now();
+    let firstStepAt = Number.NaN;
+    let updatesPosted = 0;
+    let lastPostAt = -Infinity;
     const { captions, objects } = await captionSurvivingContextLoss(image, settings, (beam) => {
       // Throwing from the update stops the search; it frees its own tensors on the way out.
       if (cancelledJobs.has(jobId)) throw new JobCancelled();
-      if (streamHypotheses) emit({ type: 'job-hypotheses', jobId, beam });
+      const now = performance.now();
+      if (beam.step === 1) firstStepAt = now;
+      // Every message is a render on the page's thread, which shares the CPU with the model.
+      if (!streamHypotheses || now - lastPostAt < HYPOTHESES_INTERVAL_MS) return;
+      lastPostAt = now;
+      updatesPosted++;
+      emit({ type: 'job-hypotheses', jobId, beam });
     });
-    emit({ type: 'job-done', jobId, captions: captions.slice(0, CAPTIONS_SHOWN), objects, elapsedMs: performance.now() - startedAt });
+    const doneAt = performance.now();
+    const stages = { pixelsMs: pixelsAt - startedAt, firstStepMs: firstStepAt - pixelsAt, captionMs: doneAt - pixelsAt, updatesPosted };
+    emit({ type: 'job-done', jobId, captions: captions.slice(0, CAPTIONS_SHOWN), objects, elapsedMs: doneAt - startedAt, stages });
   } catch (error) {
     if (!(error instanceof JobCancelled)) emit({ type: 'job-failed', jobId, message: `Captioning failed: ${errorMessage(error)}` });
   } finally {

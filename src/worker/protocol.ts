@@ -139,6 +139,19 @@ export interface JobDoneEvent {
   objects: DetectedObject[] | null;
   /** Preprocessing + beam search in the worker, in milliseconds. */
   elapsedMs: number;
+  /** Where elapsedMs went, for `npm run bench`. */
+  stages: JobStages;
+}
+
+export interface JobStages {
+  /** The transferred ImageBitmap → RGBA pixels (OffscreenCanvas). */
+  pixelsMs: number;
+  /** Pixels → first partial captions: preprocessing, encoder and the first decoder step. */
+  firstStepMs: number;
+  /** Pixels → captions: preprocessing, encoder and the whole beam search. */
+  captionMs: number;
+  /** Partial-caption messages posted to the page. */
+  updatesPosted: number;
 }
 
 export interface JobFailedEvent {

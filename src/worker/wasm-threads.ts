@@ -1,15 +1,15 @@
 /**
  * How many threads the WebAssembly backend runs on. tfjs's threaded build needs SharedArrayBuffer,
  * which only a cross-origin isolated page (and its workers) has; otherwise the single-threaded SIMD
- * build runs. Left to itself tfjs sizes its pool to half the logical cores, capped at 4 (one thread
- * on a 2-core machine); the app uses every core up to that cap, because the page's own thread is
- * mostly idle while the worker computes.
+ * build runs. Automatically the app keeps tfjs's own rule, half the logical cores (most are
+ * hyperthreads) and at most 4: on this project's 2-core build machine, shared with other jobs, 2
+ * threads made the encoder 2–3× slower than 1 (threads that wait on each other at every op lose
+ * badly when the CPU is oversubscribed). `?threads=N` pins any count from 1 to 8.
  */
 
-/** More threads than this gained little on the encoder's small convolutions (tfjs caps its default there too). */
+/** tfjs's own cap for its automatic thread count. */
 export const MAX_AUTOMATIC_THREADS = 4;
 
-/** `?threads=N` in the address may ask for at most this many: tfjs starts 8 threads with its module. */
 export const MAX_PINNED_THREADS = 8;
 
 export interface WasmThreadPlan {
@@ -24,8 +24,8 @@ export function planWasmThreads({ pinned, crossOriginIsolated, logicalCores }: {
     return { threads: 1, reason: 'the page is not cross-origin isolated, so WebAssembly runs single-threaded' };
   }
   if (pinned !== null) return { threads: pinned, reason: 'set by ?threads= in the address' };
-  const threads = Math.max(1, Math.min(logicalCores, MAX_AUTOMATIC_THREADS));
-  return { threads, reason: `one per logical core (${logicalCores}), at most ${MAX_AUTOMATIC_THREADS}` };
+  const threads = Math.max(1, Math.min(Math.floor(logicalCores / 2), MAX_AUTOMATIC_THREADS));
+  return { threads, reason: `half the ${logicalCores} logical cores, at most ${MAX_AUTOMATIC_THREADS}; ?threads=N in the address sets it` };
 }
 
 /** `?threads=N` (1 ≤ N ≤ MAX_PINNED_THREADS), or null when absent or not such a number. */

@@ -20,7 +20,7 @@ const EVENTS: Record<WorkerEvent['type'], WorkerEvent> = {
   'model-error': { type: 'model-error', modelId: 'm', message: 'could not download model.json (HTTP 404)' },
   'job-started': { type: 'job-started', jobId: 'j' },
   'job-hypotheses': { type: 'job-hypotheses', jobId: 'j', beam: { step: 2, partial: [caption], complete: [], readBackBytes: 24 } },
-  'job-done': { type: 'job-done', jobId: 'j', captions: [caption], objects: [{ label: 'dog', score: 0.8, box: [0.1, 0.2, 0.5, 0.4] }], elapsedMs: 12.5 },
+  'job-done': { type: 'job-done', jobId: 'j', captions: [caption], objects: [{ label: 'dog', score: 0.8, box: [0.1, 0.2, 0.5, 0.4] }], elapsedMs: 12.5, stages: { pixelsMs: 1.5, firstStepMs: 6, captionMs: 11, updatesPosted: 2 } },
   'job-failed': { type: 'job-failed', jobId: 'j', message: 'Captioning failed: out of memory' },
   diagnostics: {
     type: 'diagnostics',

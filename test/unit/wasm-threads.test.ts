@@ -7,10 +7,11 @@ describe('WebAssembly threads', () => {
     expect(planWasmThreads({ pinned: null, crossOriginIsolated: false, logicalCores: 8 }).reason).toMatch(/not cross-origin isolated/);
   });
 
-  it('use one per logical core up to the cap when isolated', () => {
-    expect(planWasmThreads({ pinned: null, crossOriginIsolated: true, logicalCores: 2 }).threads).toBe(2);
+  it('use half the logical cores, from 1 up to the cap, when isolated', () => {
+    expect(planWasmThreads({ pinned: null, crossOriginIsolated: true, logicalCores: 2 }).threads).toBe(1);
+    expect(planWasmThreads({ pinned: null, crossOriginIsolated: true, logicalCores: 6 }).threads).toBe(3);
     expect(planWasmThreads({ pinned: null, crossOriginIsolated: true, logicalCores: 16 }).threads).toBe(MAX_AUTOMATIC_THREADS);
-    expect(planWasmThreads({ pinned: null, crossOriginIsolated: true, logicalCores: 0 }).threads).toBe(1);
+    expect(planWasmThreads({ pinned: null, crossOriginIsolated: true, logicalCores: 1 }).threads).toBe(1);
   });
 
   it('follow ?threads=N when isolated', () => {
