@@ -271,6 +271,8 @@ const HARNESS_RUNS: { backend: BackendName; threads: number | null }[] = [
   { backend: 'wasm', threads: 1 },
   { backend: 'wasm', threads: 2 },
   { backend: 'cpu', threads: null },
+  // Software WebGPU (SwiftShader, --enable-unsafe-webgpu): for correctness and a figure, not a speed a GPU would give.
+  { backend: 'webgpu', threads: null },
 ];
 
 async function benchBackends(browser: Browser, server: StaticServer, modelUrl: string, photoUrls: string[]): Promise<BackendReport[]> {
@@ -367,14 +369,14 @@ async function main(): Promise<void> {
   const modelUrl = `${server.origin}${APP_SUB_PATH}models/${entry.id}/${entry.version}/`;
   const photoUrls = photos.map((_, index) => `${server.origin}/bench/photos/${index}.jpg`);
   const browser = await chromium.launch(
-    chromiumLaunchOptions([...SOFTWARE_WEBGL_ARGS, '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream']),
+    chromiumLaunchOptions([...SOFTWARE_WEBGL_ARGS, '--enable-unsafe-webgpu', '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream']),
   );
   try {
     const app = await benchApp(browser, server, photos);
     const backends = await benchBackends(browser, server, modelUrl, photoUrls);
     const report: BenchReport = {
       startedAt,
-      machine: `${os.cpus()[0]?.model ?? 'unknown CPU'} × ${os.cpus().length}, ${os.platform()}, headless Chromium with SwiftShader WebGL, load average ${os.loadavg()[0].toFixed(1)}`,
+      machine: `${os.cpus()[0]?.model ?? 'unknown CPU'} × ${os.cpus().length}, ${os.platform()}, headless Chromium with SwiftShader WebGL and WebGPU, load average ${os.loadavg()[0].toFixed(1)}`,
       quick: QUICK,
       model: { id: entry.id, name: entry.name, fixture: entry.fixture, note },
       settings: SETTINGS,

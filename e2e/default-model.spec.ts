@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import { captionLines, dropFiles, expectCaptioned, PHOTOS, screenshotPath } from './helpers';
+import { captionsOnBackend, dropFiles, expectCaptioned, expectSameCaptions, PHOTOS, screenshotPath } from './helpers';
 import { startStaticServer, type StaticServer } from './static-server';
 import { APP_SUB_PATH, publishSite } from './static-site';
 
@@ -30,16 +30,8 @@ test('the shipped default model loads in the browser and captions real photos', 
 
 test('software WebGL (the device-side top-k path) gives the captions that wasm gives', async ({ page }) => {
   test.setTimeout(240_000);
-  const captionsOn = async (query: string, backend: string) => {
-    await page.goto(`${server.origin}${APP_SUB_PATH}${query}`);
-    const status = page.getByTestId('model-status');
-    await expect(status).toHaveAttribute('data-phase', 'ready', { timeout: 180_000 });
-    await expect(status).toContainText(backend);
-    await dropFiles(page, [PHOTOS.boats()]);
-    return captionLines(page, 'boats.jpg');
-  };
-  const onWasm = await captionsOn('', 'wasm');
-  const onWebgl = await captionsOn('?backend=webgl', 'webgl');
-  expect(onWebgl.map((line) => line.sentence)).toEqual(onWasm.map((line) => line.sentence));
-  onWebgl.forEach((line, i) => expect(Math.abs(line.p - onWasm[i].p) / onWasm[i].p).toBeLessThan(0.02));
+  const app = `${server.origin}${APP_SUB_PATH}`;
+  const onWasm = await captionsOnBackend(page, app, 'wasm', PHOTOS.boats());
+  const onWebgl = await captionsOnBackend(page, `${app}?backend=webgl`, 'webgl', PHOTOS.boats());
+  expectSameCaptions(onWebgl, onWasm);
 });

@@ -117,3 +117,19 @@ export async function captionLines(page: Page, fileName: string): Promise<{ sent
     return { sentence, p: Number(p) };
   });
 }
+
+/** Opens the app at `url`, waits for the model on `backend`, drops the photo and returns its caption lines. */
+export async function captionsOnBackend(page: Page, url: string, backend: string, photo: TestFile): Promise<{ sentence: string; p: number }[]> {
+  await page.goto(url);
+  const status = page.getByTestId('model-status');
+  await expect(status).toHaveAttribute('data-phase', 'ready', { timeout: 180_000 });
+  await expect(page.getByTestId('backend')).toHaveText(backend);
+  await dropFiles(page, [photo]);
+  return captionLines(page, photo.name);
+}
+
+/** The same sentences in the same order, and probabilities within 2 % of each other. */
+export function expectSameCaptions(actual: { sentence: string; p: number }[], expected: { sentence: string; p: number }[]): void {
+  expect(actual.map((line) => line.sentence)).toEqual(expected.map((line) => line.sentence));
+  actual.forEach((line, i) => expect(Math.abs(line.p - expected[i].p) / expected[i].p).toBeLessThan(0.02));
+}

@@ -3,7 +3,7 @@ import { useModelStore, type ModelStatus as Status } from '../store/model';
 import type { BackendName } from '../worker/protocol';
 import { formatBytes } from './format';
 
-const BACKEND_NAMES: Record<BackendName, string> = { webgl: 'GPU via WebGL', wasm: 'CPU via WebAssembly', cpu: 'CPU, plain JavaScript' };
+const BACKEND_NAMES: Record<BackendName, string> = { webgpu: 'GPU via WebGPU', webgl: 'GPU via WebGL', wasm: 'CPU via WebAssembly', cpu: 'CPU, plain JavaScript' };
 
 function modelName(modelId: string): string {
   return useModelStore.getState().catalog.find((entry) => entry.id === modelId)?.name ?? modelId;

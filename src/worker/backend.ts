@@ -21,7 +21,15 @@ setWasmPaths({
   'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedSimdUrl,
 });
 
-const BACKEND_LABELS: Record<BackendName, string> = { webgl: 'WebGL', wasm: 'WebAssembly', cpu: 'plain JavaScript (CPU)' };
+const BACKEND_LABELS: Record<BackendName, string> = { webgpu: 'WebGPU', webgl: 'WebGL', wasm: 'WebAssembly', cpu: 'plain JavaScript (CPU)' };
+
+/**
+ * WebGPU runs only on a GPU (or when pinned), so its backend and kernels are a separate chunk that
+ * other machines never download; it registers itself when imported.
+ */
+function setWebgpuBackend(): Promise<boolean> {
+  return import('./webgpu-backend').then(() => tf.setBackend('webgpu'));
+}
 
 export interface StartedBackend {
   backend: BackendName;
@@ -62,7 +70,8 @@ export async function startBackend(preferred: BackendName, threads: WasmThreadPl
   const order = [preferred, ...BACKENDS.filter((name) => name !== preferred)];
   for (const backend of order) {
     // setBackend resolves false (or throws) when a backend cannot initialise, e.g. no WebGL in this worker.
-    if (await withThreadCap(threads.threads, () => tf.setBackend(backend)).catch(() => false)) {
+    const start = backend === 'webgpu' ? setWebgpuBackend : () => withThreadCap(threads.threads, () => tf.setBackend(backend));
+    if (await start().catch(() => false)) {
       await tf.ready();
       const note =
         backend === preferred

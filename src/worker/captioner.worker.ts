@@ -5,7 +5,7 @@
  */
 import { loadCaptioner, type Captioner, type CaptionResult, type RgbaImage } from '../captioner';
 import { startBackend, type StartedBackend } from './backend';
-import { chooseBackend } from './backend-choice';
+import { chooseBackend, detectWebgl, detectWebgpu } from './backend-choice';
 import { planWasmThreads } from './wasm-threads';
 import { summarizeImage, summarizeMemory } from './diagnostics';
 import { fetchGraphModel, fetchText } from './fetch-model';
@@ -63,9 +63,12 @@ interface ChosenBackend extends StartedBackend {
 function ensureBackend({ preferredBackend, preferenceOrigin, pinnedThreads }: LoadModelRequest): Promise<ChosenBackend> {
   const preference = `${preferredBackend} by ${preferenceOrigin}`;
   if (!backendStart || backendStart.preference !== preference) {
-    const { backend, reason } = chooseBackend(preferredBackend, preferenceOrigin);
     const threads = planWasmThreads({ pinned: pinnedThreads, crossOriginIsolated: self.crossOriginIsolated, logicalCores: navigator.hardwareConcurrency || 1 });
-    const started = startBackend(backend, threads).then((running) => ({ ...running, reason }));
+    const started = (async () => {
+      const webgpu = preferredBackend === 'auto' ? await detectWebgpu() : undefined;
+      const { backend, reason } = chooseBackend(preferredBackend, preferenceOrigin, detectWebgl(), webgpu);
+      return { ...(await startBackend(backend, threads)), reason };
+    })();
     started.catch(() => {
       backendStart = null;
     });

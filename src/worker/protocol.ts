@@ -6,9 +6,10 @@ import type { BeamSearchOptions, Caption, CaptionUpdate, DetectedObject } from '
 
 export type { BeamSearchOptions, Caption, CaptionUpdate, DetectedObject } from '../captioner';
 
-export type BackendName = 'webgl' | 'wasm' | 'cpu';
+export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 
-export const BACKENDS: readonly BackendName[] = ['webgl', 'wasm', 'cpu'];
+/** Also the order of fallbacks after the preferred one: WebGPU, only ever chosen on a GPU or pinned, comes last. */
+export const BACKENDS: readonly BackendName[] = ['webgl', 'wasm', 'cpu', 'webgpu'];
 
 export function isBackendName(value: unknown): value is BackendName {
   return BACKENDS.includes(value as BackendName);

@@ -16,6 +16,7 @@ import { BUNDLED_KERNELS, CAPTIONER_KERNELS, GRAPH_OP_KERNELS, kernelsForOps } f
 import { CPU_KERNELS } from '../../src/worker/kernels-cpu';
 import { WASM_KERNELS } from '../../src/worker/kernels-wasm';
 import { WEBGL_KERNELS } from '../../src/worker/kernels-webgl';
+import { WEBGPU_KERNELS } from '../../src/worker/kernels-webgpu';
 import { convertGraph } from '../../tools/convert/convert';
 import { encodeGraphDef } from '../../tools/convert/graphdef';
 import { convertShowAndTell } from '../../tools/convert/write-package';
@@ -42,7 +43,7 @@ function convertedTestGraphOps(foldBatchNorm: boolean): string[] {
 
 describe('the kernels the worker registers', () => {
   it('are the same set on every backend', () => {
-    for (const kernels of [WEBGL_KERNELS, WASM_KERNELS, CPU_KERNELS]) {
+    for (const kernels of [WEBGPU_KERNELS, WEBGL_KERNELS, WASM_KERNELS, CPU_KERNELS]) {
       expect(new Set(kernels.map((kernel) => kernel.kernelName))).toEqual(BUNDLED_KERNELS);
     }
   });

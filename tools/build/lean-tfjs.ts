@@ -9,7 +9,7 @@
  *  - tfjs-converter's op tables (operations/op_list) keep only the graph ops of GRAPH_OP_KERNELS, so a graph with
  *    any other op fails to load with tfjs's own "op not supported" error;
  *  - the executors of op categories with none of those ops are replaced by one that throws;
- *  - the WebGL backend takes the CPU helpers it runs small tensors with by name instead of
+ *  - the WebGL and WebGPU backends take the CPU helpers they run small tensors with by name instead of
  *    destructuring the whole helper namespace, so helpers of unregistered kernels fall away.
  * And one repair: tfjs starts its WebAssembly threads from the threaded build's factory function
  * turned back into source (toString). That function reads `_scriptDir`, a variable of its enclosing
@@ -27,7 +27,7 @@ const TFJS_CORE = '@tensorflow/tfjs-core';
 const CORE_WITHOUT_OPTIMIZERS = '\0lean-tfjs-core';
 const ALL_CORE_OPS = /^@tensorflow\/tfjs-core\/dist\/ops\/ops_for_converter(\.js)?$/;
 const OP_TABLE = /[\\/]@tensorflow[\\/]tfjs-converter[\\/]dist[\\/]operations[\\/]op_list[\\/]\w+\.js$/;
-const WEBGL_CPU_HELPERS = /[\\/]@tensorflow[\\/]tfjs-backend-webgl[\\/]dist[\\/]kernel_utils[\\/]shared\.js$/;
+const GPU_CPU_HELPERS = /[\\/]@tensorflow[\\/]tfjs-backend-(webgl|webgpu)[\\/]dist[\\/]kernel_utils[\\/]shared\.js$/;
 const THREADED_WASM_GLUE = /[\\/]@tensorflow[\\/]tfjs-backend-wasm[\\/]wasm-out[\\/]tfjs-backend-wasm-threaded-simd\.js$/;
 const EXECUTOR = /[\\/]@tensorflow[\\/]tfjs-converter[\\/]dist[\\/]operations[\\/]executors[\\/](\w+)_executor\.js$/;
 /** Executors of categories that hold ops of GRAPH_OP_KERNELS (their op tables' `category`). */
@@ -47,7 +47,7 @@ function importHelpersByName(code: string): string {
   const rewritten = code.replace(/import \* as shared from '([^']+)';\s*const \{([^}]*)\} = shared;/, (_, from: string, names: string) => {
     return `import { ${names.replace(/(\w+)\s*:\s*(\w+)/g, '$1 as $2')} } from '${from}';`;
   });
-  if (rewritten === code) throw new Error('unexpected tfjs-backend-webgl kernel_utils/shared.js layout');
+  if (rewritten === code) throw new Error('unexpected tfjs-backend-webgl/webgpu kernel_utils/shared.js layout');
   return rewritten;
 }
 
@@ -92,7 +92,7 @@ export function leanTfjs(): Plugin {
       if (OP_TABLE.test(id)) return { code: keepBundledOps(code), map: null };
       if (THREADED_WASM_GLUE.test(id)) return { code: withoutEnclosingScriptDir(code), map: null };
       if (CORE_OPS_INDEX.test(id)) return { code: keepBundledImageOps(code), map: null };
-      if (WEBGL_CPU_HELPERS.test(id)) return { code: importHelpersByName(code), map: null };
+      if (GPU_CPU_HELPERS.test(id)) return { code: importHelpersByName(code), map: null };
       const executor = EXECUTOR.exec(id);
       if (executor && !USED_CATEGORIES.has(executor[1])) return { code: THROWING_EXECUTOR, map: null };
       return null;
