@@ -50,8 +50,8 @@ describe('worker protocol', () => {
   });
 
   it('accepts only known backend names (from the ?backend= URL parameter)', () => {
-    expect(['webgl', 'wasm', 'cpu'].every(isBackendName)).toBe(true);
-    for (const value of ['WEBGL', 'webgpu', '', null, undefined]) expect(isBackendName(value)).toBe(false);
+    expect(['webgpu', 'webgl', 'wasm', 'cpu'].every(isBackendName)).toBe(true);
+    for (const value of ['WEBGL', 'webgpu2', '', null, undefined]) expect(isBackendName(value)).toBe(false);
   });
 
   it('turns anything thrown into a readable message', () => {
