@@ -1,8 +1,9 @@
 import react from '@vitejs/plugin-react';
 import { configDefaults, defineConfig } from 'vitest/config';
-import { offlinePlugin } from './tools/build/offline-plugin';
-import { webAppManifest } from './tools/build/web-app-manifest';
-import { contentSecurityPolicy } from './tools/csp/content-security-policy';
+import { leanTfjs } from './tools/build/lean-tfjs.ts';
+import { offlinePlugin } from './tools/build/offline-plugin.ts';
+import { webAppManifest } from './tools/build/web-app-manifest.ts';
+import { contentSecurityPolicy, CROSS_ORIGIN_ISOLATION_HEADERS, HOST_HEADERS } from './tools/csp/content-security-policy.ts';
 
 export default defineConfig({
   // Relative asset URLs, so dist/ works when served from any sub-path.
@@ -10,7 +11,11 @@ export default defineConfig({
   // offlinePlugin: content-hashed model folders and the service worker (sw.js) for offline use;
   // webAppManifest: icons and manifest (installable), precached by the service worker like other assets.
   plugins: [react(), contentSecurityPolicy(), webAppManifest(), offlinePlugin()],
-  worker: { format: 'es' },
+  worker: { format: 'es', plugins: () => [leanTfjs()] },
+  // Served as a host that can set headers should (npm start); the dev server's inline React-refresh
+  // script rules out the policy there, so it gets only cross-origin isolation.
+  server: { headers: { ...CROSS_ORIGIN_ISOLATION_HEADERS } },
+  preview: { headers: { ...HOST_HEADERS } },
   build: {
     // tfjs with its backends is one large chunk by nature; only the worker loads it.
     chunkSizeWarningLimit: 4096,

@@ -1,4 +1,5 @@
 /** The report as a small HTML page (stacked bars per backend plus the key figures), also saved as a PNG. */
+import type { BackendReport } from './report-types';
 import type { BenchReport } from './run';
 
 const STAGES = [
@@ -7,6 +8,7 @@ const STAGES = [
   { label: 'beam search', colour: '#e08a3c' },
 ] as const;
 
+const backendLabel = ({ backend, threads }: BackendReport) => (threads ? `${backend} ×${threads}` : backend);
 const escape = (text: string) => text.replace(/[&<>"]/g, (char) => `&#${char.charCodeAt(0)};`);
 const ms = (value: number) => `${Math.round(value)} ms`;
 
@@ -15,8 +17,8 @@ function bars(report: BenchReport): string {
     backend.skipped
       ? []
       : [
-          { label: `${backend.backend} (top-k)`, parts: [backend.prepMs.median, backend.encoderMs.median, backend.decoder.topK.beamSearchMs.median] },
-          { label: `${backend.backend} (full softmax)`, parts: [backend.prepMs.median, backend.encoderMs.median, backend.decoder.fullSoftmax.beamSearchMs.median] },
+          { label: `${backendLabel(backend)} (top-k)`, parts: [backend.prepMs.median, backend.encoderMs.median, backend.decoder.topK.beamSearchMs.median] },
+          { label: `${backendLabel(backend)} (full softmax)`, parts: [backend.prepMs.median, backend.encoderMs.median, backend.decoder.fullSoftmax.beamSearchMs.median] },
         ],
   );
   const longest = Math.max(...rows.map((row) => row.parts.reduce((a, b) => a + b, 0)), 1);
@@ -36,12 +38,22 @@ function bars(report: BenchReport): string {
   return `<svg width="820" height="${rows.length * 28 + 40}" font-family="sans-serif" font-size="13">${svgRows.join('')}${legend.join('')}</svg>`;
 }
 
+function appPhotos({ app, targets }: BenchReport): string {
+  const { photos } = app;
+  const targetRows = Object.values(targets).map(({ target, measured, met }) => `<tr><td>${escape(target)}</td><td>${escape(measured)}</td><td>${met ? 'met' : 'NOT met'}</td></tr>`);
+  return `<p>App, ${photos.photos} photos dropped at once (${escape(app.backend)}${app.wasmThreads ? ` × ${app.wasmThreads} threads` : ''}): <b>${ms(photos.perPhotoMs)} per photo</b> ·
+page thread: decode + shrink ${ms(photos.readPhotoMs.median)}, CPU ${ms(photos.cpuPerPhotoMs.mainThread)} per photo (script ${ms(photos.cpuPerPhotoMs.script)}, layout + style ${ms(photos.cpuPerPhotoMs.layoutAndStyle)}; whole page ${ms(photos.cpuPerPhotoMs.process)}) ·
+worker: pixels ${ms(photos.pixelsMs.median)}, prep + encoder + beam search ${ms(photos.captionMs.median)}, job as the page sees it ${ms(photos.workerMs.median)} · ${photos.updatesPerPhoto.toFixed(1)} partial-caption messages per photo ·
+worker script ${(app.workerScriptBytes / 1000).toFixed(0)} kB</p>
+<table><tr><th>target</th><th>measured</th><th></th></tr>${targetRows.join('')}</table>`;
+}
+
 export function chartHtml(report: BenchReport): string {
   const rows = report.backends
     .filter((backend) => !backend.skipped)
     .map((backend) => {
       const [first, last] = [backend.memory[0], backend.memory[backend.memory.length - 1]];
-      return `<tr><td>${backend.backend}</td><td>${backend.photos}</td><td>${ms(backend.encoderMs.median)} / ${ms(backend.encoderMs.p90)}</td>
+      return `<tr><td>${backendLabel(backend)}</td><td>${backend.photos}</td><td>${ms(backend.encoderMs.median)} / ${ms(backend.encoderMs.p90)}</td>
 <td>${ms(backend.decoder.topK.beamSearchMs.median)} / ${ms(backend.decoder.topK.beamSearchMs.p90)}</td><td>${ms(backend.decoder.topK.firstHypothesisMs.median)}</td>
 <td>${backend.decoder.topK.readBackBytesPerStep.max} B vs ${backend.decoder.fullSoftmax.readBackBytesPerStep.max} B</td>
 <td>${(backend.beamSearchShare * 100).toFixed(0)} %</td><td>${backend.throughput.convGflops.toFixed(1)} / ${backend.encoderGflops.toPrecision(2)}</td>
@@ -56,6 +68,7 @@ export function chartHtml(report: BenchReport): string {
 navigation → ready: cold ${ms(app.cold.readyMs)}, from cache ${ms(app.fromCache.readyMs)} (${app.fromCache.servedBytes} B from the network) · auto backend: ${escape(app.backend)}</p>
 <p>Photo library (${escape(library.backend)}): JS heap ${(library.first.jsHeapBytes / 1e6).toFixed(1)} MB after ${library.first.photos} photos, ${(library.all.jsHeapBytes / 1e6).toFixed(1)} MB after ${library.all.photos}
 (${(library.heapBytesPerPhoto / 1000).toFixed(1)} kB per photo) · tensors ${library.first.tensors} → ${library.all.tensors} · thumbnails ${(library.all.thumbnailBytes / 1e6).toFixed(2)} MB · ${library.photosPerSecond.toFixed(2)} photos/s</p>
+${appPhotos(report)}
 ${bars(report)}
 <table><tr><th>backend</th><th>photos</th><th>encoder median / p90</th><th>beam search median / p90</th><th>first hypothesis</th><th>readback/step top-k vs full</th><th>beam share</th><th>conv GFLOP/s / encoder GFLOP/s</th><th>tensors 1 → n</th><th>GPU bytes 1 → n</th></tr>
 ${rows.join('\n')}</table></body></html>`;

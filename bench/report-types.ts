@@ -29,6 +29,8 @@ export interface MemoryReport {
 
 export interface BackendReport {
   backend: BackendName;
+  /** WebAssembly threads the run had (null off wasm). */
+  threads: number | null;
   /** Set when this backend could not start here. */
   skipped?: string;
   photos: number;
@@ -62,4 +64,6 @@ export interface HarnessConfig {
   memoryBudgetMs: number;
   beamSize: number;
   maxLength: number;
+  /** WebAssembly threads (?threads= in the app); null: as the app decides. */
+  threads: number | null;
 }

@@ -7,19 +7,20 @@
  * generated test fixture (labelled as such) when there is none.
  */
 import { execFileSync } from 'node:child_process';
-import { cp, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { cp, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { chromium, type Browser, type Page } from '@playwright/test';
+import { chromium, type Browser, type CDPSession, type Page } from '@playwright/test';
 import { chromiumLaunchOptions, SOFTWARE_WEBGL_ARGS } from '../e2e/browser';
-import { dropFiles, PHOTOS } from '../e2e/helpers';
+import { dropFiles } from '../e2e/helpers';
 import { startStaticServer, type ServedFile, type StaticServer } from '../e2e/static-server';
 import { APP_SUB_PATH, publishSite } from '../e2e/static-site';
 import { makeFixtureModel } from '../tools/fixture/make-fixture-model';
 import { readModelList, registerModel, writeModelList } from '../tools/graph/model-list';
-import { BACKENDS, type BackendName, type WorkerEvent } from '../src/worker/protocol';
+import type { BackendName, JobStages, WorkerEvent } from '../src/worker/protocol';
+import { CROSS_ORIGIN_ISOLATION_HEADERS } from '../tools/csp/content-security-policy';
 import { chartHtml } from './chart';
 import type { BackendReport, DecoderReport, Distribution, HarnessConfig } from './report-types';
 import { benchPhotoLibrary, type LibraryReport } from './library';
@@ -53,12 +54,37 @@ export interface BenchReport {
 interface AppReport {
   backend: string;
   backendReason: string;
+  /** WebAssembly threads the app ran with (null off wasm). */
+  wasmThreads: number | null;
+  /** Bytes of the worker's JavaScript in the build (assets/captioner.worker-*.js). */
+  workerScriptBytes: number;
   /** Unique files the first visit fetched (page, worker, service worker precache), raw and as gzip would send them. */
   firstVisit: { uniqueBytes: number; uniqueGzipBytes: number; modelBytes: number; servedBytes: number };
-  cold: { readyMs: number; modelOrigin: string };
+  /** readyMs on the page's clock (the last page, after any reload into isolation); wallMs from the first navigation. */
+  cold: { readyMs: number; wallMs: number; modelOrigin: string; crossOriginIsolated: boolean };
   fromCache: { readyMs: number; modelOrigin: string; servedBytes: number };
-  photos: { totalMs: Distribution; firstHypothesisMs: Distribution; readBackBytesPerStep: number[] };
+  photos: AppPhotosReport;
   webcam: { captionsPerSecond: number; seconds: number } | { skipped: string };
+}
+
+/** Photos dropped on the app at once, and where their time went. */
+interface AppPhotosReport {
+  photos: number;
+  /** Drop → last caption, divided by the photo count: what the page gives per photo. */
+  perPhotoMs: number;
+  /** Page thread: decoding and shrinking each photo (createImageBitmap, src/store/read-photo.ts). */
+  readPhotoMs: Distribution;
+  /** Worker, per photo (JobStages): bitmap → pixels, then preprocessing + encoder + beam search. */
+  pixelsMs: Distribution;
+  captionMs: Distribution;
+  /** job-started → job-done as the page sees it: the worker's time plus the messages. */
+  workerMs: Distribution;
+  /** job-started → first partial captions. */
+  firstHypothesisMs: Distribution;
+  updatesPerPhoto: number;
+  readBackBytesPerStep: number[];
+  /** CPU time per photo while the photos were captioned: the page's main thread (of it: script, layout + style), and the whole renderer process. */
+  cpuPerPhotoMs: { mainThread: number; script: number; layoutAndStyle: number; process: number };
 }
 
 function log(message: string): void {
@@ -126,28 +152,61 @@ async function uniqueBytes(files: ServedFile[]): Promise<{ raw: number; gzip: nu
   return { raw: sum(unique), gzip };
 }
 
-async function captionPhotosInApp(page: Page): Promise<AppReport['photos']> {
-  const photos = [PHOTOS.airplane(), PHOTOS.cat(), PHOTOS.boats()];
+/**
+ * CPU time totals of the page, in ms (Chrome DevTools Protocol Performance.getMetrics): its main
+ * thread, and its whole renderer process (workers, image decoding, the model's threads included).
+ */
+async function cpuTotals(cdp: CDPSession): Promise<{ mainThread: number; script: number; layoutAndStyle: number; process: number }> {
+  const { metrics } = (await cdp.send('Performance.getMetrics')) as { metrics: { name: string; value: number }[] };
+  const ms = (name: string) => (metrics.find((metric) => metric.name === name)?.value ?? 0) * 1000;
+  return { mainThread: ms('ThreadTime'), script: ms('ScriptDuration'), layoutAndStyle: ms('LayoutDuration') + ms('RecalcStyleDuration'), process: ms('ProcessTime') };
+}
+
+async function captionPhotosInApp(page: Page, files: string[]): Promise<AppPhotosReport> {
+  const photos = files.map((file, index) => ({ name: `${index}-${path.basename(file)}`, mimeType: 'image/jpeg', base64: readFileSync(file).toString('base64') }));
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable');
+  const before = await cpuTotals(cdp);
+  const droppedAt = await page.evaluate(() => performance.now());
   await dropFiles(page, photos);
-  await page.waitForFunction((count) => window.benchEvents.filter(({ event }) => event.type === 'job-done').length >= count, photos.length, { timeout: 600_000 });
+  await page.waitForFunction((count) => window.benchEvents.filter(({ event }) => event.type === 'job-done').length >= count, photos.length, { timeout: 900_000 });
+  const after = await cpuTotals(cdp);
   const events = await page.evaluate(() => window.benchEvents);
-  const jobs = new Map<string, { startedAt: number; firstAt?: number; doneAt?: number }>();
+  const readPhotoMs = await page.evaluate(() => performance.getEntriesByName('read-photo').map((entry) => entry.duration));
+  const jobs = new Map<string, { startedAt: number; firstAt?: number; doneAt?: number; updates: number; stages?: JobStages }>();
   const readBack: number[] = [];
   for (const { at, event } of events) {
-    if (event.type === 'job-started') jobs.set(event.jobId, { startedAt: at });
+    if (event.type === 'job-started') jobs.set(event.jobId, { startedAt: at, updates: 0 });
     const job = 'jobId' in event ? jobs.get(event.jobId) : undefined;
     if (!job) continue;
     if (event.type === 'job-hypotheses') {
       job.firstAt ??= at;
+      job.updates++;
       readBack.push(event.beam.readBackBytes);
     }
-    if (event.type === 'job-done') job.doneAt = at;
+    if (event.type === 'job-done') {
+      job.doneAt = at;
+      job.stages = event.stages;
+    }
   }
   const done = [...jobs.values()];
+  const perPhoto = (total: number) => total / photos.length;
   return {
-    totalMs: distribution(done.map((job) => job.doneAt! - job.startedAt)),
+    photos: photos.length,
+    perPhotoMs: perPhoto(Math.max(...done.map((job) => job.doneAt!)) - droppedAt),
+    readPhotoMs: distribution(readPhotoMs),
+    pixelsMs: distribution(done.map((job) => job.stages!.pixelsMs)),
+    captionMs: distribution(done.map((job) => job.stages!.captionMs)),
+    workerMs: distribution(done.map((job) => job.doneAt! - job.startedAt)),
     firstHypothesisMs: distribution(done.map((job) => job.firstAt! - job.startedAt)),
+    updatesPerPhoto: perPhoto(done.reduce((total, job) => total + job.updates, 0)),
     readBackBytesPerStep: [...new Set(readBack)].sort((a, b) => a - b),
+    cpuPerPhotoMs: {
+      mainThread: perPhoto(after.mainThread - before.mainThread),
+      script: perPhoto(after.script - before.script),
+      layoutAndStyle: perPhoto(after.layoutAndStyle - before.layoutAndStyle),
+      process: perPhoto(after.process - before.process),
+    },
   };
 }
 
@@ -169,18 +228,24 @@ async function webcamRate(page: Page): Promise<AppReport['webcam']> {
   return { captionsPerSecond, seconds: WEBCAM_SECONDS };
 }
 
-async function benchApp(browser: Browser, server: StaticServer): Promise<AppReport> {
+async function benchApp(browser: Browser, server: StaticServer, photoFiles: string[]): Promise<AppReport> {
   const context = await browser.newContext({ permissions: ['camera'] });
   const page = await context.newPage();
   await recordWorkerEvents(page);
   server.takeLog();
+  const navigatedAt = performance.now();
   await page.goto(`${server.origin}${APP_SUB_PATH}`);
   const coldReadyMs = await readyMs(page);
+  const coldWallMs = performance.now() - navigatedAt;
   const backend = (await page.getByTestId('backend').textContent()) ?? '?';
   const backendReason = (await page.getByTestId('backend-reason').textContent()) ?? '';
   const coldOrigin = (await page.getByTestId('model-origin').getAttribute('data-origin')) ?? '?';
-  log(`cold start: ready after ${Math.round(coldReadyMs)} ms on ${backend}`);
-  const photos = await captionPhotosInApp(page);
+  const threads = page.getByTestId('wasm-threads');
+  const wasmThreads = (await threads.count()) > 0 ? Number(await threads.getAttribute('data-threads')) : null;
+  const crossOriginIsolated = await page.evaluate(() => window.crossOriginIsolated);
+  log(`cold start: ready after ${Math.round(coldWallMs)} ms on ${backend}${wasmThreads ? ` with ${wasmThreads} thread(s)` : ''}, isolated: ${crossOriginIsolated}`);
+  const photos = await captionPhotosInApp(page, photoFiles);
+  log(`app: ${photos.photos} photos, ${Math.round(photos.perPhotoMs)} ms per photo`);
   await page.evaluate(() => navigator.serviceWorker.ready);
   const firstVisit = server.takeLog();
   const unique = await uniqueBytes(firstVisit);
@@ -193,19 +258,33 @@ async function benchApp(browser: Browser, server: StaticServer): Promise<AppRepo
   log(`from cache: ready after ${Math.round(cachedReadyMs)} ms (${cachedOrigin})`);
   const webcam = await webcamRate(page);
   await context.close();
+  const assets = path.join(OUT_DIR, 'app', 'assets');
+  const workerScript = (await readdir(assets)).find((name) => /^captioner\.worker-.*\.js$/.test(name));
   return {
     backend,
     backendReason,
+    wasmThreads,
+    workerScriptBytes: workerScript ? (await stat(path.join(assets, workerScript))).size : 0,
     firstVisit: { uniqueBytes: unique.raw, uniqueGzipBytes: unique.gzip, modelBytes, servedBytes: sum(firstVisit) },
-    cold: { readyMs: coldReadyMs, modelOrigin: coldOrigin },
+    cold: { readyMs: coldReadyMs, wallMs: coldWallMs, modelOrigin: coldOrigin, crossOriginIsolated },
     fromCache: { readyMs: cachedReadyMs, modelOrigin: cachedOrigin, servedBytes: fromCacheServed },
     photos,
     webcam,
   };
 }
 
+/** The harness runs: each backend, and WebAssembly once per thread count. */
+const HARNESS_RUNS: { backend: BackendName; threads: number | null }[] = [
+  { backend: 'webgl', threads: null },
+  { backend: 'wasm', threads: 1 },
+  { backend: 'wasm', threads: 2 },
+  { backend: 'cpu', threads: null },
+  // Software WebGPU (SwiftShader, --enable-unsafe-webgpu): for correctness and a figure, not a speed a GPU would give.
+  { backend: 'webgpu', threads: null },
+];
+
 async function benchBackends(browser: Browser, server: StaticServer, modelUrl: string, photoUrls: string[]): Promise<BackendReport[]> {
-  const config: HarnessConfig = {
+  const config: Omit<HarnessConfig, 'threads'> = {
     modelUrl,
     photoUrls,
     photoCount: PHOTO_COUNT,
@@ -215,16 +294,17 @@ async function benchBackends(browser: Browser, server: StaticServer, modelUrl: s
     ...SETTINGS,
   };
   const reports: BackendReport[] = [];
-  for (const backend of BACKENDS) {
-    // A fresh page per backend, so one backend's memory never counts against the next.
+  for (const { backend, threads } of HARNESS_RUNS) {
+    // A fresh page per run, so one backend's memory never counts against the next (and a new wasm thread pool).
     const page = await browser.newPage();
-    page.on('console', (message) => message.type() === 'error' && log(`${backend} page: ${message.text()}`));
+    const label = `${backend}${threads ? ` (${threads} thread${threads > 1 ? 's' : ''})` : ''}`;
+    page.on('console', (message) => message.type() === 'error' && log(`${label} page: ${message.text()}`));
     await page.goto(`${server.origin}/bench/`);
-    log(`${backend}: running the pipeline…`);
+    log(`${label}: running the pipeline…`);
     try {
-      reports.push(await page.evaluate(([name, settings]) => window.bench.run(name, settings), [backend, config] as [BackendName, HarnessConfig]));
+      reports.push(await page.evaluate(([name, settings]) => window.bench.run(name, settings), [backend, { ...config, threads }] as [BackendName, HarnessConfig]));
     } catch (error) {
-      reports.push({ backend, skipped: String(error) } as BackendReport);
+      reports.push({ backend, threads, skipped: String(error) } as BackendReport);
     }
     await page.close();
   }
@@ -255,6 +335,31 @@ function checkTargets(app: AppReport, library: LibraryReport, backends: BackendR
       met: added <= 2,
     };
   }
+  const medianPhotoMs = (report: BackendReport) => report.prepMs.median + report.encoderMs.median + report.decoder.topK.beamSearchMs.median;
+  const appThreads = app.backend === 'wasm' ? app.wasmThreads : null;
+  const harnessLikeApp = backends.find((report) => !report.skipped && report.backend === app.backend && report.threads === appThreads);
+  if (harnessLikeApp && 'perPhotoMs' in app.photos) {
+    const ratio = app.photos.perPhotoMs / medianPhotoMs(harnessLikeApp);
+    targets.appPerPhoto = {
+      target: `app per photo ≤ 1.2 × the harness's prep + encoder + beam search (${app.backend}${appThreads ? `, ${appThreads} threads` : ''})`,
+      measured: `${app.photos.perPhotoMs.toFixed(0)} ms vs ${medianPhotoMs(harnessLikeApp).toFixed(0)} ms (${ratio.toFixed(2)}×)`,
+      met: ratio <= 1.2,
+    };
+  }
+  const wasmOn = (threads: number) => backends.find((report) => !report.skipped && report.backend === 'wasm' && report.threads === threads);
+  const [oneThread, twoThreads] = [wasmOn(1), wasmOn(2)];
+  if (oneThread && twoThreads) {
+    const ratio = twoThreads.encoderMs.median / oneThread.encoderMs.median;
+    targets.encoderTwoThreads = {
+      target: 'wasm encoder with 2 threads ≤ 0.65 × 1 thread',
+      measured: `${twoThreads.encoderMs.median.toFixed(0)} ms vs ${oneThread.encoderMs.median.toFixed(0)} ms (${ratio.toFixed(2)}×)`,
+      met: ratio <= 0.65,
+    };
+  }
+  if ('captionsPerSecond' in app.webcam) {
+    targets.camera = { target: '≥ 5 camera captions/s (automatic backend)', measured: `${app.webcam.captionsPerSecond.toFixed(1)} /s`, met: app.webcam.captionsPerSecond >= 5 };
+  }
+  targets.workerScript = { target: '≤ 800 KB worker JavaScript (raw)', measured: `${app.workerScriptBytes} B`, met: app.workerScriptBytes <= 800_000 };
   if (webgl) {
     const topK = webgl.decoder.topK;
     targets.beamSearchShareWebgl = { target: '≤ 20 % of a photo on webgl', measured: `${(webgl.beamSearchShare * 100).toFixed(1)} %`, met: webgl.beamSearchShare <= 0.2 };
@@ -284,12 +389,15 @@ async function main(): Promise<void> {
 
   const list = await readModelList(path.join(SITE_ROOT, APP_SUB_PATH, 'models/models.json'));
   const entry = list.models.find((model) => model.id === list.default)! as (typeof list.models)[number] & { version: string };
-  const server = await startStaticServer(SITE_ROOT);
+  // The app gets no headers (its service worker adds them, as on any static host); the harness page
+  // has no service worker, so the server makes it cross-origin isolated for the threaded wasm runs.
+  const server = await startStaticServer(SITE_ROOT, { headers: (urlPath) => (urlPath.startsWith('/bench/') ? CROSS_ORIGIN_ISOLATION_HEADERS : {}) });
   const modelUrl = `${server.origin}${APP_SUB_PATH}models/${entry.id}/${entry.version}/`;
   const photoUrls = photos.map((_, index) => `${server.origin}/bench/photos/${index}.jpg`);
   const browser = await chromium.launch(
     chromiumLaunchOptions([
       ...SOFTWARE_WEBGL_ARGS,
+      '--enable-unsafe-webgpu',
       '--use-fake-device-for-media-stream',
       '--use-fake-ui-for-media-stream',
       // Exact JS heap sizes and gc() for the library stage.
@@ -301,11 +409,11 @@ async function main(): Promise<void> {
     log(`photo library: memory after ${LIBRARY_PHOTOS.first} and after ${LIBRARY_PHOTOS.all} photos…`);
     const library = await benchPhotoLibrary(browser, `${server.origin}${APP_SUB_PATH}`, photoUrls, LIBRARY_PHOTOS);
     log(`photo library: ${JSON.stringify(library)}`);
-    const app = await benchApp(browser, server);
+    const app = await benchApp(browser, server, photos);
     const backends = await benchBackends(browser, server, modelUrl, photoUrls);
     const report: BenchReport = {
       startedAt,
-      machine: `${os.cpus()[0]?.model ?? 'unknown CPU'} × ${os.cpus().length}, ${os.platform()}, headless Chromium with SwiftShader WebGL, load average ${os.loadavg()[0].toFixed(1)}`,
+      machine: `${os.cpus()[0]?.model ?? 'unknown CPU'} × ${os.cpus().length}, ${os.platform()}, headless Chromium with SwiftShader WebGL and WebGPU, load average ${os.loadavg()[0].toFixed(1)}`,
       quick: QUICK,
       model: { id: entry.id, name: entry.name, fixture: entry.fixture, note },
       settings: SETTINGS,

@@ -26,8 +26,9 @@ test('two dropped photos get streamed beams, then three captions each, on WebGL'
     expect(types[0]).toBe('job-started');
     expect(types.at(-1)).toBe('job-done');
     const beams = ofJob.flatMap((event) => (event.type === 'job-hypotheses' ? [event.beam] : []));
-    expect(beams.length).toBeGreaterThan(1);
-    expect(beams.map((beam) => beam.step)).toEqual(beams.map((_, index) => index + 1));
+    // The first step at once, later ones at most every 100 ms (each is a render on the page's thread).
+    expect(beams[0].step).toBe(1);
+    expect(beams.every((beam, index) => index === 0 || beam.step > beams[index - 1].step)).toBe(true);
     expect(beams[0].partial.length).toBeGreaterThan(0);
   }
   const timings = events.filter((event): event is JobDoneEvent => event.type === 'job-done').map((event) => Math.round(event.elapsedMs));

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { expect, test } from '@playwright/test';
-import { captionLines, card, dropFiles, expectCaptioned, PHOTOS, screenshotPath } from './helpers';
+import { captionLines, captionsOnBackend, card, dropFiles, expectCaptioned, expectSameCaptions, PHOTOS, screenshotPath } from './helpers';
 import { startStaticServer, type StaticServer } from './static-server';
 import { APP_SUB_PATH, publishSite } from './static-site';
 
@@ -32,23 +32,10 @@ test('the shipped default model loads in the browser and captions real photos', 
 
 test('software WebGL (the device-side top-k path) gives the captions that wasm gives', async ({ browser }) => {
   test.setTimeout(240_000);
-  // A fresh browser context each time, so the first run's kept result is not restored into the second.
-  const captionsOn = async (query: string, backend: string) => {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    await page.goto(`${server.origin}${APP_SUB_PATH}${query}`);
-    const status = page.getByTestId('model-status');
-    await expect(status).toHaveAttribute('data-phase', 'ready', { timeout: 180_000 });
-    await expect(status).toContainText(backend);
-    await dropFiles(page, [PHOTOS.boats()]);
-    const lines = await captionLines(page, 'boats.jpg');
-    await context.close();
-    return lines;
-  };
-  const onWasm = await captionsOn('', 'wasm');
-  const onWebgl = await captionsOn('?backend=webgl', 'webgl');
-  expect(onWebgl.map((line) => line.sentence)).toEqual(onWasm.map((line) => line.sentence));
-  onWebgl.forEach((line, i) => expect(Math.abs(line.p - onWasm[i].p) / onWasm[i].p).toBeLessThan(0.02));
+  const app = `${server.origin}${APP_SUB_PATH}`;
+  const onWasm = await captionsOnBackend(browser, app, 'wasm', PHOTOS.boats());
+  const onWebgl = await captionsOnBackend(browser, `${app}?backend=webgl`, 'webgl', PHOTOS.boats());
+  expectSameCaptions(onWebgl, onWasm);
 });
 
 test('detected objects: boxes inside the photo, an Objects line, highlighting, and the grounding switch', async ({ page }, testInfo) => {

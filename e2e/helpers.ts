@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, expect, type BrowserContext, type Page, type TestInfo } from '@playwright/test';
+import { chromium, expect, type Browser, type BrowserContext, type Page, type TestInfo } from '@playwright/test';
 import { PNG } from 'pngjs';
 import type { WorkerEvent } from '../src/worker/protocol';
 import { chromiumLaunchOptions, SOFTWARE_WEBGL_ARGS } from './browser';
@@ -135,4 +135,38 @@ export async function captionLines(page: Page, fileName: string): Promise<{ sent
     const [, sentence, p] = CAPTION_LINE.exec(line)!;
     return { sentence, p: Number(p) };
   });
+}
+
+/**
+ * Opens the app at `url` in a fresh browser context (results kept by an earlier load must not be
+ * restored into this one), waits for `backend`, captions the photo and returns its caption lines;
+ * `inspect` may look at the page before the context closes.
+ */
+export async function captionsOnBackend(
+  browser: Browser,
+  url: string,
+  backend: string,
+  photo: TestFile,
+  inspect?: (page: Page) => Promise<void>,
+): Promise<{ sentence: string; p: number }[]> {
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    await page.goto(url);
+    const status = page.getByTestId('model-status');
+    await expect(status).toHaveAttribute('data-phase', 'ready', { timeout: 180_000 });
+    await expect(page.getByTestId('backend')).toHaveText(backend);
+    await dropFiles(page, [photo]);
+    const lines = await captionLines(page, photo.name);
+    await inspect?.(page);
+    return lines;
+  } finally {
+    await context.close();
+  }
+}
+
+/** The same sentences in the same order, and probabilities within 2 % of each other. */
+export function expectSameCaptions(actual: { sentence: string; p: number }[], expected: { sentence: string; p: number }[]): void {
+  expect(actual.map((line) => line.sentence)).toEqual(expected.map((line) => line.sentence));
+  actual.forEach((line, i) => expect(Math.abs(line.p - expected[i].p) / expected[i].p).toBeLessThan(0.02));
 }

@@ -7,7 +7,7 @@ import { createReadStream, existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import path from 'node:path';
-import { CONTENT_SECURITY_POLICY } from '../tools/csp/content-security-policy';
+import { HOST_HEADERS } from '../tools/csp/content-security-policy';
 import { E2E_MODELS_DIR, E2E_PORT } from './paths';
 import { CONTENT_TYPES } from './static-server';
 
@@ -44,8 +44,9 @@ createServer(async (request, response) => {
     'Content-Type': CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream',
     'Content-Length': size,
     'Cache-Control': 'no-store',
-    // As a header too, so the worker (whose policy comes from its own response) runs under it.
-    'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+    // The policy as a header too, so the worker (whose policy comes from its own response) runs
+    // under it, and cross-origin isolation, as README "Static hosting" asks of hosts that can.
+    ...HOST_HEADERS,
   });
   createReadStream(file).pipe(response);
 }).listen(port, '127.0.0.1', () => console.log(`serving dist/ with test models on http://127.0.0.1:${port}/`));

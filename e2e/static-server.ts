@@ -51,7 +51,12 @@ async function resolveFile(root: string, urlPath: string): Promise<string | null
   return info?.isFile() ? file : null;
 }
 
-export async function startStaticServer(root: string): Promise<StaticServer> {
+export interface StaticServerOptions {
+  /** Extra response headers for a URL path (a plain static host sends none). */
+  headers?: (urlPath: string) => Readonly<Record<string, string>>;
+}
+
+export async function startStaticServer(root: string, options: StaticServerOptions = {}): Promise<StaticServer> {
   let log: ServedFile[] = [];
   const notFound: string[] = [];
   const server: Server = createServer(async (request, response) => {
@@ -63,7 +68,11 @@ export async function startStaticServer(root: string): Promise<StaticServer> {
       return;
     }
     const { size } = await stat(file);
-    response.writeHead(200, { 'Content-Type': CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream', 'Content-Length': size });
+    response.writeHead(200, {
+      ...options.headers?.(urlPath),
+      'Content-Type': CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream',
+      'Content-Length': size,
+    });
     createReadStream(file).pipe(response);
     log.push({ urlPath, file, bytes: size });
   });

@@ -9,9 +9,9 @@ import './ui/styles.css';
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');
 
-void startCaptioner();
 void startSavingResults();
-registerServiceWorker();
+// On a first visit the service worker may reload the page into cross-origin isolation first.
+void registerServiceWorker().then(startCaptioner);
 createRoot(root).render(
   <StrictMode>
     <App />

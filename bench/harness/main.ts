@@ -11,6 +11,7 @@ import { imageToTensor, type RgbaImage } from '../../src/captioner/preprocess';
 import { startBackend } from '../../src/worker/backend';
 import { fetchGraphModel, fetchText } from '../../src/worker/fetch-model';
 import type { BackendName } from '../../src/worker/protocol';
+import { planWasmThreads } from '../../src/worker/wasm-threads';
 import type { BackendReport, DecoderReport, HarnessConfig, MemoryReport } from '../report-types';
 import { distribution } from '../stats';
 import { FullSoftmaxReadback } from './full-softmax-readback';
@@ -170,7 +171,7 @@ async function loadModel(url: string): Promise<ShowAndTellModel> {
 }
 
 async function benchBackend(backend: BackendName, config: HarnessConfig): Promise<BackendReport> {
-  const started = await startBackend(backend);
+  const started = await startBackend(backend, planWasmThreads({ pinned: config.threads, crossOriginIsolated, logicalCores: navigator.hardwareConcurrency }));
   if (started.backend !== backend) throw new Error(started.note ?? `${backend} did not start`);
   const throughput = await measureThroughput(backend);
   const model = await loadModel(config.modelUrl);
@@ -201,6 +202,7 @@ async function benchBackend(backend: BackendName, config: HarnessConfig): Promis
     const encoderGflops = encoderGflop / (encoderMs.median / 1000);
     return {
       backend,
+      threads: started.wasmThreads?.count ?? null,
       photos: runs.length,
       prepMs,
       encoderMs,

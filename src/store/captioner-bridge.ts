@@ -11,6 +11,7 @@ import {
   type WorkerEvent,
   type WorkerRequest,
 } from '../worker/protocol';
+import { parseThreadsParameter } from '../worker/wasm-threads';
 import { currentBackendPreference, useBackendSettingStore } from './backend-setting';
 import { findJob, isPending, useJobsStore, type NamedFile, type PhotoJob } from './jobs';
 import { parseModelList, type ModelList } from '../captioner/model-list';
@@ -118,6 +119,7 @@ function handleWorkerEvent(event: WorkerEvent): void {
         backendReason: event.backendReason,
         modelOrigin: event.modelOrigin,
         downloadedBytes: event.downloadedBytes,
+        wasmThreads: event.wasmThreads,
       });
       // For `npm run bench` and devtools: navigation → ready, on the page's own clock.
       performance.mark('model-ready');
@@ -150,7 +152,14 @@ function handleWorkerEvent(event: WorkerEvent): void {
 
 function loadModel(modelId: string): void {
   useModelStore.getState().setStatus({ phase: 'downloading', modelId, loadedBytes: 0, totalBytes: null });
-  post({ type: 'load-model', modelId, url: modelUrl(modelId), versioned: modelVersion(modelId) !== null, ...currentBackendPreference() });
+  post({
+    type: 'load-model',
+    modelId,
+    url: modelUrl(modelId),
+    versioned: modelVersion(modelId) !== null,
+    ...currentBackendPreference(),
+    pinnedThreads: parseThreadsParameter(location.search),
+  });
 }
 
 /** Decodes the photo on the main thread (createImageBitmap is asynchronous) and hands it over; the worker sends its thumbnail back. */
@@ -160,7 +169,10 @@ async function sendJob(jobId: string, file: File): Promise<void> {
   const generation = workerGeneration;
   let bitmap: ImageBitmap;
   try {
+    const readStart = performance.now();
     bitmap = await readPhoto(file);
+    // For `npm run bench`: the page thread's share of a photo.
+    performance.measure('read-photo', { start: readStart, detail: jobId });
   } catch (error) {
     setJobState(jobId, { kind: 'failed', message: errorMessage(error) });
     pumpQueue();

@@ -4,6 +4,7 @@ import { BACKENDS, isBackendName, type BackendPreference } from '../worker/proto
 
 const CHOICES: Record<BackendPreference, string> = {
   auto: 'Automatic (fastest on this device)',
+  webgpu: 'WebGPU (GPU)',
   webgl: 'WebGL (GPU)',
   wasm: 'WebAssembly (CPU)',
   cpu: 'Plain JavaScript (slowest)',

@@ -3,7 +3,7 @@ import { useModelStore, type ModelStatus as Status } from '../store/model';
 import type { BackendName } from '../worker/protocol';
 import { formatBytes } from './format';
 
-const BACKEND_NAMES: Record<BackendName, string> = { webgl: 'GPU via WebGL', wasm: 'CPU via WebAssembly', cpu: 'CPU, plain JavaScript' };
+const BACKEND_NAMES: Record<BackendName, string> = { webgpu: 'GPU via WebGPU', webgl: 'GPU via WebGL', wasm: 'CPU via WebAssembly', cpu: 'CPU, plain JavaScript' };
 
 function modelName(modelId: string): string {
   return useModelStore.getState().catalog.find((entry) => entry.id === modelId)?.name ?? modelId;
@@ -55,6 +55,11 @@ function StatusBody({ status }: { status: Status }) {
             Backend: <strong data-testid="backend">{status.backend}</strong> ({BACKEND_NAMES[status.backend]}),{' '}
             <span data-testid="backend-reason">{status.backendReason}</span>
           </p>
+          {status.wasmThreads && (
+            <p className="muted" data-testid="wasm-threads" data-threads={status.wasmThreads.count}>
+              WebAssembly threads: <strong>{status.wasmThreads.count}</strong> ({status.wasmThreads.reason}).
+            </p>
+          )}
           <p className="muted" data-testid="model-origin" data-origin={status.modelOrigin}>
             {status.modelOrigin === 'cache'
               ? 'Model loaded from this browser’s cache: captioning works offline.'

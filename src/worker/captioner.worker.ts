@@ -5,7 +5,8 @@
  */
 import { loadCaptioner, type Captioner, type CaptionResult, type RgbaImage } from '../captioner';
 import { startBackend, type StartedBackend } from './backend';
-import { chooseBackend } from './backend-choice';
+import { chooseBackend, detectWebgl, detectWebgpu } from './backend-choice';
+import { planWasmThreads } from './wasm-threads';
 import { summarizeImage, summarizeMemory } from './diagnostics';
 import { fetchGraphModel, fetchText } from './fetch-model';
 import { ModelFileLoader } from './model-cache';
@@ -26,6 +27,9 @@ declare const self: DedicatedWorkerGlobalScope;
 
 /** Captions shown per photo, as in the tutorial. */
 const CAPTIONS_SHOWN = 3;
+
+/** Partial captions are posted at most this often (the first at once): enough to watch the search. */
+const HYPOTHESES_INTERVAL_MS = 100;
 
 /** Download progress is posted at most this often, so a fast download does not flood the UI. */
 const PROGRESS_INTERVAL_MS = 100;
@@ -57,11 +61,15 @@ interface ChosenBackend extends StartedBackend {
 }
 
 /** The backend is chosen once per worker and preference; a failed start is retried on the next load. */
-function ensureBackend({ preferredBackend, preferenceOrigin }: LoadModelRequest): Promise<ChosenBackend> {
+function ensureBackend({ preferredBackend, preferenceOrigin, pinnedThreads }: LoadModelRequest): Promise<ChosenBackend> {
   const preference = `${preferredBackend} by ${preferenceOrigin}`;
   if (!backendStart || backendStart.preference !== preference) {
-    const { backend, reason } = chooseBackend(preferredBackend, preferenceOrigin);
-    const started = startBackend(backend).then((running) => ({ ...running, reason }));
+    const threads = planWasmThreads({ pinned: pinnedThreads, crossOriginIsolated: self.crossOriginIsolated, logicalCores: navigator.hardwareConcurrency || 1 });
+    const started = (async () => {
+      const webgpu = preferredBackend === 'auto' ? await detectWebgpu() : undefined;
+      const { backend, reason } = chooseBackend(preferredBackend, preferenceOrigin, detectWebgl(), webgpu);
+      return { ...(await startBackend(backend, threads)), reason };
+    })();
     started.catch(() => {
       backendStart = null;
     });
@@ -92,7 +100,7 @@ async function loadModel(request: LoadModelRequest, recoveryNote: string | null 
       replaceLostWebglBackend();
       backendStart = null;
     }
-    const { backend, note, reason } = await ensureBackend(request);
+    const { backend, note, reason, wasmThreads } = await ensureBackend(request);
     const onProgress = throttledProgress(modelId);
     const loaded = await loadCaptioner({
       model: { load: () => fetchGraphModel(url, onProgress, files.fetch) },
@@ -114,6 +122,7 @@ async function loadModel(request: LoadModelRequest, recoveryNote: string | null 
       backendReason: reason,
       modelOrigin: files.origin,
       downloadedBytes: files.networkBytes,
+      wasmThreads,
     });
   } catch (error) {
     // A damaged cached copy must not fail every later load too.
@@ -143,12 +152,24 @@ async function captionJob({ jobId, bitmap, settings, streamHypotheses, wantThumb
     const image = bitmapToRgba(bitmap);
     bitmap.close();
     lastImageSeen = summarizeImage(image);
+    const pixelsAt = performance.now();
+    let firstStepAt = Number.NaN;
+    let updatesPosted = 0;
+    let lastPostAt = -Infinity;
     const { captions, objects } = await captionSurvivingContextLoss(image, settings, (beam) => {
       // Throwing from the update stops the search; it frees its own tensors on the way out.
       if (cancelledJobs.has(jobId)) throw new JobCancelled();
-      if (streamHypotheses) emit({ type: 'job-hypotheses', jobId, beam });
+      const now = performance.now();
+      if (beam.step === 1) firstStepAt = now;
+      // Every message is a render on the page's thread, which shares the CPU with the model.
+      if (!streamHypotheses || now - lastPostAt < HYPOTHESES_INTERVAL_MS) return;
+      lastPostAt = now;
+      updatesPosted++;
+      emit({ type: 'job-hypotheses', jobId, beam });
     });
-    emit({ type: 'job-done', jobId, captions: captions.slice(0, CAPTIONS_SHOWN), objects, elapsedMs: performance.now() - startedAt });
+    const doneAt = performance.now();
+    const stages = { pixelsMs: pixelsAt - startedAt, firstStepMs: firstStepAt - pixelsAt, captionMs: doneAt - pixelsAt, updatesPosted };
+    emit({ type: 'job-done', jobId, captions: captions.slice(0, CAPTIONS_SHOWN), objects, elapsedMs: doneAt - startedAt, stages });
   } catch (error) {
     if (!(error instanceof JobCancelled)) emit({ type: 'job-failed', jobId, message: `Captioning failed: ${errorMessage(error)}` });
   } finally {

@@ -4,7 +4,7 @@
  * running on a lost context must be abandoned and its result never shown.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { MathBackendWebGL } from '@tensorflow/tfjs-backend-webgl';
+import { MathBackendWebGL } from '@tensorflow/tfjs-backend-webgl/dist/base';
 
 type WebGLContext = WebGLRenderingContext | WebGL2RenderingContext;
 

@@ -24,7 +24,7 @@ export class ModelFileLoader {
   private readonly writes: Promise<void>[] = [];
   private fromNetwork = 0;
   private fromCache = 0;
-  /** Content-Length of everything downloaded (the transfer size, compressed if the server compressed). */
+  /** Bytes of every file body read from the network (counted as read: hosts that compress or stream send no Content-Length). */
   networkBytes = 0;
 
   constructor(private readonly versioned: boolean) {}
@@ -79,8 +79,15 @@ export class ModelFileLoader {
   private async download(url: string): Promise<Response> {
     const response = await fetchOk(url);
     this.fromNetwork++;
-    this.networkBytes += Number(response.headers.get('content-length')) || 0;
-    return response;
+    if (!response.body) return response;
+    const counter = new TransformStream<Uint8Array, Uint8Array>({
+      transform: (chunk, controller) => {
+        this.networkBytes += chunk.byteLength;
+        controller.enqueue(chunk);
+      },
+    });
+    const { status, statusText, headers } = response;
+    return new Response(response.body.pipeThrough(counter), { status, statusText, headers });
   }
 
   private served(cached: Response): Response {

@@ -6,9 +6,10 @@ import type { BeamSearchOptions, Caption, CaptionUpdate, DetectedObject } from '
 
 export type { BeamSearchOptions, Caption, CaptionUpdate, DetectedObject } from '../captioner';
 
-export type BackendName = 'webgl' | 'wasm' | 'cpu';
+export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 
-export const BACKENDS: readonly BackendName[] = ['webgl', 'wasm', 'cpu'];
+/** Also the order of fallbacks after the preferred one: WebGPU, only ever chosen on a GPU or pinned, comes last. */
+export const BACKENDS: readonly BackendName[] = ['webgl', 'wasm', 'cpu', 'webgpu'];
 
 export function isBackendName(value: unknown): value is BackendName {
   return BACKENDS.includes(value as BackendName);
@@ -56,6 +57,8 @@ export interface LoadModelRequest {
   preferenceOrigin: BackendPreferenceOrigin;
   /** The URL holds the package's content hash, so cached files can be used without asking the network. */
   versioned: boolean;
+  /** WebAssembly threads asked for by `?threads=N` in the address; null: the worker decides. */
+  pinnedThreads: number | null;
 }
 
 export interface CaptionRequest {
@@ -115,6 +118,14 @@ export interface ModelReadyEvent {
   modelOrigin: ModelOrigin;
   /** Bytes of the model downloaded for this load (0 from the cache). */
   downloadedBytes: number;
+  /** The WebAssembly backend's threads; null when another backend runs. */
+  wasmThreads: WasmThreads | null;
+}
+
+export interface WasmThreads {
+  count: number;
+  /** Why this many, e.g. "the page is not cross-origin isolated, so WebAssembly runs single-threaded". */
+  reason: string;
 }
 
 export interface ModelErrorEvent {
@@ -151,6 +162,19 @@ export interface JobDoneEvent {
   objects: DetectedObject[] | null;
   /** Preprocessing + beam search in the worker, in milliseconds. */
   elapsedMs: number;
+  /** Where elapsedMs went, for `npm run bench`. */
+  stages: JobStages;
+}
+
+export interface JobStages {
+  /** The transferred ImageBitmap → RGBA pixels (OffscreenCanvas). */
+  pixelsMs: number;
+  /** Pixels → first partial captions: preprocessing, encoder and the first decoder step. */
+  firstStepMs: number;
+  /** Pixels → captions: preprocessing, encoder and the whole beam search. */
+  captionMs: number;
+  /** Partial-caption messages posted to the page. */
+  updatesPosted: number;
 }
 
 export interface JobFailedEvent {

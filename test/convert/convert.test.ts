@@ -237,6 +237,13 @@ describe('convert refuses bad input and writes nothing', () => {
     await expectNothingWritten(out, modelsJson);
   });
 
+  it('an op tfjs runs but the app worker does not carry is refused too', async () => {
+    const replaceOps = { 'InceptionV3/InceptionV3/Conv2d_2a_3x3/Relu': 'Elu' };
+    const { out, modelsJson, convert } = await convertTestGraph(weights, { graphOptions: { replaceOps } });
+    await expect(convert()).rejects.toThrow('Elu: InceptionV3/InceptionV3/Conv2d_2a_3x3/Relu');
+    await expectNothingWritten(out, modelsJson);
+  });
+
   it('an image front it cannot read', async () => {
     const replaceOps = { Sub: 'SquaredDifference' };
     const { out, modelsJson, convert } = await convertTestGraph(weights, { graphOptions: { replaceOps } });

@@ -13,6 +13,15 @@ describe('chooseBackend', () => {
     });
   });
 
+  it('runs WebGPU on a GPU, but never on a software adapter', () => {
+    const gpu = { kind: 'hardware', adapter: 'nvidia ampere' } as const;
+    const softwareGl = { kind: 'software', renderer: 'ANGLE (Google, Vulkan 1.3.0 (SwiftShader Device))' } as const;
+    expect(chooseBackend('auto', 'settings', softwareGl, gpu)).toEqual({ backend: 'webgpu', reason: 'chosen automatically: WebGPU runs on a GPU here (nvidia ampere).' });
+    expect(chooseBackend('auto', 'settings', softwareGl, { kind: 'software', adapter: 'google swiftshader' }).backend).toBe('wasm');
+    expect(chooseBackend('auto', 'settings', { kind: 'hardware', renderer: 'ANGLE (NVIDIA)' }, { kind: 'software', adapter: 'google swiftshader' }).backend).toBe('webgl');
+    expect(chooseBackend('webgpu', 'url', softwareGl, { kind: 'software', adapter: 'google swiftshader' }).backend).toBe('webgpu');
+  });
+
   it('keeps a pinned backend whatever the device, and says who pinned it', () => {
     const software = { kind: 'software', renderer: 'llvmpipe' } as const;
     expect(chooseBackend('webgl', 'url', software)).toEqual({ backend: 'webgl', reason: 'chosen by the ?backend= parameter in the address.' });

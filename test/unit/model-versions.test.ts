@@ -30,8 +30,8 @@ describe('versionModelPackages', () => {
 });
 
 describe('the service worker precache', () => {
-  it('holds the shell, the model list and the SIMD wasm build, not model packages or the other wasm builds', () => {
-    expect(['index.html', 'assets/index-x1.js', 'assets/tfjs-backend-wasm-simd-x2.wasm', 'models/models.json'].every(isPrecached)).toBe(true);
-    expect(['sw.js', 'models/a/0123456789ab/group1-shard1of1.bin', 'assets/tfjs-backend-wasm-threaded-simd-x3.wasm', 'assets/tfjs-backend-wasm-x4.wasm'].some(isPrecached)).toBe(false);
+  it('holds the shell, the model list and the threaded SIMD wasm build, not model packages, the other wasm builds or the WebGPU chunk', () => {
+    expect(['index.html', 'assets/index-x1.js', 'assets/tfjs-backend-wasm-threaded-simd-x3.wasm', 'models/models.json'].every(isPrecached)).toBe(true);
+    expect(['sw.js', 'models/a/0123456789ab/group1-shard1of1.bin', 'assets/tfjs-backend-wasm-simd-x2.wasm', 'assets/tfjs-backend-wasm-x4.wasm', 'assets/webgpu-backend-x5.js'].some(isPrecached)).toBe(false);
   });
 });

@@ -15,12 +15,13 @@ const EVENTS: Record<WorkerEvent['type'], WorkerEvent> = {
     backendReason: 'chosen automatically: WebGL is not available in this browser.',
     modelOrigin: 'cache',
     downloadedBytes: 0,
+    wasmThreads: { count: 1, reason: 'the page is not cross-origin isolated, so WebAssembly runs single-threaded' },
   },
   'model-error': { type: 'model-error', modelId: 'm', message: 'could not download model.json (HTTP 404)' },
   'job-started': { type: 'job-started', jobId: 'j' },
   'job-thumbnail': { type: 'job-thumbnail', jobId: 'j', thumbnail: new Blob([Uint8Array.of(0xff, 0xd8)], { type: 'image/jpeg' }) },
   'job-hypotheses': { type: 'job-hypotheses', jobId: 'j', beam: { step: 2, partial: [caption], complete: [], readBackBytes: 24 } },
-  'job-done': { type: 'job-done', jobId: 'j', captions: [caption], objects: [{ label: 'dog', score: 0.8, box: [0.1, 0.2, 0.5, 0.4] }], elapsedMs: 12.5 },
+  'job-done': { type: 'job-done', jobId: 'j', captions: [caption], objects: [{ label: 'dog', score: 0.8, box: [0.1, 0.2, 0.5, 0.4] }], elapsedMs: 12.5, stages: { pixelsMs: 1.5, firstStepMs: 6, captionMs: 11, updatesPosted: 2 } },
   'job-failed': { type: 'job-failed', jobId: 'j', message: 'Captioning failed: out of memory' },
   diagnostics: {
     type: 'diagnostics',
@@ -37,6 +38,7 @@ const REQUESTS: Record<Exclude<WorkerRequest['type'], 'caption'>, WorkerRequest>
     preferredBackend: 'auto',
     preferenceOrigin: 'settings',
     versioned: true,
+    pinnedThreads: 2,
   },
   cancel: { type: 'cancel', jobId: 'j' },
   diagnostics: { type: 'diagnostics' },
@@ -49,8 +51,8 @@ describe('worker protocol', () => {
   });
 
   it('accepts only known backend names (from the ?backend= URL parameter)', () => {
-    expect(['webgl', 'wasm', 'cpu'].every(isBackendName)).toBe(true);
-    for (const value of ['WEBGL', 'webgpu', '', null, undefined]) expect(isBackendName(value)).toBe(false);
+    expect(['webgpu', 'webgl', 'wasm', 'cpu'].every(isBackendName)).toBe(true);
+    for (const value of ['WEBGL', 'webgpu2', '', null, undefined]) expect(isBackendName(value)).toBe(false);
   });
 
   it('turns anything thrown into a readable message', () => {

@@ -8,7 +8,7 @@ import { mkdir, readdir, readFile, rename } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { ModelListEntry } from '../../src/captioner/model-list';
-import { readModelList, writeModelList } from '../graph/model-list';
+import { readModelList, writeModelList } from '../graph/model-list.ts';
 
 /** Hex digits of the content hash: collisions between two versions of one model are not a concern. */
 const VERSION_LENGTH = 12;

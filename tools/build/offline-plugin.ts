@@ -9,21 +9,24 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import ts from 'typescript';
 import type { Plugin } from 'vite';
-import { versionModelPackages } from './model-versions';
+import { HOST_HEADERS } from '../csp/content-security-policy.ts';
+import { versionModelPackages } from './model-versions.ts';
 
 const SERVICE_WORKER_SOURCE = path.resolve(import.meta.dirname, '../../src/offline/service-worker.ts');
 export const SERVICE_WORKER_FILE = 'sw.js';
 
 /**
  * What the service worker keeps: the shell and the model list. Model packages are kept by the
- * worker's model store. Of the wasm builds only the SIMD one, which every current browser runs: the
- * plain build is cached by the service worker the first time an old browser fetches it, and the
- * threaded one needs cross-origin isolation (special headers), so it never runs on a plain static host.
+ * worker's model store. Of the wasm builds only the threaded SIMD one: a browser that runs this
+ * service worker gets cross-origin isolation from it, and then runs that build. The others (no
+ * isolation, no SIMD) are cached by the service worker the first time such a browser fetches them.
  */
 export function isPrecached(file: string): boolean {
   if (file === SERVICE_WORKER_FILE || file.startsWith('.')) return false;
+  // Like those wasm builds, the WebGPU backend (a GPU-only chunk) is kept once a browser uses it.
+  if (/^assets\/webgpu-backend-[^/]*\.js$/.test(file)) return false;
   if (file.startsWith('models/')) return file === 'models/models.json';
-  return !file.endsWith('.wasm') || /tfjs-backend-wasm-simd-[^/]*\.wasm$/.test(file);
+  return !file.endsWith('.wasm') || /tfjs-backend-wasm-threaded-simd-[^/]*\.wasm$/.test(file);
 }
 
 async function filesUnder(root: string): Promise<string[]> {
@@ -52,7 +55,7 @@ async function compileServiceWorker(): Promise<string> {
 
 export async function writeServiceWorker(outDir: string): Promise<void> {
   const manifest = await precacheManifest(outDir);
-  const source = `const PRECACHE = ${JSON.stringify(manifest)};\n${await compileServiceWorker()}`;
+  const source = `const PRECACHE = ${JSON.stringify(manifest)};\nconst HOST_HEADERS = ${JSON.stringify(HOST_HEADERS)};\n${await compileServiceWorker()}`;
   await writeFile(path.join(outDir, SERVICE_WORKER_FILE), source);
 }
 

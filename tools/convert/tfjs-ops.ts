@@ -19,6 +19,7 @@ import { json as spectral } from '@tensorflow/tfjs-converter/dist/operations/op_
 import { json as string } from '@tensorflow/tfjs-converter/dist/operations/op_list/string.js';
 import { json as tfdf } from '@tensorflow/tfjs-converter/dist/operations/op_list/tfdf.js';
 import { json as transformation } from '@tensorflow/tfjs-converter/dist/operations/op_list/transformation.js';
+import { GRAPH_OP_KERNELS } from '../../src/worker/kernels';
 import type { NodeDef } from './graphdef';
 
 /** The TensorFlow ops the installed tfjs-converter can execute, straight from its op tables. */
@@ -29,11 +30,15 @@ export const TFJS_SUPPORTED_OPS: ReadonlySet<string> = new Set(
   ].flatMap((table) => table.map((mapper) => mapper.tfOpName)),
 );
 
-/** Unsupported op → the nodes that use it, for an error message that says what and where. */
+/**
+ * Op the app cannot run → the nodes that use it, for an error message that says what and where. The
+ * app's worker carries only the kernels of src/worker/kernels.ts, so an op tfjs-converter knows but
+ * that table lacks would fail in the browser: it is reported here, at conversion time.
+ */
 export function findUnsupportedOps(nodes: readonly NodeDef[]): Map<string, string[]> {
   const unsupported = new Map<string, string[]>();
   for (const node of nodes) {
-    if (TFJS_SUPPORTED_OPS.has(node.op)) continue;
+    if (TFJS_SUPPORTED_OPS.has(node.op) && node.op in GRAPH_OP_KERNELS) continue;
     unsupported.set(node.op, [...(unsupported.get(node.op) ?? []), node.name]);
   }
   return unsupported;

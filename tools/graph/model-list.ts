@@ -1,7 +1,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ModelCard } from '../../src/captioner/card';
-import { parseModelList, type ModelList } from '../../src/captioner/model-list';
+import { parseModelList, type ModelList } from '../../src/captioner/model-list.ts';
 
 export type { ModelList };
 
