@@ -6,7 +6,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beamSearch, type BeamUpdate, type StepModel } from '../../src/captioner/beam-search';
 import { loadModelPackage, type DevicePrior, type ShowAndTellModel } from '../../src/captioner/model';
-import { groundingPrior } from '../../src/captioner/objects';
 import { imageToTensor, type RgbaImage } from '../../src/captioner/preprocess';
 import { startBackend } from '../../src/worker/backend';
 import { fetchGraphModel, fetchText } from '../../src/worker/fetch-model';
@@ -116,13 +115,10 @@ interface PhotoRun {
   grounded: DecoderRun | null;
 }
 
-/** The photo's grounding prior on the device, as the captioner makes it; null when the model cannot ground. */
+/** The photo's grounding prior on the device with the card's settings; null when the model cannot ground. */
 function photoPrior(model: ShowAndTellModel, classScores: Float32Array | null): DevicePrior | null {
-  const { objectWords, card } = model;
-  if (!objectWords || !card.grounding || !card.detector || !classScores) return null;
-  const labels = new Map(card.detector.labels.map((label, index) => [label, index]));
-  const evidence = (label: string) => (labels.has(label) ? classScores[labels.get(label)!] : undefined);
-  return model.uploadPrior(groundingPrior(objectWords, model.vocabulary, evidence, card.grounding));
+  const { grounding } = model.card;
+  return grounding && classScores ? model.groundingPrior(classScores, grounding) : null;
 }
 
 /** One photo through the pipeline; the encoder's outputs are read (state and detections) so its time is its own. */

@@ -1,7 +1,7 @@
 import { beamSearch, type BeamSearchOptions, type Hypothesis } from './beam-search';
 import type { ModelCard } from './card';
 import { loadModelPackage, type DevicePrior, type EncodedImage, type LoadOptions, type PackageFiles, type ShowAndTellModel } from './model';
-import { decodeDetections, groundingPrior, type DetectedObject, type GroundingSettings, type ObjectMention, type ObjectWords } from './objects';
+import { decodeDetections, type DetectedObject, type GroundingSettings, type ObjectMention, type ObjectWords } from './objects';
 import { imageToTensor, type RgbaImage } from './preprocess';
 
 export type { BeamSearchOptions } from './beam-search';
@@ -54,8 +54,6 @@ export interface CaptionOptions extends Partial<BeamSearchOptions> {
 export interface EncodedPhoto {
   /** What the detector found, best first; null when the model exposes no detections. */
   objects: DetectedObject[] | null;
-  /** Evidence (0–1) per class label, or undefined without a detector. */
-  classEvidence(label: string): number | undefined;
   dispose(): void;
 }
 
@@ -78,13 +76,7 @@ class ModelEncodedPhoto implements EncodedPhoto {
   constructor(
     readonly encoded: EncodedImage,
     readonly objects: DetectedObject[] | null,
-    private readonly labelIndex: ReadonlyMap<string, number>,
   ) {}
-
-  classEvidence(label: string): number | undefined {
-    const index = this.labelIndex.get(label);
-    return index === undefined || !this.encoded.classScores ? undefined : this.encoded.classScores[index];
-  }
 
   dispose(): void {
     this.encoded.initialState.dispose();
@@ -92,11 +84,7 @@ class ModelEncodedPhoto implements EncodedPhoto {
 }
 
 class BeamSearchCaptioner implements Captioner {
-  private readonly labelIndex: ReadonlyMap<string, number>;
-
-  constructor(private readonly model: ShowAndTellModel) {
-    this.labelIndex = new Map((model.card.detector?.labels ?? []).map((label, index) => [label, index]));
-  }
+  constructor(private readonly model: ShowAndTellModel) {}
 
   get card(): ModelCard {
     return this.model.card;
@@ -135,7 +123,7 @@ class BeamSearchCaptioner implements Captioner {
     }
     const detector = this.card.detector && { ...this.card.detector, minScore: options.minObjectScore ?? this.card.detector.minScore };
     const objects = detector && encoded.detections ? decodeDetections(encoded.detections, detector, image, this.card.image) : null;
-    return new ModelEncodedPhoto(encoded, objects, this.labelIndex);
+    return new ModelEncodedPhoto(encoded, objects);
   }
 
   async describe(photo: EncodedPhoto, options: CaptionOptions = {}, onUpdate?: (update: CaptionUpdate) => void): Promise<CaptionResult> {
@@ -164,11 +152,11 @@ class BeamSearchCaptioner implements Captioner {
 
   /** The photo's grounding prior on the device, or undefined when grounding is off or impossible. */
   private devicePrior(photo: ModelEncodedPhoto, choice: GroundingChoice): DevicePrior | undefined {
-    const { objectWords } = this.model;
-    if (choice === false || !objectWords || !this.card.grounding) return undefined;
+    const { classScores } = photo.encoded;
+    if (choice === false || !classScores || !this.card.grounding) return undefined;
     const settings = { ...this.card.grounding, ...(choice === true ? {} : choice) };
     if (settings.lambda === 0) return undefined;
-    return this.model.uploadPrior(groundingPrior(objectWords, this.model.vocabulary, (label) => photo.classEvidence(label), settings));
+    return this.model.groundingPrior(classScores, settings) ?? undefined;
   }
 
   private readonly toCaption = ({ wordIds, logProb }: Hypothesis): Caption => {

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { loadGraphModel, type GraphModel } from '@tensorflow/tfjs-converter';
 import type { StepModel, StepResult } from './beam-search';
 import { parseModelCard, type ModelCard } from './card';
-import { ObjectWords, type WordPrior } from './objects';
+import { groundingPrior, ObjectWords, type GroundingSettings } from './objects';
 import { Vocabulary } from './vocabulary';
 
 /** The contents of a model package, however they were fetched. */
@@ -136,9 +136,20 @@ export class ShowAndTellModel implements StepModel<tf.Tensor2D, DevicePrior> {
     }
   }
 
-  /** Puts a search's word prior on the device. */
-  uploadPrior(prior: WordPrior): DevicePrior {
-    const table = tf.tensor2d(prior.table, [prior.rows, this.card.vocabularySize]);
+  /**
+   * One photo's grounding prior (its detector evidence per class, encodeImage's classScores), on the
+   * device; null when the package has no object-word table or no detector.
+   */
+  groundingPrior(classScores: Float32Array, settings: GroundingSettings): DevicePrior | null {
+    const { objectWords, card } = this;
+    if (!objectWords || !card.detector) return null;
+    const labelIndex = new Map(card.detector.labels.map((label, index) => [label, index]));
+    const evidence = (label: string) => {
+      const index = labelIndex.get(label);
+      return index === undefined ? undefined : classScores[index];
+    };
+    const prior = groundingPrior(objectWords, this.vocabulary, evidence, settings);
+    const table = tf.tensor2d(prior.table, [prior.rows, card.vocabularySize]);
     return { table, rowAfter: prior.rowAfter, ceiling: prior.ceiling, dispose: () => table.dispose() };
   }
 

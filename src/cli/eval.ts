@@ -13,8 +13,8 @@ import { DEFAULT_BEAM_SEARCH_OPTIONS } from '../captioner/beam-search';
 import { NearestNeighbourBaseline, NEIGHBOURS } from '../eval/baseline';
 import { readCaptionsFile } from '../eval/captions-file';
 import { genderAccuracy, type Gender, type GenderOutcome } from '../eval/gender';
-import { captionDiversity, objectHallucination, type Diversity, type HallucinationScores } from '../eval/hallucination';
-import { scoreCaptions, scoringTokens, type CaptionScores } from '../eval/metrics';
+import { captionDiversity, mentionedClasses, objectHallucination, type Diversity, type HallucinationScores } from '../eval/hallucination';
+import { scoreCaptions, type CaptionScores } from '../eval/metrics';
 import { decodePhoto } from '../node/decode-photo';
 import { captionerOptions, commandUsage, errorText, type CommandOptions, numberOption, parseCommandLine, REPO_ROOT, runCommand, startCaptioner, UsageError } from './shared';
 
@@ -142,7 +142,7 @@ function detectionAgreement(objectWords: ObjectWords, results: PhotoResult[], mi
   let correct = 0;
   let named = 0;
   for (const result of results) {
-    const truth = new Set(result.references.flatMap((reference) => objectWords.mentions(scoringTokens(reference)).map((m) => m.label)));
+    const truth = new Set(result.references.flatMap((reference) => mentionedClasses(objectWords, reference)));
     const found = new Set((result.objects ?? []).filter((object) => object.score >= minScore).map((object) => object.label));
     listed += found.size;
     named += truth.size;

@@ -19,8 +19,8 @@ export interface HallucinationScores {
   inventedClasses: [string, number][];
 }
 
-/** Classes a text names, and every mention of them. */
-function mentionedClasses(objectWords: ObjectWords, text: string): string[] {
+/** The class of every object mention in a text, tokenised as the metrics tokenise it. */
+export function mentionedClasses(objectWords: ObjectWords, text: string): string[] {
   return objectWords.mentions(scoringTokens(text)).map((mention) => mention.label);
 }
 
