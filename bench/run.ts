@@ -5,6 +5,7 @@
  * pipeline stage by stage on webgl, wasm and cpu (bench/harness). Prints the JSON report and writes
  * .cache/bench/report.{json,html,png}. Uses the default model of public/models/models.json, or the
  * generated test fixture (labelled as such) when there is none.
+ * `--app-only` measures just the app (cold start, photos, camera) into report-app.json, to iterate on it.
  */
 import { execFileSync } from 'node:child_process';
 import { cp, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
@@ -19,7 +20,8 @@ import { startStaticServer, type ServedFile, type StaticServer } from '../e2e/st
 import { APP_SUB_PATH, publishSite } from '../e2e/static-site';
 import { makeFixtureModel } from '../tools/fixture/make-fixture-model';
 import { readModelList, registerModel, writeModelList } from '../tools/graph/model-list';
-import type { BackendName, JobStages, WorkerEvent } from '../src/worker/protocol';
+import { parseModelCard } from '../src/captioner/card';
+import type { BackendName, JobDoneEvent, JobStages, WorkerEvent } from '../src/worker/protocol';
 import { CROSS_ORIGIN_ISOLATION_HEADERS } from '../tools/csp/content-security-policy';
 import { chartHtml } from './chart';
 import type { BackendReport, DecoderReport, Distribution, HarnessConfig } from './report-types';
@@ -27,6 +29,8 @@ import { benchPhotoLibrary, type LibraryReport } from './library';
 import { distribution } from './stats';
 
 const QUICK = process.argv.includes('--quick');
+/** Only the app's own path (cold start, photos, camera): quick to repeat while working on it. */
+const APP_ONLY = process.argv.includes('--app-only');
 const OUT_DIR = path.resolve('.cache/bench');
 const SITE_ROOT = path.join(OUT_DIR, 'site');
 const SHARED_PHOTOS = path.resolve('../shared/data/photos');
@@ -64,7 +68,21 @@ interface AppReport {
   cold: { readyMs: number; wallMs: number; modelOrigin: string; crossOriginIsolated: boolean };
   fromCache: { readyMs: number; modelOrigin: string; servedBytes: number };
   photos: AppPhotosReport;
-  webcam: { captionsPerSecond: number; seconds: number } | { skipped: string };
+  webcam: WebcamReport | { skipped: string };
+}
+
+/** The live camera: captions per second, and where a frame's time goes. */
+interface WebcamReport {
+  captionsPerSecond: number;
+  seconds: number;
+  /** The encoder's input for frames (card.json liveImage). */
+  liveInput: string;
+  /** Worker, per frame: frame → pixels, preprocessing + encoder, beam search. */
+  pixelsMs: Distribution;
+  encodeMs: Distribution;
+  searchMs: Distribution;
+  /** Between one frame's caption arriving and the next frame starting in the worker: grabbing it on the page, the message. */
+  gapMs: Distribution;
 }
 
 /** Photos dropped on the app at once, and where their time went. */
@@ -72,11 +90,17 @@ interface AppPhotosReport {
   photos: number;
   /** Drop → last caption, divided by the photo count: what the page gives per photo. */
   perPhotoMs: number;
+  /** Drop (the event reaching the page) → the worker starting the first photo: decoding it on the page, the message. */
+  dropToFirstJobMs: number;
+  /** Share of first job started → last job done that the worker spent inside jobs (1 = never waiting for a photo). */
+  workerBusyShare: number;
   /** Page thread: decoding and shrinking each photo (createImageBitmap, src/store/read-photo.ts). */
   readPhotoMs: Distribution;
-  /** Worker, per photo (JobStages): bitmap → pixels, then preprocessing + encoder + beam search. */
+  /** Worker, per photo (JobStages): the card's thumbnail, bitmap → pixels, preprocessing + encoder, beam search. */
+  thumbnailMs: Distribution;
   pixelsMs: Distribution;
-  captionMs: Distribution;
+  encodeMs: Distribution;
+  searchMs: Distribution;
   /** job-started → job-done as the page sees it: the worker's time plus the messages. */
   workerMs: Distribution;
   /** job-started → first partial captions. */
@@ -121,6 +145,7 @@ async function photoFiles(): Promise<string[]> {
 declare global {
   interface Window {
     benchEvents: { at: number; event: WorkerEvent }[];
+    benchDroppedAt?: number;
   }
 }
 
@@ -128,6 +153,8 @@ declare global {
 async function recordWorkerEvents(page: Page): Promise<void> {
   await page.addInitScript(() => {
     window.benchEvents = [];
+    // The moment a drop reaches the page, whatever it took the test driver to build its files.
+    document.addEventListener('drop', () => (window.benchDroppedAt ??= performance.now()), { capture: true });
     const NativeWorker = window.Worker;
     window.Worker = class extends NativeWorker {
       constructor(url: string | URL, options?: WorkerOptions) {
@@ -167,11 +194,11 @@ async function captionPhotosInApp(page: Page, files: string[]): Promise<AppPhoto
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Performance.enable');
   const before = await cpuTotals(cdp);
-  const droppedAt = await page.evaluate(() => performance.now());
   await dropFiles(page, photos);
   await page.waitForFunction((count) => window.benchEvents.filter(({ event }) => event.type === 'job-done').length >= count, photos.length, { timeout: 900_000 });
   const after = await cpuTotals(cdp);
   const events = await page.evaluate(() => window.benchEvents);
+  const droppedAt = await page.evaluate(() => window.benchDroppedAt!);
   const readPhotoMs = await page.evaluate(() => performance.getEntriesByName('read-photo').map((entry) => entry.duration));
   const jobs = new Map<string, { startedAt: number; firstAt?: number; doneAt?: number; updates: number; stages?: JobStages }>();
   const readBack: number[] = [];
@@ -191,12 +218,19 @@ async function captionPhotosInApp(page: Page, files: string[]): Promise<AppPhoto
   }
   const done = [...jobs.values()];
   const perPhoto = (total: number) => total / photos.length;
+  const firstStartedAt = Math.min(...done.map((job) => job.startedAt));
+  const lastDoneAt = Math.max(...done.map((job) => job.doneAt!));
+  const insideJobs = done.reduce((total, job) => total + job.doneAt! - job.startedAt, 0);
   return {
     photos: photos.length,
-    perPhotoMs: perPhoto(Math.max(...done.map((job) => job.doneAt!)) - droppedAt),
+    perPhotoMs: perPhoto(lastDoneAt - droppedAt),
+    dropToFirstJobMs: firstStartedAt - droppedAt,
+    workerBusyShare: insideJobs / (lastDoneAt - firstStartedAt),
     readPhotoMs: distribution(readPhotoMs),
+    thumbnailMs: distribution(done.map((job) => job.stages!.thumbnailMs)),
     pixelsMs: distribution(done.map((job) => job.stages!.pixelsMs)),
-    captionMs: distribution(done.map((job) => job.stages!.captionMs)),
+    encodeMs: distribution(done.map((job) => job.stages!.encodeMs)),
+    searchMs: distribution(done.map((job) => job.stages!.searchMs)),
     workerMs: distribution(done.map((job) => job.doneAt! - job.startedAt)),
     firstHypothesisMs: distribution(done.map((job) => job.firstAt! - job.startedAt)),
     updatesPerPhoto: perPhoto(done.reduce((total, job) => total + job.updates, 0)),
@@ -210,7 +244,7 @@ async function captionPhotosInApp(page: Page, files: string[]): Promise<AppPhoto
   };
 }
 
-async function webcamRate(page: Page): Promise<AppReport['webcam']> {
+async function webcamRate(page: Page, liveInput: string): Promise<AppReport['webcam']> {
   const camera = page.getByTestId('camera');
   if ((await camera.count()) === 0) return { skipped: 'this build has no camera panel' };
   await camera.getByRole('button', { name: 'Start camera' }).click();
@@ -219,16 +253,31 @@ async function webcamRate(page: Page): Promise<AppReport['webcam']> {
   } catch {
     return { skipped: `the camera did not go live (${await camera.getAttribute('data-phase')})` };
   }
-  const countFrames = () => page.evaluate(() => window.benchEvents.filter(({ event }) => event.type === 'job-done' && event.jobId.startsWith('frame-')).length);
   await page.waitForTimeout(2000); // the first frames pay for start-up
-  const before = await countFrames();
+  const measuredFrom = await page.evaluate(() => performance.now());
   await page.waitForTimeout(WEBCAM_SECONDS * 1000);
-  const captionsPerSecond = ((await countFrames()) - before) / WEBCAM_SECONDS;
+  const measuredTo = await page.evaluate(() => performance.now());
   await camera.getByRole('button', { name: 'Stop camera' }).click();
-  return { captionsPerSecond, seconds: WEBCAM_SECONDS };
+  const frameEvents = (await page.evaluate(() => window.benchEvents)).filter(({ event }) => 'jobId' in event && event.jobId.startsWith('frame-'));
+  const started = frameEvents.filter(({ event }) => event.type === 'job-started');
+  const done = frameEvents.filter((entry): entry is { at: number; event: JobDoneEvent } => entry.event.type === 'job-done');
+  const inWindow = done.filter(({ at }) => at >= measuredFrom && at < measuredTo);
+  const gaps = done.flatMap(({ at }) => {
+    const next = started.find((entry) => entry.at > at);
+    return next && at >= measuredFrom && at < measuredTo ? [next.at - at] : [];
+  });
+  return {
+    captionsPerSecond: inWindow.length / WEBCAM_SECONDS,
+    seconds: WEBCAM_SECONDS,
+    liveInput,
+    pixelsMs: distribution(inWindow.map(({ event }) => event.stages.pixelsMs)),
+    encodeMs: distribution(inWindow.map(({ event }) => event.stages.encodeMs)),
+    searchMs: distribution(inWindow.map(({ event }) => event.stages.searchMs)),
+    gapMs: distribution(gaps),
+  };
 }
 
-async function benchApp(browser: Browser, server: StaticServer, photoFiles: string[]): Promise<AppReport> {
+async function benchApp(browser: Browser, server: StaticServer, photoFiles: string[], liveInput: string): Promise<AppReport> {
   const context = await browser.newContext({ permissions: ['camera'] });
   const page = await context.newPage();
   await recordWorkerEvents(page);
@@ -256,7 +305,7 @@ async function benchApp(browser: Browser, server: StaticServer, photoFiles: stri
   const cachedOrigin = (await page.getByTestId('model-origin').getAttribute('data-origin')) ?? '?';
   const fromCacheServed = sum(server.takeLog());
   log(`from cache: ready after ${Math.round(cachedReadyMs)} ms (${cachedOrigin})`);
-  const webcam = await webcamRate(page);
+  const webcam = await webcamRate(page, liveInput);
   await context.close();
   const assets = path.join(OUT_DIR, 'app', 'assets');
   const workerScript = (await readdir(assets)).find((name) => /^captioner\.worker-.*\.js$/.test(name));
@@ -335,7 +384,8 @@ function checkTargets(app: AppReport, library: LibraryReport, backends: BackendR
       met: added <= 2,
     };
   }
-  const medianPhotoMs = (report: BackendReport) => report.prepMs.median + report.encoderMs.median + report.decoder.topK.beamSearchMs.median;
+  // The app grounds its captions when the model can, so the harness's grounded search is the same work.
+  const medianPhotoMs = (report: BackendReport) => report.prepMs.median + report.encoderMs.median + (report.decoder.grounded ?? report.decoder.topK).beamSearchMs.median;
   const appThreads = app.backend === 'wasm' ? app.wasmThreads : null;
   const harnessLikeApp = backends.find((report) => !report.skipped && report.backend === app.backend && report.threads === appThreads);
   if (harnessLikeApp && 'perPhotoMs' in app.photos) {
@@ -389,6 +439,9 @@ async function main(): Promise<void> {
 
   const list = await readModelList(path.join(SITE_ROOT, APP_SUB_PATH, 'models/models.json'));
   const entry = list.models.find((model) => model.id === list.default)! as (typeof list.models)[number] & { version: string };
+  const card = parseModelCard(JSON.parse(await readFile(path.join(SITE_ROOT, APP_SUB_PATH, 'models', entry.id, entry.version, 'card.json'), 'utf8')));
+  const { width, height } = card.liveImage ?? card.image;
+  const liveInput = `${width}×${height}${card.liveImage ? ' (card.json liveImage)' : ''}`;
   // The app gets no headers (its service worker adds them, as on any static host); the harness page
   // has no service worker, so the server makes it cross-origin isolated for the threaded wasm runs.
   const server = await startStaticServer(SITE_ROOT, { headers: (urlPath) => (urlPath.startsWith('/bench/') ? CROSS_ORIGIN_ISOLATION_HEADERS : {}) });
@@ -406,10 +459,17 @@ async function main(): Promise<void> {
     ]),
   );
   try {
+    if (APP_ONLY) {
+      const app = await benchApp(browser, server, photos, liveInput);
+      await writeFile(path.join(OUT_DIR, 'report-app.json'), `${JSON.stringify(app, null, 2)}\n`);
+      console.log(JSON.stringify(app, null, 2));
+      log(`wrote ${path.relative('.', OUT_DIR)}/report-app.json (app only: no targets)`);
+      return;
+    }
     log(`photo library: memory after ${LIBRARY_PHOTOS.first} and after ${LIBRARY_PHOTOS.all} photos…`);
     const library = await benchPhotoLibrary(browser, `${server.origin}${APP_SUB_PATH}`, photoUrls, LIBRARY_PHOTOS);
     log(`photo library: ${JSON.stringify(library)}`);
-    const app = await benchApp(browser, server, photos);
+    const app = await benchApp(browser, server, photos, liveInput);
     const backends = await benchBackends(browser, server, modelUrl, photoUrls);
     const report: BenchReport = {
       startedAt,

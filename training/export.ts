@@ -26,6 +26,7 @@ import {
   writeModelList,
   type Quantization,
 } from '../tools/graph';
+import { acceptAnyInputSize } from './any-input-size';
 import { BACKBONE_NODE, CENTERNET_INPUT, CENTERNET_JSON, centernetImageSpec, COCO_LABELS, DETECTIONS_NODE, FEATURE_SIZE, HEATMAP_NODE } from './encoder';
 
 /** Node whose value equals encodeFeatures() in training/encoder.ts; eval and parity tests feed or read it. */
@@ -69,9 +70,11 @@ export async function exportModel(options: { runDir: string; vocabFile: string; 
     DEFAULT_NODES.image,
   );
   const kept = new Set(encoderNodes.map((node) => node.name));
-  const graph = new GraphBuilder({ nodes: encoderNodes, weights: centernet.weights.filter((weight) => kept.has(weight.name)) });
   const spec = centernetImageSpec('squash');
-  graph.placeholder(DEFAULT_NODES.image, 'float32', [1, spec.height, spec.width, 3]);
+  const encoder = acceptAnyInputSize(encoderNodes, centernet.weights.filter((weight) => kept.has(weight.name)), spec.height);
+  const graph = new GraphBuilder(encoder);
+  // Any size (sides multiples of 32): card.json's `image` for photos, `liveImage` for camera frames.
+  graph.placeholder(DEFAULT_NODES.image, 'float32', [1, -1, -1, 3]);
   const spatialAxes = graph.intConstant('image_features/spatial_axes', [2], [1, 2]);
   const pooled = graph.op('image_features/backbone_mean', 'Mean', [BACKBONE_NODE, spatialAxes], { keep_dims: attr.bool(false) });
   const objects = graph.op(CLASS_SCORES_NODE, 'Max', [HEATMAP_NODE, spatialAxes], { keep_dims: attr.bool(false) });

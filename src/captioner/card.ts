@@ -1,5 +1,5 @@
 import type { DetectorSpec, GroundingSettings } from './objects';
-import type { ImageSpec, ResizeMode } from './preprocess';
+import type { ImageSize, ImageSpec, ResizeMode } from './preprocess';
 
 /** Graph node names of the im2txt inference interface (see docs/ARCHITECTURE.md). */
 export interface ModelNodes {
@@ -35,6 +35,11 @@ export interface ModelCard {
   /** Generated for tests: never present it as a real captioning model. */
   fixture: boolean;
   image: ImageSpec;
+  /**
+   * A smaller input for live camera frames, for graphs that take any input size (the rest of `image`
+   * applies): faster, at some cost in caption quality (MODEL.md).
+   */
+  liveImage?: ImageSize;
   /** Columns of the LSTM state (c and h concatenated). */
   stateSize: number;
   /** Columns of the softmax: word_counts.txt lines + 1 (the unknown word). */
@@ -161,6 +166,7 @@ export function parseModelCard(json: unknown): ModelCard {
       offset: image.number('offset', 0),
       padValue: image.optionalNumber('padValue'),
     },
+    liveImage: card.has('liveImage') ? readImageSize(card.child('liveImage')) : undefined,
     stateSize: card.positiveInteger('stateSize'),
     vocabularySize: card.positiveInteger('vocabularySize'),
     nodes: {
@@ -182,6 +188,10 @@ export function parseModelCard(json: unknown): ModelCard {
   if (result.grounding && !result.detector) problems.push('grounding needs a detector');
   if (problems.length > 0) throw new Error(`invalid card.json:\n  ${problems.join('\n  ')}`);
   return result;
+}
+
+function readImageSize(size: FieldReader): ImageSize {
+  return { height: size.positiveInteger('height'), width: size.positiveInteger('width') };
 }
 
 function readDetector(detector: FieldReader): DetectorSpec {

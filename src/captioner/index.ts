@@ -2,13 +2,13 @@ import { beamSearch, type BeamSearchOptions, type Hypothesis } from './beam-sear
 import type { ModelCard } from './card';
 import { loadModelPackage, type DevicePrior, type EncodedImage, type LoadOptions, type PackageFiles, type ShowAndTellModel } from './model';
 import { decodeDetections, type DetectedObject, type GroundingSettings, type ObjectMention, type ObjectWords } from './objects';
-import { imageToTensor, type RgbaImage } from './preprocess';
+import { imageToTensor, type ImageSize, type RgbaImage } from './preprocess';
 
 export type { BeamSearchOptions } from './beam-search';
 export type { ModelCard } from './card';
 export type { LoadOptions, ModelSource, PackageFiles } from './model';
 export { ShowAndTellModel, loadModelPackage } from './model';
-export type { RgbaImage } from './preprocess';
+export type { ImageSize, RgbaImage } from './preprocess';
 export type { DetectedObject, GroundingSettings, ObjectMention } from './objects';
 export { describeObjects, ObjectWords } from './objects';
 
@@ -46,7 +46,14 @@ export interface CaptionResult {
  */
 export type GroundingChoice = boolean | Partial<GroundingSettings>;
 
-export interface CaptionOptions extends Partial<BeamSearchOptions> {
+export interface EncodeOptions {
+  /** Overrides the card's threshold for listing detected objects. */
+  minObjectScore?: number;
+  /** The encoder's input size instead of the card's `image` one (e.g. its `liveImage`), for graphs that take any size. */
+  inputSize?: ImageSize;
+}
+
+export interface CaptionOptions extends Partial<BeamSearchOptions>, Pick<EncodeOptions, 'inputSize'> {
   grounding?: GroundingChoice;
 }
 
@@ -66,8 +73,7 @@ export interface Captioner {
   /** The object-word table, when the package has one. */
   readonly objectWords: ObjectWords | null;
   caption(image: RgbaImage, options?: CaptionOptions, onUpdate?: (update: CaptionUpdate) => void): Promise<CaptionResult>;
-  /** minObjectScore overrides the card's threshold for listing detected objects. */
-  encode(image: RgbaImage, options?: { minObjectScore?: number }): Promise<EncodedPhoto>;
+  encode(image: RgbaImage, options?: EncodeOptions): Promise<EncodedPhoto>;
   describe(photo: EncodedPhoto, options?: CaptionOptions, onUpdate?: (update: CaptionUpdate) => void): Promise<CaptionResult>;
   dispose(): void;
 }
@@ -105,7 +111,7 @@ class BeamSearchCaptioner implements Captioner {
   }
 
   async caption(image: RgbaImage, options: CaptionOptions = {}, onUpdate?: (update: CaptionUpdate) => void): Promise<CaptionResult> {
-    const photo = await this.encode(image);
+    const photo = await this.encode(image, { inputSize: options.inputSize });
     try {
       return await this.describe(photo, options, onUpdate);
     } finally {
@@ -113,8 +119,9 @@ class BeamSearchCaptioner implements Captioner {
     }
   }
 
-  async encode(image: RgbaImage, options: { minObjectScore?: number } = {}): Promise<EncodedPhoto> {
-    const pixels = imageToTensor(image, this.card.image);
+  async encode(image: RgbaImage, options: EncodeOptions = {}): Promise<EncodedPhoto> {
+    const spec = { ...this.card.image, ...options.inputSize };
+    const pixels = imageToTensor(image, spec);
     let encoded: EncodedImage;
     try {
       encoded = await this.model.encodeImage(pixels);
@@ -122,13 +129,13 @@ class BeamSearchCaptioner implements Captioner {
       pixels.dispose();
     }
     const detector = this.card.detector && { ...this.card.detector, minScore: options.minObjectScore ?? this.card.detector.minScore };
-    const objects = detector && encoded.detections ? decodeDetections(encoded.detections, detector, image, this.card.image) : null;
+    const objects = detector && encoded.detections ? decodeDetections(encoded.detections, detector, image, spec) : null;
     return new ModelEncodedPhoto(encoded, objects);
   }
 
   async describe(photo: EncodedPhoto, options: CaptionOptions = {}, onUpdate?: (update: CaptionUpdate) => void): Promise<CaptionResult> {
     if (!(photo instanceof ModelEncodedPhoto)) throw new Error('describe() takes a photo from this captioner\'s encode()');
-    const { grounding, ...searchOptions } = options;
+    const { grounding, inputSize: _encodedAlready, ...searchOptions } = options;
     const prior = this.devicePrior(photo, grounding ?? true);
     const { startId, endId } = this.model.vocabulary;
     try {

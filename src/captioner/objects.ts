@@ -196,7 +196,7 @@ export interface DetectorSpec {
 /** Boxes of one class overlapping more than this (intersection over union) are one object. */
 const SAME_OBJECT_IOU = 0.5;
 
-function intersectionOverUnion(a: DetectedObject['box'], b: DetectedObject['box']): number {
+export function intersectionOverUnion(a: DetectedObject['box'], b: DetectedObject['box']): number {
   const width = Math.min(a[0] + a[2], b[0] + b[2]) - Math.max(a[0], b[0]);
   const height = Math.min(a[1] + a[3], b[1] + b[3]) - Math.max(a[1], b[1]);
   if (width <= 0 || height <= 0) return 0;

@@ -25,6 +25,9 @@ export interface ImageSpec {
   padValue?: number;
 }
 
+/** The model input's size in pixels. */
+export type ImageSize = Pick<ImageSpec, 'height' | 'width'>;
+
 /** Normalised [y1, x1, y2, x2] region of the source that is resampled into the target. */
 export type Box = [number, number, number, number];
 

@@ -8,7 +8,7 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ObjectWords, type CaptionOptions, type DetectedObject, type GroundingSettings } from '../captioner';
+import { ObjectWords, type CaptionOptions, type DetectedObject, type GroundingSettings, type ImageSize, type ModelCard } from '../captioner';
 import { DEFAULT_BEAM_SEARCH_OPTIONS } from '../captioner/beam-search';
 import { NearestNeighbourBaseline, NEIGHBOURS } from '../eval/baseline';
 import { readCaptionsFile } from '../eval/captions-file';
@@ -20,6 +20,11 @@ import { captionerOptions, commandUsage, errorText, type CommandOptions, numberO
 
 const OPTIONS = {
   limit: { type: 'string', value: '<n>', help: 'evaluate only the first n photos of captions.jsonl' },
+  'input-size': {
+    type: 'string',
+    value: '<n|live>',
+    help: "encode at n×n pixels, or at the card's liveImage size (as the live camera does), instead of its image size; graphs that take any size only",
+  },
   'grounding-sweep': { type: 'string', value: '<λ,...>', help: 'also score these grounding weights (0 = off), each with every threshold and floor below' },
   'threshold-sweep': { type: 'string', value: '<t,...>', help: "evidence thresholds for the grounding sweep (default: the card's)" },
   'floor-sweep': { type: 'string', value: '<f,...>', help: "evidence floors for the grounding sweep (default: the card's)" },
@@ -109,6 +114,16 @@ function genderTable(rows: [string, Record<Gender, GenderOutcome>][]): string {
 const numberList = (name: string, text: string | undefined): number[] =>
   text === undefined ? [] : text.split(',').map((item) => numberOption(name, item, false) as number);
 
+function chooseInputSize(option: string | undefined, card: ModelCard): ImageSize | undefined {
+  if (option === undefined) return undefined;
+  if (option !== 'live') {
+    const side = numberOption('input-size', option, true) as number;
+    return { height: side, width: side };
+  }
+  if (!card.liveImage) throw new UsageError('--input-size live: this model has no liveImage size in its card.json');
+  return card.liveImage;
+}
+
 /** The grounding settings a sweep varies, with their command-line options. */
 const SWEPT_SETTINGS = [
   ['threshold', 'threshold-sweep'],
@@ -189,6 +204,8 @@ async function main(args: string[]): Promise<number> {
   const baseline =
     featurePrefixes.length > 0 ? await NearestNeighbourBaseline.load(featurePrefixes, values['baseline-captions'], card.image.resize) : undefined;
   const minObjectScore = objectThresholds.length > 0 ? Math.min(...objectThresholds) : undefined;
+  const inputSize = chooseInputSize(values['input-size'], card);
+  if (inputSize) console.error(`encoding at ${inputSize.width}×${inputSize.height} instead of ${card.image.width}×${card.image.height}`);
 
   const results: PhotoResult[] = [];
   const modelMs: number[] = [];
@@ -199,7 +216,7 @@ async function main(args: string[]): Promise<number> {
       const bytes = await readFile(path.join(photosDir, photo.file));
       let started = performance.now();
       const image = await decodePhoto(bytes);
-      const encoded = await captioner.encode(image, { minObjectScore });
+      const encoded = await captioner.encode(image, { minObjectScore, inputSize });
       const best: string[] = [];
       try {
         for (const variant of toScore) {

@@ -8,6 +8,7 @@ import {
   type DetectedObject,
   type JobDoneEvent,
   type JobFailedEvent,
+  type Picture,
   type WorkerEvent,
   type WorkerRequest,
 } from '../worker/protocol';
@@ -34,7 +35,7 @@ const jobsInCrashedWorkers = new Set<string>();
 /** Registered by the live camera (see setFrameSource); null while it is off or paused. */
 export interface FrameSource {
   /** The video's newest frame, or null when it has none yet. */
-  grabFrame(): Promise<ImageBitmap | null>;
+  grabFrame(): Promise<Picture | null>;
   onCaptioned(frame: { captions: Caption[]; objects: DetectedObject[] | null; grabbedAt: number; captionedAt: number }): void;
   onFailed(message: string): void;
 }
@@ -185,7 +186,7 @@ async function sendJob(jobId: string, file: File): Promise<void> {
   }
   const settings = currentCaptionSettings();
   setSettings(jobId, { ...settings, modelId: useSettingsStore.getState().modelId ?? '' });
-  post({ type: 'caption', jobId, bitmap, settings, streamHypotheses: true, wantThumbnail: true }, [bitmap]);
+  post({ type: 'caption', jobId, picture: bitmap, settings, streamHypotheses: true, wantThumbnail: true, liveFrame: false }, [bitmap]);
 }
 
 /**
@@ -211,17 +212,17 @@ function pumpQueue(): void {
 async function sendFrame(source: FrameSource): Promise<void> {
   const frame = { id: `frame-${nextFrameNumber++}`, grabbedAt: performance.now(), posted: false };
   frameInFlight = frame;
-  const bitmap = await source.grabFrame().catch(() => null);
+  const picture = await source.grabFrame().catch(() => null);
   if (frameInFlight !== frame) {
-    bitmap?.close(); // the camera stopped while grabbing
+    picture?.close(); // the camera stopped while grabbing
     return;
   }
-  if (!bitmap) {
+  if (!picture) {
     frameInFlight = null;
     setTimeout(pumpQueue, FRAME_RETRY_MS);
     return;
   }
-  post({ type: 'caption', jobId: frame.id, bitmap, settings: currentCaptionSettings(), streamHypotheses: false, wantThumbnail: false }, [bitmap]);
+  post({ type: 'caption', jobId: frame.id, picture, settings: currentCaptionSettings(), streamHypotheses: false, wantThumbnail: false, liveFrame: true }, [picture]);
   frame.posted = true;
 }
 

@@ -8,9 +8,10 @@ import type { DetectedObject } from '../worker/protocol';
 import { addPhotos, setFrameSource, type FrameSource } from './captioner-bridge';
 import { NO_CAPTION, nextStableCaption, type StableCaption } from './caption-stability';
 import { recordFrame, type CaptionedFrame } from './live-rate';
+import { useModelStore } from './model';
 
-/** Longest side of a frame sent to the worker: the model sees ~300 px, more only costs copying. */
-const MAX_FRAME_SIDE = 640;
+/** Frames are grabbed at this size until the model says what its live input is. */
+const FALLBACK_LIVE_INPUT = { height: 512, width: 512 };
 
 export type CameraProblem = 'insecure-context' | 'denied' | 'no-camera' | 'busy' | 'disconnected' | 'failed';
 
@@ -50,6 +51,23 @@ export const useWebcamStore = create<WebcamState>()(() => ({
 
 let stream: MediaStream | null = null;
 let video: HTMLVideoElement | null = null;
+/** The camera's frames as they arrive, where the browser has MediaStreamTrackProcessor; else frames are grabbed from the video. */
+let frameReader: ReadableStreamDefaultReader<VideoFrame> | null = null;
+
+/** Chromium's MediaStreamTrackProcessor (not in TypeScript's DOM types): a track's frames as a stream. */
+interface TrackProcessorConstructor {
+  new (init: { track: MediaStreamTrack; maxBufferSize?: number }): { readable: ReadableStream<VideoFrame> };
+}
+
+/**
+ * Reads frames as the camera delivers them, in memory: turning them into pixels then costs a few ms,
+ * where a bitmap of the playing video lives on the GPU and must be read back. Only the newest frame
+ * is kept while the captioner is busy.
+ */
+function readFramesOf(track: MediaStreamTrack | undefined): ReadableStreamDefaultReader<VideoFrame> | null {
+  const Processor = (globalThis as { MediaStreamTrackProcessor?: TrackProcessorConstructor }).MediaStreamTrackProcessor;
+  return track && Processor ? new Processor({ track, maxBufferSize: 1 }).readable.getReader() : null;
+}
 /** Counts start requests, so a slow getUserMedia that a Stop (or a newer Start) overtook is discarded. */
 let startNumber = 0;
 
@@ -81,13 +99,20 @@ function describeStartError(error: unknown): CameraStatus {
   }
 }
 
+/**
+ * The smallest frame, in the video's aspect, that covers the encoder's live input in both directions:
+ * more pixels would only cost copying (and reading the frame back from the GPU).
+ */
 function frameSize(width: number, height: number): { resizeWidth: number; resizeHeight: number } {
-  const scale = Math.min(1, MAX_FRAME_SIDE / Math.max(width, height));
+  const { status } = useModelStore.getState();
+  const input = status.phase === 'ready' ? status.model.liveInput : FALLBACK_LIVE_INPUT;
+  const scale = Math.min(1, Math.max(input.width / width, input.height / height));
   return { resizeWidth: Math.max(1, Math.round(width * scale)), resizeHeight: Math.max(1, Math.round(height * scale)) };
 }
 
 const cameraFrames: FrameSource = {
   async grabFrame() {
+    if (frameReader) return (await frameReader.read()).value ?? null;
     if (!video || video.readyState < HTMLMediaElement.HAVE_CURRENT_DATA || video.videoWidth === 0) return null;
     return createImageBitmap(video, frameSize(video.videoWidth, video.videoHeight));
   },
@@ -121,6 +146,8 @@ function showStream(): void {
 
 function releaseCamera(): void {
   setFrameSource(null);
+  void frameReader?.cancel().catch(() => undefined);
+  frameReader = null;
   stream?.getTracks().forEach((track) => track.stop());
   stream = null;
   showStream();
@@ -163,6 +190,7 @@ export async function startCamera(deviceId: string | null = useWebcamStore.getSt
   }
   stream = started;
   const [track] = started.getVideoTracks();
+  frameReader = readFramesOf(track);
   track?.addEventListener('ended', () => {
     if (stream !== started) return;
     releaseCamera();

@@ -11,6 +11,7 @@ import { summarizeImage, summarizeMemory } from './diagnostics';
 import { fetchGraphModel, fetchText } from './fetch-model';
 import { ModelFileLoader } from './model-cache';
 import { makeThumbnail } from './thumbnail';
+import { picturePixels } from './picture-pixels';
 import { GpuContextLost, isGpuContextLost, replaceLostWebglBackend, simulateGpuContextLoss, whileGpuContextHolds } from './gpu-context';
 import {
   errorMessage,
@@ -111,12 +112,12 @@ async function loadModel(request: LoadModelRequest, recoveryNote: string | null 
     emit({ type: 'model-warming-up', modelId, backend });
     await whileGpuContextHolds(() => loaded.caption(WARM_UP_IMAGE, { maxLength: 3 }));
     captioner = loaded;
-    const { name, fixture, detector } = loaded.card;
+    const { name, fixture, detector, image, liveImage } = loaded.card;
     const notes = [recoveryNote, note].filter((text) => text !== null);
     const grounding = loaded.canGround ? 'available' : loaded.groundingProblem ? { problem: loaded.groundingProblem } : 'none';
     emit({
       type: 'model-ready',
-      model: { id: modelId, name, fixture, detectsObjects: detector !== undefined, grounding },
+      model: { id: modelId, name, fixture, detectsObjects: detector !== undefined, grounding, liveInput: liveImage ?? { height: image.height, width: image.width } },
       backend,
       note: notes.length > 0 ? notes.join(' ') : null,
       backendReason: reason,
@@ -131,32 +132,26 @@ async function loadModel(request: LoadModelRequest, recoveryNote: string | null 
   }
 }
 
-function bitmapToRgba(bitmap: ImageBitmap): RgbaImage {
-  const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
-  const context = canvas.getContext('2d', { willReadFrequently: true });
-  if (!context) throw new Error('this browser cannot read image pixels in a worker (no OffscreenCanvas 2D)');
-  context.drawImage(bitmap, 0, 0);
-  const { width, height, data } = context.getImageData(0, 0, bitmap.width, bitmap.height);
-  return { width, height, data };
-}
-
-async function captionJob({ jobId, bitmap, settings, streamHypotheses, wantThumbnail }: CaptionRequest): Promise<void> {
+async function captionJob({ jobId, picture, settings, streamHypotheses, wantThumbnail, liveFrame }: CaptionRequest): Promise<void> {
   try {
     if (cancelledJobs.has(jobId)) return;
     if (!captioner) throw new Error('no model is loaded');
     emit({ type: 'job-started', jobId });
+    const thumbnailStartedAt = performance.now();
     // A missing thumbnail only costs the card its picture.
-    const thumbnail = wantThumbnail ? await makeThumbnail(bitmap).catch(() => null) : null;
+    const thumbnail = wantThumbnail ? await makeThumbnail(picture).catch(() => null) : null;
     if (thumbnail) emit({ type: 'job-thumbnail', jobId, thumbnail });
     const startedAt = performance.now();
-    const image = bitmapToRgba(bitmap);
-    bitmap.close();
+    const image = await picturePixels(picture);
+    picture.close();
     lastImageSeen = summarizeImage(image);
     const pixelsAt = performance.now();
+    let encodedAt = Number.NaN;
     let firstStepAt = Number.NaN;
     let updatesPosted = 0;
     let lastPostAt = -Infinity;
-    const { captions, objects } = await captionSurvivingContextLoss(image, settings, (beam) => {
+    const onEncoded = () => (encodedAt = performance.now());
+    const { captions, objects } = await captionSurvivingContextLoss(image, settings, liveFrame, onEncoded, (beam) => {
       // Throwing from the update stops the search; it frees its own tensors on the way out.
       if (cancelledJobs.has(jobId)) throw new JobCancelled();
       const now = performance.now();
@@ -168,20 +163,32 @@ async function captionJob({ jobId, bitmap, settings, streamHypotheses, wantThumb
       emit({ type: 'job-hypotheses', jobId, beam });
     });
     const doneAt = performance.now();
-    const stages = { pixelsMs: pixelsAt - startedAt, firstStepMs: firstStepAt - pixelsAt, captionMs: doneAt - pixelsAt, updatesPosted };
+    const stages = {
+      thumbnailMs: startedAt - thumbnailStartedAt,
+      pixelsMs: pixelsAt - startedAt,
+      encodeMs: encodedAt - pixelsAt,
+      firstStepMs: firstStepAt - pixelsAt,
+      searchMs: doneAt - encodedAt,
+      updatesPosted,
+    };
     emit({ type: 'job-done', jobId, captions: captions.slice(0, CAPTIONS_SHOWN), objects, elapsedMs: doneAt - startedAt, stages });
   } catch (error) {
     if (!(error instanceof JobCancelled)) emit({ type: 'job-failed', jobId, message: `Captioning failed: ${errorMessage(error)}` });
   } finally {
-    bitmap.close();
+    picture.close();
     cancelledJobs.delete(jobId);
   }
 }
 
-/** Captions the image; when the GPU context is lost meanwhile, loads the model again and starts over. */
+/**
+ * Captions the image (`onEncoded` marks the end of the encoder, for the job's stages); when the GPU
+ * context is lost meanwhile, loads the model again and starts over.
+ */
 async function captionSurvivingContextLoss(
   image: RgbaImage,
   settings: CaptionSettings,
+  liveFrame: boolean,
+  onEncoded: () => void,
   onUpdate: (beam: CaptionUpdate) => void,
 ): Promise<CaptionResult> {
   const { grounded, ...search } = settings;
@@ -189,12 +196,18 @@ async function captionSurvivingContextLoss(
     const current = captioner;
     if (!current || !lastLoadRequest) throw new Error('no model is loaded');
     try {
-      return await whileGpuContextHolds((throwIfLost) =>
-        current.caption(image, { ...search, grounding: grounded }, (beam) => {
-          throwIfLost();
-          onUpdate(beam);
-        }),
-      );
+      return await whileGpuContextHolds(async (throwIfLost) => {
+        const photo = await current.encode(image, { inputSize: liveFrame ? current.card.liveImage : undefined });
+        try {
+          onEncoded();
+          return await current.describe(photo, { ...search, grounding: grounded }, (beam) => {
+            throwIfLost();
+            onUpdate(beam);
+          });
+        } finally {
+          photo.dispose();
+        }
+      });
     } catch (error) {
       if (!(error instanceof GpuContextLost) || attempt === ATTEMPTS_PER_JOB) throw error;
       await loadModel(lastLoadRequest, CONTEXT_LOST_NOTE);

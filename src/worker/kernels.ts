@@ -58,6 +58,8 @@ export const GRAPH_OP_KERNELS: Readonly<Record<string, readonly string[]>> = {
   ExpandDims: ['ExpandDims'],
   ReverseV2: ['Reverse'],
   TopKV2: ['TopK'],
+  // Sizes read off tensors, so CenterNet takes any input size (training/any-input-size.ts): no kernel, tfjs-converter reads the shape.
+  Shape: [],
   // CenterNet's own decoding of its heatmap into boxes (the default package's `detections`).
   Equal: ['Equal'],
   FloorDiv: ['FloorDiv'],

@@ -2,7 +2,7 @@
  * Messages between the UI (main thread) and the captioner worker. Everything here must survive
  * structuredClone, so only plain data (and the transferred ImageBitmap) is allowed.
  */
-import type { BeamSearchOptions, Caption, CaptionUpdate, DetectedObject } from '../captioner';
+import type { BeamSearchOptions, Caption, CaptionUpdate, DetectedObject, ImageSize } from '../captioner';
 
 export type { BeamSearchOptions, Caption, CaptionUpdate, DetectedObject } from '../captioner';
 
@@ -43,6 +43,8 @@ export interface ModelSummary {
    * detector; otherwise why a model with a detector cannot ground (e.g. objects.json is missing).
    */
   grounding: 'available' | 'none' | { problem: string };
+  /** The encoder's input for live camera frames (card.json liveImage, else its image size): frames need no more pixels. */
+  liveInput: ImageSize;
 }
 
 // ---- UI → worker -----------------------------------------------------------------------------
@@ -61,17 +63,25 @@ export interface LoadModelRequest {
   pinnedThreads: number | null;
 }
 
+/**
+ * What the worker captions: a decoded photo, or a camera frame (a VideoFrame straight from the
+ * camera where the browser has MediaStreamTrackProcessor, else a bitmap of the video).
+ */
+export type Picture = ImageBitmap | VideoFrame;
+
 export interface CaptionRequest {
   type: 'caption';
   jobId: string;
   /** Transferred, so the worker owns (and closes) it. */
-  bitmap: ImageBitmap;
+  picture: Picture;
   /** The settings when the photo was sent, so changing them never affects a running job. */
   settings: CaptionSettings;
   /** Send the partial captions after every step (photos show them; camera frames only need the result). */
   streamHypotheses: boolean;
   /** Send a small JPEG of the photo first (photo cards and their storage; not camera frames). */
   wantThumbnail: boolean;
+  /** A live camera frame: encoded at the model's live input size (ModelSummary.liveInput). */
+  liveFrame: boolean;
 }
 
 export interface CancelRequest {
@@ -167,12 +177,16 @@ export interface JobDoneEvent {
 }
 
 export interface JobStages {
+  /** The card's thumbnail, made on the worker's thread before captioning (0 when none was asked for). */
+  thumbnailMs: number;
   /** The transferred ImageBitmap → RGBA pixels (OffscreenCanvas). */
   pixelsMs: number;
+  /** Pixels → the encoder's outputs read: preprocessing, encoder, detections. */
+  encodeMs: number;
   /** Pixels → first partial captions: preprocessing, encoder and the first decoder step. */
   firstStepMs: number;
-  /** Pixels → captions: preprocessing, encoder and the whole beam search. */
-  captionMs: number;
+  /** The beam search, from the encoder's outputs to the final captions. */
+  searchMs: number;
   /** Partial-caption messages posted to the page. */
   updatesPosted: number;
 }

@@ -17,6 +17,12 @@ describe('parseModelCard', () => {
     expect(card.fixture).toBe(false);
     expect(card.description).toBe('');
     expect(card.image.padValue).toBeUndefined();
+    expect(card.liveImage).toBeUndefined();
+  });
+
+  it('reads a live-frame input size', () => {
+    expect(parseModelCard({ ...minimal, liveImage: { height: 224, width: 224 } }).liveImage).toEqual({ height: 224, width: 224 });
+    expect(() => parseModelCard({ ...minimal, liveImage: { height: 224 } })).toThrow('liveImage.width must be a positive integer (got nothing)');
   });
 
   it('lists every problem with its field path', () => {

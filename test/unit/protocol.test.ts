@@ -9,7 +9,7 @@ const EVENTS: Record<WorkerEvent['type'], WorkerEvent> = {
   'model-warming-up': { type: 'model-warming-up', modelId: 'm', backend: 'webgl' },
   'model-ready': {
     type: 'model-ready',
-    model: { id: 'm', name: 'M', fixture: true, detectsObjects: true, grounding: { problem: 'objects.json is not valid JSON' } },
+    model: { id: 'm', name: 'M', fixture: true, detectsObjects: true, grounding: { problem: 'objects.json is not valid JSON' }, liveInput: { height: 320, width: 320 } },
     backend: 'wasm',
     note: null,
     backendReason: 'chosen automatically: WebGL is not available in this browser.',
@@ -21,7 +21,7 @@ const EVENTS: Record<WorkerEvent['type'], WorkerEvent> = {
   'job-started': { type: 'job-started', jobId: 'j' },
   'job-thumbnail': { type: 'job-thumbnail', jobId: 'j', thumbnail: new Blob([Uint8Array.of(0xff, 0xd8)], { type: 'image/jpeg' }) },
   'job-hypotheses': { type: 'job-hypotheses', jobId: 'j', beam: { step: 2, partial: [caption], complete: [], readBackBytes: 24 } },
-  'job-done': { type: 'job-done', jobId: 'j', captions: [caption], objects: [{ label: 'dog', score: 0.8, box: [0.1, 0.2, 0.5, 0.4] }], elapsedMs: 12.5, stages: { pixelsMs: 1.5, firstStepMs: 6, captionMs: 11, updatesPosted: 2 } },
+  'job-done': { type: 'job-done', jobId: 'j', captions: [caption], objects: [{ label: 'dog', score: 0.8, box: [0.1, 0.2, 0.5, 0.4] }], elapsedMs: 12.5, stages: { thumbnailMs: 3, pixelsMs: 1.5, encodeMs: 5, firstStepMs: 6, searchMs: 6, updatesPosted: 2 } },
   'job-failed': { type: 'job-failed', jobId: 'j', message: 'Captioning failed: out of memory' },
   diagnostics: {
     type: 'diagnostics',

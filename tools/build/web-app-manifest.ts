@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Plugin } from 'vite';
-import { iconPng, iconSvg } from '../icons/app-icon';
+import { iconPng, iconSvg } from '../icons/app-icon.ts';
 
 const ASSETS = 'assets';
 export const THEME_COLOR = '#2f6fed';
