@@ -8,7 +8,7 @@
  * `--app-only` measures just the app (cold start, photos, camera) into report-app.json, to iterate on it.
  */
 import { execFileSync } from 'node:child_process';
-import { cp, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,7 +21,8 @@ import { APP_SUB_PATH, publishSite } from '../e2e/static-site';
 import { makeFixtureModel } from '../tools/fixture/make-fixture-model';
 import { readModelList, registerModel, writeModelList } from '../tools/graph/model-list';
 import { parseModelCard } from '../src/captioner/card';
-import type { BackendName, JobDoneEvent, JobStages, WorkerEvent } from '../src/worker/protocol';
+import { BACKENDS, type BackendName, type JobDoneEvent, type JobStages, type WorkerEvent } from '../src/worker/protocol';
+import { chunksLoadedWith, readWorkerChunks } from '../tools/build/worker-chunks';
 import { CROSS_ORIGIN_ISOLATION_HEADERS } from '../tools/csp/content-security-policy';
 import { chartHtml } from './chart';
 import type { BackendReport, DecoderReport, Distribution, HarnessConfig } from './report-types';
@@ -60,8 +61,8 @@ interface AppReport {
   backendReason: string;
   /** WebAssembly threads the app ran with (null off wasm). */
   wasmThreads: number | null;
-  /** Bytes of the worker's JavaScript in the build (assets/captioner.worker-*.js). */
-  workerScriptBytes: number;
+  /** Bytes of JavaScript the worker loads on each backend: its own chunk and that backend's, with what they import. */
+  workerScriptBytes: Record<BackendName, number>;
   /** Unique files the first visit fetched (page, worker, service worker precache), raw and as gzip would send them. */
   firstVisit: { uniqueBytes: number; uniqueGzipBytes: number; modelBytes: number; servedBytes: number };
   /** readyMs on the page's clock (the last page, after any reload into isolation); wallMs from the first navigation. */
@@ -277,6 +278,15 @@ async function webcamRate(page: Page, liveInput: string): Promise<AppReport['web
   };
 }
 
+/** Each backend is a chunk the worker imports when it starts (src/worker/backend.ts); the build records the chunks' imports. */
+async function workerScriptBytes(): Promise<Record<BackendName, number>> {
+  const chunks = await readWorkerChunks(path.join(OUT_DIR, 'app'), 'captioner.worker');
+  const bytesOn = (backend: BackendName) => chunksLoadedWith(chunks, `${backend}-backend`).reduce((total, chunk) => total + chunk.bytes, 0);
+  const bytes = Object.fromEntries(BACKENDS.map((backend) => [backend, bytesOn(backend)])) as Record<BackendName, number>;
+  log(`worker JavaScript per backend: ${JSON.stringify(bytes)}`);
+  return bytes;
+}
+
 async function benchApp(browser: Browser, server: StaticServer, photoFiles: string[], liveInput: string): Promise<AppReport> {
   const context = await browser.newContext({ permissions: ['camera'] });
   const page = await context.newPage();
@@ -307,13 +317,11 @@ async function benchApp(browser: Browser, server: StaticServer, photoFiles: stri
   log(`from cache: ready after ${Math.round(cachedReadyMs)} ms (${cachedOrigin})`);
   const webcam = await webcamRate(page, liveInput);
   await context.close();
-  const assets = path.join(OUT_DIR, 'app', 'assets');
-  const workerScript = (await readdir(assets)).find((name) => /^captioner\.worker-.*\.js$/.test(name));
   return {
     backend,
     backendReason,
     wasmThreads,
-    workerScriptBytes: workerScript ? (await stat(path.join(assets, workerScript))).size : 0,
+    workerScriptBytes: await workerScriptBytes(),
     firstVisit: { uniqueBytes: unique.raw, uniqueGzipBytes: unique.gzip, modelBytes, servedBytes: sum(firstVisit) },
     cold: { readyMs: coldReadyMs, wallMs: coldWallMs, modelOrigin: coldOrigin, crossOriginIsolated },
     fromCache: { readyMs: cachedReadyMs, modelOrigin: cachedOrigin, servedBytes: fromCacheServed },
@@ -409,7 +417,12 @@ function checkTargets(app: AppReport, library: LibraryReport, backends: BackendR
   if ('captionsPerSecond' in app.webcam) {
     targets.camera = { target: '≥ 5 camera captions/s (automatic backend)', measured: `${app.webcam.captionsPerSecond.toFixed(1)} /s`, met: app.webcam.captionsPerSecond >= 5 };
   }
-  targets.workerScript = { target: '≤ 800 KB worker JavaScript (raw)', measured: `${app.workerScriptBytes} B`, met: app.workerScriptBytes <= 800_000 };
+  const workerScripts = Object.entries(app.workerScriptBytes);
+  targets.workerScript = {
+    target: '≤ 800 KB worker JavaScript (raw) on every backend',
+    measured: workerScripts.map(([backend, bytes]) => `${backend} ${bytes} B`).join(', '),
+    met: workerScripts.every(([, bytes]) => bytes <= 800_000),
+  };
   if (webgl) {
     const topK = webgl.decoder.topK;
     targets.beamSearchShareWebgl = { target: '≤ 20 % of a photo on webgl', measured: `${(webgl.beamSearchShare * 100).toFixed(1)} %`, met: webgl.beamSearchShare <= 0.2 };

@@ -22,7 +22,7 @@ async function expectWasmThreads(page: Page, threads: number): Promise<void> {
   await expect(page.getByTestId('wasm-threads')).toHaveAttribute('data-threads', String(threads));
 }
 
-test('from a sub-path of a plain static host, the service worker makes the app cross-origin isolated (threaded wasm), and after a reload without network it captions again from the cache', async ({
+test('from a sub-path of a plain static host, the service worker makes the app cross-origin isolated (threaded wasm), and after a reload without network it captions again from the cache, on any backend', async ({
   browser,
 }) => {
   const context = await browser.newContext();
@@ -66,6 +66,13 @@ test('from a sub-path of a plain static host, the service worker makes the app c
   });
   expect(offlineStatuses).toHaveLength(5);
   for (const status of offlineStatuses) expect(status).toMatch(/^200 /);
+  // Backends this visit never ran start offline too: the service worker precached their chunks (a
+  // chunk it lacked would fail to load, and the worker would fall back to another backend).
+  for (const backend of ['webgl', 'cpu']) {
+    await page.goto(`${server.origin}${APP_SUB_PATH}?backend=${backend}`);
+    await expect(status).toHaveAttribute('data-phase', 'ready');
+    await expect(page.getByTestId('backend')).toHaveText(backend);
+  }
   await context.close();
   server = await startStaticServer(SITE_ROOT);
 });

@@ -98,7 +98,7 @@ async function loadModel(request: LoadModelRequest, recoveryNote: string | null 
   captioner = null;
   try {
     if (isGpuContextLost()) {
-      replaceLostWebglBackend();
+      await replaceLostWebglBackend();
       backendStart = null;
     }
     const { backend, note, reason, wasmThreads } = await ensureBackend(request);

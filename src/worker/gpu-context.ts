@@ -4,7 +4,7 @@
  * running on a lost context must be abandoned and its result never shown.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { MathBackendWebGL } from '@tensorflow/tfjs-backend-webgl/dist/base';
+import type { MathBackendWebGL } from '@tensorflow/tfjs-backend-webgl/dist/base';
 
 type WebGLContext = WebGLRenderingContext | WebGL2RenderingContext;
 
@@ -58,7 +58,9 @@ export async function whileGpuContextHolds<T>(work: (throwIfLost: () => void) =>
  * Replaces the dead WebGL backend with a fresh one on a new canvas (tfjs would otherwise hand out its
  * cached, lost context again). Tensors of the old backend must have been disposed before.
  */
-export function replaceLostWebglBackend(): void {
+export async function replaceLostWebglBackend(): Promise<void> {
+  // The lost context was the WebGL backend's, so its chunk is loaded already.
+  const { MathBackendWebGL } = await import('./webgl-backend');
   tf.removeBackend('webgl');
   tf.registerBackend('webgl', () => new MathBackendWebGL(new OffscreenCanvas(300, 150)), WEBGL_BACKEND_PRIORITY);
 }

@@ -30,8 +30,13 @@ describe('versionModelPackages', () => {
 });
 
 describe('the service worker precache', () => {
-  it('holds the shell, the model list and the threaded SIMD wasm build, not model packages, the other wasm builds or the WebGPU chunk', () => {
-    expect(['index.html', 'assets/index-x1.js', 'assets/tfjs-backend-wasm-threaded-simd-x3.wasm', 'models/models.json'].every(isPrecached)).toBe(true);
-    expect(['sw.js', 'models/a/0123456789ab/group1-shard1of1.bin', 'assets/tfjs-backend-wasm-simd-x2.wasm', 'assets/tfjs-backend-wasm-x4.wasm', 'assets/webgpu-backend-x5.js'].some(isPrecached)).toBe(false);
+  it('holds the shell, the model list, the threaded SIMD wasm build and the WebGL, wasm and CPU backend chunks, not model packages, the other wasm builds, the WebGPU chunk or build records', () => {
+    const precached = ['index.html', 'assets/index-x1.js', 'assets/tfjs-backend-wasm-threaded-simd-x3.wasm', 'models/models.json', 'assets/webgl-backend-x6.js', 'assets/wasm-backend-x7.js', 'assets/cpu-backend-x8.js'];
+    expect(precached.every(isPrecached)).toBe(true);
+    const notPrecached = [
+      'sw.js', 'models/a/0123456789ab/group1-shard1of1.bin', 'assets/tfjs-backend-wasm-simd-x2.wasm', 'assets/tfjs-backend-wasm-x4.wasm', 'assets/webgpu-backend-x5.js',
+      '.vite/workers/captioner.worker.json',
+    ];
+    expect(notPrecached.some(isPrecached)).toBe(false);
   });
 });

@@ -1,7 +1,7 @@
 /**
  * A Vite plugin that keeps TensorFlow.js code the app never runs out of browser bundles (the app's
  * worker and the bench harness). Kernels are trimmed at run time instead: the worker registers only
- * src/worker/kernels.ts's set (src/worker/backend.ts). Cut here, at build time:
+ * src/worker/kernels.ts's set (src/worker/<backend>-backend.ts). Cut here, at build time:
  *  - tfjs-core without its training optimisers (tfjs's own custom-bundle recipe: its base module and
  *    base side effects, not its index);
  *  - tfjs-converter's namespace import of every tfjs-core op resolves to src/worker/converter-ops.ts;

@@ -23,7 +23,8 @@ export const SERVICE_WORKER_FILE = 'sw.js';
  */
 export function isPrecached(file: string): boolean {
   if (file === SERVICE_WORKER_FILE || file.startsWith('.')) return false;
-  // Like those wasm builds, the WebGPU backend (a GPU-only chunk) is kept once a browser uses it.
+  // Like those wasm builds, the WebGPU backend (a GPU-only chunk) is kept once a browser uses it. The
+  // other backend chunks are precached: offline, the worker may start (or fall back to) any of them.
   if (/^assets\/webgpu-backend-[^/]*\.js$/.test(file)) return false;
   if (file.startsWith('models/')) return file === 'models/models.json';
   return !file.endsWith('.wasm') || /tfjs-backend-wasm-threaded-simd-[^/]*\.wasm$/.test(file);
