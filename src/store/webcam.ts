@@ -9,6 +9,7 @@ import { addPhotos, setFrameSource, type FrameSource } from './captioner-bridge'
 import { NO_CAPTION, nextStableCaption, type StableCaption } from './caption-stability';
 import { recordFrame, type CaptionedFrame } from './live-rate';
 import { useModelStore } from './model';
+import { coveringSize } from '../captioner/preprocess';
 
 /** Frames are grabbed at this size until the model says what its live input is. */
 const FALLBACK_LIVE_INPUT = { height: 512, width: 512 };
@@ -99,15 +100,11 @@ function describeStartError(error: unknown): CameraStatus {
   }
 }
 
-/**
- * The smallest frame, in the video's aspect, that covers the encoder's live input in both directions:
- * more pixels would only cost copying (and reading the frame back from the GPU).
- */
+/** A bitmap of the video only needs to cover the encoder's live input: more pixels are read back from the GPU for nothing. */
 function frameSize(width: number, height: number): { resizeWidth: number; resizeHeight: number } {
   const { status } = useModelStore.getState();
-  const input = status.phase === 'ready' ? status.model.liveInput : FALLBACK_LIVE_INPUT;
-  const scale = Math.min(1, Math.max(input.width / width, input.height / height));
-  return { resizeWidth: Math.max(1, Math.round(width * scale)), resizeHeight: Math.max(1, Math.round(height * scale)) };
+  const size = coveringSize(width, height, status.phase === 'ready' ? status.model.liveInput : FALLBACK_LIVE_INPUT);
+  return { resizeWidth: size.width, resizeHeight: size.height };
 }
 
 const cameraFrames: FrameSource = {

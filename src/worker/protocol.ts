@@ -4,7 +4,7 @@
  */
 import type { BeamSearchOptions, Caption, CaptionUpdate, DetectedObject, ImageSize } from '../captioner';
 
-export type { BeamSearchOptions, Caption, CaptionUpdate, DetectedObject } from '../captioner';
+export type { BeamSearchOptions, Caption, CaptionUpdate, DetectedObject, ImageSize } from '../captioner';
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 
@@ -43,7 +43,8 @@ export interface ModelSummary {
    * detector; otherwise why a model with a detector cannot ground (e.g. objects.json is missing).
    */
   grounding: 'available' | 'none' | { problem: string };
-  /** The encoder's input for live camera frames (card.json liveImage, else its image size): frames need no more pixels. */
+  /** The encoder's input for photos (card.json image) and for live camera frames (its liveImage, else the same): pictures need no more pixels. */
+  photoInput: ImageSize;
   liveInput: ImageSize;
 }
 

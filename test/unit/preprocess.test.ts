@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { imageToTensor, placement, type ImageSpec } from '../../src/captioner/preprocess';
+import { coveringSize, imageToTensor, placement, type ImageSpec } from '../../src/captioner/preprocess';
 import { initNodeBackend } from '../../src/node/runtime';
 
 const spec = (resize: ImageSpec['resize']): ImageSpec => ({ height: 50, width: 50, resize, scale: 1, offset: 0, padValue: 10 });
@@ -34,5 +34,36 @@ describe('imageToTensor', () => {
     expect(pixels[25][25][0]).toBeCloseTo(99); // image: 200 * 0.5 - 1
     expect(pixels[49][0]).toEqual([4, 4, 4]);
     tf.dispose(tensor);
+  });
+
+  it('keeps each pixel\'s red, green and blue and drops alpha', () => {
+    const image = { width: 2, height: 2, data: Uint8Array.of(1, 2, 3, 255, 10, 20, 30, 0, 40, 50, 60, 128, 70, 80, 90, 7) };
+    const tensor = imageToTensor(image, { height: 2, width: 2, resize: 'squash', scale: 1, offset: 0 });
+    expect(tensor.arraySync()[0]).toEqual([
+      [
+        [1, 2, 3],
+        [10, 20, 30],
+      ],
+      [
+        [40, 50, 60],
+        [70, 80, 90],
+      ],
+    ]);
+    tf.dispose(tensor);
+  });
+});
+
+describe('coveringSize', () => {
+  const input = { height: 512, width: 512 };
+
+  it('shrinks a photo until its shorter side matches the input, keeping its aspect', () => {
+    expect(coveringSize(4032, 3024, input)).toEqual({ width: 683, height: 512 });
+    expect(coveringSize(3024, 4032, input)).toEqual({ width: 512, height: 683 });
+    expect(coveringSize(640, 480, { height: 384, width: 384 })).toEqual({ width: 512, height: 384 });
+  });
+
+  it('never enlarges', () => {
+    expect(coveringSize(500, 375, input)).toEqual({ width: 500, height: 375 });
+    expect(coveringSize(1024, 510, input)).toEqual({ width: 1024, height: 510 });
   });
 });
