@@ -105,6 +105,17 @@ test.describe('with a fake camera playing bright and dark frames', () => {
   });
 });
 
+test('without MediaStreamTrackProcessor (Firefox, Safari) frames are taken from the video, and the caption still follows it', async ({ page }) => {
+  await page.addInitScript(() => delete (window as { MediaStreamTrackProcessor?: unknown }).MediaStreamTrackProcessor);
+  await openReadyApp(page, 'webgl');
+  await page.getByRole('button', { name: 'Start camera' }).click();
+  const caption = page.getByTestId('camera-caption');
+  await expect(caption).toHaveText(LIVE_CAPTION);
+  const first = await caption.textContent();
+  await expect(caption).not.toHaveText(first ?? '');
+  await expect(caption).toHaveText(LIVE_CAPTION);
+});
+
 test('camera problems say what to do, and photos keep working', async ({ page }) => {
   // Every getUserMedia call fails with the DOMException named in window.cameraErrorName.
   await page.addInitScript(() => {

@@ -3,7 +3,8 @@
  *
  *   tsx training/export.ts --run .cache/runs/NAME --out public/models/show-and-tell-centernet [--quantize uint8|float16|none]
  *
- * The graph is CenterNet pruned to the two activations the features use, the feature ops of
+ * The graph is CenterNet pruned to the two activations the features use and its own detection
+ * decoding, rewritten to take any input size (any-input-size.ts: card.json `liveImage` uses it), the feature ops of
  * training/encoder.ts (`image_features`), the image embedding (feature standardisation folded in by
  * train.py), and the shared im2txt decoder. CenterNet's weights stay float16 as shipped; `--quantize`
  * applies to the decoder's weights (uint8: the two vocabulary-sized matrices and the LSTM kernel, the rest float16). card.json is completed from --card (metrics, training facts).
