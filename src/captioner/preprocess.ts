@@ -30,8 +30,8 @@ export type ImageSize = Pick<ImageSpec, 'height' | 'width'>;
 
 /**
  * The smallest size, in the source's aspect, that covers the model's input in both directions: what a
- * browser should shrink a photo or camera frame to before handing it over. More pixels only cost
- * copying and preprocessing; a source smaller than that is left as it is.
+ * browser may shrink a camera frame to before handing it over. More pixels only cost copying and
+ * preprocessing; a source smaller than that is left as it is.
  */
 export function coveringSize(width: number, height: number, input: ImageSize): { width: number; height: number } {
   const scale = Math.min(1, Math.max(input.width / width, input.height / height));

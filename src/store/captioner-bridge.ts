@@ -8,7 +8,6 @@ import {
   type DetectedObject,
   type JobDoneEvent,
   type JobFailedEvent,
-  type ImageSize,
   type Picture,
   type WorkerEvent,
   type WorkerRequest,
@@ -164,18 +163,15 @@ function loadModel(modelId: string): void {
   });
 }
 
-/**
- * Decodes the photo on the main thread (createImageBitmap is asynchronous), shrunk to what the
- * model's input needs, and hands it over; the worker sends its thumbnail back.
- */
-async function sendJob(jobId: string, file: File, photoInput: ImageSize): Promise<void> {
+/** Decodes the photo on the main thread (createImageBitmap is asynchronous) and hands it over; the worker sends its thumbnail back. */
+async function sendJob(jobId: string, file: File): Promise<void> {
   const { setJobState, setSettings } = useJobsStore.getState();
   setJobState(jobId, { kind: 'reading' });
   const generation = workerGeneration;
   let bitmap: ImageBitmap;
   try {
     const readStart = performance.now();
-    bitmap = await readPhoto(file, photoInput);
+    bitmap = await readPhoto(file);
     // For `npm run bench`: the page thread's share of a photo.
     performance.measure('read-photo', { start: readStart, detail: jobId });
   } catch (error) {
@@ -199,8 +195,7 @@ async function sendJob(jobId: string, file: File, photoInput: ImageSize): Promis
  * requests in arrival order, so photos and frames then take turns and neither starves the other.
  */
 function pumpQueue(): void {
-  const { status } = useModelStore.getState();
-  if (status.phase !== 'ready') return;
+  if (useModelStore.getState().status.phase !== 'ready') return;
   const { jobs } = useJobsStore.getState();
   const maxPhotosInFlight = frameSource ? 1 : MAX_JOBS_IN_FLIGHT;
   let inFlight = jobs.filter(isInFlight).length;
@@ -208,7 +203,7 @@ function pumpQueue(): void {
     if (inFlight >= maxPhotosInFlight) break;
     if (job.state.kind !== 'waiting' || !job.file) continue;
     inFlight++;
-    void sendJob(job.id, job.file, status.model.photoInput);
+    void sendJob(job.id, job.file);
   }
   if (frameSource && !frameInFlight) void sendFrame(frameSource);
 }

@@ -1,5 +1,11 @@
 import { hasJpegEnd, JPEG_TAIL_BYTES, sniffFormat } from '../captioner/image-format';
-import { coveringSize, type ImageSize } from '../captioner/preprocess';
+
+/**
+ * Longest side handed to the worker: more only costs copying. Up to it the worker's own resampling
+ * (as in the CLI and in training) makes the model's input, so for such photos the page and
+ * `npm run caption` give the same captions.
+ */
+export const MAX_PHOTO_SIDE = 1024;
 
 const SUPPORTED = 'JPEG, PNG, GIF, WebP, BMP or AVIF';
 
@@ -9,9 +15,9 @@ async function readBytes(blob: Blob): Promise<Uint8Array> {
 
 /**
  * Decodes a photo off the main thread (createImageBitmap), applying its EXIF orientation and
- * shrinking it to just cover the model's input (`input`). Throws errors meant for the photo's card.
+ * shrinking it so the long side is at most MAX_PHOTO_SIDE. Throws errors meant for the photo's card.
  */
-export async function readPhoto(file: File, input: ImageSize): Promise<ImageBitmap> {
+export async function readPhoto(file: File): Promise<ImageBitmap> {
   if (file.size === 0) throw new Error('The file is empty (0 bytes).');
   const format = sniffFormat(await readBytes(file.slice(0, 16)));
   if (!format) throw new Error(`This is not an image this app can read (expected ${SUPPORTED}).`);
@@ -24,10 +30,14 @@ export async function readPhoto(file: File, input: ImageSize): Promise<ImageBitm
   } catch {
     throw new Error(`The ${format} data is damaged or too large for this browser to decode.`);
   }
-  const { width, height } = coveringSize(full.width, full.height, input);
-  if (width === full.width && height === full.height) return full;
+  const scale = Math.min(1, MAX_PHOTO_SIDE / Math.max(full.width, full.height));
+  if (scale === 1) return full;
   try {
-    return await createImageBitmap(full, { resizeWidth: width, resizeHeight: height, resizeQuality: 'high' });
+    return await createImageBitmap(full, {
+      resizeWidth: Math.max(1, Math.round(full.width * scale)),
+      resizeHeight: Math.max(1, Math.round(full.height * scale)),
+      resizeQuality: 'high',
+    });
   } finally {
     full.close();
   }

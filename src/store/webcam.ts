@@ -11,9 +11,6 @@ import { recordFrame, type CaptionedFrame } from './live-rate';
 import { useModelStore } from './model';
 import { coveringSize } from '../captioner/preprocess';
 
-/** Frames are grabbed at this size until the model says what its live input is. */
-const FALLBACK_LIVE_INPUT = { height: 512, width: 512 };
-
 export type CameraProblem = 'insecure-context' | 'denied' | 'no-camera' | 'busy' | 'disconnected' | 'failed';
 
 export type CameraStatus =
@@ -100,18 +97,14 @@ function describeStartError(error: unknown): CameraStatus {
   }
 }
 
-/** A bitmap of the video only needs to cover the encoder's live input: more pixels are read back from the GPU for nothing. */
-function frameSize(width: number, height: number): { resizeWidth: number; resizeHeight: number } {
-  const { status } = useModelStore.getState();
-  const size = coveringSize(width, height, status.phase === 'ready' ? status.model.liveInput : FALLBACK_LIVE_INPUT);
-  return { resizeWidth: size.width, resizeHeight: size.height };
-}
-
 const cameraFrames: FrameSource = {
   async grabFrame() {
     if (frameReader) return (await frameReader.read()).value ?? null;
-    if (!video || video.readyState < HTMLMediaElement.HAVE_CURRENT_DATA || video.videoWidth === 0) return null;
-    return createImageBitmap(video, frameSize(video.videoWidth, video.videoHeight));
+    const { status } = useModelStore.getState();
+    if (status.phase !== 'ready' || !video || video.readyState < HTMLMediaElement.HAVE_CURRENT_DATA || video.videoWidth === 0) return null;
+    // A bitmap of the video only needs to cover the encoder's live input: more pixels are read back from the GPU for nothing.
+    const { width, height } = coveringSize(video.videoWidth, video.videoHeight, status.model.liveInput);
+    return createImageBitmap(video, { resizeWidth: width, resizeHeight: height });
   },
   onCaptioned({ captions, objects, grabbedAt, captionedAt }) {
     useWebcamStore.setState(({ caption, recentFrames }) => ({

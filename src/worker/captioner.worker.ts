@@ -113,12 +113,11 @@ async function loadModel(request: LoadModelRequest, recoveryNote: string | null 
     await whileGpuContextHolds(() => loaded.caption(WARM_UP_IMAGE, { maxLength: 3 }));
     captioner = loaded;
     const { name, fixture, detector, image, liveImage } = loaded.card;
-    const photoInput = { height: image.height, width: image.width };
     const notes = [recoveryNote, note].filter((text) => text !== null);
     const grounding = loaded.canGround ? 'available' : loaded.groundingProblem ? { problem: loaded.groundingProblem } : 'none';
     emit({
       type: 'model-ready',
-      model: { id: modelId, name, fixture, detectsObjects: detector !== undefined, grounding, photoInput, liveInput: liveImage ?? photoInput },
+      model: { id: modelId, name, fixture, detectsObjects: detector !== undefined, grounding, liveInput: liveImage ?? { height: image.height, width: image.width } },
       backend,
       note: notes.length > 0 ? notes.join(' ') : null,
       backendReason: reason,

@@ -43,8 +43,7 @@ export interface ModelSummary {
    * detector; otherwise why a model with a detector cannot ground (e.g. objects.json is missing).
    */
   grounding: 'available' | 'none' | { problem: string };
-  /** The encoder's input for photos (card.json image) and for live camera frames (its liveImage, else the same): pictures need no more pixels. */
-  photoInput: ImageSize;
+  /** The encoder's input for live camera frames (card.json liveImage, else its image size): frames need no more pixels. */
   liveInput: ImageSize;
 }
 

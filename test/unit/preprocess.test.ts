@@ -56,7 +56,7 @@ describe('imageToTensor', () => {
 describe('coveringSize', () => {
   const input = { height: 512, width: 512 };
 
-  it('shrinks a photo until its shorter side matches the input, keeping its aspect', () => {
+  it('shrinks a picture until it just covers the input, keeping its aspect', () => {
     expect(coveringSize(4032, 3024, input)).toEqual({ width: 683, height: 512 });
     expect(coveringSize(3024, 4032, input)).toEqual({ width: 512, height: 683 });
     expect(coveringSize(640, 480, { height: 384, width: 384 })).toEqual({ width: 512, height: 384 });

@@ -9,7 +9,7 @@ const EVENTS: Record<WorkerEvent['type'], WorkerEvent> = {
   'model-warming-up': { type: 'model-warming-up', modelId: 'm', backend: 'webgl' },
   'model-ready': {
     type: 'model-ready',
-    model: { id: 'm', name: 'M', fixture: true, detectsObjects: true, grounding: { problem: 'objects.json is not valid JSON' }, photoInput: { height: 512, width: 512 }, liveInput: { height: 384, width: 384 } },
+    model: { id: 'm', name: 'M', fixture: true, detectsObjects: true, grounding: { problem: 'objects.json is not valid JSON' }, liveInput: { height: 384, width: 384 } },
     backend: 'wasm',
     note: null,
     backendReason: 'chosen automatically: WebGL is not available in this browser.',
