@@ -135,7 +135,8 @@ class BeamSearchCaptioner implements Captioner {
 
   async describe(photo: EncodedPhoto, options: CaptionOptions = {}, onUpdate?: (update: CaptionUpdate) => void): Promise<CaptionResult> {
     if (!(photo instanceof ModelEncodedPhoto)) throw new Error('describe() takes a photo from this captioner\'s encode()');
-    const { grounding, inputSize: _encodedAlready, ...searchOptions } = options;
+    // The input size was the encoder's business; the rest configures the search.
+    const { grounding, inputSize: _usedByEncode, ...searchOptions } = options;
     const prior = this.devicePrior(photo, grounding ?? true);
     const { startId, endId } = this.model.vocabulary;
     try {
