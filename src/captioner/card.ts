@@ -159,8 +159,7 @@ export function parseModelCard(json: unknown): ModelCard {
     description: card.string('description', ''),
     fixture: card.boolean('fixture', false),
     image: {
-      height: image.positiveInteger('height'),
-      width: image.positiveInteger('width'),
+      ...readImageSize(image),
       resize: image.oneOf('resize', RESIZE_MODES),
       scale: image.number('scale'),
       offset: image.number('offset', 0),

@@ -26,8 +26,8 @@ async function copiedFramePixels(frame: VideoFrame): Promise<RgbaImage | null> {
   const { width, height } = rect;
   const data = new Uint8Array(width * height * 4);
   try {
-    const [plane] = await frame.copyTo(data, { format: 'RGBA', layout: [{ offset: 0, stride: width * 4 }] });
-    return plane ? { width, height, data } : null;
+    await frame.copyTo(data, { format: 'RGBA', layout: [{ offset: 0, stride: width * 4 }] });
+    return { width, height, data };
   } catch {
     return null;
   }
