@@ -15,6 +15,7 @@ import { readCaptionsFile } from '../eval/captions-file';
 import { genderAccuracy, type Gender, type GenderOutcome } from '../eval/gender';
 import { captionDiversity, mentionedClasses, objectHallucination, type Diversity, type HallucinationScores } from '../eval/hallucination';
 import { scoreCaptions, type CaptionScores } from '../eval/metrics';
+import { slipRate } from '../eval/slips';
 import { decodePhoto } from '../node/decode-photo';
 import { captionerOptions, commandUsage, errorText, type CommandOptions, numberOption, parseCommandLine, REPO_ROOT, runCommand, startCaptioner, UsageError } from './shared';
 
@@ -260,6 +261,7 @@ async function main(args: string[]): Promise<number> {
     hallucination: objectHallucination(objectWords, captions, references),
     diversity: captionDiversity(captions),
     gender: genderAccuracy(captions, references),
+    slips: slipRate(captions),
   }));
   const humans = humanAgreement(objectWords, references);
 
@@ -272,6 +274,9 @@ async function main(args: string[]): Promise<number> {
     '',
     'people, by the gender at least three references agree on (share of photos: right, wrong, neutral)',
     genderTable(scored.map(({ name, gender }) => [name, gender])),
+    '',
+    'captions with a grammar slip (src/eval/slips.ts), and how many of each kind',
+    ...scored.map(({ name, slips }) => `${name.padEnd(20)} ${(100 * slips.share).toFixed(1)}%  ${Object.entries(slips.byKind).map(([kind, n]) => `${kind} ${n}`).join(', ')}`),
     `most invented by the model: ${scored[0].hallucination.inventedClasses.slice(0, 8).map(([label, count]) => `${label} (${count})`).join(', ') || 'none'}`,
   ];
   for (const threshold of objectThresholds) {
@@ -289,6 +294,7 @@ async function main(args: string[]): Promise<number> {
       ...entry.hallucination,
       ...entry.diversity,
       gender: entry.gender,
+      slips: entry.slips,
       msPerPhoto: ms && mean(ms),
     });
     const json = {

@@ -1,0 +1,48 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { grammarSlips, slipRate } from '../../src/eval/slips';
+
+const python = spawnSync('python3', ['--version']).status === 0 ? 'python3' : undefined;
+const TRAINING_DIR = path.resolve(import.meta.dirname, '../../training');
+
+const EXAMPLES: [string, string[]][] = [
+  ['a man and a woman is sitting on a rock .', ['and-is']],
+  ['a plate of a plate of food .', ['repeated-phrase']],
+  ['a white and white dog runs .', ['doubled-word']],
+  ['a dog dog runs .', ['doubled-word']],
+  ['a group of people are sitting on a .', ['dangling-end']],
+  ['a person and a person is standing next to a person and a person .', ['and-is', 'repeated-phrase']],
+  ['a dog is running through the grass .', []],
+  ['a person in a red shirt is sitting in a chair .', []],
+  ['a dog runs and a cat is sleeping .', ['and-is']],
+  ['', []],
+];
+
+describe('grammarSlips', () => {
+  it.each(EXAMPLES)('%s', (caption, kinds) => {
+    expect(grammarSlips(caption)).toEqual(kinds);
+  });
+
+  it('counts captions with any slip once', () => {
+    const rate = slipRate(EXAMPLES.map(([caption]) => caption));
+    expect(rate.share).toBeCloseTo(7 / 10, 9);
+    expect(rate.byKind['and-is']).toBe(3);
+  });
+});
+
+// The self-critical reward penalises slips as training/slips.py finds them: the two must agree.
+describe.skipIf(!python)('training/slips.py', () => {
+  it('finds the same slips as src/eval/slips.ts', () => {
+    const script = [
+      'import json, sys',
+      `sys.path.insert(0, ${JSON.stringify(TRAINING_DIR)})`,
+      'from slips import slips',
+      'print(json.dumps([slips(c) for c in json.load(sys.stdin)]))',
+    ].join('\n');
+    const captions = EXAMPLES.map(([caption]) => caption);
+    const run = spawnSync(python!, ['-c', script], { input: JSON.stringify(captions), encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(JSON.parse(run.stdout)).toEqual(captions.map(grammarSlips));
+  });
+});

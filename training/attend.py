@@ -1,0 +1,518 @@
+"""Step 3 for the attending decoder: a caption decoder that looks at the detector's regions.
+
+    /usr/bin/python3 training/attend.py --run .cache/runs/attend [options on the first start]
+
+The photo is what training/encode.ts --regions wrote: the pooled features (800), a 4x4 grid of
+backbone cells and the detector's 20 best detections, each with its box-pooled backbone features,
+its box, score and class. Each becomes a region vector; at every word the decoder attends over them.
+
+Two decoders, chosen by measurement (--attention):
+  topdown  Anderson et al. 2018: an attention LSTM (input: the language LSTM's last output, the mean
+           region and the word) drives the attention; a language LSTM reads the attended region.
+  soft     Show, Attend and Tell (Xu et al. 2015): one LSTM, attention driven by its last output.
+Both start im2txt's way, with the image embedding fed as the first input from a zero state, and
+share the word embedding with the softmax (tied: logits = project(h) . embedding^T + bias).
+
+Phases, each resumable: `xe` (cross-entropy, best validation loss kept), then `scst` (self-critical
+on the CIDEr-D reward, less a penalty for grammar slips; best greedy validation CIDEr-D kept).
+The run checkpoints at least every --checkpoint-minutes (weights, optimiser, data order, random
+state, the best weights so far, the log) and the same command resumes exactly where it stopped.
+Writes RUN/weights.bin + weights.json (float32, standardisation folded in) when all phases are done.
+"""
+import argparse
+import json
+import math
+import os
+import time
+
+import numpy as np
+import torch
+from torch import nn
+
+from cider import CiderD
+from slips import slips
+from train import encode_caption, load_vocab
+
+GRID_CLASS = 80  # class index of grid cells (the detector's classes are 0..79)
+
+
+# ---------------------------------------------------------------------------------------------- data
+
+def load_regions(prefix):
+    """-> file names, global [N, F], region features [N, R, C], geometry [N, R, 6] (box as fractions, score, class)."""
+    files = [line for line in open(prefix + ".files.txt").read().split("\n") if line]
+    layout = json.load(open(prefix + ".json"))
+    spec = layout["regions"]
+    n_global, side, channels, count, geometry = layout["features"], spec["gridSide"], spec["channels"], spec["count"], spec["geometry"]
+    record = n_global + (side * side + count) * channels + count * geometry
+    data = np.fromfile(prefix + ".f32", dtype=np.float32)
+    if data.size != record * len(files):
+        raise SystemExit(f"{prefix}: {data.size / record:.1f} records for {len(files)} files (encoding unfinished? run npm run model:encode -- --regions)")
+    data = data.reshape(len(files), record)
+    cells = side * side
+    global_features = data[:, :n_global]
+    grid = data[:, n_global:n_global + cells * channels].reshape(-1, cells, channels)
+    detected = data[:, n_global + cells * channels:n_global + (cells + count) * channels].reshape(-1, count, channels)
+    detected_geometry = data[:, n_global + (cells + count) * channels:].reshape(-1, count, geometry)
+    # Grid cells as regions too: their box is the cell, score 1, and a class of their own.
+    cell_boxes = np.array([[x / side, y / side, (x + 1) / side, (y + 1) / side, 1.0, GRID_CLASS]
+                           for y in range(side) for x in range(side)], dtype=np.float32)
+    grid_geometry = np.broadcast_to(cell_boxes, (len(files), cells, geometry))
+    return files, global_features, np.concatenate([grid, detected], 1), np.concatenate([grid_geometry, detected_geometry], 1)
+
+
+class Photos:
+    """Standardised features of a split's photos (statistics from the training photos)."""
+
+    def __init__(self, global_features, regions, geometry, stats):
+        self.global_features = torch.from_numpy((global_features - stats["global_mean"]) / stats["global_std"]).float()
+        self.regions = torch.from_numpy((regions - stats["region_mean"]) / stats["region_std"]).float()
+        box = geometry[..., :4]
+        area = (box[..., 2] - box[..., 0]) * (box[..., 3] - box[..., 1])
+        self.geometry = torch.from_numpy(np.concatenate([box, area[..., None], geometry[..., 4:5]], -1)).float()
+        self.classes = torch.from_numpy(geometry[..., 5]).long()
+
+    def __len__(self):
+        return len(self.global_features)
+
+    def batch(self, rows):
+        return self.global_features[rows], self.regions[rows], self.geometry[rows], self.classes[rows]
+
+
+def load_split(prefixes):
+    parts = [load_regions(p) for p in prefixes]
+    files = [f for part in parts for f in part[0]]
+    return files, *(np.concatenate([part[i] for part in parts]) for i in (1, 2, 3))
+
+
+def feature_stats(global_features, regions):
+    """Per-number mean and std of the training photos (standardisation, folded into the export)."""
+    flat = regions.reshape(-1, regions.shape[-1])
+    return {
+        "global_mean": global_features.mean(0), "global_std": global_features.std(0) + 1e-3,
+        "region_mean": flat.mean(0), "region_std": flat.std(0) + 1e-3,
+    }
+
+
+# --------------------------------------------------------------------------------------------- model
+
+class AttendAndTell(nn.Module):
+    def __init__(self, vocab_size, global_size, region_size, embed, units, attention_size, attention, dropout):
+        super().__init__()
+        self.attention_kind = attention
+        self.units = units
+        self.global_embedding = nn.Linear(global_size, embed)
+        self.region_embedding = nn.Linear(region_size, embed)
+        self.geometry_embedding = nn.Linear(6, embed)
+        self.class_embedding = nn.Embedding(GRID_CLASS + 1, embed)
+        self.word_embedding = nn.Embedding(vocab_size, embed)
+        self.attend_regions = nn.Linear(embed, attention_size)
+        self.attend_state = nn.Linear(units, attention_size, bias=False)
+        self.attention_score = nn.Linear(attention_size, 1)
+        if attention == "topdown":
+            self.attention_lstm = nn.LSTMCell(units + 2 * embed, units)
+            self.language_lstm = nn.LSTMCell(embed + units, units)
+        else:
+            self.lstm = nn.LSTMCell(2 * embed, units)
+        self.project = nn.Linear(units, embed)
+        self.logits_bias = nn.Parameter(torch.zeros(vocab_size))
+        self.dropout = nn.Dropout(dropout)
+
+    @property
+    def state_size(self):
+        return (4 if self.attention_kind == "topdown" else 2) * self.units
+
+    def regions(self, photos):
+        """(global, regions, geometry, classes) -> per-photo inputs of every step: region vectors
+        [B, R, E], their attention keys [B, R, A], and the image embedding [B, E]."""
+        global_features, features, geometry, classes = photos
+        vectors = torch.relu(self.region_embedding(self.dropout(features)) + self.geometry_embedding(geometry)
+                             + self.class_embedding(classes))
+        vectors = self.dropout(vectors)
+        return vectors, self.attend_regions(vectors), self.global_embedding(self.dropout(global_features))
+
+    def attend(self, vectors, keys, query):
+        scores = self.attention_score(torch.tanh(keys + self.attend_state(query)[:, None])).squeeze(-1)
+        weights = torch.softmax(scores, -1)
+        return (weights[..., None] * vectors).sum(1)
+
+    def step(self, inputs, state, vectors, keys):
+        """One word (its embedding [B, E]) -> the decoder's output [B, U] and the new state [B, S]."""
+        u = self.units
+        if self.attention_kind == "topdown":
+            c1, h1, c2, h2 = state.split(u, 1)
+            h1, c1 = self.attention_lstm(torch.cat([h2, vectors.mean(1), inputs], 1), (h1, c1))
+            h2, c2 = self.language_lstm(torch.cat([self.attend(vectors, keys, h1), h1], 1), (h2, c2))
+            return h2, torch.cat([c1, h1, c2, h2], 1)
+        c, h = state.split(u, 1)
+        h, c = self.lstm(torch.cat([inputs, self.attend(vectors, keys, h)], 1), (h, c))
+        return h, torch.cat([c, h], 1)
+
+    def initial_state(self, vectors, keys, image):
+        """im2txt's start: the image embedding is the first input, from a zero state."""
+        zeros = torch.zeros(len(image), self.state_size)
+        return self.step(image, zeros, vectors, keys)[1]
+
+    def logits(self, output):
+        return self.project(self.dropout(output)) @ self.word_embedding.weight.T + self.logits_bias
+
+    def word_step(self, words, state, vectors, keys):
+        output, state = self.step(self.dropout(self.word_embedding(words)), state, vectors, keys)
+        return self.logits(output), state
+
+
+def caption_loss(model, photos, tokens, pad):
+    """Summed cross-entropy of each next word (teacher forcing)."""
+    vectors, keys, image = model.regions(photos)
+    state = model.initial_state(vectors, keys, image)
+    total = torch.zeros(())
+    for t in range(tokens.shape[1] - 1):
+        due = tokens[:, t + 1] != pad
+        if not due.any():
+            break
+        logits, state = model.word_step(tokens[:, t], state, vectors, keys)
+        total = total + nn.functional.cross_entropy(logits[due], tokens[due, t + 1], reduction="sum")
+    return total
+
+
+def decode(model, photos, start, end, max_length, sample):
+    """Sampled or greedy captions: summed log-probabilities (with gradients) and word ids."""
+    vectors, keys, image = model.regions(photos)
+    state = model.initial_state(vectors, keys, image)
+    n = len(image)
+    word = torch.full((n,), start, dtype=torch.long)
+    alive = torch.ones(n, dtype=torch.bool)
+    log_prob = torch.zeros(n)
+    words = torch.full((n, max_length), end, dtype=torch.long)
+    for t in range(max_length):
+        logits, state = model.word_step(word, state, vectors, keys)
+        step = torch.log_softmax(logits[:, :-1], -1)  # never the padding id
+        word = torch.multinomial(step.detach().exp(), 1)[:, 0] if sample else step.argmax(-1)
+        log_prob = log_prob + torch.where(alive, step.gather(1, word[:, None])[:, 0], torch.zeros(()))
+        words[:, t] = torch.where(alive, word, torch.full_like(word, end))
+        alive = alive & (word != end)
+        if not alive.any():
+            break
+    return log_prob, words
+
+
+# ----------------------------------------------------------------------------------- resumable runs
+
+class Run:
+    """A run directory: config.json (fixed at the first start), checkpoint.pt (rewritten atomically),
+    progress.log (one JSON line per check, for people), and each finished phase's best weights."""
+
+    def __init__(self, path, leg_steps=math.inf, leg_minutes=math.inf, pause_at=None):
+        self.path = path
+        os.makedirs(path, exist_ok=True)
+        self.leg_steps, self.max_leg_steps = 0, leg_steps
+        self.leg_deadline = time.time() + leg_minutes * 60
+        self.pause_phase, self.pause_step = (pause_at.split(":")[0], int(pause_at.split(":")[1])) if pause_at else (None, None)
+
+    def leg_over(self, phase, step):
+        return (self.leg_steps >= self.max_leg_steps or time.time() > self.leg_deadline
+                or (phase == self.pause_phase and step >= self.pause_step))
+
+    def file(self, name):
+        return os.path.join(self.path, name)
+
+    def save(self, name, value):
+        temporary = self.file(name + ".partial")
+        torch.save(value, temporary)
+        os.replace(temporary, self.file(name))
+
+    def load(self, name):
+        return torch.load(self.file(name)) if os.path.exists(self.file(name)) else None
+
+    def note(self, entry):
+        entry = {"time": time.strftime("%Y-%m-%dT%H:%M:%S"), **entry}
+        print(json.dumps(entry), flush=True)
+        with open(self.file("progress.log"), "a") as f:
+            f.write(json.dumps(entry) + "\n")
+
+
+def random_state():
+    return {"torch": torch.get_rng_state()}
+
+
+def set_random_state(state):
+    torch.set_rng_state(state["torch"])
+
+
+def epoch_batches(n_items, batch_size, seed, epoch):
+    """The batches of one epoch: a permutation fixed by (seed, epoch), so a resumed run sees the same order."""
+    order = np.random.default_rng([seed, epoch]).permutation(n_items)
+    return [order[i:i + batch_size] for i in range(0, n_items, batch_size)]
+
+
+class LegOver(Exception):
+    """This leg's budget (--leg-steps / --leg-minutes) is spent; the checkpoint is saved."""
+
+
+def run_phase(run, phase, model, config, train_step, check, better):
+    """Trains one phase with its own optimiser until its step budget or patience runs out, resuming
+    from the checkpoint if it stopped inside this phase. `train_step(rows)` -> a dict for the log;
+    `check()` -> the validation score; `better(a, b)` says whether score a beats b."""
+    settings = config["phases"][phase]
+    optimizer = torch.optim.Adam(model.parameters(), lr=settings["lr"])
+    checkpoint = run.load("checkpoint.pt")
+    if checkpoint and checkpoint["phase"] == phase:
+        model.load_state_dict(checkpoint["model"])
+        optimizer.load_state_dict(checkpoint["optimizer"])
+        set_random_state(checkpoint["random"])
+        progress = checkpoint["progress"]
+        run.note({"phase": phase, "resumed_at_step": progress["step"]})
+    else:
+        progress = {"step": 0, "epoch": 0, "batch": 0, "best": None, "best_step": 0, "bad_checks": 0,
+                    "best_model": None, "seconds": 0.0}
+    n_items = settings["items"]
+    last_save = time.time()
+    started = time.time() - progress["seconds"]
+
+    def save():
+        progress["seconds"] = time.time() - started
+        run.save("checkpoint.pt", {"phase": phase, "model": model.state_dict(), "optimizer": optimizer.state_dict(),
+                                   "random": random_state(), "progress": progress})
+
+    while progress["step"] < settings["steps"] and progress["bad_checks"] < settings["patience"]:
+        if run.leg_over(phase, progress["step"]):
+            save()
+            run.note({"phase": phase, "paused_at_step": progress["step"]})
+            raise LegOver()
+        batches = epoch_batches(n_items, settings["batch"], config["seed"], progress["epoch"])
+        if progress["batch"] >= len(batches):
+            progress["epoch"], progress["batch"] = progress["epoch"] + 1, 0
+            continue
+        decay = settings.get("decay", 1.0) ** (progress["step"] // settings.get("decay_every", 10 ** 9))
+        for group in optimizer.param_groups:
+            group["lr"] = settings["lr"] * decay
+        entry = train_step(batches[progress["batch"]])
+        optimizer.zero_grad()
+        entry.pop("loss").backward()
+        nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+        optimizer.step()
+        progress["batch"] += 1
+        progress["step"] += 1
+        run.leg_steps += 1
+        if progress["step"] % settings["check_every"] == 0 or progress["step"] == settings["steps"]:
+            score = check()
+            if progress["best"] is None or better(score, progress["best"]):
+                progress.update(best=score, best_step=progress["step"], bad_checks=0,
+                                best_model={k: v.clone() for k, v in model.state_dict().items()})
+            else:
+                progress["bad_checks"] += 1
+            run.note({"phase": phase, "step": progress["step"], "epoch": progress["epoch"],
+                      "minutes": round((time.time() - started) / 60, 1), "lr": settings["lr"] * decay,
+                      **entry, "val": round(score, 4), "best": round(progress["best"], 4), "best_step": progress["best_step"]})
+            save()
+            last_save = time.time()
+        elif time.time() - last_save > config["checkpoint_minutes"] * 60:
+            save()
+            last_save = time.time()
+    save()
+    model.load_state_dict(progress["best_model"])
+    run.save(f"{phase}.pt", {"model": progress["best_model"], "best": progress["best"], "best_step": progress["best_step"]})
+    run.note({"phase": phase, "finished": True, "best": progress["best"], "best_step": progress["best_step"]})
+
+
+# ------------------------------------------------------------------------------------------- phases
+
+def cross_entropy_phase(run, model, config, train, val, pad):
+    (train_photos, train_pairs), (val_photos, val_pairs) = train, val
+
+    def padded(pairs):
+        length = max(len(c) for _, c in pairs)
+        tokens = torch.full((len(pairs), length), pad, dtype=torch.long)
+        for row, (_, caption) in enumerate(pairs):
+            tokens[row, :len(caption)] = torch.tensor(caption)
+        return torch.tensor([p for p, _ in pairs]), tokens
+
+    def train_step(rows):
+        photo_rows, tokens = padded([train_pairs[i] for i in rows])
+        loss = caption_loss(model, train_photos.batch(photo_rows), tokens, pad)
+        n = (tokens[:, 1:] != pad).sum()
+        return {"loss": loss / n, "train_loss": round(loss.item() / n.item(), 4)}
+
+    def check():
+        model.eval()
+        total, count = 0.0, 0
+        with torch.no_grad():
+            for start in range(0, len(val_pairs), 500):
+                photo_rows, tokens = padded(val_pairs[start:start + 500])
+                total += caption_loss(model, val_photos.batch(photo_rows), tokens, pad).item()
+                count += (tokens[:, 1:] != pad).sum().item()
+        model.train()
+        return total / count
+
+    config["phases"]["xe"]["items"] = len(train_pairs)
+    model.train()
+    run_phase(run, "xe", model, config, train_step, check, lambda a, b: a < b - 1e-4)
+
+
+def self_critical_phase(run, model, config, train, val, id_to_word, start, end):
+    """Rennie et al. 2017 with the baseline of Luo 2020 (the mean reward of the photo's other
+    samples). The reward is CIDEr-D less `slip_penalty` for a caption with a grammar slip."""
+    (train_photos, train_refs), (val_photos, val_refs) = train, val
+    settings = config["phases"]["scst"]
+    train_cider, val_cider = CiderD(train_refs), CiderD(val_refs)
+    to_text = lambda ids: " ".join(id_to_word.get(i, "<UNK>") for i in ids.tolist() if i != end)
+    samples = settings["samples"]
+
+    def reward(row, text):
+        return train_cider.score(row, text) - settings["slip_penalty"] * bool(slips(text))
+
+    def train_step(rows):
+        rows = torch.tensor(rows).repeat_interleave(samples)
+        log_prob, words = decode(model, train_photos.batch(rows), start, end, config["max_length"], sample=True)
+        rewards = torch.tensor([reward(int(r), to_text(w)) for r, w in zip(rows, words)]).view(-1, samples)
+        baseline = (rewards.sum(1, keepdim=True) - rewards) / (samples - 1)
+        loss = -((rewards - baseline).view(-1) * log_prob).mean()
+        return {"loss": loss, "train_reward": round(rewards.mean().item(), 4)}
+
+    def check():
+        with torch.no_grad():
+            texts = [to_text(w) for w in decode(model, val_photos.batch(torch.arange(len(val_photos))), start, end,
+                                               config["max_length"], sample=False)[1]]
+        return val_cider.corpus(texts)
+
+    settings["items"] = len(train_photos)
+    model.eval()  # samples come from the model the app runs (no dropout)
+    run_phase(run, "scst", model, config, train_step, check, lambda a, b: a > b + 1e-4)
+
+
+# ------------------------------------------------------------------------------------------- export
+
+def export_weights(model, stats, config, out):
+    """Float32 weights for training/export.ts, the standardisation folded into the first layers;
+    LSTM gates reordered from PyTorch's (i, f, g, o) to TensorFlow's BasicLSTMCell (i, j, f, o) with
+    the forget bias 1.0 taken out (the graph adds it back, as im2txt's cell does)."""
+    sd = {k: v.detach().double().numpy() for k, v in model.state_dict().items()}
+    units = config["units"]
+    swap = lambda m: np.concatenate([m[0:units], m[2 * units:3 * units], m[units:2 * units], m[3 * units:]], 0)
+
+    def folded(name, mean, std):
+        weight = sd[f"{name}.weight"].T / std[:, None]
+        return weight, sd[f"{name}.bias"] - (mean / std) @ sd[f"{name}.weight"].T
+
+    def lstm(prefix, name):
+        kernel = np.concatenate([swap(sd[f"{prefix}.weight_ih"]).T, swap(sd[f"{prefix}.weight_hh"]).T], 0)
+        bias = swap(sd[f"{prefix}.bias_ih"] + sd[f"{prefix}.bias_hh"])
+        bias[2 * units:3 * units] -= 1.0
+        return {f"{name}/kernel": kernel, f"{name}/bias": bias}
+
+    image_w, image_b = folded("global_embedding", stats["global_mean"], stats["global_std"])
+    region_w, region_b = folded("region_embedding", stats["region_mean"], stats["region_std"])
+    vocab = config["vocab_size"] - 1  # the padding id is never exported
+    tensors = {
+        "image_embedding/weights": image_w, "image_embedding/biases": image_b,
+        "regions/weights": region_w, "regions/biases": region_b,
+        "regions/geometry_weights": sd["geometry_embedding.weight"].T, "regions/geometry_biases": sd["geometry_embedding.bias"],
+        "regions/class_embedding": sd["class_embedding.weight"],
+        "attention/region_weights": sd["attend_regions.weight"].T, "attention/region_biases": sd["attend_regions.bias"],
+        "attention/state_weights": sd["attend_state.weight"].T,
+        "attention/score_weights": sd["attention_score.weight"].T, "attention/score_biases": sd["attention_score.bias"],
+        "seq_embedding/map": sd["word_embedding.weight"][:vocab],
+        "logits/project_weights": sd["project.weight"].T, "logits/project_biases": sd["project.bias"],
+        "logits/biases": sd["logits_bias"][:vocab],
+    }
+    if config["attention"] == "topdown":
+        tensors.update(lstm("attention_lstm", "attention_lstm"))
+        tensors.update(lstm("language_lstm", "language_lstm"))
+    else:
+        tensors.update(lstm("lstm", "lstm"))
+    manifest, blobs, offset = {}, [], 0
+    for name, value in tensors.items():
+        blob = np.ascontiguousarray(value, dtype=np.float32).tobytes()
+        manifest[name] = {"shape": list(value.shape), "offset": offset}
+        blobs.append(blob)
+        offset += len(blob)
+    with open(os.path.join(out, "weights.bin"), "wb") as f:
+        f.write(b"".join(blobs))
+    json.dump({"attention": config["attention"], "units": units, "forgetBias": 1.0, "tensors": manifest},
+              open(os.path.join(out, "weights.json"), "w"), indent=1)
+
+
+# --------------------------------------------------------------------------------------------- main
+
+DEFAULTS = {
+    "attention": "topdown", "embed": 256, "units": 256, "attention_size": 256, "dropout": 0.3, "seed": 1,
+    "max_length": 20, "checkpoint_minutes": 5, "threads": 2,
+    "phases": {
+        "xe": {"lr": 1e-3, "batch": 100, "steps": 12000, "check_every": 250, "patience": 6, "decay": 0.8, "decay_every": 2000},
+        "scst": {"lr": 5e-5, "batch": 40, "steps": 6000, "check_every": 100, "patience": 15, "samples": 5, "slip_penalty": 0.3},
+    },
+}
+
+
+def main():
+    here = os.path.dirname(os.path.abspath(__file__))
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--run", required=True, help="run directory; the run resumes from it if it has a checkpoint")
+    parser.add_argument("--data", default=os.path.join(here, "data", "neutral"), help="prepare.py's output (first start only)")
+    parser.add_argument("--features", default=os.path.join(here, "..", ".cache", "regions"), help="encode.ts --regions output (first start only)")
+    parser.add_argument("--config", default="{}", help="JSON merged into the defaults at the first start, e.g. '{\"attention\": \"soft\"}'")
+    parser.add_argument("--phases", default="xe,scst", help="phases to run, in order (first start only)")
+    parser.add_argument("--leg-minutes", type=float, default=math.inf, help="stop cleanly (checkpoint saved) after this long")
+    parser.add_argument("--leg-steps", type=int, default=math.inf, help="stop cleanly after this many steps")
+    parser.add_argument("--pause-at", help="PHASE:STEP, stop cleanly once that phase reaches that step (e.g. xe:1500)")
+    args = parser.parse_args()
+    run = Run(args.run, args.leg_steps, args.leg_minutes, args.pause_at)
+
+    if os.path.exists(run.file("config.json")):
+        config = json.load(open(run.file("config.json")))
+    else:
+        config = json.loads(json.dumps(DEFAULTS))
+        for key, value in json.loads(args.config).items():
+            if isinstance(value, dict):
+                for phase, settings in value.items():
+                    config[key].setdefault(phase, {}).update(settings)
+            else:
+                config[key] = value
+        config.update(data=os.path.abspath(args.data), features=os.path.abspath(args.features), phase_order=args.phases.split(","))
+        json.dump(config, open(run.file("config.json"), "w"), indent=1)
+    torch.set_num_threads(config["threads"])
+    torch.manual_seed(config["seed"])
+
+    vocab, n_words = load_vocab(os.path.join(config["data"], "word_counts.txt"))
+    config["vocab_size"] = n_words + 2
+    captions = json.load(open(os.path.join(config["data"], "captions.json")))
+    feature_dir = config["features"]
+    train_files, *train_arrays = load_split([os.path.join(feature_dir, f"train-{i}") for i in (0, 1)])
+    val_files, *val_arrays = load_split([os.path.join(feature_dir, f"val-{i}") for i in (0, 1)])
+    stats = feature_stats(train_arrays[0], train_arrays[1])
+    train_photos, val_photos = Photos(*train_arrays, stats), Photos(*val_arrays, stats)
+    model = AttendAndTell(config["vocab_size"], train_arrays[0].shape[1], train_arrays[1].shape[2], config["embed"], config["units"],
+                          config["attention_size"], config["attention"], config["dropout"])
+    run.note({"photos": {"train": len(train_files), "val": len(val_files)}, "vocabulary": n_words + 1,
+              "parameters": sum(p.numel() for p in model.parameters()), "attention": config["attention"]})
+
+    try:
+        train_phases(run, model, config, vocab, captions, (train_files, train_photos), (val_files, val_photos))
+    except LegOver:
+        return
+    export_weights(model, stats, config, run.path)
+    run.note({"exported": run.file("weights.bin")})
+
+
+def train_phases(run, model, config, vocab, captions, train, val):
+    """Runs the phases not yet finished, each from the previous one's best weights."""
+    (train_files, train_photos), (val_files, val_photos) = train, val
+    unk, pad = len(vocab), len(vocab) + 1
+    for i, phase in enumerate(config["phase_order"]):
+        if os.path.exists(run.file(f"{phase}.pt")):  # finished earlier: start the next phase from its best weights
+            model.load_state_dict(run.load(f"{phase}.pt")["model"])
+            continue
+        if i > 0 and not (run.load("checkpoint.pt") or {}).get("phase") == phase:
+            model.load_state_dict(run.load(f"{config['phase_order'][i - 1]}.pt")["model"])
+        if phase == "xe":
+            pairs = lambda files: [(row, encode_caption(c, vocab, unk)) for row, f in enumerate(files) for c in captions[f]]
+            cross_entropy_phase(run, model, config, (train_photos, pairs(train_files)), (val_photos, pairs(val_files)), pad)
+        elif phase == "scst":
+            id_to_word = {i: w for w, i in vocab.items()}
+            refs = lambda files: [captions[f] for f in files]
+            self_critical_phase(run, model, config, (train_photos, refs(train_files)), (val_photos, refs(val_files)),
+                                id_to_word, vocab["<S>"], vocab["</S>"])
+
+
+if __name__ == "__main__":
+    main()
