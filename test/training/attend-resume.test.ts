@@ -1,0 +1,83 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+// A seconds-long smoke version of the attending decoder's training (training/attend.py) on made-up
+// region features: a run stopped every few steps and started again with the same command must end
+// with the same weights as one that was never stopped. Needs Debian's python3-torch (training only).
+const PYTHON = '/usr/bin/python3';
+const hasTorch = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0;
+const SCRIPT = path.resolve(import.meta.dirname, '../../training/attend.py');
+const WORDS = ['<S>', '</S>', 'a', 'dog', 'cat', 'runs', 'sleeps', 'on', 'the', 'grass', 'bed', '.'];
+const LAYOUT = { features: 10, regions: { count: 3, gridSide: 2, channels: 8, geometry: 6 } };
+const CONFIG = {
+  embed: 8, units: 8, attention_size: 4, threads: 1,
+  phases: {
+    xe: { steps: 7, check_every: 3, batch: 4, patience: 10 },
+    scst: { steps: 5, check_every: 2, batch: 2, samples: 3, patience: 10 },
+  },
+};
+
+/** Writes a tiny prepared data set and region features; photos of dogs and cats differ in their features. */
+function makeData(root: string): { data: string; features: string } {
+  let seed = 7;
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const captions: Record<string, string[]> = {};
+  const { features: global, regions } = LAYOUT;
+  const record = global + (regions.gridSide ** 2 + regions.count) * regions.channels + regions.count * regions.geometry;
+  for (const split of ['train', 'val']) {
+    for (const shard of [0, 1]) {
+      const files = Array.from({ length: 4 }, (_, i) => `${split}-${shard}-${i}.jpg`);
+      const values = new Float32Array(record * files.length).map(() => random());
+      files.forEach((file, i) => {
+        const animal = i % 2 === 0 ? 'dog' : 'cat';
+        values[i * record] = animal === 'dog' ? 3 : -3;
+        captions[file] = [`a ${animal} runs on the grass .`, `a ${animal} sleeps on the bed .`];
+        // A detection's class index must be a whole number below 80.
+        for (let r = 0; r < regions.count; r++) values[(i + 1) * record - (regions.count - r) * regions.geometry + 5] = 16;
+      });
+      const prefix = path.join(root, 'features', `${split}-${shard}`);
+      writeFileSync(`${prefix}.f32`, Buffer.from(values.buffer));
+      writeFileSync(`${prefix}.files.txt`, files.join('\n') + '\n');
+      writeFileSync(`${prefix}.json`, JSON.stringify({ resize: 'squash', flip: false, ...LAYOUT }));
+    }
+  }
+  writeFileSync(path.join(root, 'data', 'word_counts.txt'), WORDS.map((word) => `${word} 10`).join('\n') + '\n');
+  writeFileSync(path.join(root, 'data', 'captions.json'), JSON.stringify(captions));
+  return { data: path.join(root, 'data'), features: path.join(root, 'features') };
+}
+
+function train(run: string, dirs: { data: string; features: string }, extra: string[] = []) {
+  const result = spawnSync(
+    PYTHON,
+    [SCRIPT, '--run', run, '--data', dirs.data, '--features', dirs.features, '--config', JSON.stringify(CONFIG), ...extra],
+    { encoding: 'utf8' },
+  );
+  expect(result.status, result.stderr).toBe(0);
+  return result.stdout;
+}
+
+describe.skipIf(!hasTorch)('training/attend.py', () => {
+  const root = mkdtempSync(path.join(tmpdir(), 'attend-'));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it('resumes exactly: stopped every 3 steps, it ends with the weights of an unbroken run', () => {
+    for (const dir of ['data', 'features']) mkdirSync(path.join(root, dir));
+    const dirs = makeData(root);
+    train(path.join(root, 'whole'), dirs);
+    let legs = 0;
+    while (!existsSync(path.join(root, 'legs', 'weights.bin'))) {
+      train(path.join(root, 'legs'), dirs, ['--leg-steps', '3']);
+      if (++legs > 20) throw new Error('the run never finished');
+    }
+    expect(legs).toBeGreaterThanOrEqual(3);
+    const whole = readFileSync(path.join(root, 'whole', 'weights.bin'));
+    expect(whole.length).toBeGreaterThan(1000);
+    expect(readFileSync(path.join(root, 'legs', 'weights.bin')).equals(whole)).toBe(true);
+    const progress = readFileSync(path.join(root, 'legs', 'progress.log'), 'utf8');
+    expect(progress).toContain('"resumed_at_step"');
+    expect(progress).toContain('"phase": "scst", "finished": true');
+  }, 120_000);
+});
