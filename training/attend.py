@@ -439,7 +439,7 @@ DEFAULTS = {
     "max_length": 20, "checkpoint_minutes": 5, "threads": 2,
     "phases": {
         "xe": {"lr": 1e-3, "batch": 100, "steps": 12000, "check_every": 250, "patience": 6, "decay": 0.8, "decay_every": 2000},
-        "scst": {"lr": 5e-5, "batch": 40, "steps": 6000, "check_every": 100, "patience": 15, "samples": 5, "slip_penalty": 0.3},
+        "scst": {"lr": 1e-4, "batch": 50, "steps": 6000, "check_every": 100, "patience": 15, "samples": 5, "slip_penalty": 0.3},
     },
 }
 
