@@ -40,7 +40,7 @@ async function main(): Promise<void> {
   });
   const { stats, image, crop } = result;
   console.log(`converted ${values.graph} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-  console.log(`  nodes: ${stats.nodesBefore} → ${stats.nodesAfter} (${stats.foldedBatchNorms} batch norms folded)`);
+  console.log(`  nodes: ${stats.nodesBefore} → ${stats.nodesAfter} (${stats.foldedConstants} computed from constants, ${stats.foldedBatchNorms} batch norms folded)`);
   console.log(`  weights: ${stats.weightValues.toLocaleString('en')} values${values.quantize ? `, stored as ${values.quantize}` : ''}`);
   console.log(`  image input: ${image.height}×${image.width}, value = pixel × ${image.scale} + ${image.offset}` + (crop ? `, central ${crop.height}×${crop.width} crop in the graph` : ''));
   console.log(`  state size ${result.stateSize}, softmax ${result.card.vocabularySize} columns (word_counts.txt lines + 1)`);
