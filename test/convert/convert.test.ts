@@ -111,12 +111,15 @@ describe('convert show-and-tell.pb', () => {
     const ops = new Set(nodes.map((node) => node.op));
     const byName = new Map(nodes.map((node) => [node.name, node]));
 
-    for (const gone of ['DecodeJpeg', 'Assert', 'SaveV2', 'ScalarSummary', 'VariableV2', 'Identity', 'FusedBatchNorm']) expect(ops).not.toContain(gone);
+    for (const gone of ['DecodeJpeg', 'Assert', 'SaveV2', 'ScalarSummary', 'VariableV2', 'Identity', 'FusedBatchNorm', 'Fill', 'Rsqrt']) expect(ops).not.toContain(gone);
+    // The LSTM's zero state, Fill in the GraphDef, is computed once and kept under its name.
+    expect(byName.get('lstm/BasicLSTMCellZeroState/zeros')!.op).toBe('Const');
     expect(byName.has('image_feed')).toBe(false);
     expect(byName.get('image')!.attr.shape).toEqual({ shape: { dim: [1, RESIZE, RESIZE, 3].map((size) => ({ size: String(size) })) } });
     expect(byName.get('input_feed')!.attr.dtype).toEqual({ type: 'DT_INT32' });
     for (const endpoint of ['lstm/initial_state', 'lstm/state_feed', 'softmax', 'lstm/state']) expect(byName.has(endpoint)).toBe(true);
     expect(result.stats).toMatchObject({ foldedBatchNorms: 1, droppedSoftmaxColumns: 0 });
+    expect(result.stats.foldedConstants).toBe(6); // 2 Fills, and the unfused batch norm's add, Rsqrt, mul_1 and sub
 
     const card = JSON.parse(await readFile(path.join(out, 'card.json'), 'utf8'));
     expect(card).toMatchObject({ id: 'im2txt', fixture: false, stateSize: STATE_SIZE, vocabularySize: VOCABULARY_SIZE });

@@ -1,10 +1,9 @@
 import type { Tensor } from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { loadGraphModelSync } from '@tensorflow/tfjs-converter';
 import { ConversionError } from './errors';
 import { dataInputNames, indexByName, parseInput, pruneToOutputs } from './graph-edit';
 import type { NodeDef } from './graphdef';
-import { toGraphModel } from './graph-model';
+import { inMemoryGraphModel } from './graph-model';
 import { constNodeDef, shapeOf, tfjsDtype, type DecodedTensor } from './tensor';
 import { FOLDABLE_OPS } from './tfjs-ops';
 
@@ -15,6 +14,7 @@ import { FOLDABLE_OPS } from './tfjs-ops';
  * unfused batch norm computes rsqrt(variance + ε) in the graph, a Shape of a fixed-size tensor feeds
  * a Reshape. Folded, the app's worker needs no kernels for them (src/worker/kernels.ts) and does not
  * recompute them for every photo and every word. `outputs` are folded too if they are constant.
+ * Runs on tfjs's current backend, which must be ready (`await tf.ready()`).
  */
 export function foldConstants(nodes: readonly NodeDef[], outputs: readonly string[]): { nodes: NodeDef[]; folded: number } {
   const original = indexByName(nodes);
@@ -35,7 +35,8 @@ export function foldConstants(nodes: readonly NodeDef[], outputs: readonly strin
     return constant;
   };
   const folded = new Set(withShapes.filter((node) => node.op !== 'Const' && isConstant(node.name)).map((node) => node.name));
-  if (folded.size === 0) return { nodes: pruneToOutputs(withShapes, outputs), folded: 0 };
+  const shapesFolded = withShapes.filter((node, i) => node !== nodes[i]).length;
+  if (folded.size === 0) return { nodes: pruneToOutputs(withShapes, outputs), folded: shapesFolded };
 
   // The folded tensors something else still reads: inputs of the nodes that stay, and folded outputs.
   const boundary = new Set<string>();
@@ -57,7 +58,7 @@ export function foldConstants(nodes: readonly NodeDef[], outputs: readonly strin
   const rewired = withShapes.map((node) => ({ ...node, input: node.input.map((input) => renamed.get(canonical(input)) ?? input) }));
   const result = rewired.flatMap((node) => replacements.get(node.name) ?? [node]);
   for (const [name, added] of replacements) if (!byName.has(name)) result.push(...added);
-  return { nodes: pruneToOutputs(result, outputs), folded: folded.size };
+  return { nodes: pruneToOutputs(result, outputs), folded: shapesFolded + folded.size };
 }
 
 /** A Const whose value tfjs can hold as a weight (not strings, and not bool: the package has no bool weights). */
@@ -92,12 +93,7 @@ function staticShapeAsConst(node: NodeDef, byName: ReadonlyMap<string, NodeDef>)
 
 /** Runs the constant part of the graph in tfjs once; `refs` are `node` or `node:k`. */
 function evaluate(constantNodes: readonly NodeDef[], refs: string[]): Map<string, DecodedTensor> {
-  const spec = toGraphModel(pruneToOutputs(constantNodes, refs.map((ref) => parseInput(ref).node)));
-  const model = loadGraphModelSync({
-    modelTopology: { node: spec.nodes, versions: {} },
-    weightSpecs: spec.weights.map(({ name, shape, dtype }) => ({ name, shape, dtype })),
-    weightData: spec.weights.map((weight) => weight.data.slice().buffer),
-  });
+  const model = inMemoryGraphModel(pruneToOutputs(constantNodes, refs.map((ref) => parseInput(ref).node)));
   try {
     const tensors = [model.execute({}, refs)].flat() as Tensor[];
     const values = new Map(refs.map((ref, i) => [ref, toDecoded(ref, tensors[i])]));

@@ -1,3 +1,4 @@
+import { loadGraphModelSync } from '@tensorflow/tfjs-converter';
 import { constNode, opNode, type AttrValue as JsonAttrValue, type GraphModelSpec, type GraphNode, type TensorShapeJson, type Weight } from '../graph/graph-def';
 import { ConversionError } from './errors';
 import type { NodeDef, TensorShape } from './graphdef';
@@ -18,6 +19,16 @@ export function toGraphModel(nodes: readonly NodeDef[]): GraphModelSpec {
     return constNode(weight);
   });
   return { nodes: graphNodes, weights, convertedBy: 'show-and-tell-browser tools/convert' };
+}
+
+/** The nodes as a tfjs GraphModel, straight from memory: to run (part of) a graph in Node. */
+export function inMemoryGraphModel(nodes: readonly NodeDef[]) {
+  const spec = toGraphModel(nodes);
+  return loadGraphModelSync({
+    modelTopology: { node: spec.nodes, versions: {} },
+    weightSpecs: spec.weights.map(({ name, shape, dtype }) => ({ name, shape, dtype })),
+    weightData: spec.weights.map((weight) => weight.data.slice().buffer),
+  });
 }
 
 const base64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
