@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { enableProdMode } from '@tensorflow/tfjs-core';
 import type { Quantization } from '../graph/package-files';
 import { convertShowAndTell } from './write-package';
 
@@ -28,6 +29,8 @@ async function main(): Promise<void> {
   if (values.quantize !== undefined && values.quantize !== 'float16' && values.quantize !== 'uint8') {
     throw new Error(`--quantize must be float16 or uint8 (got ${values.quantize})`);
   }
+  // Constant folding runs a few tfjs ops: tfjs's advice to install its native Node backend is noise here.
+  enableProdMode();
   const started = performance.now();
   const result = await convertShowAndTell({
     graph: values.graph,
