@@ -256,7 +256,8 @@ function buildWordModel(g: GraphDefBuilder, w: TestWeights, features: string): v
       T: dtype('DT_FLOAT'),
       index_type: dtype('DT_INT32'),
     });
-  const initial = basicLstmCell(g, 'lstm/basic_lstm_cell', imageEmbedding, zeros('lstm/BasicLSTMCellZeroState/zeros'), zeros('lstm/BasicLSTMCellZeroState/zeros_1'));
+  const [c, h] = [zeros('lstm/BasicLSTMCellZeroState/zeros'), zeros('lstm/BasicLSTMCellZeroState/zeros_1')];
+  const initial = basicLstmCell(g, 'lstm/basic_lstm_cell', imageEmbedding, c, h);
   g.op('lstm/initial_state', 'ConcatV2', [initial.c, initial.h, g.scalar('lstm/initial_state/axis', 1, 'DT_INT32')], { N: { i: 2 }, T: dtype('DT_FLOAT') });
 
   g.op('input_feed', 'Placeholder', [], { dtype: dtype('DT_INT64'), shape: { shape: { dim: [{ size: -1 }] } } });
@@ -371,26 +372,32 @@ export function referenceStep(w: TestWeights, wordId: number, state: ArrayLike<n
  */
 export function referenceCaptions(w: TestWeights, grey: number): { words: string[]; p: number }[] {
   const image = tfNormalise(new Array(RESIZE * RESIZE * 3).fill(grey));
-  const word = (id: number) => TEST_WORDS[id] ?? '<UNK>';
-  const captions = referenceBeamSearch(referenceInitialState(w, image), (id, state: Float32Array) => {
+  const step = (id: number, state: Float32Array) => {
     const next = referenceStep(w, id, state);
     return { probabilities: next.softmax, state: next.state };
-  }, { startId: TEST_WORDS.indexOf('<S>'), endId: TEST_WORDS.indexOf('</S>') });
-  return captions.map((caption) => ({ words: caption.wordIds.map(word), p: caption.p }));
+  };
+  const words = { startId: TEST_WORDS.indexOf('<S>'), endId: TEST_WORDS.indexOf('</S>') };
+  const word = (id: number) => TEST_WORDS[id] ?? '<UNK>';
+  return referenceBeamSearch(referenceInitialState(w, image), step, words).map((caption) => ({ words: caption.wordIds.map(word), p: caption.p }));
 }
 
 /**
  * Where captions (best first) depart from the reference's: a different sentence, or a p off by more
  * than 1% of the reference's (plus half of the last of the 6 decimals the page shows). Empty when they agree.
  */
-export function differencesFromReference(captions: readonly { text: string; p: number }[], reference: readonly { words: string[]; p: number }[]): string[] {
+export function differencesFromReference(
+  captions: readonly { text: string; p: number }[],
+  reference: readonly { words: string[]; p: number }[],
+): string[] {
   const differences: string[] = [];
   if (captions.length !== reference.length) differences.push(`${captions.length} captions, the reference has ${reference.length}`);
   reference.forEach((expected, i) => {
     const actual = captions[i];
     const text = expected.words.join(' ');
     if (actual?.text !== text) differences.push(`caption ${i}: "${actual?.text}", the reference says "${text}"`);
-    else if (Math.abs(actual.p - expected.p) > 0.01 * expected.p + 5e-7) differences.push(`caption ${i} "${text}": p=${actual.p}, the reference says ${expected.p}`);
+    else if (Math.abs(actual.p - expected.p) > 0.01 * expected.p + 5e-7) {
+      differences.push(`caption ${i} "${text}": p=${actual.p}, the reference says ${expected.p}`);
+    }
   });
   return differences;
 }
