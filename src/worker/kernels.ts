@@ -12,6 +12,8 @@
 export const GRAPH_OP_KERNELS: Readonly<Record<string, readonly string[]>> = {
   Const: [],
   Placeholder: [],
+  // Returns the fed tensor, or its default input when nothing is fed: no kernel of its own.
+  PlaceholderWithDefault: [],
   Identity: ['Identity'],
   Add: ['Add'],
   AddV2: ['Add'],
@@ -48,6 +50,9 @@ export const GRAPH_OP_KERNELS: Readonly<Record<string, readonly string[]>> = {
   // A concat of one tensor is a copy (Identity).
   ConcatV2: ['Concat', 'Identity'],
   Split: ['SplitV'],
+  SplitV: ['SplitV'],
+  // TF 1.0's embedding lookup (im2txt's seq_embedding) is Gather; later versions write GatherV2.
+  Gather: ['Cast', 'GatherV2'],
   GatherV2: ['Cast', 'GatherV2'],
   Pack: ['Pack', 'Reshape'],
   Slice: ['Slice'],

@@ -4,7 +4,7 @@
  * weights to check the converted tfjs model against.
  */
 import type { AttrValue, GraphDef, NodeDef } from '../../tools/convert/graphdef';
-import { basicLstmCell as referenceLstmCell, rowTimes, softmax } from '../helpers/reference-math';
+import { basicLstmCell as referenceLstmCell, referenceBeamSearch, rowTimes, softmax } from '../helpers/reference-math';
 
 /** The resized size (im2txt: 346) and the central crop the encoder sees (im2txt: 299). */
 export const RESIZE = 12;
@@ -83,8 +83,8 @@ export function createTestWeights(seed: number, { captionChain = false } = {}): 
       weights.lstmBias[2 * UNITS + unit] = -10; // forget gate shut
       weights.lstmBias[3 * UNITS + unit] = 10; // output gate open
     }
+    // The random logits bias stays: the other words get distinct probabilities, so the runners-up are well defined.
     weights.logitsWeights.fill(0);
-    weights.logitsBias.fill(0);
     for (let step = 0; step + 1 < sentence.length; step++) weights.logitsWeights[sentence[step] * VOCABULARY_SIZE + sentence[step + 1]] = 10;
   }
   return weights;
@@ -250,16 +250,24 @@ function buildWordModel(g: GraphDefBuilder, w: TestWeights, features: string): v
   g.variable('lstm/basic_lstm_cell/kernel', [EMBEDDING + UNITS, 4 * UNITS], w.lstmKernel);
   g.variable('lstm/basic_lstm_cell/bias', [4 * UNITS], w.lstmBias);
 
-  const zeros = g.constant('lstm/BasicLSTMCellZeroState/zeros', 'DT_FLOAT', [1, UNITS], new Float32Array(UNITS));
-  const initial = basicLstmCell(g, 'lstm/basic_lstm_cell', imageEmbedding, zeros, zeros);
+  // zero_state(batch_size=1): tf.zeros of a shape tensor, which TF 1.x writes as Fill(shape, 0).
+  const zeros = (name: string) =>
+    g.op(name, 'Fill', [g.constant(`${name}/shape_as_tensor`, 'DT_INT32', [2], [1, UNITS]), g.scalar(`${name}/Const`, 0)], {
+      T: dtype('DT_FLOAT'),
+      index_type: dtype('DT_INT32'),
+    });
+  const [c, h] = [zeros('lstm/BasicLSTMCellZeroState/zeros'), zeros('lstm/BasicLSTMCellZeroState/zeros_1')];
+  const initial = basicLstmCell(g, 'lstm/basic_lstm_cell', imageEmbedding, c, h);
   g.op('lstm/initial_state', 'ConcatV2', [initial.c, initial.h, g.scalar('lstm/initial_state/axis', 1, 'DT_INT32')], { N: { i: 2 }, T: dtype('DT_FLOAT') });
 
   g.op('input_feed', 'Placeholder', [], { dtype: dtype('DT_INT64'), shape: { shape: { dim: [{ size: -1 }] } } });
   const inputSeqs = g.op('ExpandDims_1', 'ExpandDims', ['input_feed', g.scalar('ExpandDims_1/dim', 1, 'DT_INT32')], { T: dtype('DT_INT64') });
   const map = g.variable('seq_embedding/map', [VOCABULARY_SIZE, EMBEDDING], w.seqEmbedding);
-  const lookup = g.op('seq_embedding/embedding_lookup', 'GatherV2', [map, inputSeqs, g.scalar('seq_embedding/embedding_lookup/axis', 0, 'DT_INT32')], {
+  // TF 1.0's tf.nn.embedding_lookup with one shard: a Gather (GatherV2 only from TF 1.3).
+  const lookup = g.op('seq_embedding/embedding_lookup', 'Gather', [map, inputSeqs], {
     Tparams: dtype('DT_FLOAT'),
     Tindices: dtype('DT_INT64'),
+    validate_indices: { b: true },
   });
   const words = g.op('lstm/Squeeze', 'Squeeze', [lookup], { T: dtype('DT_FLOAT'), squeeze_dims: ints([1]) });
 
@@ -356,4 +364,40 @@ export function referenceStep(w: TestWeights, wordId: number, state: ArrayLike<n
   const next = lstmCell(w, embedding, stateArray.slice(0, UNITS), stateArray.slice(UNITS));
   const logits = rowTimes(next.subarray(UNITS), w.logitsWeights, VOCABULARY_SIZE).map((v, k) => v + w.logitsBias[k]);
   return { softmax: softmax(logits), state: next };
+}
+
+/**
+ * The captions and p that im2txt's beam search (beam 3, up to 20 words) finds for a photo of one
+ * grey level, computed without tfjs: whatever the resizing, the model's input is that level, normalised.
+ */
+export function referenceCaptions(w: TestWeights, grey: number): { words: string[]; p: number }[] {
+  const image = tfNormalise(new Array(RESIZE * RESIZE * 3).fill(grey));
+  const step = (id: number, state: Float32Array) => {
+    const next = referenceStep(w, id, state);
+    return { probabilities: next.softmax, state: next.state };
+  };
+  const words = { startId: TEST_WORDS.indexOf('<S>'), endId: TEST_WORDS.indexOf('</S>') };
+  const word = (id: number) => TEST_WORDS[id] ?? '<UNK>';
+  return referenceBeamSearch(referenceInitialState(w, image), step, words).map((caption) => ({ words: caption.wordIds.map(word), p: caption.p }));
+}
+
+/**
+ * Where captions (best first) depart from the reference's: a different sentence, or a p off by more
+ * than 1% of the reference's (plus half of the last of the 6 decimals the page shows). Empty when they agree.
+ */
+export function differencesFromReference(
+  captions: readonly { text: string; p: number }[],
+  reference: readonly { words: string[]; p: number }[],
+): string[] {
+  const differences: string[] = [];
+  if (captions.length !== reference.length) differences.push(`${captions.length} captions, the reference has ${reference.length}`);
+  reference.forEach((expected, i) => {
+    const actual = captions[i];
+    const text = expected.words.join(' ');
+    if (actual?.text !== text) differences.push(`caption ${i}: "${actual?.text}", the reference says "${text}"`);
+    else if (Math.abs(actual.p - expected.p) > 0.01 * expected.p + 5e-7) {
+      differences.push(`caption ${i} "${text}": p=${actual.p}, the reference says ${expected.p}`);
+    }
+  });
+  return differences;
 }

@@ -35,3 +35,48 @@ export function basicLstmCell(
   }
   return { c: newC, h: newH };
 }
+
+export interface ReferenceCaption {
+  /** Without the start and end words. */
+  wordIds: number[];
+  /** exp of the summed log-probabilities of the words, end word included. */
+  p: number;
+}
+
+/**
+ * im2txt's CaptionGenerator.beam_search (caption_generator.py) without length normalisation, one
+ * caption at a time: each step extends every partial caption by its beamSize most probable next words
+ * (skipping those under 1e-12); those ending in the end word are complete; the beamSize best of each
+ * kind are kept. After maxLength - 1 steps, the complete captions (or, if none, the partial ones), best first.
+ */
+export function referenceBeamSearch<State>(
+  initialState: State,
+  step: (wordId: number, state: State) => { probabilities: ArrayLike<number>; state: State },
+  { startId, endId, beamSize = 3, maxLength = 20 }: { startId: number; endId: number; beamSize?: number; maxLength?: number },
+): ReferenceCaption[] {
+  interface Beam {
+    words: number[];
+    logProb: number;
+    state: State;
+  }
+  const best = (beams: Beam[]) => beams.sort((a, b) => b.logProb - a.logProb).slice(0, beamSize);
+  let partial: Beam[] = [{ words: [startId], logProb: 0, state: initialState }];
+  let complete: Beam[] = [];
+  for (let length = 1; length < maxLength && partial.length > 0; length++) {
+    const extended: Beam[] = [];
+    for (const beam of partial) {
+      const { probabilities, state } = step(beam.words[beam.words.length - 1], beam.state);
+      const ranked = Array.from(probabilities, (p, word) => ({ p, word })).sort((a, b) => b.p - a.p);
+      for (const { p, word } of ranked.slice(0, beamSize)) {
+        if (p < 1e-12) continue;
+        extended.push({ words: [...beam.words, word], logProb: beam.logProb + Math.log(p), state });
+      }
+    }
+    complete = best([...complete, ...extended.filter((beam) => beam.words[beam.words.length - 1] === endId)]);
+    partial = best(extended.filter((beam) => beam.words[beam.words.length - 1] !== endId));
+  }
+  return (complete.length > 0 ? complete : partial).map((beam) => ({
+    wordIds: beam.words.filter((word) => word !== startId && word !== endId),
+    p: Math.exp(beam.logProb),
+  }));
+}

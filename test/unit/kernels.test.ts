@@ -18,6 +18,7 @@ import { WASM_KERNELS } from '../../src/worker/kernels-wasm';
 import { WEBGL_KERNELS } from '../../src/worker/kernels-webgl';
 import { WEBGPU_KERNELS } from '../../src/worker/kernels-webgpu';
 import { convertGraph } from '../../tools/convert/convert';
+import { TFJS_SUPPORTED_OPS } from '../../tools/convert/tfjs-ops';
 import { encodeGraphDef } from '../../tools/convert/graphdef';
 import { convertShowAndTell } from '../../tools/convert/write-package';
 import { buildTestGraph, createTestWeights, TEST_WORD_COUNTS, VOCABULARY_SIZE } from '../convert/im2txt-test-graph';
@@ -35,6 +36,19 @@ async function shippedPackages(): Promise<string[]> {
   return list.models.map((model) => path.join(MODELS, model.id));
 }
 
+/**
+ * The ops left in the tutorial's frozen show-and-tell.pb once converted (its JPEG front becomes the
+ * `image` Placeholder and a Slice; Fill, Shape and the like are folded), in the spellings TF 1.x uses.
+ */
+const IM2TXT_INFERENCE_OPS = [
+  'Const', 'Placeholder', 'PlaceholderWithDefault', 'Identity', 'Slice',
+  // Inception v3, frozen: batch norm folded (BiasAdd), kept (FusedBatchNorm*), or slim's unfused Mul and Add.
+  'Conv2D', 'BiasAdd', 'FusedBatchNorm', 'FusedBatchNormV2', 'FusedBatchNormV3', 'Mul', 'Add', 'AddV2', 'Relu',
+  'MaxPool', 'AvgPool', 'ConcatV2', 'Reshape', 'Squeeze', 'ExpandDims',
+  // Image embedding, word embedding, LSTM, logits.
+  'MatMul', 'Gather', 'GatherV2', 'Split', 'SplitV', 'Sigmoid', 'Tanh', 'Softmax',
+];
+
 /** The im2txt test graph as the converter leaves it, batch norms folded or kept. */
 function convertedTestGraphOps(foldBatchNorm: boolean): string[] {
   const converted = convertGraph(buildTestGraph(createTestWeights(7)), { vocabularySize: VOCABULARY_SIZE, foldBatchNorm });
@@ -42,6 +56,8 @@ function convertedTestGraphOps(foldBatchNorm: boolean): string[] {
 }
 
 describe('the kernels the worker registers', () => {
+  beforeAll(() => initNodeBackend('cpu')); // the converter folds constants with tfjs
+
   it('are the same set on every backend', () => {
     for (const kernels of [WEBGPU_KERNELS, WEBGL_KERNELS, WASM_KERNELS, CPU_KERNELS]) {
       expect(new Set(kernels.map((kernel) => kernel.kernelName))).toEqual(BUNDLED_KERNELS);
@@ -60,6 +76,19 @@ describe('the kernels the worker registers', () => {
       expect(unknownOps, `${name}: ops missing from GRAPH_OP_KERNELS`).toEqual([]);
       expect([...kernels].filter((kernel) => !BUNDLED_KERNELS.has(kernel)), name).toEqual([]);
     }
+  });
+
+  it("cover every op of im2txt's inference graph after conversion, on every backend, and CONVERTING.md lists the table", async () => {
+    const { kernels, unknownOps } = kernelsForOps(IM2TXT_INFERENCE_OPS);
+    expect(unknownOps).toEqual([]);
+    expect(IM2TXT_INFERENCE_OPS.filter((op) => !TFJS_SUPPORTED_OPS.has(op))).toEqual([]);
+    for (const [backend, registered] of Object.entries({ WEBGPU_KERNELS, WEBGL_KERNELS, WASM_KERNELS, CPU_KERNELS })) {
+      const names = new Set(registered.map((kernel) => kernel.kernelName));
+      expect([...kernels].filter((kernel) => !names.has(kernel)), backend).toEqual([]);
+    }
+    const guide = await readFile(path.join(REPO_ROOT, 'docs/CONVERTING.md'), 'utf8');
+    const listed = new Set([...guide.matchAll(/`(\w+)`/g)].map((match) => match[1]));
+    expect(Object.keys(GRAPH_OP_KERNELS).filter((op) => !listed.has(op))).toEqual([]);
   });
 
   it('would not cover a graph with an op the table lacks', () => {

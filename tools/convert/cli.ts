@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { enableProdMode } from '@tensorflow/tfjs-core';
 import type { Quantization } from '../graph/package-files';
 import { convertShowAndTell } from './write-package';
 
@@ -28,6 +29,8 @@ async function main(): Promise<void> {
   if (values.quantize !== undefined && values.quantize !== 'float16' && values.quantize !== 'uint8') {
     throw new Error(`--quantize must be float16 or uint8 (got ${values.quantize})`);
   }
+  // Constant folding runs a few tfjs ops: tfjs's advice to install its native Node backend is noise here.
+  enableProdMode();
   const started = performance.now();
   const result = await convertShowAndTell({
     graph: values.graph,
@@ -40,7 +43,7 @@ async function main(): Promise<void> {
   });
   const { stats, image, crop } = result;
   console.log(`converted ${values.graph} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-  console.log(`  nodes: ${stats.nodesBefore} → ${stats.nodesAfter} (${stats.foldedBatchNorms} batch norms folded)`);
+  console.log(`  nodes: ${stats.nodesBefore} → ${stats.nodesAfter} (${stats.foldedConstants} computed from constants, ${stats.foldedBatchNorms} batch norms folded)`);
   console.log(`  weights: ${stats.weightValues.toLocaleString('en')} values${values.quantize ? `, stored as ${values.quantize}` : ''}`);
   console.log(`  image input: ${image.height}×${image.width}, value = pixel × ${image.scale} + ${image.offset}` + (crop ? `, central ${crop.height}×${crop.width} crop in the graph` : ''));
   console.log(`  state size ${result.stateSize}, softmax ${result.card.vocabularySize} columns (word_counts.txt lines + 1)`);

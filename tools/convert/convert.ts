@@ -1,9 +1,11 @@
-import { constNode, opNode, type AttrValue as JsonAttrValue, type GraphModelSpec, type GraphNode, type TensorShapeJson, type Weight } from '../graph/graph-def';
+import type { GraphModelSpec } from '../graph/graph-def';
 import { DEFAULT_NODES } from '../../src/captioner/card';
 import type { ImageSpec } from '../../src/captioner/preprocess';
 import { foldBatchNorms } from './fold-batch-norm';
+import { foldConstants } from './fold-constants';
 import { bypassIdentities, dataInputNames, indexByName, parseInput, pruneToOutputs } from './graph-edit';
-import type { AttrValue, GraphDef, NodeDef, TensorShape } from './graphdef';
+import type { AttrValue, GraphDef, NodeDef } from './graphdef';
+import { toGraphModel } from './graph-model';
 import { IM2TXT_IMAGE_FRONT, replaceImageFront, type Crop } from './image-front';
 import { ConversionError } from './errors';
 import { constNodeDef, decodeTensor, shapeOf } from './tensor';
@@ -27,6 +29,8 @@ export interface ConvertedGraph {
   stats: {
     nodesBefore: number;
     nodesAfter: number;
+    /** Nodes computed at conversion because their inputs are all constants (fold-constants.ts). */
+    foldedConstants: number;
     foldedBatchNorms: number;
     /** Logits columns past the vocabulary, dropped (see trimLogits). */
     droppedSoftmaxColumns: number;
@@ -45,6 +49,8 @@ export function convertGraph(graph: GraphDef, options: ConvertGraphOptions): Con
   const unused = [IM2TXT_IMAGE_FRONT.imageInput, ...INPUTS].filter((name) => !nodes.some((node) => node.name === name));
   if (unused.length > 0) throw new ConversionError(`the outputs do not depend on the inputs ${unused.join(', ')}`);
   nodes = nodes.map(int64AsInt32).map(withDefaultAttrs);
+  const constants = foldConstants(nodes, OUTPUTS);
+  nodes = constants.nodes;
   let foldedBatchNorms = 0;
   if (options.foldBatchNorm ?? true) {
     const folding = foldBatchNorms(nodes);
@@ -67,6 +73,7 @@ export function convertGraph(graph: GraphDef, options: ConvertGraphOptions): Con
     stats: {
       nodesBefore: graph.node.length,
       nodesAfter: nodes.length,
+      foldedConstants: constants.folded,
       foldedBatchNorms,
       droppedSoftmaxColumns: trimmed.dropped,
       weightValues: model.weights.reduce((total, weight) => total + weight.data.length, 0),
@@ -166,49 +173,4 @@ function trimLogits(nodes: readonly NodeDef[], vocabularySize: number): { nodes:
     replacements.set(layer.bias.name, constNodeDef(layer.bias.name, { dtype: 'float32', shape: [vocabularySize], values: bias.values.slice(0, vocabularySize) }));
   }
   return { nodes: nodes.map((node) => replacements.get(node.name) ?? node), dropped: layer.width - vocabularySize };
-}
-
-function toGraphModel(nodes: readonly NodeDef[]): GraphModelSpec {
-  const weights: Weight[] = [];
-  const graphNodes: GraphNode[] = nodes.map((node) => {
-    if (node.op !== 'Const') return opNode(node.name, node.op, node.input, jsonAttrs(node));
-    const tensor = decodeTensor(node.attr.value?.tensor ?? {}, node.name);
-    if (tensor.dtype === 'bool') throw new ConversionError(`constant ${node.name} is boolean; the package format has no bool weights`);
-    const weight: Weight =
-      tensor.dtype === 'float32'
-        ? { name: node.name, dtype: 'float32', shape: tensor.shape, data: tensor.values as Float32Array }
-        : { name: node.name, dtype: 'int32', shape: tensor.shape, data: tensor.values as Int32Array };
-    weights.push(weight);
-    return constNode(weight);
-  });
-  return { nodes: graphNodes, weights, convertedBy: 'show-and-tell-browser tools/convert' };
-}
-
-const base64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
-
-function jsonShape(shape: TensorShape): TensorShapeJson {
-  return shape.unknownRank ? { unknownRank: true } : { dim: shapeOf(shape).map((size) => ({ size: String(size) })) };
-}
-
-/** The protobuf JSON mapping of the attributes, minus TF's internal `_…` ones (colocation, output shapes). */
-function jsonAttrs(node: NodeDef): Record<string, JsonAttrValue> {
-  const result: Record<string, JsonAttrValue> = {};
-  for (const [key, value] of Object.entries(node.attr)) {
-    if (key.startsWith('_')) continue;
-    if (value.s !== undefined) result[key] = { s: base64(value.s) };
-    else if (value.i !== undefined) result[key] = { i: String(value.i) };
-    else if (value.f !== undefined) result[key] = { f: value.f };
-    else if (value.b !== undefined) result[key] = { b: value.b };
-    else if (value.type !== undefined) result[key] = { type: value.type };
-    else if (value.shape !== undefined) result[key] = { shape: jsonShape(value.shape) };
-    else if (value.list !== undefined) {
-      // Decoding fills in every repeated field; tfjs reads the first non-empty one, so drop empty ones.
-      const { s, i, f, b, type, shape } = value.list;
-      const given = <T>(values: T[] | undefined) => (values?.length ? values : undefined);
-      result[key] = {
-        list: { s: given(s)?.map(base64), i: given(i)?.map(String), f: given(f), b: given(b), type: given(type), shape: given(shape)?.map(jsonShape) },
-      };
-    } else throw new ConversionError(`${node.name} (${node.op}) has attribute ${key} of a kind tfjs graph models cannot hold`);
-  }
-  return result;
 }

@@ -22,13 +22,29 @@ import { json as transformation } from '@tensorflow/tfjs-converter/dist/operatio
 import { GRAPH_OP_KERNELS } from '../../src/worker/kernels';
 import type { NodeDef } from './graphdef';
 
+const opNames = (tables: { tfOpName: string }[][]) => tables.flatMap((table) => table.map((mapper) => mapper.tfOpName));
+
 /** The TensorFlow ops the installed tfjs-converter can execute, straight from its op tables. */
 export const TFJS_SUPPORTED_OPS: ReadonlySet<string> = new Set(
-  [
+  opNames([
     arithmetic, basicMath, control, convolution, creation, dynamic, evaluation, graph, hashTable, image, logical,
     matrices, normalization, ragged, reduction, sliceJoin, sparse, spectral, string, tfdf, transformation,
-  ].flatMap((table) => table.map((mapper) => mapper.tfOpName)),
+  ]),
 );
+
+const RANDOM_OPS = new Set(['RandomStandardNormal', 'RandomUniform', 'RandomUniformInt', 'TruncatedNormal', 'Multinomial']);
+
+/**
+ * The ops constant folding may compute ahead of time (fold-constants.ts): those whose value is a
+ * function of their inputs' values alone, and that tfjs runs synchronously on real-valued tensors. Not
+ * feeds (PlaceholderWithDefault), random numbers, control flow, tables, or ops of data-dependent shape.
+ */
+export const FOLDABLE_OPS: ReadonlySet<string> = new Set([
+  ...opNames([arithmetic, basicMath, convolution, creation, image, logical, matrices, normalization, reduction, sliceJoin, transformation]).filter(
+    (op) => !RANDOM_OPS.has(op),
+  ),
+  'Identity', 'Snapshot', 'StopGradient', 'Shape', 'Size', 'Rank',
+]);
 
 /**
  * Op the app cannot run → the nodes that use it, for an error message that says what and where. The

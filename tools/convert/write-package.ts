@@ -1,5 +1,6 @@
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { ready } from '@tensorflow/tfjs-core';
 import { DEFAULT_NODES, DEFAULT_WORDS, parseModelCard, type ModelCard } from '../../src/captioner/card';
 import { Vocabulary } from '../../src/captioner/vocabulary';
 import { readModelList, registerModel, writeModelList, type ModelList } from '../graph/model-list';
@@ -34,6 +35,7 @@ export interface ConversionResult extends ConvertedGraph {
 export async function convertShowAndTell(options: ConvertOptions): Promise<ConversionResult> {
   const [graphBytes, vocabText] = await Promise.all([readInput(options.graph, '--graph'), readInput(options.vocab, '--vocab')]);
   const vocabulary = parseVocabulary(vocabText.toString('utf8'));
+  await ready(); // constant folding runs tfjs ops
   const converted = convertGraph(decodeGraphDef(graphBytes), { vocabularySize: vocabulary.size, foldBatchNorm: options.foldBatchNorm });
   const id = path.basename(path.resolve(options.out));
   const card = parseModelCard({
