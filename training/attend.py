@@ -432,6 +432,24 @@ def export_weights(model, stats, config, out):
               open(os.path.join(out, "weights.json"), "w"), indent=1)
 
 
+def parity_reference(model, photos, files, start, out):
+    """Reference outputs for training/parity.ts on two validation photos: the initial state, then one
+    step from <S> (log-probabilities over the exported words, i.e. without the padding id)."""
+    model.eval()
+    with torch.no_grad():
+        vectors, keys, image = model.regions(photos.batch(torch.arange(2)))
+        initial = model.initial_state(vectors, keys, image)
+        words = torch.full((2,), start, dtype=torch.long)
+        state = torch.empty(0, model.state_size)
+        log_probs = []
+        for row in range(2):  # the browser graph takes one photo's regions at a time
+            logits, row_state = model.word_step(words[row:row + 1], initial[row:row + 1], vectors[row:row + 1], keys[row:row + 1])
+            log_probs.append(torch.log_softmax(logits[:, :-1], -1))
+            state = torch.cat([state, row_state])
+    json.dump({"photos": files[:2], "initialState": initial.tolist(), "inputFeed": [start, start],
+               "logProbs": torch.cat(log_probs).tolist(), "state": state.tolist()}, open(os.path.join(out, "parity.json"), "w"))
+
+
 # --------------------------------------------------------------------------------------------- main
 
 DEFAULTS = {
@@ -491,6 +509,7 @@ def main():
     except LegOver:
         return
     export_weights(model, stats, config, run.path)
+    parity_reference(model, val_photos, val_files, vocab["<S>"], run.path)
     run.note({"exported": run.file("weights.bin")})
 
 

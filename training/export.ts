@@ -8,6 +8,8 @@
  * training/encoder.ts (`image_features`), the image embedding (feature standardisation folded in by
  * train.py), and the shared im2txt decoder. CenterNet's weights stay float16 as shipped; `--quantize`
  * applies to the decoder's weights (uint8: the two vocabulary-sized matrices and the LSTM kernel, the rest float16). card.json is completed from --card (metrics, training facts).
+ * A run of training/attend.py (its weights.json names the attention) gets the attending decoder instead:
+ * the region vectors of training/region-graph.ts and tools/graph/attend-decoder.ts, with card.json `attention`.
  */
 import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -27,7 +29,9 @@ import {
   writeModelList,
   type Quantization,
 } from '../tools/graph';
+import { addAttendDecoder, REGIONS_FEED, REGIONS_OUTPUT, type AttentionKind } from '../tools/graph/attend-decoder';
 import { acceptAnyInputSize } from './any-input-size';
+import { addRegionVectors } from './region-graph';
 import { BACKBONE_NODE, CENTERNET_INPUT, CENTERNET_JSON, centernetImageSpec, COCO_LABELS, DETECTIONS_NODE, FEATURE_SIZE, HEATMAP_NODE } from './encoder';
 
 /** Node whose value equals encodeFeatures() in training/encoder.ts; eval and parity tests feed or read it. */
@@ -39,6 +43,8 @@ export const DETECTIONS_OUTPUT = 'detections';
 export const OBJECT_WORDS_FILE = path.join(import.meta.dirname, 'objects.json');
 
 interface TrainedWeights {
+  /** Set by training/attend.py; train.py's im2txt decoder has none. */
+  attention?: AttentionKind;
   units: number;
   forgetBias: number;
   tensors: Record<string, { shape: number[]; offset: number }>;
@@ -94,20 +100,26 @@ export async function exportModel(options: { runDir: string; vocabFile: string; 
   if (wordEmbedding.shape[0] !== vocabulary.size) {
     throw new Error(`the model has ${wordEmbedding.shape[0]} words, ${options.vocabFile} gives ${vocabulary.size} (lines + unknown)`);
   }
-  const { stateSize } = addIm2txtDecoder(graph, {
-    imageEmbedding,
-    embeddingSize,
-    numUnits: manifest.units,
-    vocabularySize: vocabulary.size,
-    forgetBias: manifest.forgetBias,
-    weights: {
-      wordEmbedding: wordEmbedding.data,
-      lstmKernel: tensor('lstm/kernel').data,
-      lstmBias: tensor('lstm/bias').data,
-      logitsWeights: tensor('logits/weights').data,
-      logitsBias: tensor('logits/biases').data,
-    },
-  });
+  const decoder = manifest.attention
+    ? addAttendingDecoder(graph, manifest, tensor, imageEmbedding)
+    : {
+        attention: undefined,
+        ...addIm2txtDecoder(graph, {
+          imageEmbedding,
+          embeddingSize,
+          numUnits: manifest.units,
+          vocabularySize: vocabulary.size,
+          forgetBias: manifest.forgetBias,
+          weights: {
+            wordEmbedding: wordEmbedding.data,
+            lstmKernel: tensor('lstm/kernel').data,
+            lstmBias: tensor('lstm/bias').data,
+            logitsWeights: tensor('logits/weights').data,
+            logitsBias: tensor('logits/biases').data,
+          },
+        }),
+      };
+  const { stateSize } = decoder;
 
   const card = parseModelCard({
     ...options.card,
@@ -117,6 +129,7 @@ export async function exportModel(options: { runDir: string; vocabFile: string; 
     stateSize,
     vocabularySize: vocabulary.size,
     nodes: DEFAULT_NODES,
+    attention: decoder.attention,
     words: DEFAULT_WORDS,
     detector: options.card.detector && {
       ...options.card.detector,
@@ -130,12 +143,13 @@ export async function exportModel(options: { runDir: string; vocabFile: string; 
   // 0.48 on 200 validation photos), and so does the image embedding: it carries the folded feature
   // standardisation (weights / std), whose few huge values leave 256 levels per tensor too coarse.
   const uint8Candidates = new Set(['seq_embedding/map', 'logits/weights', 'lstm/basic_lstm_cell/kernel']);
+  const isUint8Candidate = (name: string) => uint8Candidates.has(name) || /^attend\/lstm_\d+\/kernel_\d+$/.test(name);
   const centernetWeights = new Set(centernet.weights.map((weight) => weight.name));
   const files = await writeGraphModel(options.outDir, graph.build(), {
     quantize: (weight) => {
       if (centernetWeights.has(weight.name)) return 'float16';
       if (!options.quantize) return undefined;
-      return uint8Candidates.has(weight.name) ? options.quantize : 'float16';
+      return isUint8Candidate(weight.name) ? options.quantize : 'float16';
     },
     generatedBy: 'training/export.ts',
   });
@@ -143,6 +157,38 @@ export async function exportModel(options: { runDir: string; vocabFile: string; 
   await copyFile(OBJECT_WORDS_FILE, path.join(options.outDir, 'objects.json'));
   await writeFile(path.join(options.outDir, 'card.json'), `${JSON.stringify(card, null, 2)}\n`);
   return { card, files };
+}
+
+type ReadTensor = (name: string) => { shape: number[]; data: Float32Array };
+
+/** training/attend.py's decoder: region vectors from the same CenterNet run, then attention at every word. */
+function addAttendingDecoder(graph: GraphBuilder, manifest: TrainedWeights, tensor: ReadTensor, imageEmbedding: string) {
+  const { vectors, regionCount } = addRegionVectors(graph, { image: DEFAULT_NODES.image, backbone: BACKBONE_NODE, detections: DETECTIONS_NODE }, {
+    features: tensor('regions/weights'), featuresBias: tensor('regions/biases'),
+    geometry: tensor('regions/geometry_weights'), geometryBias: tensor('regions/geometry_biases'),
+    classes: tensor('regions/class_embedding'),
+  });
+  const kind = manifest.attention!;
+  const lstm = (name: string) => ({ kernel: tensor(`${name}/kernel`), bias: tensor(`${name}/bias`) });
+  const { stateSize } = addAttendDecoder(graph, {
+    kind,
+    units: manifest.units,
+    regionCount,
+    regionVectors: vectors,
+    imageEmbedding,
+    forgetBias: manifest.forgetBias,
+    weights: {
+      attentionRegion: tensor('attention/region_weights'), attentionRegionBias: tensor('attention/region_biases'),
+      attentionState: tensor('attention/state_weights'),
+      attentionScore: tensor('attention/score_weights'),
+      wordEmbedding: tensor('seq_embedding/map'),
+      project: tensor('logits/project_weights'), projectBias: tensor('logits/project_biases'),
+      logitsBias: tensor('logits/biases'),
+      lstms: kind === 'topdown' ? [lstm('attention_lstm'), lstm('language_lstm')] : [lstm('lstm')],
+    },
+  });
+  const regionSize = tensor('seq_embedding/map').shape[1] + tensor('attention/state_weights').shape[1];
+  return { stateSize, attention: { regions: REGIONS_OUTPUT, regionsFeed: REGIONS_FEED, regionCount, regionSize } };
 }
 
 if (isEntryPoint(import.meta.filename)) {

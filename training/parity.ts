@@ -1,15 +1,17 @@
 /**
  * Checks an exported package against the training framework: feeds the reference features into
  * `image_features` and compares the initial state, one step from <S> (state and log-probabilities).
+ * An attending decoder's reference (training/attend.py) names validation photos instead: they go
+ * through the whole graph, pixels to regions, as in the app.
  *
- *   tsx training/parity.ts --model public/models/ID --reference .cache/runs/NAME/parity.json
+ *   tsx training/parity.ts --model public/models/ID --reference .cache/runs/NAME/parity.json [--photos DIR]
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadGraphModel } from '@tensorflow/tfjs-converter';
-import { DEFAULT_NODES } from '../src/captioner/card';
+import { DEFAULT_NODES, parseModelCard } from '../src/captioner/card';
 import { imageToTensor, type RgbaImage } from '../src/captioner/preprocess';
 import { isEntryPoint } from '../src/node/entry-point';
 import { decodeImage, fileModelHandler, initNodeBackend } from '../src/node/runtime';
@@ -17,7 +19,10 @@ import { centernetImageSpec, encodeFeatures, loadCenternet } from './encoder';
 import { FEATURES_NODE } from './export';
 
 export interface ParityReference {
-  features: number[][];
+  /** train.py: the photos' features (800 each). */
+  features?: number[][];
+  /** attend.py: the photos' file names (their regions come from the graph). */
+  photos?: string[];
   initialState: number[][];
   inputFeed: number[];
   logProbs: number[][];
@@ -45,38 +50,53 @@ export async function checkEncoderParity(modelDir: string, photo: RgbaImage): Pr
 
 const maxAbsDifference = (a: tf.Tensor, b: number[][]) => tf.tidy(() => tf.max(tf.abs(tf.sub(a, tf.tensor2d(b)))).dataSync()[0]);
 
-export async function checkParity(modelDir: string, reference: ParityReference): Promise<ParityReport> {
+export async function checkParity(modelDir: string, reference: ParityReference, photosDir?: string): Promise<ParityReport> {
   const model = await loadGraphModel(fileModelHandler(path.join(modelDir, 'model.json')));
-  // The image side of the graph takes one photo at a time, like the app.
-  const initialRows = reference.features.map((row) => {
-    const features = tf.tensor2d([row]);
-    const state = model.execute({ [FEATURES_NODE]: features }, DEFAULT_NODES.initialState) as tf.Tensor2D;
-    features.dispose();
-    return state;
-  });
-  const initial = tf.concat(initialRows);
-  const [softmax, state] = model.execute(
-    { [DEFAULT_NODES.inputFeed]: tf.tensor1d(reference.inputFeed, 'int32'), [DEFAULT_NODES.stateFeed]: initial },
-    [DEFAULT_NODES.softmax, DEFAULT_NODES.state],
-  ) as tf.Tensor2D[];
-  const logProbs = tf.log(softmax);
+  const card = parseModelCard(JSON.parse(await readFile(path.join(modelDir, 'card.json'), 'utf8')));
+  const step = (inputFeed: number[], initial: tf.Tensor2D, regions?: tf.Tensor2D) => {
+    const feeds: tf.NamedTensorMap = { [DEFAULT_NODES.inputFeed]: tf.tensor1d(inputFeed, 'int32'), [DEFAULT_NODES.stateFeed]: initial };
+    if (card.attention && regions) feeds[card.attention.regionsFeed] = regions;
+    const [softmax, state] = model.execute(feeds, [DEFAULT_NODES.softmax, DEFAULT_NODES.state]) as tf.Tensor2D[];
+    return { logProbs: tf.log(softmax), state };
+  };
+  // The image side of the graph takes one photo at a time, like the app; so do an attending decoder's steps.
+  const rows = await Promise.all(
+    (reference.photos ?? reference.features ?? []).map(async (input, row) => {
+      if (typeof input === 'string') {
+        if (!card.attention || !photosDir) throw new Error('a reference with photos needs an attending package and --photos');
+        const pixels = imageToTensor(decodeImage(await readFile(path.join(photosDir, input))), centernetImageSpec('squash'));
+        const [initial, regions] = model.execute({ [DEFAULT_NODES.image]: pixels }, [DEFAULT_NODES.initialState, card.attention.regions]) as tf.Tensor2D[];
+        pixels.dispose();
+        return { initial, ...step([reference.inputFeed[row]], initial, regions), regions };
+      }
+      const features = tf.tensor2d([input]);
+      const initial = model.execute({ [FEATURES_NODE]: features }, DEFAULT_NODES.initialState) as tf.Tensor2D;
+      features.dispose();
+      return { initial, ...step([reference.inputFeed[row]], initial) };
+    }),
+  );
+  const stack = (pick: (row: (typeof rows)[number]) => tf.Tensor2D) => tf.concat(rows.map(pick));
+  const [initial, state, logProbs] = [stack((row) => row.initial), stack((row) => row.state), stack((row) => row.logProbs)];
   const report = {
     initialState: maxAbsDifference(initial, reference.initialState),
     state: maxAbsDifference(state, reference.state),
     logProbs: maxAbsDifference(logProbs, reference.logProbs),
   };
-  tf.dispose([...initialRows, initial, softmax, state, logProbs]);
+  tf.dispose([initial, state, logProbs, ...rows.flatMap((row) => [row.initial, row.state, row.logProbs, ...('regions' in row && row.regions ? [row.regions] : [])])]);
   model.dispose();
   return report;
 }
 
 if (isEntryPoint(import.meta.filename)) {
   const { values } = parseArgs({
-    options: { model: { type: 'string' }, reference: { type: 'string' }, photo: { type: 'string' }, backend: { type: 'string', default: 'wasm' } },
+    options: {
+      model: { type: 'string' }, reference: { type: 'string' }, photo: { type: 'string' }, backend: { type: 'string', default: 'wasm' },
+      photos: { type: 'string', default: path.join(import.meta.dirname, '../../shared/data/photos') },
+    },
   });
   if (!values.model || !values.reference) throw new Error('usage: parity.ts --model DIR --reference parity.json [--photo some.jpg]');
   await initNodeBackend(values.backend as 'wasm' | 'cpu');
-  const report = await checkParity(values.model, JSON.parse(await readFile(values.reference, 'utf8')) as ParityReference);
+  const report = await checkParity(values.model, JSON.parse(await readFile(values.reference, 'utf8')) as ParityReference, values.photos);
   const encoder = values.photo ? { encoderFeatures: await checkEncoderParity(values.model, decodeImage(await readFile(values.photo))) } : {};
   console.log(JSON.stringify({ ...report, ...encoder }));
 }

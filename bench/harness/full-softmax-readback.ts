@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { StepModel, StepResult } from '../../src/captioner/beam-search';
-import type { ShowAndTellModel } from '../../src/captioner/model';
+import type { ShowAndTellModel, StepInputs } from '../../src/captioner/model';
 
 /** Indices of the k largest values of row `row` of a row-major [rows, columns] array, best first. */
 function topKOfRow(values: Float32Array, row: number, columns: number, k: number): number[] {
@@ -20,12 +20,12 @@ function topKOfRow(values: Float32Array, row: number, columns: number, k: number
  * Bench only: the decoder step without device-side top-k. The whole softmax [rows, V] is read back
  * and ranked on the CPU, to measure what ShowAndTellModel.step's device-side top-k saves.
  */
-export class FullSoftmaxReadback implements StepModel<tf.Tensor2D> {
+export class FullSoftmaxReadback implements StepModel<tf.Tensor2D, StepInputs> {
   constructor(private readonly model: ShowAndTellModel) {}
 
-  async step(inputFeed: Int32Array, stateFeed: tf.Tensor2D, k: number): Promise<StepResult<tf.Tensor2D>> {
+  async step(inputFeed: Int32Array, stateFeed: tf.Tensor2D, k: number, inputs: StepInputs = {}): Promise<StepResult<tf.Tensor2D>> {
     // tidy frees the feed tensor that run() makes; the two outputs are kept.
-    const [softmax, state] = tf.tidy(() => this.model.run(inputFeed, stateFeed)) as [tf.Tensor2D, tf.Tensor2D];
+    const [softmax, state] = tf.tidy(() => this.model.run(inputFeed, stateFeed, inputs.regions)) as [tf.Tensor2D, tf.Tensor2D];
     let probabilities: Float32Array;
     try {
       probabilities = (await softmax.data()) as Float32Array;

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { beamSearch, type BeamUpdate, type StepModel } from '../../src/captioner/beam-search';
-import { loadModelPackage, type DevicePrior, type ShowAndTellModel } from '../../src/captioner/model';
+import { loadModelPackage, type DevicePrior, type ShowAndTellModel, type StepInputs } from '../../src/captioner/model';
 import { imageToTensor, type RgbaImage } from '../../src/captioner/preprocess';
 import { startBackend } from '../../src/worker/backend';
 import { fetchGraphModel, fetchText } from '../../src/worker/fetch-model';
@@ -89,17 +89,17 @@ interface DecoderRun {
 }
 
 async function decodeCaption(
-  stepModel: StepModel<tf.Tensor2D, DevicePrior>,
+  stepModel: StepModel<tf.Tensor2D, StepInputs>,
   model: ShowAndTellModel,
   initialState: tf.Tensor2D,
   config: HarnessConfig,
-  prior?: DevicePrior,
+  stepInputs: StepInputs,
 ): Promise<DecoderRun> {
   const { startId, endId } = model.vocabulary;
   const readBackBytes: number[] = [];
   const startedAt = performance.now();
   let firstStepMs = Number.NaN;
-  await beamSearch(stepModel, initialState, { startId, endId, prior, priorCeiling: prior?.ceiling }, { beamSize: config.beamSize, maxLength: config.maxLength }, (update: BeamUpdate) => {
+  await beamSearch(stepModel, initialState, { startId, endId, stepInputs, priorCeiling: stepInputs.prior?.ceiling }, { beamSize: config.beamSize, maxLength: config.maxLength }, (update: BeamUpdate) => {
     if (update.step === 1) firstStepMs = performance.now() - startedAt;
     readBackBytes.push(update.readBackBytes);
   });
@@ -126,18 +126,19 @@ async function captionPhoto(model: ShowAndTellModel, file: Blob, config: Harness
   const startedAt = performance.now();
   const input = imageToTensor(await decode(file), model.card.image);
   const preparedAt = performance.now();
-  const { initialState, classScores } = await model.encodeImage(input);
+  const { initialState, regions, classScores } = await model.encodeImage(input);
   input.dispose();
   await initialState.data();
   const encodedAt = performance.now();
   const prior = photoPrior(model, classScores);
+  const photo = { regions: regions ?? undefined };
   try {
-    const topK = await decodeCaption(model, model, initialState, config);
-    const fullSoftmax = compareFullSoftmax ? await decodeCaption(new FullSoftmaxReadback(model), model, initialState, config) : null;
-    const grounded = prior ? await decodeCaption(model, model, initialState, config, prior) : null;
+    const topK = await decodeCaption(model, model, initialState, config, photo);
+    const fullSoftmax = compareFullSoftmax ? await decodeCaption(new FullSoftmaxReadback(model), model, initialState, config, photo) : null;
+    const grounded = prior ? await decodeCaption(model, model, initialState, config, { ...photo, prior }) : null;
     return { prepMs: preparedAt - startedAt, encoderMs: encodedAt - preparedAt, topK, fullSoftmax, grounded };
   } finally {
-    initialState.dispose();
+    tf.dispose([initialState, ...(regions ? [regions] : [])]);
     prior?.dispose();
   }
 }

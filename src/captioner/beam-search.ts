@@ -1,15 +1,16 @@
 /**
- * What the search needs from a model; State is opaque to it (a tensor for the real model), and so is
- * Prior, a log-prior on the next word that the caller made for this search (e.g. grounding in what a
- * detector saw) and that the model adds to its log-probabilities before choosing the top k.
+ * What the search needs from a model; State is opaque to it (a tensor for the real model), and so are
+ * Inputs, what the caller made for this search and the model takes at every step: e.g. a log-prior on
+ * the next word (grounding in what a detector saw) that the model adds to its log-probabilities
+ * before choosing the top k, or the photo's regions that an attending decoder looks at.
  */
-export interface StepModel<State, Prior = never> {
+export interface StepModel<State, Inputs = never> {
   /**
    * Runs one step for every partial caption at once (row b of `state` belongs to inputFeed[b]) and
    * returns, per row, its k best next words by log-probability plus the prior (when given):
    * row-major [rows * k], best first. The returned state has one row per input row.
    */
-  step(inputFeed: Int32Array, state: State, k: number, prior?: Prior): Promise<StepResult<State>>;
+  step(inputFeed: Int32Array, state: State, k: number, inputs?: Inputs): Promise<StepResult<State>>;
   /** A new state made of the given rows of `state`, in that order (rows may repeat). */
   gatherRows(state: State, rows: Int32Array): State;
   disposeState(state: State): void;
@@ -45,11 +46,11 @@ export interface Hypothesis {
   score: number;
 }
 
-/** The first word and the end word of captions, and an optional prior for every step. */
-export interface SearchInputs<Prior> {
+/** The first word and the end word of captions, and what the model takes at every step. */
+export interface SearchInputs<Inputs> {
   startId: number;
   endId: number;
-  prior?: Prior;
+  stepInputs?: Inputs;
   /** The most the prior adds to one word's log-probability (0 when it only ever penalises). */
   priorCeiling?: number;
 }
@@ -116,10 +117,10 @@ const publicView = ({ wordIds, logProb, score }: Hypothesis): Hypothesis => ({ w
  * changes the result). Without any complete caption it returns the partial ones.
  * The caller keeps ownership of initialState; states made during the search are disposed here.
  */
-export async function beamSearch<State, Prior = never>(
-  model: StepModel<State, Prior>,
+export async function beamSearch<State, Inputs = never>(
+  model: StepModel<State, Inputs>,
   initialState: State,
-  words: SearchInputs<Prior>,
+  words: SearchInputs<Inputs>,
   options: Partial<BeamSearchOptions> = {},
   onUpdate?: (update: BeamUpdate) => void,
 ): Promise<Hypothesis[]> {
@@ -137,7 +138,7 @@ export async function beamSearch<State, Prior = never>(
   try {
     for (let step = 1; step < maxLength && partials.length > 0; step++) {
       const feed = Int32Array.from(partials, (partial) => partial.wordIds[partial.wordIds.length - 1]);
-      const result = await model.step(feed, state, beamSize, words.prior);
+      const result = await model.step(feed, state, beamSize, words.stepInputs);
       if (state !== initialState) model.disposeState(state);
       const next = new TopN<PartialCaption>(beamSize);
       const perRow = result.wordIds.length / partials.length;

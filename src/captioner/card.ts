@@ -20,6 +20,17 @@ export const DEFAULT_NODES: ModelNodes = {
   state: 'lstm/state',
 };
 
+/**
+ * An attending decoder's per-photo input: the image run gives `regions` [regionCount, regionSize]
+ * (with the initial state), and every step takes it back through `regionsFeed`.
+ */
+export interface AttentionSpec {
+  regions: string;
+  regionsFeed: string;
+  regionCount: number;
+  regionSize: number;
+}
+
 export interface SentenceWords {
   start: string;
   end: string;
@@ -45,6 +56,8 @@ export interface ModelCard {
   /** Columns of the softmax: word_counts.txt lines + 1 (the unknown word). */
   vocabularySize: number;
   nodes: ModelNodes;
+  /** Present when the decoder attends over the photo's regions (optional). */
+  attention?: AttentionSpec;
   words: SentenceWords;
   /** Which image encoder the graph contains, for display. */
   encoder?: string;
@@ -176,6 +189,7 @@ export function parseModelCard(json: unknown): ModelCard {
       softmax: nodes.string('softmax', DEFAULT_NODES.softmax),
       state: nodes.string('state', DEFAULT_NODES.state),
     },
+    attention: card.has('attention') ? readAttention(card.child('attention')) : undefined,
     words: { start: words.string('start', DEFAULT_WORDS.start), end: words.string('end', DEFAULT_WORDS.end) },
     encoder: card.optionalString('encoder'),
     detector: card.has('detector') ? readDetector(card.child('detector')) : undefined,
@@ -187,6 +201,15 @@ export function parseModelCard(json: unknown): ModelCard {
   if (result.grounding && !result.detector) problems.push('grounding needs a detector');
   if (problems.length > 0) throw new Error(`invalid card.json:\n  ${problems.join('\n  ')}`);
   return result;
+}
+
+function readAttention(attention: FieldReader): AttentionSpec {
+  return {
+    regions: attention.string('regions'),
+    regionsFeed: attention.string('regionsFeed'),
+    regionCount: attention.positiveInteger('regionCount'),
+    regionSize: attention.positiveInteger('regionSize'),
+  };
 }
 
 function readImageSize(size: FieldReader): ImageSize {

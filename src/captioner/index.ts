@@ -86,6 +86,7 @@ class ModelEncodedPhoto implements EncodedPhoto {
 
   dispose(): void {
     this.encoded.initialState.dispose();
+    this.encoded.regions?.dispose();
   }
 }
 
@@ -140,7 +141,8 @@ class BeamSearchCaptioner implements Captioner {
     const prior = this.devicePrior(photo, grounding ?? true);
     const { startId, endId } = this.model.vocabulary;
     try {
-      const found = await beamSearch(this.model, photo.encoded.initialState, { startId, endId, prior, priorCeiling: prior?.ceiling }, searchOptions, (update) =>
+      const stepInputs = { prior, regions: photo.encoded.regions ?? undefined };
+      const found = await beamSearch(this.model, photo.encoded.initialState, { startId, endId, stepInputs, priorCeiling: prior?.ceiling }, searchOptions, (update) =>
         onUpdate?.({
           step: update.step,
           partial: update.partial.map(this.toCaption),

@@ -55,10 +55,19 @@ export interface DevicePrior {
   dispose(): void;
 }
 
+/** What one search hands every step: a grounding prior, and an attending decoder's regions of the photo. */
+export interface StepInputs {
+  prior?: DevicePrior;
+  /** [regionCount, regionSize] from encodeImage, on the device. */
+  regions?: tf.Tensor2D;
+}
+
 /** An image through the encoder: the decoder's initial state, and what the detector saw (when exposed). */
 export interface EncodedImage {
   /** [1, stateSize], on the device; the caller disposes it. */
   initialState: tf.Tensor2D;
+  /** An attending decoder's per-photo input (card.attention), on the device; the caller disposes it. */
+  regions: tf.Tensor2D | null;
   /** Evidence per detector class (card.detector.labels order), or null without a detector. */
   classScores: Float32Array | null;
   /** Raw detections [x1, y1, x2, y2, score, class] in model-input pixels, or null without a detector. */
@@ -74,7 +83,7 @@ function parseJson(text: string, fileName: string): unknown {
 }
 
 /** A Show and Tell graph model with its card and vocabulary, run through the im2txt inference interface. */
-export class ShowAndTellModel implements StepModel<tf.Tensor2D, DevicePrior> {
+export class ShowAndTellModel implements StepModel<tf.Tensor2D, StepInputs> {
   private constructor(
     private readonly graph: GraphModel,
     readonly card: ModelCard,
@@ -113,22 +122,22 @@ export class ShowAndTellModel implements StepModel<tf.Tensor2D, DevicePrior> {
   }
 
   /**
-   * The encoder and the first LSTM step in one graph run; the detector's outputs (a few hundred
-   * numbers) come from the same run and are read back.
+   * The encoder and the first decoder step in one graph run; the detector's outputs (a few hundred
+   * numbers) come from the same run and are read back; an attending decoder's regions stay on the device.
    */
   async encodeImage(image: tf.Tensor4D): Promise<EncodedImage> {
-    const { detector, nodes } = this.card;
-    if (!detector) return { initialState: this.feedImage(image), classScores: null, detections: null };
-    const [initialState, classScores, detections] = this.graph.execute({ [nodes.image]: image }, [
-      nodes.initialState,
-      detector.classScores,
-      detector.detections,
-    ]) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor3D];
+    const { detector, nodes, attention } = this.card;
+    const names = [nodes.initialState, ...(attention ? [attention.regions] : []), ...(detector ? [detector.classScores, detector.detections] : [])];
+    const outputs = this.graph.execute({ [nodes.image]: image }, names) as tf.Tensor[];
+    const initialState = outputs[0] as tf.Tensor2D;
+    const regions = attention ? (outputs[1] as tf.Tensor2D) : null;
+    if (!detector) return { initialState, regions, classScores: null, detections: null };
+    const [classScores, detections] = outputs.slice(attention ? 2 : 1) as [tf.Tensor2D, tf.Tensor3D];
     try {
       const [scores, rows] = await Promise.all([classScores.data<'float32'>(), detections.array()]);
-      return { initialState, classScores: Float32Array.from(scores), detections: rows[0] };
+      return { initialState, regions, classScores: Float32Array.from(scores), detections: rows[0] };
     } catch (error) {
-      initialState.dispose();
+      tf.dispose([initialState, ...(regions ? [regions] : [])]);
       throw error;
     } finally {
       classScores.dispose();
@@ -158,10 +167,11 @@ export class ShowAndTellModel implements StepModel<tf.Tensor2D, DevicePrior> {
    * log-probabilities per beam are read back (8 bytes each, 12 with a prior); the softmax never
    * leaves the device. A prior is added to the log-softmax on the device, before the top k.
    */
-  async step(inputFeed: Int32Array, stateFeed: tf.Tensor2D, k: number, prior?: DevicePrior): Promise<ModelStepResult> {
+  async step(inputFeed: Int32Array, stateFeed: tf.Tensor2D, k: number, inputs: StepInputs = {}): Promise<ModelStepResult> {
     const topK = Math.min(k, this.card.vocabularySize);
+    const { prior, regions } = inputs;
     const { values, indices, modelValues, state } = tf.tidy((): StepTensors => {
-      const [softmax, newState] = this.run(inputFeed, stateFeed);
+      const [softmax, newState] = this.run(inputFeed, stateFeed, regions);
       const state = newState as tf.Tensor2D;
       if (!prior) return { ...tf.topk(softmax, topK), state };
       const logSoftmax = tf.log(softmax);
@@ -207,19 +217,24 @@ export class ShowAndTellModel implements StepModel<tf.Tensor2D, DevicePrior> {
    * The raw decoder step: [softmax [rows, V], new state [rows, S]], both owned by the caller.
    * step() keeps the softmax on the device; benchmarks use this to compare reading all of it back.
    */
-  run(inputFeed: Int32Array, stateFeed: tf.Tensor2D): tf.Tensor[] {
-    const { nodes } = this.card;
-    const feeds = { [nodes.inputFeed]: tf.tensor1d(inputFeed, 'int32'), [nodes.stateFeed]: stateFeed };
+  run(inputFeed: Int32Array, stateFeed: tf.Tensor2D, regions?: tf.Tensor2D): tf.Tensor[] {
+    const { nodes, attention } = this.card;
+    const feeds: tf.NamedTensorMap = { [nodes.inputFeed]: tf.tensor1d(inputFeed, 'int32'), [nodes.stateFeed]: stateFeed };
+    if (attention) {
+      if (!regions) throw new Error('this model attends over the photo\'s regions: pass encodeImage\'s regions to every step');
+      feeds[attention.regionsFeed] = regions;
+    }
     return this.graph.execute(feeds, [nodes.softmax, nodes.state]) as tf.Tensor[];
   }
 
   /** A dry step from a zero state catches a graph that does not match its card before any photo is captioned. */
   private checkStepShapes(): void {
-    const { stateSize, vocabularySize, nodes } = this.card;
+    const { stateSize, vocabularySize, nodes, attention } = this.card;
     const [softmaxShape, stateShape] = tf.tidy(() => {
       let outputs: tf.Tensor[];
       try {
-        outputs = this.run(Int32Array.of(this.vocabulary.startId), tf.zeros([1, stateSize]));
+        const regions = attention ? tf.zeros<tf.Rank.R2>([attention.regionCount, attention.regionSize]) : undefined;
+        outputs = this.run(Int32Array.of(this.vocabulary.startId), tf.zeros([1, stateSize]), regions);
       } catch (error) {
         throw new Error(`model.json does not run as card.json describes (nodes ${JSON.stringify(nodes)}): ${String(error)}`);
       }

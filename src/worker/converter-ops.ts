@@ -6,7 +6,7 @@
  * tables name it directly).
  */
 export {
-  add, argMax, avgPool, batchNorm, cast, concat, conv2d, depthwiseConv2d, equal, expandDims, floorDiv, fused, gather, greater,
+  add, argMax, div, minimum, range, sum, avgPool, batchNorm, cast, concat, conv2d, depthwiseConv2d, equal, expandDims, floorDiv, fused, gather, greater,
   image, less, log, matMul, max, maximum, maxPool, mean, mod, mul, pad, relu, relu6, reshape, reverse, rsqrt, sigmoid, slice,
   softmax, split, scalar, squeeze, stack, stridedSlice, sub, tanh, tensor1d, topk,
 } from '@tensorflow/tfjs-core';

@@ -45,6 +45,10 @@ import { tanhConfig } from '@tensorflow/tfjs-backend-webgl/dist/kernels/Tanh';
 import { topKConfig } from '@tensorflow/tfjs-backend-webgl/dist/kernels/TopK';
 import { transposeConfig } from '@tensorflow/tfjs-backend-webgl/dist/kernels/Transpose';
 
+import { minimumConfig } from '@tensorflow/tfjs-backend-webgl/dist/kernels/Minimum';
+import { rangeConfig } from '@tensorflow/tfjs-backend-webgl/dist/kernels/Range';
+import { realDivConfig } from '@tensorflow/tfjs-backend-webgl/dist/kernels/RealDiv';
+import { sumConfig } from '@tensorflow/tfjs-backend-webgl/dist/kernels/Sum';
 export const WEBGL_KERNELS: readonly KernelConfig[] = [
   _fusedMatMulConfig, addConfig, argMaxConfig, avgPoolConfig, batchMatMulConfig, castConfig, concatConfig,
   conv2DConfig, cropAndResizeConfig, depthwiseConv2dNativeConfig, expandDimsConfig, batchNormConfig,
@@ -54,4 +58,6 @@ export const WEBGL_KERNELS: readonly KernelConfig[] = [
   softmaxConfig, splitVConfig, subConfig, tanhConfig, topKConfig, transposeConfig,
   // CenterNet's own detection decoding (the default package's `detections` output).
   equalConfig, floorDivConfig, modConfig, stridedSliceConfig,
+  // The attending decoder's region pooling (training/region-graph.ts).
+  minimumConfig, rangeConfig, realDivConfig, sumConfig,
 ];

@@ -45,6 +45,10 @@ import { tanhConfig } from '@tensorflow/tfjs-backend-webgpu/dist/kernels/Tanh';
 import { topKConfig } from '@tensorflow/tfjs-backend-webgpu/dist/kernels/TopK';
 import { transposeConfig } from '@tensorflow/tfjs-backend-webgpu/dist/kernels/Transpose';
 
+import { minimumConfig } from '@tensorflow/tfjs-backend-webgpu/dist/kernels/Minimum';
+import { rangeConfig } from '@tensorflow/tfjs-backend-webgpu/dist/kernels/Range';
+import { realDivConfig } from '@tensorflow/tfjs-backend-webgpu/dist/kernels/RealDiv';
+import { sumConfig } from '@tensorflow/tfjs-backend-webgpu/dist/kernels/Sum';
 export const WEBGPU_KERNELS: readonly KernelConfig[] = [
   _fusedMatMulConfig, addConfig, argMaxConfig, avgPoolConfig, batchMatMulConfig, castConfig, concatConfig,
   conv2DConfig, cropAndResizeConfig, depthwiseConv2dNativeConfig, expandDimsConfig, fusedBatchNormConfig,
@@ -54,4 +58,6 @@ export const WEBGPU_KERNELS: readonly KernelConfig[] = [
   softmaxConfig, splitVConfig, subConfig, tanhConfig, topKConfig, transposeConfig,
   // CenterNet's own detection decoding (the default package's `detections` output).
   equalConfig, floorDivConfig, modConfig, stridedSliceConfig,
+  // The attending decoder's region pooling (training/region-graph.ts).
+  minimumConfig, rangeConfig, realDivConfig, sumConfig,
 ];

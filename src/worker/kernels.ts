@@ -70,6 +70,11 @@ export const GRAPH_OP_KERNELS: Readonly<Record<string, readonly string[]>> = {
   FloorDiv: ['FloorDiv'],
   FloorMod: ['Mod'],
   StridedSlice: ['StridedSlice'],
+  // The attending decoder's region pooling (training/region-graph.ts): box coverage of backbone cells.
+  Minimum: ['Minimum'],
+  Range: ['Range'],
+  RealDiv: ['RealDiv'],
+  Sum: ['Sum'],
 };
 
 /**

@@ -64,7 +64,7 @@ class FakeModel implements StepModel<string[], WordPrior> {
 async function search(table: Table, options: Parameters<typeof beamSearch>[3], updates: BeamUpdate[] = [], prior?: { words: WordPrior; ceiling: number }) {
   const model = new FakeModel(table);
   const initial = model.initialState();
-  const inputs = { startId: START, endId: END, prior: prior?.words, priorCeiling: prior?.ceiling };
+  const inputs = { startId: START, endId: END, stepInputs: prior?.words, priorCeiling: prior?.ceiling };
   const found = await beamSearch(model, initial, inputs, options, (update) => updates.push(update));
   expect([...model.live]).toEqual([initial]); // every state the search made was disposed
   const readable = found.map(({ wordIds, logProb, score }) => ({ words: wordIds.map((w) => WORDS[w]).join(' '), logProb, score }));
