@@ -4,7 +4,7 @@
  * and switches sides, captions are read aloud (a stubbed speech engine records what is said), a
  * photo is one tap away, and with Data Saver on the model is downloaded only when the user agrees.
  */
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page, type TestInfo } from '@playwright/test';
 import { chromiumLaunchOptions, SOFTWARE_WEBGL_ARGS } from './browser';
 import { FAKE_CAMERA_ARGS } from './fake-camera';
 import { formatBytes } from '../src/ui/format';
@@ -84,6 +84,19 @@ async function stubSpeech(page: Page, { voices, utteranceMs }: { voices: boolean
   );
 }
 
+/**
+ * The page screen by screen, top to bottom (a full-page screenshot resizes the emulated phone's
+ * viewport, which drops its touch emulation and so shows the desktop layout).
+ */
+async function screenshotScreens(page: Page, testInfo: TestInfo, name: string): Promise<void> {
+  const { screens, height } = await page.evaluate(() => ({ screens: Math.ceil(document.documentElement.scrollHeight / innerHeight), height: innerHeight }));
+  for (let screen = 0; screen < Math.min(screens, 10); screen++) {
+    await page.evaluate((top) => window.scrollTo(0, top), screen * height);
+    await page.screenshot({ path: screenshotPath(testInfo, `${name}-${screen + 1}.png`) });
+  }
+  await page.evaluate(() => window.scrollTo(0, 0));
+}
+
 function framesCaptioned(page: Page): Promise<number> {
   return workerEvents(page).then((events) => events.filter((event) => event.type === 'job-done' && event.jobId.startsWith('frame-')).length);
 }
@@ -144,9 +157,9 @@ for (const device of ['Pixel 7', 'iPhone 13'] as const) {
 
       expect(await seriousViolations(page)).toEqual([]);
       const slug = device.replace(' ', '-').toLowerCase();
-      await page.screenshot({ path: screenshotPath(testInfo, `phone-${slug}-320.png`), fullPage: true });
+      await screenshotScreens(page, testInfo, `phone-${slug}-320`);
       await page.setViewportSize(phone(device).viewport);
-      await page.screenshot({ path: screenshotPath(testInfo, `phone-${slug}.png`), fullPage: true });
+      await screenshotScreens(page, testInfo, `phone-${slug}`);
     });
   });
 }
@@ -211,7 +224,8 @@ test('the camera starts facing the world, switches sides, keeps its list, shows 
   expect(video.width).toBeGreaterThan(panel.width - 30); // the panel's padding either side
   expect(captionBox.y).toBeGreaterThanOrEqual(video.y + video.height);
   expect(Number.parseFloat(await caption.evaluate((element) => getComputedStyle(element).fontSize))).toBeGreaterThanOrEqual(24);
-  await page.screenshot({ path: screenshotPath(testInfo, 'phone-camera.png'), fullPage: true });
+  await page.getByTestId('camera').evaluate((panel) => panel.scrollIntoView());
+  await page.screenshot({ path: screenshotPath(testInfo, 'phone-camera.png') });
 
   const switchButton = page.getByRole('button', { name: 'Switch camera' });
   expect((await switchButton.boundingBox())!.height).toBeGreaterThanOrEqual(TOUCH_ACTION_PX);
@@ -296,7 +310,7 @@ test('with Data Saver on, the page asks before downloading the model and says it
   await expect(card(page, 'white.png')).toHaveAttribute('data-state', 'waiting');
   expect(modelRequests).toEqual([]);
   expect(await seriousViolations(page)).toEqual([]);
-  await page.screenshot({ path: screenshotPath(testInfo, 'phone-data-saver.png'), fullPage: true });
+  await page.screenshot({ path: screenshotPath(testInfo, 'phone-data-saver.png') });
 
   await question.getByRole('button', { name: /^Download/ }).tap();
   await expect(page.getByTestId('model-status')).toHaveAttribute('data-phase', 'ready');
