@@ -153,7 +153,9 @@ for (const device of ['Pixel 7', 'iPhone 13'] as const) {
       const sliders = targets.filter((target) => target.name === 'range');
       expect(sliders).toHaveLength(3);
       for (const slider of sliders) expect(slider.height).toBeGreaterThanOrEqual(TOUCH_ACTION_PX);
-      testInfo.annotations.push({ type: `controls at 320 px (${device})`, description: `${targets.length} visible, smallest ${Math.min(...targets.map((t) => Math.min(t.width, t.height)))} px` });
+      const smallest = Math.min(...targets.map((target) => Math.min(target.width, target.height)));
+      const mainActions = Math.min(...targets.filter((target) => MAIN_ACTIONS.includes(target.name)).map((target) => target.height));
+      console.log(`${device} at 320 px: ${targets.length} visible controls, smallest side ${smallest} px, main actions at least ${mainActions} px tall`);
 
       expect(await seriousViolations(page)).toEqual([]);
       const slug = device.replace(' ', '-').toLowerCase();
