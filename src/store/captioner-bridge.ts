@@ -164,10 +164,14 @@ function loadModel(modelId: string): void {
   });
 }
 
+/** Only a versioned package is read from the model cache before the network (see worker/model-cache.ts). */
+async function loadsFromCache(modelId: string): Promise<boolean> {
+  return modelVersion(modelId) !== null && (await isModelKept(modelUrl(modelId)));
+}
+
 /** Loads the model; with Data Saver on, first asks (status 'asking') unless the browser keeps this version already. */
 async function loadOrAsk(modelId: string): Promise<void> {
-  const kept = async () => modelVersion(modelId) !== null && (await isModelKept(modelUrl(modelId)));
-  if (saveDataOn() && !(await kept())) {
+  if (saveDataOn() && !(await loadsFromCache(modelId))) {
     const bytes = useModelStore.getState().catalog.find((entry) => entry.id === modelId)?.bytes ?? null;
     if (isCurrentModel(modelId)) useModelStore.getState().setStatus({ phase: 'asking', modelId, bytes });
     return;

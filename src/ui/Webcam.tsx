@@ -19,7 +19,7 @@ function useNow(refreshMs: number): number {
 }
 
 /** With several cameras: one button to the other side (a phone's front and rear), and a list of them all. */
-function CameraChoice() {
+function CameraSwitch() {
   const cameras = useWebcamStore((state) => state.cameras);
   const deviceId = useWebcamStore((state) => state.deviceId);
   if (cameras.length < 2) return null;
@@ -131,7 +131,7 @@ export function Webcam() {
               <button type="button" onClick={() => void takeSnapshot()} data-testid="camera-snapshot">
                 Snapshot to photos
               </button>
-              <CameraChoice />
+              <CameraSwitch />
             </div>
           </div>
         </div>
