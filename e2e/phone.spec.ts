@@ -166,7 +166,7 @@ for (const device of ['Pixel 7', 'iPhone 13'] as const) {
   });
 }
 
-test('"Take a photo" opens the camera app on a touch screen, and its photo is captioned; a mouse gets no such button', async ({ page, browser, baseURL }) => {
+test('"Take a photo" opens the camera app on a touch screen, and its photo is captioned; a mouse gets no such button, and 24 px targets', async ({ page, browser, baseURL }) => {
   await openReadyApp(page);
   const chooser = page.waitForEvent('filechooser');
   await page.getByRole('button', { name: 'Take a photo' }).tap();
@@ -182,6 +182,10 @@ test('"Take a photo" opens the camera app on a touch screen, and its photo is ca
     await desktop.goto('./?backend=webgl');
     await expect(desktop.getByRole('button', { name: 'Choose photos' })).toBeVisible();
     await expect(desktop.getByRole('button', { name: 'Take a photo' })).toHaveCount(0);
+    // With a mouse the 24 px minimum holds too, also in a window as narrow as a phone.
+    expect(tooSmall(await controlTargets(desktop))).toEqual([]);
+    await expectNoSidewaysScrolling(desktop, 'desktop, narrowed');
+    expect(tooSmall(await controlTargets(desktop))).toEqual([]);
   } finally {
     await desktop.close();
   }
