@@ -6,16 +6,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
-import { card, dropFiles, expectCaptioned, generatedInput, greyPng, launchWithProfile, openReadyApp, screenshotPath } from './helpers';
-
-async function seriousViolations(page: Page): Promise<string[]> {
-  const { violations } = await new AxeBuilder({ page }).analyze();
-  return violations
-    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .map((violation) => `${violation.id} (${violation.impact}): ${violation.help} at ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`);
-}
+import { card, dropFiles, expectCaptioned, generatedInput, greyPng, launchWithProfile, openReadyApp, screenshotPath, seriousViolations } from './helpers';
 
 /** The accessible name of the focused element (its label, else its text). */
 function focusedName(page: Page): Promise<string> {
@@ -53,11 +45,11 @@ test('axe-core finds no serious or critical violation: empty, while captioning, 
 test('every action works from the keyboard, and finished captions are announced to screen readers', async ({ page }) => {
   await openReadyApp(page);
   // Adding photos: the file dialog opens from the keyboard (the photos then come from the dialog).
-  await tabTo(page, 'choose files');
+  await tabTo(page, 'Choose photos');
   const chooser = page.waitForEvent('filechooser');
   await page.keyboard.press('Enter');
   await (await chooser).setFiles({ name: 'white.png', mimeType: 'image/png', buffer: Buffer.from(generatedInput('white.png', 'image/png').base64, 'base64') });
-  await tabTo(page, 'choose a folder');
+  await tabTo(page, 'Choose a folder');
   const folderChooser = page.waitForEvent('filechooser');
   await page.keyboard.press('Enter');
   expect(await (await folderChooser).element().getAttribute('data-testid')).toBe('folder-input');

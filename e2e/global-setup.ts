@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PNG } from 'pngjs';
 import type { ModelCard } from '../src/captioner/card';
+import { packageBytes } from '../tools/build/model-versions';
 import { makeFixtureModel } from '../tools/fixture/make-fixture-model';
 import { registerModel, writeModelList } from '../tools/graph/model-list';
 import { writeFakeCameraVideo } from './fake-camera';
@@ -27,7 +28,10 @@ async function writeFixtureModels(): Promise<void> {
   // The detector fixture ships a broken objects.json: the app must still caption with it, un-grounded.
   const detector = await writeFixtureModel({ detector: true });
   await writeFile(path.join(E2E_MODELS_DIR, detector.id, 'objects.json'), '{"objects": {"dog": "dog"}}\n');
-  await writeModelList(path.join(E2E_MODELS_DIR, 'models.json'), registerModel(registerModel({ models: [] }, squares), detector));
+  const list = registerModel(registerModel({ models: [] }, squares), detector);
+  // Sizes as the production build records them, for the page's question on a metered connection.
+  const models = await Promise.all(list.models.map(async (entry) => ({ ...entry, bytes: await packageBytes(path.join(E2E_MODELS_DIR, entry.id)) })));
+  await writeModelList(path.join(E2E_MODELS_DIR, 'models.json'), { ...list, models });
 }
 
 function solidPng(width: number, height: number, grey: number): Buffer {

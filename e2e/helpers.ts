@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
 import { chromium, expect, type Browser, type BrowserContext, type Page, type TestInfo } from '@playwright/test';
 import { PNG } from 'pngjs';
 import type { WorkerEvent } from '../src/worker/protocol';
@@ -169,4 +170,12 @@ export async function captionsOnBackend(
 export function expectSameCaptions(actual: { sentence: string; p: number }[], expected: { sentence: string; p: number }[]): void {
   expect(actual.map((line) => line.sentence)).toEqual(expected.map((line) => line.sentence));
   actual.forEach((line, i) => expect(Math.abs(line.p - expected[i].p) / expected[i].p).toBeLessThan(0.02));
+}
+
+/** axe-core's serious and critical findings on the page as it is now, one line each. */
+export async function seriousViolations(page: Page): Promise<string[]> {
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  return violations
+    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+    .map((violation) => `${violation.id} (${violation.impact}): ${violation.help} at ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`);
 }

@@ -6,6 +6,8 @@ export interface ModelListEntry {
   fixture: boolean;
   /** Content hash set by the production build: the package's files live under <id>/<version>/. */
   version?: string;
+  /** The package's size, set by the production build: the page says it before downloading on a metered connection. */
+  bytes?: number;
 }
 
 /** public/models/models.json: the packages the app, the CLI and the tools know about. */
@@ -18,10 +20,11 @@ export interface ModelList {
 export function parseModelList(json: unknown): ModelList {
   const list = json as { default?: unknown; models?: unknown } | null;
   if (!list || !Array.isArray(list.models)) throw new Error('models.json has no "models" list');
-  const models = list.models.map((entry: { id?: unknown; name?: unknown; fixture?: unknown; version?: unknown } | null) => {
+  const models = list.models.map((entry: { id?: unknown; name?: unknown; fixture?: unknown; version?: unknown; bytes?: unknown } | null) => {
     if (typeof entry?.id !== 'string') throw new Error('a models.json entry has no "id"');
     const parsed: ModelListEntry = { id: entry.id, name: typeof entry.name === 'string' ? entry.name : entry.id, fixture: entry.fixture === true };
     if (typeof entry.version === 'string') parsed.version = entry.version;
+    if (typeof entry.bytes === 'number' && entry.bytes > 0) parsed.bytes = entry.bytes;
     return parsed;
   });
   return typeof list.default === 'string' ? { default: list.default, models } : { models };

@@ -16,6 +16,7 @@ import { parseThreadsParameter } from '../worker/wasm-threads';
 import { currentBackendPreference, useBackendSettingStore } from './backend-setting';
 import { findJob, isPending, useJobsStore, type NamedFile, type PhotoJob } from './jobs';
 import { parseModelList, type ModelList } from '../captioner/model-list';
+import { isModelKept, saveDataOn } from './metered';
 import { useModelStore } from './model';
 import { readPhoto } from './read-photo';
 import { currentCaptionSettings, useSettingsStore } from './settings';
@@ -163,6 +164,27 @@ function loadModel(modelId: string): void {
   });
 }
 
+/** Only a versioned package is read from the model cache before the network (see worker/model-cache.ts). */
+async function loadsFromCache(modelId: string): Promise<boolean> {
+  return modelVersion(modelId) !== null && (await isModelKept(modelUrl(modelId)));
+}
+
+/** Loads the model; with Data Saver on, first asks (status 'asking') unless the browser keeps this version already. */
+async function loadOrAsk(modelId: string): Promise<void> {
+  if (saveDataOn() && !(await loadsFromCache(modelId))) {
+    const bytes = useModelStore.getState().catalog.find((entry) => entry.id === modelId)?.bytes ?? null;
+    if (isCurrentModel(modelId)) useModelStore.getState().setStatus({ phase: 'asking', modelId, bytes });
+    return;
+  }
+  if (isCurrentModel(modelId)) loadModel(modelId);
+}
+
+/** The user's go-ahead for the download that Data Saver held back. */
+export function downloadModel(): void {
+  const { status } = useModelStore.getState();
+  if (status.phase === 'asking') loadModel(status.modelId);
+}
+
 /** Decodes the photo on the main thread (createImageBitmap is asynchronous) and hands it over; the worker sends its thumbnail back. */
 async function sendJob(jobId: string, file: File): Promise<void> {
   const { setJobState, setSettings } = useJobsStore.getState();
@@ -271,13 +293,13 @@ export async function startCaptioner(): Promise<void> {
 
 // Every model choice (start-up, settings panel) loads that model in the worker.
 useSettingsStore.subscribe((state, previous) => {
-  if (state.modelId && state.modelId !== previous.modelId) loadModel(state.modelId);
+  if (state.modelId && state.modelId !== previous.modelId) void loadOrAsk(state.modelId);
 });
 
 // Forcing another backend in the settings loads the model again on it.
 useBackendSettingStore.subscribe((state, previous) => {
   const { modelId } = useSettingsStore.getState();
-  if (modelId && state.backend !== previous.backend) loadModel(modelId);
+  if (modelId && state.backend !== previous.backend) void loadOrAsk(modelId);
 });
 
 /** Retries whatever failed last: the model list, or loading the selected model. */

@@ -5,6 +5,8 @@ import type { BackendName, ModelReadyEvent } from '../worker/protocol';
 export type ModelStatus =
   | { phase: 'listing' }
   | { phase: 'no-models' }
+  /** Data Saver is on and the model is not kept here: it is downloaded once the user agrees (downloadModel). */
+  | { phase: 'asking'; modelId: string; bytes: number | null }
   | { phase: 'downloading'; modelId: string; loadedBytes: number; totalBytes: number | null }
   | { phase: 'warming-up'; modelId: string; backend: BackendName }
   | ({ phase: 'ready' } & Omit<ModelReadyEvent, 'type'>)

@@ -1,7 +1,8 @@
 /**
  * The live camera: starting and stopping it, choosing one, and feeding its frames to the captioner
  * (through captioner-bridge, which decides when the worker takes the next frame). Captioning pauses
- * while the tab is hidden; the camera itself stays on so resuming is instant.
+ * while the tab is hidden; the camera itself stays on so resuming is instant. Phones start with the
+ * camera that faces the world (the rear one); "switch" turns to the other side.
  */
 import { create } from 'zustand';
 import type { DetectedObject } from '../worker/protocol';
@@ -28,8 +29,10 @@ export interface CameraChoice {
 interface WebcamState {
   status: CameraStatus;
   cameras: CameraChoice[];
-  /** The running (or last chosen) camera; null lets the browser pick. */
+  /** The running (or last chosen) camera; null asks for the rear one. */
   deviceId: string | null;
+  /** Which way the running camera faces ('user', 'environment'…), where the browser says. */
+  facing: string | null;
   caption: StableCaption;
   recentFrames: CaptionedFrame[];
   /** Why the latest frame got no caption (e.g. the model failed), until one succeeds. */
@@ -44,6 +47,7 @@ export const useWebcamStore = create<WebcamState>()(() => ({
   status: { phase: 'off' },
   cameras: [],
   deviceId: null,
+  facing: null,
   ...INITIAL_SESSION,
 }));
 
@@ -151,7 +155,15 @@ async function listCameras(): Promise<void> {
   useWebcamStore.setState({ cameras });
 }
 
-export async function startCamera(deviceId: string | null = useWebcamStore.getState().deviceId): Promise<void> {
+/** A camera by its id, or by the way it faces. */
+type CameraRequest = { deviceId: string } | { facingMode: ConstrainDOMString };
+
+export function startCamera(deviceId: string | null = useWebcamStore.getState().deviceId): Promise<void> {
+  // `ideal`: a laptop's only camera faces the user, and must still start.
+  return start(deviceId ? { deviceId } : { facingMode: { ideal: 'environment' } });
+}
+
+async function start(request: CameraRequest): Promise<void> {
   const thisStart = ++startNumber;
   releaseCamera();
   if (!window.isSecureContext || !navigator.mediaDevices?.getUserMedia) {
@@ -163,12 +175,17 @@ export async function startCamera(deviceId: string | null = useWebcamStore.getSt
     });
     return;
   }
+  const deviceId = 'deviceId' in request ? request.deviceId : null;
   useWebcamStore.setState({ status: { phase: 'starting' }, deviceId, ...INITIAL_SESSION });
   let started: MediaStream;
   try {
     started = await navigator.mediaDevices.getUserMedia({
       audio: false,
-      video: { ...(deviceId ? { deviceId: { exact: deviceId } } : {}), width: { ideal: 640 }, height: { ideal: 480 } },
+      video: {
+        ...('deviceId' in request ? { deviceId: { exact: request.deviceId } } : { facingMode: request.facingMode }),
+        width: { ideal: 640 },
+        height: { ideal: 480 },
+      },
     });
   } catch (error) {
     if (thisStart === startNumber) useWebcamStore.setState({ status: describeStartError(error) });
@@ -186,7 +203,8 @@ export async function startCamera(deviceId: string | null = useWebcamStore.getSt
     releaseCamera();
     useWebcamStore.setState({ status: cameraProblem('disconnected', 'The camera stopped (unplugged, or taken by the system). Press Start camera to try again.') });
   });
-  useWebcamStore.setState({ status: { phase: 'live', paused: document.hidden }, deviceId: track?.getSettings().deviceId ?? deviceId });
+  const settings = track?.getSettings();
+  useWebcamStore.setState({ status: { phase: 'live', paused: document.hidden }, deviceId: settings?.deviceId ?? deviceId, facing: settings?.facingMode || null });
   showStream();
   updateFrameFlow();
   // Camera names are only readable once access is granted.
@@ -201,6 +219,24 @@ export function stopCamera(): void {
 
 export function chooseCamera(deviceId: string): void {
   if (deviceId !== useWebcamStore.getState().deviceId) void startCamera(deviceId);
+}
+
+const OTHER_SIDE: Record<string, VideoFacingModeEnum> = { user: 'environment', environment: 'user' };
+
+/**
+ * The camera on the other side of a phone; where cameras say nothing of their side (most desktop
+ * ones), or no camera faces the other way, the next camera in the list.
+ */
+export async function switchCamera(): Promise<void> {
+  const { facing, cameras, deviceId } = useWebcamStore.getState();
+  const otherSide = facing === null ? undefined : OTHER_SIDE[facing];
+  if (otherSide) {
+    await start({ facingMode: { exact: otherSide } });
+    const { status } = useWebcamStore.getState();
+    if (status.phase !== 'error' || status.problem !== 'no-camera') return;
+  }
+  const next = cameras[(cameras.findIndex((camera) => camera.deviceId === deviceId) + 1) % cameras.length];
+  if (next) await startCamera(next.deviceId);
 }
 
 /** Ref callback for the <video> that shows the camera (and that frames are grabbed from). */

@@ -5,6 +5,7 @@ import { useModelStore } from '../store/model';
 import { useStorageStore } from '../store/saved-results';
 import { useSettingsStore } from '../store/settings';
 import { Announcer } from './Announcer';
+import { DownloadQuestion } from './DownloadQuestion';
 import { DropZone } from './DropZone';
 import { ExportMenu } from './ExportMenu';
 import { ModelStatus } from './ModelStatus';
@@ -94,6 +95,7 @@ export function App() {
         <div className="main-column">
           <FixtureBanner />
           <StorageProblem />
+          <DownloadQuestion />
           <DropZone />
           <Webcam />
           <PhotoList />

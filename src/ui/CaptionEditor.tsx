@@ -1,6 +1,7 @@
 import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
 import { altTextOf, useJobsStore, type PhotoJob } from '../store/jobs';
 import { CaptionWithObjects } from './DetectedObjects';
+import { ReadAloudButton } from './ReadAloud';
 
 function CopyButton({ text, fileName }: { text: string; fileName: string }) {
   const [outcome, setOutcome] = useState<'copied' | 'failed' | null>(null);
@@ -124,6 +125,7 @@ export function CaptionEditor({ job, onHighlight }: { job: PhotoJob; onHighlight
           Edit
         </button>
         <CopyButton text={text} fileName={job.name} />
+        <ReadAloudButton text={text} fileName={job.name} />
         {edited && (
           <button type="button" onClick={() => editCaption(job.id, null)} aria-label={`Revert ${job.name} to the model’s caption`}>
             Revert

@@ -1,16 +1,27 @@
-import { useRef, useState, type DragEvent } from 'react';
+import { useRef, useState, type ChangeEvent, type DragEvent } from 'react';
 import { addPhotos } from '../store/captioner-bridge';
 import { droppedItems, photosOfChosenFolder, walkDropped } from '../store/dropped-files';
+import { useCoarsePointer } from './pointer';
 
 /** React has no typed prop for it; Chrome, Edge, Firefox and Safari all support it. */
 const FOLDER_INPUT = { webkitdirectory: '' } as Record<string, string>;
 
-/** Drop target and file dialogs (files, or a folder with its subfolders); pasting is handled page-wide by App. */
+/**
+ * Drop target and file dialogs (files, or a folder with its subfolders); pasting is handled page-wide by App.
+ * On touch screens, where nothing is dragged, it offers the camera app instead ("Take a photo").
+ */
 export function DropZone() {
   const fileInput = useRef<HTMLInputElement>(null);
   const folderInput = useRef<HTMLInputElement>(null);
+  const cameraInput = useRef<HTMLInputElement>(null);
+  const touch = useCoarsePointer();
   const [dragging, setDragging] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
+
+  const addChosen = (event: ChangeEvent<HTMLInputElement>) => {
+    addPhotos([...(event.target.files ?? [])]);
+    event.target.value = ''; // lets the same file be chosen again
+  };
 
   const onDrop = (event: DragEvent) => {
     event.preventDefault();
@@ -34,18 +45,21 @@ export function DropZone() {
       onDragLeave={() => setDragging(false)}
       onDrop={onDrop}
     >
-      <p className="drop-title">Drop photos or folders here</p>
-      <p className="muted">
-        or{' '}
-        <button type="button" className="link-button" onClick={() => fileInput.current?.click()}>
-          choose files
+      <p className="drop-title">{touch ? 'Add photos' : 'Drop photos or folders here'}</p>
+      <div className="drop-actions">
+        <button type="button" onClick={() => fileInput.current?.click()}>
+          Choose photos
         </button>
-        ,{' '}
-        <button type="button" className="link-button" onClick={() => folderInput.current?.click()}>
-          choose a folder
+        {touch && (
+          <button type="button" onClick={() => cameraInput.current?.click()}>
+            Take a photo
+          </button>
+        )}
+        <button type="button" onClick={() => folderInput.current?.click()}>
+          Choose a folder
         </button>
-        , or paste an image (Ctrl+V). Photos never leave your device.
-      </p>
+      </div>
+      <p className="muted">{touch ? 'or paste an image.' : 'or paste an image (Ctrl+V).'} Photos never leave your device.</p>
       {problem && (
         <p className="error" role="alert">
           {problem}
@@ -58,11 +72,10 @@ export function DropZone() {
         multiple
         hidden
         data-testid="file-input"
-        onChange={(event) => {
-          addPhotos([...(event.target.files ?? [])]);
-          event.target.value = ''; // lets the same file be chosen again
-        }}
+        onChange={addChosen}
       />
+      {/* capture: phones open the camera app straight away, for the rear camera. */}
+      <input ref={cameraInput} type="file" accept="image/*" capture="environment" hidden data-testid="camera-app-input" onChange={addChosen} />
       <input
         ref={folderInput}
         type="file"

@@ -32,6 +32,8 @@ function StatusBody({ status }: { status: Status }) {
           one is installed (see the README, “Default model”).
         </p>
       );
+    case 'asking':
+      return <p>Not downloaded yet: Data Saver is on, and the page asks first (above the photos).</p>;
     case 'downloading':
       return (
         <>

@@ -1,9 +1,10 @@
 import { useEffect, useState } from 'react';
 import { liveRate } from '../store/live-rate';
-import { bindCameraVideo, chooseCamera, startCamera, stopCamera, takeSnapshot, useWebcamStore } from '../store/webcam';
+import { bindCameraVideo, chooseCamera, startCamera, stopCamera, switchCamera, takeSnapshot, useWebcamStore } from '../store/webcam';
 import { formatCaptionLine, toAltText } from '../captioner/format';
 import { useSettingsStore } from '../store/settings';
 import { ObjectBoxes } from './DetectedObjects';
+import { ReadLiveCaptionsSetting } from './ReadAloud';
 
 /** How often the caption's age is redrawn while the camera is live. */
 const AGE_REFRESH_MS = 250;
@@ -17,21 +18,27 @@ function useNow(refreshMs: number): number {
   return now;
 }
 
-function CameraPicker() {
+/** With several cameras: one button to the other side (a phone's front and rear), and a list of them all. */
+function CameraSwitch() {
   const cameras = useWebcamStore((state) => state.cameras);
   const deviceId = useWebcamStore((state) => state.deviceId);
   if (cameras.length < 2) return null;
   return (
-    <label className="camera-picker">
-      Camera{' '}
-      <select value={deviceId ?? ''} onChange={(event) => chooseCamera(event.target.value)} data-testid="camera-picker">
-        {cameras.map((camera) => (
-          <option key={camera.deviceId} value={camera.deviceId}>
-            {camera.label}
-          </option>
-        ))}
-      </select>
-    </label>
+    <>
+      <button type="button" onClick={() => void switchCamera()} data-testid="camera-switch">
+        Switch camera
+      </button>
+      <label className="camera-picker">
+        Camera{' '}
+        <select value={deviceId ?? ''} onChange={(event) => chooseCamera(event.target.value)} data-testid="camera-picker">
+          {cameras.map((camera) => (
+            <option key={camera.deviceId} value={camera.deviceId}>
+              {camera.label}
+            </option>
+          ))}
+        </select>
+      </label>
+    </>
   );
 }
 
@@ -105,6 +112,7 @@ export function Webcam() {
         )}
       </div>
       {status.phase === 'off' && <p className="muted">Caption what your camera sees, live. The video never leaves this device.</p>}
+      <ReadLiveCaptionsSetting />
       {status.phase === 'starting' && <p className="muted">Starting the camera… allow access if the browser asks.</p>}
       {status.phase === 'error' && (
         <p className="warning" role="alert" data-testid="camera-error" data-problem={status.problem}>
@@ -123,7 +131,7 @@ export function Webcam() {
               <button type="button" onClick={() => void takeSnapshot()} data-testid="camera-snapshot">
                 Snapshot to photos
               </button>
-              <CameraPicker />
+              <CameraSwitch />
             </div>
           </div>
         </div>

@@ -4,9 +4,7 @@
  * app shell; model files are kept here, where the worker can tell the UI where they came from.
  */
 import { fetchOk } from './fetch-model';
-import type { ModelOrigin } from './protocol';
-
-const MODEL_CACHE = 'show-and-tell-models';
+import { MODEL_CACHE, type ModelOrigin } from './protocol';
 
 /** Cache Storage needs a secure context (https or localhost); elsewhere the model is simply downloaded. */
 function openCache(): Promise<Cache | null> {

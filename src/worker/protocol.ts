@@ -30,6 +30,9 @@ export interface CaptionSettings extends BeamSearchOptions {
 /** Where a model's files came from on this load. */
 export type ModelOrigin = 'network' | 'cache';
 
+/** The Cache Storage the worker keeps model files in; the page asks it whether a model is kept (Data Saver). */
+export const MODEL_CACHE = 'show-and-tell-models';
+
 /** What the UI needs to know about a loaded model package (from its card.json). */
 export interface ModelSummary {
   id: string;

@@ -20,6 +20,8 @@ describe('versionModelPackages', () => {
     expect(entry.version).toMatch(/^[0-9a-f]{12}$/);
     expect((await readdir(path.join(modelsDir, 'a', entry.version!))).sort()).toEqual(['group1-shard1of1.bin', 'model.json']);
     expect(JSON.parse(await readFile(path.join(modelsDir, 'models.json'), 'utf8')).models[0].version).toBe(entry.version);
+    // Its size, for the page to state before a download on a metered connection: '{}' and 'weights one'.
+    expect(entry.bytes).toBe(2 + 11);
     // Running again changes nothing; other content gives another version.
     expect(await versionModelPackages(modelsDir)).toEqual([entry]);
     const otherDir = await mkdtemp(path.join(tmpdir(), 'models-'));

@@ -1,10 +1,11 @@
 /**
  * Versioned model URLs for static hosting: every package listed in a models.json is moved into
  * `<id>/<content hash>/` and the hash recorded as the entry's "version". A changed model then has new
- * URLs, so hosts and CDNs may cache model files for ever; only models.json keeps a fixed URL.
+ * URLs, so hosts and CDNs may cache model files for ever; only models.json keeps a fixed URL. The
+ * entry also gets the package's size in bytes, which the page states before a metered download.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, rename } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, stat } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { ModelListEntry } from '../../src/captioner/model-list';
@@ -25,6 +26,12 @@ export async function hashPackage(dir: string): Promise<string> {
   return hash.digest('hex').slice(0, VERSION_LENGTH);
 }
 
+/** The bytes a browser downloads for the package: all its files. */
+export async function packageBytes(dir: string): Promise<number> {
+  const sizes = await Promise.all((await packageFiles(dir)).map(async (name) => (await stat(path.join(dir, name))).size));
+  return sizes.reduce((total, size) => total + size, 0);
+}
+
 /** Versions every unversioned package in `modelsDir` (a build's models folder) and rewrites its models.json. */
 export async function versionModelPackages(modelsDir: string): Promise<ModelListEntry[]> {
   const listFile = path.join(modelsDir, 'models.json');
@@ -37,9 +44,10 @@ export async function versionModelPackages(modelsDir: string): Promise<ModelList
       continue;
     }
     const version = await hashPackage(dir);
+    const bytes = await packageBytes(dir);
     await mkdir(path.join(dir, version));
     for (const name of await packageFiles(dir)) await rename(path.join(dir, name), path.join(dir, version, name));
-    models.push({ ...entry, version });
+    models.push({ ...entry, version, bytes });
   }
   if (list.models.length > 0) await writeModelList(listFile, { ...list, models });
   return models;
