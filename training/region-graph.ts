@@ -85,7 +85,7 @@ export function addRegionVectors(
   // Geometry as training/attend.py reads it: box, area, score (1 for grid cells); then the class.
   const area = graph.op(name('area'), 'Mul', [graph.op(name('box_width'), 'Sub', [x2, x1]), graph.op(name('box_height'), 'Sub', [y2, y1])]);
   const scores = graph.op(name('scores'), 'ConcatV2', [float('grid_scores', [cells, 1], new Float32Array(cells).fill(1)), slice('detected_scores', best, [0, 4], [REGION_COUNT, 1]), axis0], { N: attr.int(2) });
-  const geometry = graph.op(name('geometry'), 'ConcatV2', [boxes, area, scores, axis1], { N: attr.int(3) });
+  const geometry = graph.op(name('box_geometry'), 'ConcatV2', [boxes, area, scores, axis1], { N: attr.int(3) });
   const classIds = graph.op(name('class_ids'), 'Cast', [
     graph.op(name('classes'), 'ConcatV2', [float('grid_classes', [cells, 1], new Float32Array(cells).fill(GRID_CLASS)), slice('detected_classes', best, [0, 5], [REGION_COUNT, 1]), axis0], { N: attr.int(2) }),
   ], { SrcT: attr.dtype('float32'), DstT: attr.dtype('int32'), Truncate: attr.bool(false) });
