@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 python=/usr/bin/python3
 runs=.cache/runs
-probe_steps=${PROBE_STEPS:-1500}
+probe_steps=${PROBE_STEPS:-1000}
 $python training/attend.py --run "$runs/attend-topdown" --config '{"attention": "topdown", "units": 256}' --pause-at "xe:$probe_steps"
 $python training/attend.py --run "$runs/attend-soft" --config '{"attention": "soft", "units": 384}' --pause-at "xe:$probe_steps"
 choice=$($python - "$runs" "$probe_steps" <<'PY'
