@@ -14,7 +14,8 @@
 import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_NODES, DEFAULT_WORDS, parseModelCard, type ModelCard } from '../src/captioner/card';
+import { DEFAULT_NODES, parseModelCard, type ModelCard } from '../src/captioner/card';
+import { DEFAULT_WORDS } from '../src/captioner/sentence-words';
 import { Vocabulary } from '../src/captioner/vocabulary';
 import { isEntryPoint } from '../src/node/entry-point';
 import { pruneToOutputs, redirectInputs } from '../tools/convert/graph-edit';

@@ -1,5 +1,6 @@
-import type { DetectorSpec, GroundingSettings } from './objects';
+import type { DetectorSpec, GroundingSettings } from './detector-settings';
 import type { ImageSize, ImageSpec, ResizeMode } from './preprocess';
+import { DEFAULT_WORDS, type SentenceWords } from './sentence-words';
 
 /** Graph node names of the im2txt inference interface (see docs/ARCHITECTURE.md). */
 export interface ModelNodes {
@@ -30,13 +31,6 @@ export interface AttentionSpec {
   regionCount: number;
   regionSize: number;
 }
-
-export interface SentenceWords {
-  start: string;
-  end: string;
-}
-
-export const DEFAULT_WORDS: SentenceWords = { start: '<S>', end: '</S>' };
 
 /** card.json of a model package. */
 export interface ModelCard {

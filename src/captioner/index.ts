@@ -1,7 +1,8 @@
 import { beamSearch, type BeamSearchOptions, type Hypothesis } from './beam-search';
 import type { ModelCard } from './card';
 import { loadModelPackage, type DevicePrior, type EncodedImage, type LoadOptions, type PackageFiles, type ShowAndTellModel } from './model';
-import { decodeDetections, type DetectedObject, type GroundingSettings, type ObjectMention, type ObjectWords } from './objects';
+import type { GroundingSettings } from './detector-settings';
+import { decodeDetections, type DetectedObject, type ObjectMention, type ObjectWords } from './objects';
 import { imageToTensor, type ImageSize, type RgbaImage } from './preprocess';
 
 export type { BeamSearchOptions } from './beam-search';
@@ -9,7 +10,8 @@ export type { ModelCard } from './card';
 export type { LoadOptions, ModelSource, PackageFiles } from './model';
 export { ShowAndTellModel, loadModelPackage } from './model';
 export type { ImageSize, RgbaImage } from './preprocess';
-export type { DetectedObject, GroundingSettings, ObjectMention } from './objects';
+export type { GroundingSettings } from './detector-settings';
+export type { DetectedObject, ObjectMention } from './objects';
 export { describeObjects, ObjectWords } from './objects';
 
 export interface Caption {

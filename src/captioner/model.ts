@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { loadGraphModel, type GraphModel } from '@tensorflow/tfjs-converter';
 import type { StepModel, StepResult } from './beam-search';
 import { parseModelCard, type ModelCard } from './card';
-import { groundingPrior, ObjectWords, type GroundingSettings } from './objects';
+import type { GroundingSettings } from './detector-settings';
+import { groundingPrior, ObjectWords } from './objects';
 import { Vocabulary } from './vocabulary';
 
 /** The contents of a model package, however they were fetched. */

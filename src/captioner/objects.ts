@@ -1,3 +1,4 @@
+import type { DetectorSpec, GroundingSettings } from './detector-settings';
 import type { ImageSpec } from './preprocess';
 import { placement } from './preprocess';
 import type { Vocabulary } from './vocabulary';
@@ -86,25 +87,6 @@ export class ObjectWords {
   }
 }
 
-/** How detector evidence becomes a log-prior on object words (card.json `grounding`, tuned on validation). */
-export interface GroundingSettings {
-  /** Weight of the log-prior; 0 turns grounding off. */
-  lambda: number;
-  /** A class whose evidence reaches this score is taken as present (no penalty). */
-  threshold: number;
-  /**
-   * Lower thresholds for classes the detector finds weakly even when people name them (small or
-   * occluded objects: balls, tables), calibrated on training photos; never above `threshold`.
-   */
-  classThresholds?: Record<string, number>;
-  /** Evidence is floored here, which caps the penalty at lambda · log(floor / threshold). */
-  floor: number;
-  /**
-   * The most a word of a class seen above the threshold gains, at evidence 1 (linear from 0 at the
-   * threshold): a nudge to name what the detector is sure of. 0 or absent: no gain.
-   */
-  boost?: number;
-}
 
 /**
  * A log-prior on the next word, given the previous one: row 0 applies after most words; a word that
@@ -179,19 +161,6 @@ export function groundingPrior(
   return { table, rows: 1 + contextRows.size, rowAfter, ceiling: Math.max(0, ...base, ...[...contextRows.values()].flatMap((row) => Math.max(...row))) };
 }
 
-/** card.json `detector`: where the graph exposes the detector and how to read it. */
-export interface DetectorSpec {
-  /** Node giving [1, classes] evidence per class (the heatmap's maximum), the grounding's input. */
-  classScores: string;
-  /** Node giving [1, N, 6] detections: x1, y1, x2, y2 in model-input pixels, score, class index. */
-  detections: string;
-  /** Class names by index. */
-  labels: string[];
-  /** Detections below this score are not shown (chosen on the validation split). */
-  minScore: number;
-  /** At most this many objects are listed. */
-  maxObjects: number;
-}
 
 /** Boxes of one class overlapping more than this (intersection over union) are one object. */
 const SAME_OBJECT_IOU = 0.5;

@@ -1,4 +1,4 @@
-import { DEFAULT_WORDS, type SentenceWords } from './card';
+import { DEFAULT_WORDS, type SentenceWords } from './sentence-words';
 
 const LINE = /^(\S+) (\d+)$/;
 

@@ -12,8 +12,8 @@ import {
   groundingPrior,
   ObjectWords,
   type DetectedObject,
-  type DetectorSpec,
 } from '../../src/captioner/objects';
+import type { DetectorSpec } from '../../src/captioner/detector-settings';
 import { Vocabulary } from '../../src/captioner/vocabulary';
 import { folderPackageFiles } from '../../src/node/package-files';
 import { initNodeBackend } from '../../src/node/runtime';

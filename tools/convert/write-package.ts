@@ -1,7 +1,8 @@
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ready } from '@tensorflow/tfjs-core';
-import { DEFAULT_NODES, DEFAULT_WORDS, parseModelCard, type ModelCard } from '../../src/captioner/card';
+import { DEFAULT_NODES, parseModelCard, type ModelCard } from '../../src/captioner/card';
+import { DEFAULT_WORDS } from '../../src/captioner/sentence-words';
 import { Vocabulary } from '../../src/captioner/vocabulary';
 import { readModelList, registerModel, writeModelList, type ModelList } from '../graph/model-list';
 import { writeGraphModel, type Quantization } from '../graph/package-files';
