@@ -31,7 +31,7 @@ from torch import nn
 
 from cider import CiderD
 from slips import slips
-from train import encode_caption, load_vocab
+from train import encode_caption, load_vocab, unroll
 
 GRID_CLASS = 80  # class index of grid cells (the detector's classes are 0..79)
 
@@ -179,21 +179,7 @@ def decode(model, photos, start, end, max_length, sample):
     """Sampled or greedy captions: summed log-probabilities (with gradients) and word ids."""
     vectors, keys, image = model.regions(photos)
     state = model.initial_state(vectors, keys, image)
-    n = len(image)
-    word = torch.full((n,), start, dtype=torch.long)
-    alive = torch.ones(n, dtype=torch.bool)
-    log_prob = torch.zeros(n)
-    words = torch.full((n, max_length), end, dtype=torch.long)
-    for t in range(max_length):
-        logits, state = model.word_step(word, state, vectors, keys)
-        step = torch.log_softmax(logits[:, :-1], -1)  # never the padding id
-        word = torch.multinomial(step.detach().exp(), 1)[:, 0] if sample else step.argmax(-1)
-        log_prob = log_prob + torch.where(alive, step.gather(1, word[:, None])[:, 0], torch.zeros(()))
-        words[:, t] = torch.where(alive, word, torch.full_like(word, end))
-        alive = alive & (word != end)
-        if not alive.any():
-            break
-    return log_prob, words
+    return unroll(lambda words, state: model.word_step(words, state, vectors, keys), state, len(image), start, end, max_length, sample)
 
 
 # ----------------------------------------------------------------------------------- resumable runs

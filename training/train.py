@@ -130,16 +130,20 @@ def evaluate(model, pairs, feature_table, pad, batch_size=512):
 def decode(model, features, start, end, max_length, sample):
     """Unrolls the decoder from the image: sampled (sample=True) or greedy words, their summed
     log-probabilities (with gradients) and the word lists. A caption ends at </S> or max_length."""
-    state = model.initial_state(features)
-    word = torch.full((len(features),), start, dtype=torch.long)
-    alive = torch.ones(len(features), dtype=torch.bool)
-    log_prob = torch.zeros(len(features))
-    words = torch.full((len(features), max_length), end, dtype=torch.long)
+    return unroll(model.step, model.initial_state(features), len(features), start, end, max_length, sample)
+
+
+def unroll(step, state, n, start, end, max_length, sample):
+    """Any decoder's words from its initial state: `step(words, state)` -> (logits, state)."""
+    word = torch.full((n,), start, dtype=torch.long)
+    alive = torch.ones(n, dtype=torch.bool)
+    log_prob = torch.zeros(n)
+    words = torch.full((n, max_length), end, dtype=torch.long)
     for t in range(max_length):
-        logits, state = model.step(word, state)
-        step = torch.log_softmax(logits[:, :-1], -1)  # never the padding id
-        word = torch.multinomial(step.detach().exp(), 1)[:, 0] if sample else step.argmax(-1)
-        log_prob = log_prob + torch.where(alive, step.gather(1, word[:, None])[:, 0], torch.zeros(()))
+        logits, state = step(word, state)
+        step_log_probs = torch.log_softmax(logits[:, :-1], -1)  # never the padding id
+        word = torch.multinomial(step_log_probs.detach().exp(), 1)[:, 0] if sample else step_log_probs.argmax(-1)
+        log_prob = log_prob + torch.where(alive, step_log_probs.gather(1, word[:, None])[:, 0], torch.zeros(()))
         words[:, t] = torch.where(alive, word, torch.full_like(word, end))
         alive = alive & (word != end)
         if not alive.any():

@@ -129,7 +129,8 @@ export class ShowAndTellModel implements StepModel<tf.Tensor2D, StepInputs> {
   async encodeImage(image: tf.Tensor4D): Promise<EncodedImage> {
     const { detector, nodes, attention } = this.card;
     const names = [nodes.initialState, ...(attention ? [attention.regions] : []), ...(detector ? [detector.classScores, detector.detections] : [])];
-    const outputs = this.graph.execute({ [nodes.image]: image }, names) as tf.Tensor[];
+    // execute() gives a lone tensor, not an array, when one output is asked for.
+    const outputs = [this.graph.execute({ [nodes.image]: image }, names)].flat();
     const initialState = outputs[0] as tf.Tensor2D;
     const regions = attention ? (outputs[1] as tf.Tensor2D) : null;
     if (!detector) return { initialState, regions, classScores: null, detections: null };

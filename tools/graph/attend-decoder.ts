@@ -1,5 +1,6 @@
 import { DEFAULT_NODES } from '../../src/captioner/card';
 import { attr, type GraphBuilder } from './graph-def';
+import { addLstmCellFromGates } from './lstm-cell';
 
 /** The per-photo input of an attending decoder: [regions, embeddingSize + attentionSize] (vectors, then keys). */
 export const REGIONS_OUTPUT = 'regions';
@@ -86,13 +87,7 @@ export function addAttendDecoder(graph: GraphBuilder, spec: AttendDecoderSpec): 
     const name = (op: string) => `${scope}/${op}`;
     const products = inputs.map((x, i) => graph.op(name(`matmul_${i}`), 'MatMul', [x, lstms[l].parts[i]]));
     const gates = products.slice(1).reduce((sum, product, i) => graph.op(name(`sum_${i}`), 'AddV2', [sum, product]), products[0]);
-    const split = graph.op(name('split_gates'), 'Split', [axis1, graph.op(name('gates'), 'BiasAdd', [gates, lstms[l].bias])], { num_split: attr.int(4) });
-    const [i, j, f, o] = [0, 1, 2, 3].map((k) => `${split}:${k}`);
-    const forget = graph.op(name('forget'), 'Sigmoid', [graph.op(name('forget_biased'), 'AddV2', [f, forgetBias])]);
-    const write = graph.op(name('write'), 'Mul', [graph.op(name('input_gate'), 'Sigmoid', [i]), graph.op(name('candidate'), 'Tanh', [j])]);
-    const newC = graph.op(name('new_c'), 'AddV2', [graph.op(name('kept_c'), 'Mul', [c, forget]), write]);
-    const newH = graph.op(name('new_h'), 'Mul', [graph.op(name('output_gate'), 'Sigmoid', [o]), graph.op(name('tanh_c'), 'Tanh', [newC])]);
-    return { c: newC, h: newH };
+    return addLstmCellFromGates(graph, name, { gates: graph.op(name('gates'), 'BiasAdd', [gates, lstms[l].bias]), c }, { axis1, forgetBias });
   };
 
   /** Soft attention over the regions: context [B, E] for queries [B, U]. */

@@ -1,5 +1,6 @@
 import { DEFAULT_NODES } from '../../src/captioner/card';
 import { attr, type GraphBuilder } from './graph-def';
+import { addLstmCellFromGates } from './lstm-cell';
 
 /** Decoder weights, row-major, TensorFlow BasicLSTMCell layout (gate columns i, j, f, o). */
 export interface Im2txtDecoderWeights {
@@ -55,13 +56,7 @@ export function addIm2txtDecoder(graph: GraphBuilder, spec: Im2txtDecoderSpec): 
     const [c, h] = [`${split}:0`, `${split}:1`];
     const inputs = graph.op(name('concat_inputs'), 'ConcatV2', [x, h, axis1], { N: attr.int(2) });
     const gates = graph.op(name('gates'), 'BiasAdd', [graph.op(name('matmul'), 'MatMul', [inputs, kernel]), bias]);
-    const gateSplit = graph.op(name('split_gates'), 'Split', [axis1, gates], { num_split: attr.int(4) });
-    const [i, j, f, o] = [0, 1, 2, 3].map((k) => `${gateSplit}:${k}`);
-    const forget = graph.op(name('forget'), 'Sigmoid', [graph.op(name('forget_biased'), 'AddV2', [f, forgetBias])]);
-    const write = graph.op(name('write'), 'Mul', [graph.op(name('input_gate'), 'Sigmoid', [i]), graph.op(name('candidate'), 'Tanh', [j])]);
-    const newC = graph.op(name('new_c'), 'AddV2', [graph.op(name('kept_c'), 'Mul', [c, forget]), write]);
-    const newH = graph.op(name('new_h'), 'Mul', [graph.op(name('output_gate'), 'Sigmoid', [o]), graph.op(name('tanh_c'), 'Tanh', [newC])]);
-    return { c: newC, h: newH };
+    return addLstmCellFromGates(graph, name, { gates, c }, { axis1, forgetBias });
   };
   const concatState = (stateName: string, { c, h }: { c: string; h: string }) =>
     graph.op(stateName, 'ConcatV2', [c, h, axis1], { N: attr.int(2) });
