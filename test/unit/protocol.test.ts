@@ -38,6 +38,7 @@ const REQUESTS: Record<Exclude<WorkerRequest['type'], 'caption'>, WorkerRequest>
     preferredBackend: 'auto',
     preferenceOrigin: 'settings',
     versioned: true,
+    storedByPool: false,
     pinnedThreads: 2,
   },
   cancel: { type: 'cancel', jobId: 'j' },
