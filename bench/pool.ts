@@ -13,6 +13,7 @@ import path from 'node:path';
 import { chromium, type Page } from '@playwright/test';
 import { chromiumLaunchOptions } from '../e2e/browser';
 import { dropFiles, type TestFile } from '../e2e/helpers';
+import type { WorkerEvent } from '../src/worker/protocol';
 import { recordWorkerEvents } from './app-events';
 import { measureCliJobs } from './cli-rate';
 
@@ -32,6 +33,8 @@ interface PageRun {
   helperReadyMs: number[];
   /** The browser's processes after the batch, proportional set size. */
   browserPssBytes: number;
+  /** Each worker's WebAssembly memory after the batch (its high-water mark), the first worker's first. */
+  wasmMemoryBytes: (number | null)[];
   loadAverage: number;
 }
 
@@ -78,6 +81,27 @@ async function captionBatch(page: Page, photos: TestFile[]): Promise<{ droppedAt
     { timeout: 900_000 },
   );
   return finished.jsonValue() as Promise<{ droppedAt: number; lastDoneAt: number; doneBy: string[] }>;
+}
+
+/** Asks every worker for its diagnostics once its queue is done (src/worker/diagnostics.ts). */
+async function workersWasmMemory(page: Page): Promise<(number | null)[]> {
+  const answers = await page.evaluate(() =>
+    Promise.all(
+      window.benchWorkers.map(
+        (worker) =>
+          new Promise<number | null>((resolve) => {
+            const onMessage = (event: MessageEvent<WorkerEvent>) => {
+              if (event.data.type !== 'diagnostics') return;
+              worker.removeEventListener('message', onMessage);
+              resolve(event.data.memory.wasmMemoryBytes);
+            };
+            worker.addEventListener('message', onMessage);
+            worker.postMessage({ type: 'diagnostics' });
+          }),
+      ),
+    ),
+  );
+  return answers;
 }
 
 function framesDone(page: Page, from: number, to: number): Promise<number> {
@@ -129,6 +153,7 @@ async function benchPage(appUrl: string, pinned: number | null, files: string[],
       (droppedAt) => window.benchEvents.filter(({ worker, event }) => worker === 'captioner-helper' && event.type === 'model-ready').map(({ at }) => at - droppedAt),
       droppedAt,
     );
+    const wasmMemoryBytes = await workersWasmMemory(page);
     const cdp = await browser.newBrowserCDPSession();
     const { processInfo } = (await cdp.send('SystemInfo.getProcessInfo')) as { processInfo: { id: number }[] };
     const browserPssBytes = (await Promise.all(processInfo.map(({ id }) => pssBytes(id)))).reduce((a, b) => a + b, 0);
@@ -143,12 +168,13 @@ async function benchPage(appUrl: string, pinned: number | null, files: string[],
       photosBy,
       helperReadyMs,
       browserPssBytes,
+      wasmMemoryBytes,
       loadAverage,
     };
     log(
       `page, ${pinned === null ? `automatic (${workers})` : pinned} worker(s): ${run.photosPerSecond.toFixed(2)} photos/s (${run.perPhotoMs.toFixed(0)} ms per photo; ` +
         `${JSON.stringify(photosBy)}; helpers ready ${helperReadyMs.map((ms) => `${(ms / 1000).toFixed(1)} s`).join(', ') || '-'} after the drop), ` +
-        `browser ${(browserPssBytes / 1e6).toFixed(0)} MB; load average ${loadAverage.toFixed(1)}`,
+        `browser ${(browserPssBytes / 1e6).toFixed(0)} MB, WebAssembly memory per worker ${wasmMemoryBytes.map((bytes) => `${((bytes ?? 0) / 1e6).toFixed(0)} MB`).join(', ')}; load average ${loadAverage.toFixed(1)}`,
     );
     const camera = withCamera ? await cameraDuringBatch(page, files) : null;
     return { run, camera };

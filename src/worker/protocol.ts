@@ -208,6 +208,8 @@ export interface MemorySummary {
   numTensors: number;
   numBytes: number;
   numBytesInGPU: number | null;
+  /** The WebAssembly backend's memory: it grows to the largest working set (the encoder's) and never shrinks; null off wasm. */
+  wasmMemoryBytes: number | null;
 }
 
 /** The last image given to the model: its size and the mean brightness (0–1) of each quadrant. */
