@@ -85,23 +85,18 @@ async function captionBatch(page: Page, photos: TestFile[]): Promise<{ droppedAt
 
 /** Asks every worker for its diagnostics once its queue is done (src/worker/diagnostics.ts). */
 async function workersWasmMemory(page: Page): Promise<(number | null)[]> {
-  const answers = await page.evaluate(() =>
+  // Inline listeners only: tsx names assigned functions with a helper the page does not have.
+  return page.evaluate(() =>
     Promise.all(
       window.benchWorkers.map(
         (worker) =>
           new Promise<number | null>((resolve) => {
-            const onMessage = (event: MessageEvent<WorkerEvent>) => {
-              if (event.data.type !== 'diagnostics') return;
-              worker.removeEventListener('message', onMessage);
-              resolve(event.data.memory.wasmMemoryBytes);
-            };
-            worker.addEventListener('message', onMessage);
+            worker.addEventListener('message', (event: MessageEvent<WorkerEvent>) => event.data.type === 'diagnostics' && resolve(event.data.memory.wasmMemoryBytes));
             worker.postMessage({ type: 'diagnostics' });
           }),
       ),
     ),
   );
-  return answers;
 }
 
 function framesDone(page: Page, from: number, to: number): Promise<number> {

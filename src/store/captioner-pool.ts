@@ -13,6 +13,12 @@ import { parseWorkersParameter, planWorkers, type WorkerPlan } from './pool-size
 /** A worker's photos in flight: one captioning and the next decoded and waiting keeps it busy without hoarding bitmaps. */
 export const PHOTOS_PER_WORKER = 2;
 
+/**
+ * A helper with no photo for this long stops: each holds its own model and WebAssembly memory (about
+ * 130 MB with the default model, `npm run bench -- --pool`), and starting one again takes about a second.
+ */
+export const HELPER_IDLE_MS = 30_000;
+
 interface Member {
   worker: Worker;
   helper: boolean;
@@ -22,6 +28,8 @@ interface Member {
   retiring: boolean;
   /** Photos posted to it and not yet done, failed or cancelled. */
   photos: Set<string>;
+  /** Stops an idle helper (HELPER_IDLE_MS). */
+  idleTimer: ReturnType<typeof setTimeout> | null;
 }
 
 export interface WorkerCrash {
@@ -107,6 +115,8 @@ export class CaptionerPool {
     const chosen = candidates.reduce<Member | null>((best, member) => (!best || member.photos.size < best.photos.size ? member : best), null);
     if (!chosen) return this.postToFirst(request, [request.picture]);
     chosen.photos.add(request.jobId);
+    if (chosen.idleTimer) clearTimeout(chosen.idleTimer);
+    chosen.idleTimer = null;
     chosen.worker.postMessage(request, [request.picture]);
   }
 
@@ -128,7 +138,7 @@ export class CaptionerPool {
 
   private startMember(helper: boolean): Member {
     const worker = new Worker(new URL('../worker/captioner.worker.ts', import.meta.url), { type: 'module', name: helper ? 'captioner-helper' : 'captioner' });
-    const member: Member = { worker, helper, ready: false, retiring: false, photos: new Set() };
+    const member: Member = { worker, helper, ready: false, retiring: false, photos: new Set(), idleTimer: null };
     worker.addEventListener('message', (event: MessageEvent<WorkerEvent>) => this.handleEvent(member, event.data));
     // The worker reports its own errors as events, so reaching this means it cannot go on.
     worker.addEventListener('error', (event) => this.handleCrash(member, event.message));
@@ -146,6 +156,7 @@ export class CaptionerPool {
       case 'model-ready':
         member.ready = true;
         this.countRunning();
+        this.stopWhenIdle(member);
         this.callbacks.onHelperReady();
         return;
       case 'model-error':
@@ -184,6 +195,12 @@ export class CaptionerPool {
   private settle(member: Member, jobId: string): void {
     member.photos.delete(jobId);
     this.stopIdleRetirees();
+    if (member.helper) this.stopWhenIdle(member);
+  }
+
+  private stopWhenIdle(helper: Member): void {
+    if (helper.photos.size > 0 || helper.idleTimer) return;
+    helper.idleTimer = setTimeout(() => this.stop(helper), HELPER_IDLE_MS);
   }
 
   private stopIdleRetirees(): void {
@@ -191,6 +208,7 @@ export class CaptionerPool {
   }
 
   private stop(member: Member): void {
+    if (member.idleTimer) clearTimeout(member.idleTimer);
     member.worker.terminate();
     this.helpers = this.helpers.filter((helper) => helper !== member);
     this.countRunning();
@@ -211,9 +229,9 @@ export class CaptionerPool {
       return;
     }
     // The bridge puts every photo in flight back in the queue, so no helper may keep captioning one.
-    for (const everyone of this.members()) everyone.worker.terminate();
+    for (const helper of [...this.helpers]) this.stop(helper);
+    member.worker.terminate();
     this.first = null;
-    this.helpers = [];
     this.helperLoad = null;
     usePoolStore.setState({ plan: null, running: 0 });
     this.callbacks.onCrash({ helper: false, jobIds: [], message });
