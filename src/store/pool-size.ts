@@ -44,6 +44,7 @@ export function planWorkers({ pinned, backend, logicalCores, deviceMemoryGb, fir
   if (pinned !== null) return { workers: pinned, reason: 'set by ?workers= in the address' };
   if (backend === 'webgl' || backend === 'webgpu') {
     // A GPU runs one context's work at a time and each worker would upload its own copy of the weights.
+    // Not measured on a real GPU (the build machine's WebGL is SwiftShader): ?workers=N lets one try.
     return { workers: 1, reason: 'one worker owns the GPU; ?workers=N in the address sets it' };
   }
   // Every logical core busy, none oversubscribed: the first worker's extra threads take cores too.
