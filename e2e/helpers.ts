@@ -1,5 +1,7 @@
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import AxeBuilder from '@axe-core/playwright';
 import { chromium, expect, type Browser, type BrowserContext, type Page, type TestInfo } from '@playwright/test';
 import { PNG } from 'pngjs';
@@ -13,9 +15,9 @@ export interface TestFile {
   base64: string;
 }
 
-function photoFile(dataset: string, name: string): TestFile {
+function photoFile(dataset: string, name: string): TestFile & { path: string } {
   const file = path.resolve('node_modules/@stdlib', dataset, 'data/image.jpg');
-  return { name, mimeType: 'image/jpeg', base64: readFileSync(file).toString('base64') };
+  return { name, mimeType: 'image/jpeg', base64: readFileSync(file).toString('base64'), path: file };
 }
 
 export const PHOTOS = {
@@ -178,4 +180,10 @@ export async function seriousViolations(page: Page): Promise<string[]> {
   return violations
     .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
     .map((violation) => `${violation.id} (${violation.impact}): ${violation.help} at ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`);
+}
+
+/** The CLI's captions (`npm run caption -- --json ARGS`) for each photo in ARGS, in order, through the same core in Node. */
+export async function cliCaptions(args: string[]): Promise<string[][]> {
+  const { stdout } = await promisify(execFile)('node_modules/.bin/tsx', ['src/cli/caption.ts', '--json', ...args]);
+  return (JSON.parse(stdout) as { captions: { text: string }[] }[]).map((result) => result.captions.map((caption) => caption.text));
 }

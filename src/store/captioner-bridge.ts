@@ -1,6 +1,6 @@
 /**
- * The only code that talks to the captioner worker: UI components call these actions and read the
- * zustand stores, which this module keeps in sync with the worker's events.
+ * The only code that talks to the captioner workers (through captioner-pool.ts): UI components call
+ * these actions and read the zustand stores, which this module keeps in sync with the workers' events.
  */
 import {
   errorMessage,
@@ -10,7 +10,6 @@ import {
   type JobFailedEvent,
   type Picture,
   type WorkerEvent,
-  type WorkerRequest,
 } from '../worker/protocol';
 import { parseThreadsParameter } from '../worker/wasm-threads';
 import { currentBackendPreference, useBackendSettingStore } from './backend-setting';
@@ -20,14 +19,12 @@ import { isModelKept, saveDataOn } from './metered';
 import { useModelStore } from './model';
 import { readPhoto } from './read-photo';
 import { currentCaptionSettings, useSettingsStore } from './settings';
-
-/** One photo captioning and the next one decoded and waiting in the worker keeps the GPU busy without hoarding bitmaps. */
-const MAX_JOBS_IN_FLIGHT = 2;
+import { CaptionerPool, type WorkerCrash } from './captioner-pool';
 
 /** A camera frame that is not ready yet (video still starting) is asked for again after this long. */
 const FRAME_RETRY_MS = 100;
 
-let worker: Worker | null = null;
+const pool = new CaptionerPool({ onEvent: handleWorkerEvent, onCrash: handleWorkerCrash, onHelperReady: () => pumpQueue() });
 /** Counts worker restarts, so a photo decoded for a crashed worker is not sent twice. */
 let workerGeneration = 0;
 /** Photos that were in the worker when it crashed. */
@@ -46,43 +43,41 @@ let frameSource: FrameSource | null = null;
 let frameInFlight: { id: string; grabbedAt: number; posted: boolean } | null = null;
 let nextFrameNumber = 1;
 
-function post(request: WorkerRequest, transfer: Transferable[] = []): void {
-  worker ??= startWorker();
-  worker.postMessage(request, transfer);
-}
-
 function isInFlight(job: PhotoJob): boolean {
   return job.state.kind === 'reading' || job.state.kind === 'captioning';
 }
 
-function startWorker(): Worker {
-  const started = new Worker(new URL('../worker/captioner.worker.ts', import.meta.url), { type: 'module', name: 'captioner' });
-  started.addEventListener('message', (event: MessageEvent<WorkerEvent>) => handleWorkerEvent(event.data));
-  // The worker reports its own errors as events, so reaching this means it cannot go on.
-  started.addEventListener('error', (event) => {
-    started.terminate();
-    worker = null;
-    frameInFlight = null;
-    workerGeneration++;
-    const message = `The captioning worker stopped: ${event.message || 'it could not start'}.`;
-    const { jobs, setJobState } = useJobsStore.getState();
-    const { modelId } = useSettingsStore.getState();
-    if (useModelStore.getState().status.phase !== 'ready' || !modelId) {
-      // It failed while starting, so starting another would fail too: Retry starts a new one.
-      jobs.filter(isInFlight).forEach((job) => setJobState(job.id, { kind: 'failed', message }));
-      useModelStore.getState().setStatus({ phase: 'error', modelId, message });
-      return;
-    }
-    // It crashed while captioning: a new worker takes over and the photos it held wait for it, except
-    // one held during an earlier crash too, which is likely the cause.
-    for (const job of jobs.filter(isInFlight)) {
-      if (jobsInCrashedWorkers.has(job.id)) setJobState(job.id, { kind: 'failed', message });
-      else setJobState(job.id, { kind: 'waiting' });
-      jobsInCrashedWorkers.add(job.id);
-    }
-    loadModel(modelId);
-  });
-  return started;
+/** Photos held by a crashed worker wait for another, except one held during an earlier crash too, which is likely the cause. */
+function requeueAfterCrash(jobsHeld: readonly PhotoJob[], message: string): void {
+  const { setJobState } = useJobsStore.getState();
+  for (const job of jobsHeld) {
+    if (jobsInCrashedWorkers.has(job.id)) setJobState(job.id, { kind: 'failed', message });
+    else setJobState(job.id, { kind: 'waiting' });
+    jobsInCrashedWorkers.add(job.id);
+  }
+}
+
+function handleWorkerCrash(crash: WorkerCrash): void {
+  const message = `The captioning worker stopped: ${crash.message || 'it could not start'}.`;
+  const { jobs, setJobState } = useJobsStore.getState();
+  if (crash.helper) {
+    // The other workers carry on; the helper's photos go to them.
+    requeueAfterCrash(jobs.filter((job) => crash.jobIds.includes(job.id)), message);
+    pumpQueue();
+    return;
+  }
+  frameInFlight = null;
+  workerGeneration++;
+  const { modelId } = useSettingsStore.getState();
+  if (useModelStore.getState().status.phase !== 'ready' || !modelId) {
+    // It failed while starting, so starting another would fail too: Retry starts a new one.
+    jobs.filter(isInFlight).forEach((job) => setJobState(job.id, { kind: 'failed', message }));
+    useModelStore.getState().setStatus({ phase: 'error', modelId, message });
+    return;
+  }
+  // It crashed while captioning: a new worker takes over and the photos in flight wait for it.
+  requeueAfterCrash(jobs.filter(isInFlight), message);
+  loadModel(modelId);
 }
 
 function modelVersion(modelId: string): string | null {
@@ -154,11 +149,12 @@ function handleWorkerEvent(event: WorkerEvent): void {
 
 function loadModel(modelId: string): void {
   useModelStore.getState().setStatus({ phase: 'downloading', modelId, loadedBytes: 0, totalBytes: null });
-  post({
+  pool.loadModel({
     type: 'load-model',
     modelId,
     url: modelUrl(modelId),
     versioned: modelVersion(modelId) !== null,
+    storedByPool: false,
     ...currentBackendPreference(),
     pinnedThreads: parseThreadsParameter(location.search),
   });
@@ -208,22 +204,26 @@ async function sendJob(jobId: string, file: File): Promise<void> {
   }
   const settings = currentCaptionSettings();
   setSettings(jobId, { ...settings, modelId: useSettingsStore.getState().modelId ?? '' });
-  post({ type: 'caption', jobId, picture: bitmap, settings, streamHypotheses: true, wantThumbnail: true, liveFrame: false }, [bitmap]);
+  pool.postPhoto({ type: 'caption', jobId, picture: bitmap, settings, streamHypotheses: true, wantThumbnail: true, liveFrame: false }, frameSource !== null);
 }
 
 /**
- * Starts waiting jobs while fewer than MAX_JOBS_IN_FLIGHT are being read or captioned, and sends the
- * live camera's next frame. While the camera is live only one photo is in flight: the worker runs
- * requests in arrival order, so photos and frames then take turns and neither starves the other.
+ * Starts waiting jobs while the pool has slots for them (photos being read count), starts the pool's
+ * helpers when photos are left waiting, and sends the live camera's next frame. While the camera is
+ * live the first worker serves it, and photos go to the helpers; with none, one photo is in flight: a
+ * worker runs requests in arrival order, so photos and frames then take turns and neither starves.
  */
 function pumpQueue(): void {
   if (useModelStore.getState().status.phase !== 'ready') return;
   const { jobs } = useJobsStore.getState();
-  const maxPhotosInFlight = frameSource ? 1 : MAX_JOBS_IN_FLIGHT;
+  const slots = pool.photoSlots(frameSource !== null);
   let inFlight = jobs.filter(isInFlight).length;
   for (const job of jobs) {
-    if (inFlight >= maxPhotosInFlight) break;
     if (job.state.kind !== 'waiting' || !job.file) continue;
+    if (inFlight >= slots) {
+      pool.grow();
+      break;
+    }
     inFlight++;
     void sendJob(job.id, job.file);
   }
@@ -244,7 +244,7 @@ async function sendFrame(source: FrameSource): Promise<void> {
     setTimeout(pumpQueue, FRAME_RETRY_MS);
     return;
   }
-  post({ type: 'caption', jobId: frame.id, picture, settings: currentCaptionSettings(), streamHypotheses: false, wantThumbnail: false, liveFrame: true }, [picture]);
+  pool.postToFirst({ type: 'caption', jobId: frame.id, picture, settings: currentCaptionSettings(), streamHypotheses: false, wantThumbnail: false, liveFrame: true }, [picture]);
   frame.posted = true;
 }
 
@@ -262,7 +262,7 @@ function settleFrame(event: JobDoneEvent | JobFailedEvent): boolean {
 /** The live camera registers itself, or unregisters (null) when stopped or paused; a frame in flight is then given up. */
 export function setFrameSource(source: FrameSource | null): void {
   if (frameInFlight && source !== frameSource) {
-    if (frameInFlight.posted) post({ type: 'cancel', jobId: frameInFlight.id });
+    if (frameInFlight.posted) pool.postToFirst({ type: 'cancel', jobId: frameInFlight.id });
     frameInFlight = null;
   }
   frameSource = source;
@@ -316,7 +316,7 @@ export function addPhotos(files: readonly (File | NamedFile)[]): void {
 }
 
 function removePhotos(jobs: readonly PhotoJob[]): void {
-  for (const job of jobs) if (isInFlight(job)) post({ type: 'cancel', jobId: job.id });
+  for (const job of jobs) if (isInFlight(job)) pool.cancelPhoto(job.id);
   useJobsStore.getState().removeJobs(jobs.map((job) => job.id));
   pumpQueue();
 }

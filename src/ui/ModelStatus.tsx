@@ -1,5 +1,6 @@
 import { retryModel } from '../store/captioner-bridge';
 import { useModelStore, type ModelStatus as Status } from '../store/model';
+import { usePoolStore } from '../store/captioner-pool';
 import type { BackendName } from '../worker/protocol';
 import { formatBytes } from './format';
 
@@ -18,6 +19,17 @@ function DownloadProgress({ loadedBytes, totalBytes }: { loadedBytes: number; to
         {totalBytes !== null && ` of ${formatBytes(totalBytes)}`}
       </p>
     </>
+  );
+}
+
+/** The pool's size; how many workers have their model loaded is in data-running (helpers start with a batch). */
+function CaptionWorkers() {
+  const { plan, running } = usePoolStore();
+  if (!plan) return null;
+  return (
+    <p className="muted" data-testid="caption-workers" data-workers={plan.workers} data-running={running}>
+      Workers for a batch of photos: <strong>{plan.workers}</strong> ({plan.reason}).
+    </p>
   );
 }
 
@@ -62,6 +74,7 @@ function StatusBody({ status }: { status: Status }) {
               WebAssembly threads: <strong>{status.wasmThreads.count}</strong> ({status.wasmThreads.reason}).
             </p>
           )}
+          <CaptionWorkers />
           <p className="muted" data-testid="model-origin" data-origin={status.modelOrigin}>
             {status.modelOrigin === 'cache'
               ? 'Model loaded from this browser’s cache: captioning works offline.'

@@ -93,7 +93,7 @@ function throttledProgress(modelId: string): (loadedBytes: number, totalBytes: n
 async function loadModel(request: LoadModelRequest, recoveryNote: string | null = null): Promise<void> {
   const { modelId, url } = request;
   lastLoadRequest = request;
-  const files = new ModelFileLoader(request.versioned);
+  const files = new ModelFileLoader(request.versioned || request.storedByPool);
   captioner?.dispose();
   captioner = null;
   try {

@@ -42,5 +42,13 @@ export function summarizeImage(image: RgbaImage): ImageSummary {
 export function summarizeMemory(): MemorySummary {
   // numBytesInGPU exists only on the WebGL backend.
   const memory = tf.memory() as tf.MemoryInfo & { numBytesInGPU?: number };
-  return { backend: tf.getBackend(), numTensors: memory.numTensors, numBytes: memory.numBytes, numBytesInGPU: memory.numBytesInGPU ?? null };
+  // The wasm backend's Emscripten module (not in tfjs-core's types).
+  const wasmHeap = (tf.backend() as { wasm?: { HEAPU8?: Uint8Array } }).wasm?.HEAPU8;
+  return {
+    backend: tf.getBackend(),
+    numTensors: memory.numTensors,
+    numBytes: memory.numBytes,
+    numBytesInGPU: memory.numBytesInGPU ?? null,
+    wasmMemoryBytes: wasmHeap?.byteLength ?? null,
+  };
 }

@@ -62,6 +62,11 @@ export interface LoadModelRequest {
   preferenceOrigin: BackendPreferenceOrigin;
   /** The URL holds the package's content hash, so cached files can be used without asking the network. */
   versioned: boolean;
+  /**
+   * Another worker of the pool has just stored the package in the model cache: read it from there even
+   * when the URL is not versioned, so the model is downloaded once however many workers load it.
+   */
+  storedByPool: boolean;
   /** WebAssembly threads asked for by `?threads=N` in the address; null: the worker decides. */
   pinnedThreads: number | null;
 }
@@ -206,6 +211,8 @@ export interface MemorySummary {
   numTensors: number;
   numBytes: number;
   numBytesInGPU: number | null;
+  /** The WebAssembly backend's memory: it grows to the largest working set (the encoder's) and never shrinks; null off wasm. */
+  wasmMemoryBytes: number | null;
 }
 
 /** The last image given to the model: its size and the mean brightness (0–1) of each quadrant. */

@@ -28,10 +28,15 @@ export function planWasmThreads({ pinned, crossOriginIsolated, logicalCores }: {
   return { threads, reason: `half the ${logicalCores} logical cores, at most ${MAX_AUTOMATIC_THREADS}; ?threads=N in the address sets it` };
 }
 
+/** `?NAME=N` in the address (1 ≤ N ≤ max), or null when absent or not such a number. */
+export function parseCountParameter(search: string, name: string, max: number): number | null {
+  const value = new URLSearchParams(search).get(name);
+  if (value === null || !/^\d+$/.test(value)) return null;
+  const count = Number(value);
+  return count >= 1 && count <= max ? count : null;
+}
+
 /** `?threads=N` (1 ≤ N ≤ MAX_PINNED_THREADS), or null when absent or not such a number. */
 export function parseThreadsParameter(search: string): number | null {
-  const value = new URLSearchParams(search).get('threads');
-  if (value === null || !/^\d+$/.test(value)) return null;
-  const threads = Number(value);
-  return threads >= 1 && threads <= MAX_PINNED_THREADS ? threads : null;
+  return parseCountParameter(search, 'threads', MAX_PINNED_THREADS);
 }

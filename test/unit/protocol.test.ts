@@ -25,7 +25,7 @@ const EVENTS: Record<WorkerEvent['type'], WorkerEvent> = {
   'job-failed': { type: 'job-failed', jobId: 'j', message: 'Captioning failed: out of memory' },
   diagnostics: {
     type: 'diagnostics',
-    memory: { backend: 'webgl', numTensors: 12, numBytes: 4096, numBytesInGPU: 2048 },
+    memory: { backend: 'webgl', numTensors: 12, numBytes: 4096, numBytesInGPU: 2048, wasmMemoryBytes: null },
     lastImage: { width: 64, height: 32, quadrantBrightness: [1, 0, 0, 0] },
   },
 };
@@ -38,6 +38,7 @@ const REQUESTS: Record<Exclude<WorkerRequest['type'], 'caption'>, WorkerRequest>
     preferredBackend: 'auto',
     preferenceOrigin: 'settings',
     versioned: true,
+    storedByPool: false,
     pinnedThreads: 2,
   },
   cancel: { type: 'cancel', jobId: 'j' },

@@ -1,0 +1,234 @@
+/**
+ * The worker-pool stage of `npm run bench` (`-- --pool` runs only it): a batch of photos dropped on
+ * the app with 1, 2 and the automatic number of captioner workers (`?workers=N`), beside the CLI's
+ * `--jobs 1` and `--jobs 2` on the same photos; what each extra worker costs in memory; and the
+ * camera's rate alone and while a batch runs. Each page runs in a browser of its own, so its memory is
+ * the whole browser's: the proportional set size of its processes (/proc, Linux), which counts the
+ * workers' WebAssembly memory and heaps alike.
+ */
+import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Page } from '@playwright/test';
+import { chromiumLaunchOptions } from '../e2e/browser';
+import { dropFiles, type TestFile } from '../e2e/helpers';
+import type { WorkerEvent } from '../src/worker/protocol';
+import { recordWorkerEvents } from './app-events';
+import { measureCliJobs } from './cli-rate';
+
+const CAMERA_SECONDS = 5;
+const FAKE_CAMERA = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'];
+
+interface PageRun {
+  /** `?workers=N`; null: the app's own choice. */
+  pinned: number | null;
+  workers: number;
+  reason: string;
+  photosPerSecond: number;
+  perPhotoMs: number;
+  /** Photos each worker captioned ('captioner' is the first). */
+  photosBy: Record<string, number>;
+  /** Drop → each helper's model ready (they start when photos wait, and read the model from the cache). */
+  helperReadyMs: number[];
+  /** The browser's processes after the batch, proportional set size. */
+  browserPssBytes: number;
+  /** Each worker's WebAssembly memory after the batch (its high-water mark), the first worker's first. */
+  wasmMemoryBytes: (number | null)[];
+  loadAverage: number;
+}
+
+interface CameraDuringBatch {
+  alonePerSecond: number;
+  duringBatchPerSecond: number;
+  batchPhotosPerSecond: number;
+  batchSeconds: number;
+}
+
+export interface PoolReport {
+  photos: number;
+  source: string;
+  pages: PageRun[];
+  cli: Awaited<ReturnType<typeof measureCliJobs>>[];
+  camera: CameraDuringBatch | { skipped: string };
+  /** (browser with N workers − with 1) / (N − 1), for each N > 1 measured. */
+  extraWorkerBytes: number[];
+}
+
+async function pssBytes(pid: number): Promise<number> {
+  const rollup = await readFile(`/proc/${pid}/smaps_rollup`, 'utf8').catch(() => '');
+  const kb = /^Pss:\s+(\d+) kB/m.exec(rollup)?.[1];
+  return kb ? Number(kb) * 1024 : 0;
+}
+
+function photoFiles(files: string[], batch: string): TestFile[] {
+  return files.map((file, index) => ({ name: `${batch}-${index}-${path.basename(file)}`, mimeType: 'image/jpeg', base64: readFileSync(file).toString('base64') }));
+}
+
+/** Drops the photos and waits for them; what the page took, from the drop reaching it to the last caption. */
+async function captionBatch(page: Page, photos: TestFile[]): Promise<{ droppedAt: number; lastDoneAt: number; doneBy: string[] }> {
+  const drop = await page.evaluate(() => window.benchDrops.length);
+  await dropFiles(page, photos);
+  // Resolves with the batch's figures once all its photos are done.
+  const finished = await page.waitForFunction(
+    ([drop, count]) => {
+      const droppedAt = window.benchDrops[drop];
+      if (droppedAt === undefined) return null;
+      const done = window.benchEvents.filter(({ at, event }) => event.type === 'job-done' && !event.jobId.startsWith('frame-') && at >= droppedAt);
+      return done.length < count ? null : { droppedAt, lastDoneAt: Math.max(...done.map(({ at }) => at)), doneBy: done.map(({ worker }) => worker) };
+    },
+    [drop, photos.length] as const,
+    { timeout: 900_000 },
+  );
+  return finished.jsonValue() as Promise<{ droppedAt: number; lastDoneAt: number; doneBy: string[] }>;
+}
+
+/** Asks every worker for its diagnostics once its queue is done (src/worker/diagnostics.ts). */
+async function workersWasmMemory(page: Page): Promise<(number | null)[]> {
+  // Inline listeners only: tsx names assigned functions with a helper the page does not have.
+  return page.evaluate(() =>
+    Promise.all(
+      window.benchWorkers.map(
+        (worker) =>
+          new Promise<number | null>((resolve) => {
+            worker.addEventListener('message', (event: MessageEvent<WorkerEvent>) => event.data.type === 'diagnostics' && resolve(event.data.memory.wasmMemoryBytes));
+            worker.postMessage({ type: 'diagnostics' });
+          }),
+      ),
+    ),
+  );
+}
+
+function framesDone(page: Page, from: number, to: number): Promise<number> {
+  return page.evaluate(
+    ([from, to]) => window.benchEvents.filter(({ at, event }) => event.type === 'job-done' && event.jobId.startsWith('frame-') && at >= from && at < to).length,
+    [from, to] as const,
+  );
+}
+
+async function cameraDuringBatch(page: Page, files: string[]): Promise<CameraDuringBatch | { skipped: string }> {
+  const camera = page.getByTestId('camera');
+  if ((await camera.count()) === 0) return { skipped: 'this build has no camera panel' };
+  await camera.getByRole('button', { name: 'Start camera' }).click();
+  try {
+    await page.waitForFunction(() => document.querySelector('[data-testid=camera]')?.getAttribute('data-phase') === 'live', null, { timeout: 30_000 });
+  } catch {
+    return { skipped: `the camera did not go live (${await camera.getAttribute('data-phase')})` };
+  }
+  await page.waitForTimeout(2000); // the first frames pay for start-up
+  const from = await page.evaluate(() => performance.now());
+  await page.waitForTimeout(CAMERA_SECONDS * 1000);
+  const alonePerSecond = (await framesDone(page, from, from + CAMERA_SECONDS * 1000)) / CAMERA_SECONDS;
+  const { droppedAt, lastDoneAt } = await captionBatch(page, photoFiles(files, 'with-camera'));
+  await camera.getByRole('button', { name: 'Stop camera' }).click();
+  const batchSeconds = (lastDoneAt - droppedAt) / 1000;
+  return {
+    alonePerSecond,
+    duringBatchPerSecond: (await framesDone(page, droppedAt, lastDoneAt)) / batchSeconds,
+    batchPhotosPerSecond: files.length / batchSeconds,
+    batchSeconds,
+  };
+}
+
+async function benchPage(appUrl: string, pinned: number | null, files: string[], log: (message: string) => void, withCamera: boolean) {
+  const browser = await chromium.launch(chromiumLaunchOptions(FAKE_CAMERA));
+  try {
+    const context = await browser.newContext({ permissions: ['camera'] });
+    const page = await context.newPage();
+    await recordWorkerEvents(page);
+    await page.goto(pinned === null ? appUrl : `${appUrl}?workers=${pinned}`);
+    // After the service worker's reload into cross-origin isolation, as a visitor's page runs.
+    await page.waitForFunction(() => window.crossOriginIsolated && document.querySelector('[data-testid=model-status]')?.getAttribute('data-phase') === 'ready', null, { timeout: 300_000 });
+    const plan = page.getByTestId('caption-workers');
+    const workers = Number(await plan.getAttribute('data-workers'));
+    const reason = (await plan.textContent()) ?? '';
+    const loadAverage = os.loadavg()[0];
+    const { droppedAt, lastDoneAt, doneBy } = await captionBatch(page, photoFiles(files, 'batch'));
+    const helperReadyMs = await page.evaluate(
+      (droppedAt) => window.benchEvents.filter(({ worker, event }) => worker === 'captioner-helper' && event.type === 'model-ready').map(({ at }) => at - droppedAt),
+      droppedAt,
+    );
+    const wasmMemoryBytes = await workersWasmMemory(page);
+    const cdp = await browser.newBrowserCDPSession();
+    const { processInfo } = (await cdp.send('SystemInfo.getProcessInfo')) as { processInfo: { id: number }[] };
+    const browserPssBytes = (await Promise.all(processInfo.map(({ id }) => pssBytes(id)))).reduce((a, b) => a + b, 0);
+    const photosBy: Record<string, number> = {};
+    for (const worker of doneBy) photosBy[worker] = (photosBy[worker] ?? 0) + 1;
+    const run: PageRun = {
+      pinned,
+      workers,
+      reason,
+      photosPerSecond: files.length / ((lastDoneAt - droppedAt) / 1000),
+      perPhotoMs: (lastDoneAt - droppedAt) / files.length,
+      photosBy,
+      helperReadyMs,
+      browserPssBytes,
+      wasmMemoryBytes,
+      loadAverage,
+    };
+    log(
+      `page, ${pinned === null ? `automatic (${workers})` : pinned} worker(s): ${run.photosPerSecond.toFixed(2)} photos/s (${run.perPhotoMs.toFixed(0)} ms per photo; ` +
+        `${JSON.stringify(photosBy)}; helpers ready ${helperReadyMs.map((ms) => `${(ms / 1000).toFixed(1)} s`).join(', ') || '-'} after the drop), ` +
+        `browser ${(browserPssBytes / 1e6).toFixed(0)} MB, WebAssembly memory per worker ${wasmMemoryBytes.map((bytes) => `${((bytes ?? 0) / 1e6).toFixed(0)} MB`).join(', ')}; load average ${loadAverage.toFixed(1)}`,
+    );
+    const camera = withCamera ? await cameraDuringBatch(page, files) : null;
+    return { run, camera };
+  } finally {
+    await browser.close();
+  }
+}
+
+export async function benchWorkerPool(appUrl: string, files: string[], source: string, log: (message: string) => void): Promise<PoolReport> {
+  const pages: PageRun[] = [];
+  let camera: PoolReport['camera'] = { skipped: 'not measured' };
+  for (const pinned of [1, 2, null]) {
+    const measured = await benchPage(appUrl, pinned, files, log, pinned === null);
+    pages.push(measured.run);
+    if (measured.camera) camera = measured.camera;
+  }
+  if ('alonePerSecond' in camera) {
+    log(`camera: ${camera.alonePerSecond.toFixed(1)} captions/s alone, ${camera.duringBatchPerSecond.toFixed(1)}/s while ${files.length} photos ran (${camera.batchPhotosPerSecond.toFixed(2)} photos/s)`);
+  }
+  const cli = [];
+  for (const jobs of [1, 2]) {
+    const result = await measureCliJobs(jobs, files);
+    log(`CLI --jobs ${jobs}: ${result.photosPerSecond.toFixed(2)} photos/s (${((result.captionSeconds * 1000) / result.photos).toFixed(0)} ms per photo); load average ${result.loadAverage.before.toFixed(1)} → ${result.loadAverage.after.toFixed(1)}`);
+    cli.push(result);
+  }
+  const single = pages.find((run) => run.workers === 1);
+  const extraWorkerBytes = single ? pages.filter((run) => run.workers > 1).map((run) => (run.browserPssBytes - single.browserPssBytes) / (run.workers - 1)) : [];
+  return { photos: files.length, source, pages, cli, camera, extraWorkerBytes };
+}
+
+/** Targets of issue 26, measured on the machine the bench runs on. */
+export function poolTargets(pool: PoolReport): Record<string, { target: string; measured: string; met: boolean }> {
+  const targets: Record<string, { target: string; measured: string; met: boolean }> = {};
+  const automatic = pool.pages.find((run) => run.pinned === null);
+  const cliSingle = pool.cli.find((run) => run.jobs === 1);
+  if (automatic && cliSingle) {
+    const cliMs = (cliSingle.captionSeconds * 1000) / cliSingle.photos;
+    const ratio = automatic.perPhotoMs / cliMs;
+    targets.poolPerPhoto = {
+      target: `page batch of ${pool.photos}, automatic workers: ms per photo ≤ 0.6 × the single-threaded CLI's`,
+      measured: `${automatic.perPhotoMs.toFixed(0)} ms with ${automatic.workers} workers vs ${cliMs.toFixed(0)} ms (${ratio.toFixed(2)}×)`,
+      met: ratio <= 0.6,
+    };
+  }
+  if ('alonePerSecond' in pool.camera) {
+    const { alonePerSecond, duringBatchPerSecond } = pool.camera;
+    targets.cameraWithPool = {
+      target: '≥ 8 camera captions/s, ≥ 4 while a batch runs',
+      measured: `${alonePerSecond.toFixed(1)} /s alone, ${duringBatchPerSecond.toFixed(1)} /s during the batch`,
+      met: alonePerSecond >= 8 && duringBatchPerSecond >= 4,
+    };
+  }
+  if (pool.extraWorkerBytes.length > 0) {
+    const worst = Math.max(...pool.extraWorkerBytes);
+    targets.extraWorkerMemory = {
+      target: '≤ 80 MB per extra worker',
+      measured: pool.extraWorkerBytes.map((bytes) => `${(bytes / 1e6).toFixed(0)} MB`).join(', '),
+      met: worst <= 80e6,
+    };
+  }
+  return targets;
+}
