@@ -369,16 +369,19 @@ def self_critical_phase(run, model, config, train, val, id_to_word, start, end):
 # ------------------------------------------------------------------------------------------- export
 
 def export_weights(model, stats, config, out):
-    """Float32 weights for training/export.ts, the standardisation folded into the first layers;
+    """Float32 weights for training/export.ts, the inputs' standardisation kept apart (NAME/mean and
+    NAME/inv_std: folded into the weights, it would leave a few huge values that 8 bits cannot hold);
     LSTM gates reordered from PyTorch's (i, f, g, o) to TensorFlow's BasicLSTMCell (i, j, f, o) with
     the forget bias 1.0 taken out (the graph adds it back, as im2txt's cell does)."""
     sd = {k: v.detach().double().numpy() for k, v in model.state_dict().items()}
     units = config["units"]
     swap = lambda m: np.concatenate([m[0:units], m[2 * units:3 * units], m[units:2 * units], m[3 * units:]], 0)
 
-    def folded(name, mean, std):
-        weight = sd[f"{name}.weight"].T / std[:, None]
-        return weight, sd[f"{name}.bias"] - (mean / std) @ sd[f"{name}.weight"].T
+    def linear(name, exported, mean=None, std=None):
+        layer = {f"{exported}/weights": sd[f"{name}.weight"].T, f"{exported}/biases": sd[f"{name}.bias"]}
+        if mean is not None:
+            layer.update({f"{exported}/mean": mean, f"{exported}/inv_std": 1 / std})
+        return layer
 
     def lstm(prefix, name):
         kernel = np.concatenate([swap(sd[f"{prefix}.weight_ih"]).T, swap(sd[f"{prefix}.weight_hh"]).T], 0)
@@ -386,13 +389,11 @@ def export_weights(model, stats, config, out):
         bias[2 * units:3 * units] -= 1.0
         return {f"{name}/kernel": kernel, f"{name}/bias": bias}
 
-    image_w, image_b = folded("global_embedding", stats["global_mean"], stats["global_std"])
-    region_w, region_b = folded("region_embedding", stats["region_mean"], stats["region_std"])
     vocab = config["vocab_size"] - 1  # the padding id is never exported
     tensors = {
-        "image_embedding/weights": image_w, "image_embedding/biases": image_b,
-        "regions/weights": region_w, "regions/biases": region_b,
-        "regions/geometry_weights": sd["geometry_embedding.weight"].T, "regions/geometry_biases": sd["geometry_embedding.bias"],
+        **linear("global_embedding", "image_embedding", stats["global_mean"], stats["global_std"]),
+        **linear("region_embedding", "regions/features", stats["region_mean"], stats["region_std"]),
+        **linear("geometry_embedding", "regions/geometry"),
         "regions/class_embedding": sd["class_embedding.weight"],
         "attention/region_weights": sd["attend_regions.weight"].T, "attention/region_biases": sd["attend_regions.bias"],
         "attention/state_weights": sd["attend_state.weight"].T,

@@ -31,6 +31,7 @@ import {
   type Quantization,
 } from '../tools/graph';
 import { addAttendDecoder, REGIONS_FEED, REGIONS_OUTPUT, type AttentionKind } from '../tools/graph/attend-decoder';
+import { addLinear, type LinearWeights } from '../tools/graph/linear';
 import { acceptAnyInputSize } from './any-input-size';
 import { addRegionVectors } from './region-graph';
 import { BACKBONE_NODE, CENTERNET_INPUT, CENTERNET_JSON, centernetImageSpec, COCO_LABELS, DETECTIONS_NODE, FEATURE_SIZE, HEATMAP_NODE } from './encoder';
@@ -65,6 +66,12 @@ async function readTrainedWeights(runDir: string) {
 
 export async function exportModel(options: { runDir: string; vocabFile: string; outDir: string; quantize?: Quantization; card: Partial<ModelCard> }) {
   const { manifest, tensor } = await readTrainedWeights(options.runDir);
+  /** A layer's weights and biases, and its standardisation when the run keeps it apart (attend.py). */
+  const linearWeights = (name: string): LinearWeights => ({
+    weights: tensor(`${name}/weights`),
+    biases: tensor(`${name}/biases`),
+    standardise: manifest.tensors[`${name}/mean`] ? { mean: tensor(`${name}/mean`), invStd: tensor(`${name}/inv_std`) } : undefined,
+  });
   const vocabText = await readFile(options.vocabFile, 'utf8');
   const vocabulary = Vocabulary.parse(vocabText);
 
@@ -90,19 +97,16 @@ export async function exportModel(options: { runDir: string; vocabFile: string; 
   const featureAxis = graph.intConstant('image_features/axis', [], [1]);
   const features = graph.op(FEATURES_NODE, 'ConcatV2', [pooled, objects, featureAxis], { N: attr.int(2) });
 
-  const imageWeights = tensor('image_embedding/weights');
-  if (imageWeights.shape[0] !== FEATURE_SIZE) throw new Error(`image embedding expects ${imageWeights.shape[0]} features, the encoder gives ${FEATURE_SIZE}`);
-  const embeddingSize = imageWeights.shape[1];
-  const imageEmbedding = graph.op('image_embedding', 'BiasAdd', [
-    graph.op('image_embedding/MatMul', 'MatMul', [features, graph.floatConstant('image_embedding/weights', imageWeights.shape, imageWeights.data)]),
-    graph.floatConstant('image_embedding/biases', [embeddingSize], tensor('image_embedding/biases').data),
-  ]);
+  const imageWeights = linearWeights('image_embedding');
+  if (imageWeights.weights.shape[0] !== FEATURE_SIZE) throw new Error(`image embedding expects ${imageWeights.weights.shape[0]} features, the encoder gives ${FEATURE_SIZE}`);
+  const embeddingSize = imageWeights.weights.shape[1];
+  const imageEmbedding = addLinear(graph, 'image_embedding', features, imageWeights);
   const wordEmbedding = tensor('seq_embedding/map');
   if (wordEmbedding.shape[0] !== vocabulary.size) {
     throw new Error(`the model has ${wordEmbedding.shape[0]} words, ${options.vocabFile} gives ${vocabulary.size} (lines + unknown)`);
   }
   const decoder = manifest.attention
-    ? addAttendingDecoder(graph, manifest, tensor, imageEmbedding)
+    ? addAttendingDecoder(graph, manifest, tensor, linearWeights, imageEmbedding)
     : {
         attention: undefined,
         ...addIm2txtDecoder(graph, {
@@ -143,7 +147,9 @@ export async function exportModel(options: { runDir: string; vocabFile: string; 
   // decoder's bytes. The detector stays float16 (uint8 per tensor measured: CIDEr-D 0.07 instead of
   // 0.48 on 200 validation photos), and so does the image embedding: it carries the folded feature
   // standardisation (weights / std), whose few huge values leave 256 levels per tensor too coarse.
-  const uint8Candidates = new Set(['seq_embedding/map', 'logits/weights', 'lstm/basic_lstm_cell/kernel']);
+  // attend.py's runs keep the standardisation apart, so their input layers' weights can take 8 bits too.
+  const uint8Candidates = new Set(['seq_embedding/map', 'logits/weights', 'lstm/basic_lstm_cell/kernel', 'regions/features/weights']);
+  if (imageWeights.standardise) uint8Candidates.add('image_embedding/weights');
   const isUint8Candidate = (name: string) => uint8Candidates.has(name) || /^attend\/lstm_\d+\/kernel_\d+$/.test(name);
   const centernetWeights = new Set(centernet.weights.map((weight) => weight.name));
   const files = await writeGraphModel(options.outDir, graph.build(), {
@@ -163,10 +169,10 @@ export async function exportModel(options: { runDir: string; vocabFile: string; 
 type ReadTensor = (name: string) => { shape: number[]; data: Float32Array };
 
 /** training/attend.py's decoder: region vectors from the same CenterNet run, then attention at every word. */
-function addAttendingDecoder(graph: GraphBuilder, manifest: TrainedWeights, tensor: ReadTensor, imageEmbedding: string) {
+function addAttendingDecoder(graph: GraphBuilder, manifest: TrainedWeights, tensor: ReadTensor, linearWeights: (name: string) => LinearWeights, imageEmbedding: string) {
   const { vectors, regionCount } = addRegionVectors(graph, { image: DEFAULT_NODES.image, backbone: BACKBONE_NODE, detections: DETECTIONS_NODE }, {
-    features: tensor('regions/weights'), featuresBias: tensor('regions/biases'),
-    geometry: tensor('regions/geometry_weights'), geometryBias: tensor('regions/geometry_biases'),
+    features: linearWeights('regions/features'),
+    geometry: linearWeights('regions/geometry'),
     classes: tensor('regions/class_embedding'),
   });
   const kind = manifest.attention!;

@@ -1,11 +1,11 @@
 import { attr, type GraphBuilder } from '../tools/graph';
-import type { Matrix } from '../tools/graph/attend-decoder';
+import { addLinear, type LinearWeights, type Matrix } from '../tools/graph/linear';
 import { GRID_SIDE, REGION_COUNT } from './encoder';
 
 /** training/attend.py's region embedding, standardisation folded in (its export's `regions/*` tensors). */
 export interface RegionEmbeddingWeights {
-  features: Matrix; featuresBias: Matrix;
-  geometry: Matrix; geometryBias: Matrix;
+  features: LinearWeights;
+  geometry: LinearWeights;
   classes: Matrix;
 }
 
@@ -79,7 +79,7 @@ export function addRegionVectors(
   const down = graph.op(name('down'), 'Reshape', [coverage('y', y1, y2, rows), int('down_shape', [3], [count, -1, 1])]);
   const cover = graph.op(name('cover'), 'Reshape', [graph.op(name('cover_grid'), 'Mul', [down, across]), int('cover_shape', [2], [count, -1])]);
   const total = graph.op(name('cover_total'), 'Maximum', [graph.op(name('cover_sum'), 'Sum', [cover, axis1], { keep_dims: attr.bool(true) }), float('cover_floor', [], [1e-12])]);
-  const cellFeatures = graph.op(name('cells'), 'Reshape', [nodes.backbone, int('cells_shape', [2], [-1, weights.features.shape[0]])]);
+  const cellFeatures = graph.op(name('cells'), 'Reshape', [nodes.backbone, int('cells_shape', [2], [-1, weights.features.weights.shape[0]])]);
   const pooled = graph.op(name('pooled'), 'MatMul', [graph.op(name('cover_weights'), 'RealDiv', [cover, total]), cellFeatures]);
 
   // Geometry as training/attend.py reads it: box, area, score (1 for grid cells); then the class.
@@ -93,10 +93,8 @@ export function addRegionVectors(
     graph.op(name('class_lookup'), 'GatherV2', [float('class_embedding', weights.classes.shape, weights.classes.data), classIds, axis0], { batch_dims: attr.int(0) }),
     int('class_vectors_shape', [2], [count, -1]),
   ]);
-  const linear = (op: string, input: string, w: Matrix, b: Matrix) =>
-    graph.op(name(op), 'BiasAdd', [graph.op(name(`${op}_matmul`), 'MatMul', [input, float(`${op}_weights`, w.shape, w.data)]), float(`${op}_biases`, b.shape, b.data)]);
   const summed = graph.op(name('summed'), 'AddV2', [
-    graph.op(name('features_geometry'), 'AddV2', [linear('features', pooled, weights.features, weights.featuresBias), linear('geometry', geometry, weights.geometry, weights.geometryBias)]),
+    graph.op(name('features_geometry'), 'AddV2', [addLinear(graph, name('features'), pooled, weights.features), addLinear(graph, name('geometry'), geometry, weights.geometry)]),
     classVectors,
   ]);
   return { vectors: graph.op(name('vectors'), 'Relu', [summed]), regionCount: count };

@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_NODES } from '../../src/captioner/card';
 import { fileModelHandler, initNodeBackend } from '../../src/node/runtime';
 import { GraphBuilder, writeGraphModel } from '../../tools/graph';
-import { addAttendDecoder, REGIONS_FEED, REGIONS_OUTPUT, type AttendDecoderWeights, type AttentionKind, type Matrix } from '../../tools/graph/attend-decoder';
+import { addAttendDecoder, REGIONS_FEED, REGIONS_OUTPUT, type AttendDecoderWeights, type AttentionKind } from '../../tools/graph/attend-decoder';
+import type { Matrix } from '../../tools/graph/linear';
 import { basicLstmCell, rowTimes, softmax } from '../helpers/reference-math';
 
 /** Deterministic pseudo-random numbers in [-scale, scale). */

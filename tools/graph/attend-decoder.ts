@@ -1,5 +1,6 @@
 import { DEFAULT_NODES } from '../../src/captioner/card';
 import { attr, type GraphBuilder } from './graph-def';
+import type { Matrix } from './linear';
 import { addLstmCellFromGates } from './lstm-cell';
 
 /** The per-photo input of an attending decoder: [regions, embeddingSize + attentionSize] (vectors, then keys). */
@@ -7,12 +8,6 @@ export const REGIONS_OUTPUT = 'regions';
 export const REGIONS_FEED = 'regions_feed';
 
 export type AttentionKind = 'topdown' | 'soft';
-
-/** A tensor's values, row-major, with its shape. */
-export interface Matrix {
-  shape: number[];
-  data: Float32Array;
-}
 
 /**
  * Weights of training/attend.py's decoder as its export writes them (TensorFlow BasicLSTMCell gate
