@@ -32,7 +32,7 @@ const THREADED_WASM_GLUE = /[\\/]@tensorflow[\\/]tfjs-backend-wasm[\\/]wasm-out[
 const EXECUTOR = /[\\/]@tensorflow[\\/]tfjs-converter[\\/]dist[\\/]operations[\\/]executors[\\/](\w+)_executor\.js$/;
 /** Executors of categories that hold ops of GRAPH_OP_KERNELS (their op tables' `category`). */
 const USED_CATEGORIES = new Set([
-  'arithmetic', 'basic_math', 'convolution', 'evaluation', 'graph', 'image', 'logical', 'matrices', 'normalization',
+  'arithmetic', 'basic_math', 'convolution', 'creation', 'evaluation', 'graph', 'image', 'logical', 'matrices', 'normalization',
   'reduction', 'slice_join', 'transformation',
 ]);
 const THROWING_EXECUTOR = `export function executeOp(node) { throw new TypeError(\`\${node.op} is not in this app's TensorFlow.js bundle\`); }\nexport const CATEGORY = 'unused';\n`;

@@ -62,13 +62,19 @@ export async function writeServiceWorker(outDir: string): Promise<void> {
 
 export function offlinePlugin(): Plugin {
   let outDir = '';
+  // closeBundle runs after a failed build too, when there is no output to version: it would bury the build's own error.
+  let failed = false;
   return {
     name: 'show-and-tell-offline',
     apply: 'build',
     configResolved(config) {
       outDir = path.resolve(config.root, config.build.outDir);
     },
+    buildEnd(error) {
+      failed = error !== undefined;
+    },
     async closeBundle() {
+      if (failed) return;
       await versionModelPackages(path.join(outDir, 'models'));
       await writeServiceWorker(outDir);
     },
