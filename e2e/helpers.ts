@@ -170,3 +170,23 @@ export function expectSameCaptions(actual: { sentence: string; p: number }[], ex
   expect(actual.map((line) => line.sentence)).toEqual(expected.map((line) => line.sentence));
   actual.forEach((line, i) => expect(Math.abs(line.p - expected[i].p) / expected[i].p).toBeLessThan(0.02));
 }
+
+/** What the page keeps in IndexedDB: the names of the stored results, and of the photos waiting in the kept queue. */
+export function keptInStorage(page: Page): Promise<{ results: string[]; queue: string[] }> {
+  return page.evaluate(async () => {
+    const names = (database: string, store: string) =>
+      new Promise<string[]>((resolve, reject) => {
+        const opening = indexedDB.open(database);
+        opening.onerror = () => reject(opening.error);
+        opening.onsuccess = () => {
+          const reading = opening.result.transaction(store).objectStore(store).getAll();
+          reading.onerror = () => reject(reading.error);
+          reading.onsuccess = () => {
+            opening.result.close();
+            resolve((reading.result as { name: string }[]).map((record) => record.name).sort());
+          };
+        };
+      });
+    return { results: await names('show-and-tell', 'results'), queue: await names('show-and-tell-queue', 'photos') };
+  });
+}

@@ -16,6 +16,7 @@ import {
   expectCaptioned,
   generatedInput,
   greyPng,
+  keptInStorage,
   launchWithProfile,
   openReadyApp,
   screenshotPath,
@@ -152,6 +153,7 @@ test('finished results, edits and thumbnails survive a reload and a browser rest
 
     await page.getByRole('button', { name: 'Clear finished' }).click();
     await expect(page.getByTestId('photo-card')).toHaveCount(0);
+    await expect.poll(() => keptInStorage(page)).toEqual({ results: [], queue: [] });
     await page.reload();
     await expect(page.getByTestId('model-status')).toHaveAttribute('data-phase', 'ready');
     await expect(page.getByTestId('photo-card')).toHaveCount(0);

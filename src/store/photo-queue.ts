@@ -7,7 +7,7 @@
 import { delMany, setMany, values } from 'idb-keyval';
 import { isPending, jobsChange, useJobsStore, type PhotoJob, type QueuedJob } from './jobs';
 import { openStore } from './idb-store';
-import { EVICTED, reportFailures, useStorageStore } from './storage-status';
+import { EVICTED, storageSettled, storeInOrder, useStorageStore } from './storage-status';
 
 /** One kept photo; `version` lets a later format read or drop older records. */
 interface QueuedPhoto extends QueuedJob {
@@ -23,8 +23,6 @@ const queueStore = openStore('show-and-tell-queue', 'photos', () => {
 const kept = new Set<string>();
 /** Ids of the photos storage refused: a reload would lose them. */
 const notKept = new Set<string>();
-/** Storage operations run one after the other, so forgetting a photo never overtakes keeping it. */
-let pendingWrites: Promise<unknown> = Promise.resolve();
 
 function isWaitingPhoto(job: PhotoJob): job is PhotoJob & { file: File } {
   return job.file !== null && isPending(job);
@@ -35,17 +33,11 @@ function isQueuedPhoto(value: unknown): value is QueuedPhoto {
   return record?.version === 1 && typeof record.id === 'string' && typeof record.position === 'number' && record.file instanceof Blob;
 }
 
-function inOrder(work: () => Promise<void>): Promise<boolean> {
-  const done = pendingWrites.then(() => reportFailures('queue', work));
-  pendingWrites = done;
-  return done;
-}
-
 function keep(jobs: readonly (PhotoJob & { file: File })[]): Promise<boolean> {
   if (jobs.length === 0) return Promise.resolve(true);
   for (const job of jobs) kept.add(job.id);
   const records = jobs.map(({ id, name, position, run, file }): [string, QueuedPhoto] => [id, { version: 1, id, name, position, run, file }]);
-  return inOrder(() => setMany(records, queueStore)).then((stored) => {
+  return storeInOrder('queue', () => setMany(records, queueStore)).then((stored) => {
     for (const job of jobs) (stored ? notKept.delete(job.id) : notKept.add(job.id));
     return stored;
   });
@@ -54,7 +46,7 @@ function keep(jobs: readonly (PhotoJob & { file: File })[]): Promise<boolean> {
 /** Called once a photo's result is stored (or cannot be: it is captioned, so nothing is left to redo). */
 export function forgetQueuedPhotos(jobIds: readonly string[]): Promise<boolean> {
   const known = jobIds.filter((id) => kept.delete(id) || notKept.delete(id));
-  return known.length === 0 ? Promise.resolve(true) : inOrder(() => delMany(known, queueStore));
+  return known.length === 0 ? Promise.resolve(true) : storeInOrder('queue', () => delMany(known, queueStore));
 }
 
 /**
@@ -62,14 +54,14 @@ export function forgetQueuedPhotos(jobIds: readonly string[]): Promise<boolean> 
  * go away (the service worker's reload into cross-origin isolation waits for this).
  */
 export async function queueKept(): Promise<boolean> {
-  await pendingWrites;
+  await storageSettled();
   return notKept.size === 0;
 }
 
 /** The photos a reload, restart or crash interrupted. Call once, at start-up. */
 export async function loadQueuedPhotos(): Promise<QueuedJob[]> {
   let photos: QueuedJob[] = [];
-  await reportFailures('queue', async () => {
+  await storeInOrder('queue', async () => {
     photos = (await values<unknown>(queueStore)).filter(isQueuedPhoto).map(({ id, name, position, run, file }) => ({ id, name, position, run, file: file as File }));
   });
   for (const photo of photos) kept.add(photo.id);

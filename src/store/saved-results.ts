@@ -9,7 +9,7 @@ import { delMany, setMany, values } from 'idb-keyval';
 import { jobsChange, useJobsStore, type PhotoJob, type RestoredJob } from './jobs';
 import { openStore } from './idb-store';
 import { forgetQueuedPhotos, loadQueuedPhotos, startKeepingQueue } from './photo-queue';
-import { askToKeepStorage, EVICTED, reportFailures, useStorageStore } from './storage-status';
+import { askToKeepStorage, EVICTED, storeInOrder, useStorageStore } from './storage-status';
 
 /** One stored result; `version` lets a later format read or drop older records. `run` came later: absent in older ones. */
 export interface SavedResult extends Omit<RestoredJob, 'run'> {
@@ -35,7 +35,7 @@ function isSavedResult(value: unknown): value is SavedResult {
 
 function write(jobs: readonly PhotoJob[]): Promise<boolean> {
   const records = jobs.flatMap(toSaved);
-  return records.length === 0 ? Promise.resolve(true) : reportFailures('results', () => setMany(records, resultsStore));
+  return records.length === 0 ? Promise.resolve(true) : storeInOrder('results', () => setMany(records, resultsStore));
 }
 
 /**
@@ -50,11 +50,11 @@ export async function startSavingResults(): Promise<void> {
       // The photo leaves the queue's storage only now, so a reload before this captions it again.
       void write([...captioned, ...edited]).then(() => forgetQueuedPhotos(captioned.map((job) => job.id)));
     }
-    if (removedIds.length > 0) void reportFailures('results', () => delMany(removedIds, resultsStore));
+    if (removedIds.length > 0) void storeInOrder('results', () => delMany(removedIds, resultsStore));
   });
   // After subscribing, so photos captioned while this loads are kept too (restored ones are not written again).
   let results: SavedResult[] = [];
-  await reportFailures('results', async () => {
+  await storeInOrder('results', async () => {
     results = (await values<unknown>(resultsStore)).filter(isSavedResult);
   });
   const queued = await loadQueuedPhotos();

@@ -39,16 +39,30 @@ export function storageProblem(error: unknown, kept: Kept = 'results'): string {
 export const EVICTED =
   'The browser cleared this site’s storage (it was short of space, or its data was cleared). The photos and results on this page were stored again; use Export to keep a copy elsewhere.';
 
-/** Runs a storage operation; a failure is shown on the page and never stops captioning. */
-export async function reportFailures(kept: Kept, work: () => Promise<void>): Promise<boolean> {
-  try {
-    await work();
-    scheduleUsageUpdate();
-    return true;
-  } catch (error) {
-    useStorageStore.setState({ problem: storageProblem(error, kept) });
-    return false;
-  }
+/** Storage operations run one after the other: a later write of a result (an edit) never lands before an earlier one. */
+let lastOperation: Promise<boolean> = Promise.resolve(true);
+
+/**
+ * Runs a storage operation after those started before it; resolves false when it failed, which is
+ * shown on the page and never stops captioning.
+ */
+export function storeInOrder(kept: Kept, work: () => Promise<void>): Promise<boolean> {
+  lastOperation = lastOperation.then(async () => {
+    try {
+      await work();
+      scheduleUsageUpdate();
+      return true;
+    } catch (error) {
+      useStorageStore.setState({ problem: storageProblem(error, kept) });
+      return false;
+    }
+  });
+  return lastOperation;
+}
+
+/** Resolves once every storage operation started so far is over. */
+export async function storageSettled(): Promise<void> {
+  await lastOperation;
 }
 
 /** How often at most the usage figure is read again while photos are being stored. */
