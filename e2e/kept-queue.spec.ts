@@ -1,0 +1,137 @@
+/**
+ * Issue 25: nothing a person gives the page is lost. Photos picked the moment a first visit loads
+ * (before its reload into cross-origin isolation), a reload or a browser restart mid-batch, a worker
+ * killed mid-photo; and a thousand kept results, restored fast into a list that stays light.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
+import { dropFiles, expectCaptioned, expectEachCaptioned, greyPng, keptInStorage, launchWithProfile, openReadyApp, screenshotPath, workerEvents } from './helpers';
+import { installProbes } from './page-probes';
+import { E2E_MODELS_DIR } from './paths';
+import { startStaticServer } from './static-server';
+import { APP_SUB_PATH, publishSite } from './static-site';
+
+/** Large enough that decoding and shrinking them leaves time to reload mid-batch. */
+const batch = (prefix: string, count: number) => Array.from({ length: count }, (_, i) => greyPng(`${prefix}-${String(i).padStart(2, '0')}.png`, 1600, 1200, i % 2 ? 20 : 235));
+
+const finishedLine = (page: Page) => page.getByTestId('photos-finished');
+
+/** Ids of the photos the current page's worker(s) captioned. */
+async function captionedIds(page: Page): Promise<string[]> {
+  return (await workerEvents(page)).flatMap((event) => (event.type === 'job-done' && !event.jobId.startsWith('frame-') ? [event.jobId] : []));
+}
+
+/** The ids of the results kept in storage, by photo name. */
+function keptIds(page: Page): Promise<Record<string, string>> {
+  return page.evaluate(
+    () =>
+      new Promise<Record<string, string>>((resolve, reject) => {
+        const opening = indexedDB.open('show-and-tell');
+        opening.onerror = () => reject(opening.error);
+        opening.onsuccess = () => {
+          const reading = opening.result.transaction('results').objectStore('results').getAll();
+          reading.onsuccess = () => {
+            opening.result.close();
+            resolve(Object.fromEntries((reading.result as { id: string; name: string }[]).map((record) => [record.name, record.id])));
+          };
+        };
+      }),
+  );
+}
+
+test('a reload and a browser restart mid-batch lose nothing: the photos left are shown, counted and captioned once, without picking them again', async ({
+  baseURL,
+}, testInfo) => {
+  test.setTimeout(240_000);
+  const profile = await mkdtemp(path.join(os.tmpdir(), 'show-and-tell-queue-'));
+  try {
+    let { context, page } = await launchWithProfile(profile, baseURL);
+    await openReadyApp(page);
+    const first = batch('reload', 12);
+    await dropFiles(page, first);
+    await expect(finishedLine(page)).toHaveText('(2 of 12 finished)');
+    await page.reload();
+    const before = await keptIds(page);
+    const leftAtReload = 12 - Object.keys(before).length;
+    console.log(`reload: ${Object.keys(before).length} of 12 finished, ${leftAtReload} left`);
+    expect(leftAtReload).toBeGreaterThan(0);
+    // At once, before the model is ready: every photo is back, and the progress counts the run as a whole.
+    await expect(finishedLine(page)).toHaveText(new RegExp(`^\\(\\d+ of 12 finished\\)$`));
+    await expect(page.getByTestId('queue-status')).toContainText(/of 12 done/);
+    await page.screenshot({ path: screenshotPath(testInfo, 'queue-after-reload.png') });
+    await expect(finishedLine(page)).toHaveText('(12 of 12 finished)', { timeout: 120_000 });
+    await expectEachCaptioned(page, first.map((photo) => photo.name));
+    // None captioned twice: the photos finished before the reload were not captioned after it.
+    const after = await captionedIds(page);
+    expect(after.filter((id) => Object.values(before).includes(id))).toEqual([]);
+    expect(after).toHaveLength(leftAtReload);
+    await expect.poll(() => keptInStorage(page)).toEqual({ results: first.map((photo) => photo.name), queue: [] });
+
+    // The browser closed mid-batch (as a crash or a shutdown would), then opened again.
+    const second = batch('restart', 6);
+    await dropFiles(page, second);
+    await expect(finishedLine(page)).toHaveText(/^\(1[3-6] of 18 finished\)$/);
+    await context.close();
+    ({ context, page } = await launchWithProfile(profile, baseURL));
+    await openReadyApp(page);
+    await expect(finishedLine(page)).toHaveText('(18 of 18 finished)', { timeout: 120_000 });
+    await expect.poll(() => keptInStorage(page)).toEqual({ results: [...first, ...second].map((photo) => photo.name), queue: [] });
+    await context.close();
+  } finally {
+    await rm(profile, { recursive: true, force: true });
+  }
+});
+
+test('photos dropped the moment a first visit has loaded are captioned after the page reloads into cross-origin isolation', async ({ browser }) => {
+  const siteRoot = path.resolve('.cache/e2e/first-visit-site');
+  await publishSite({ distDir: path.resolve('dist'), siteRoot, extraModelsDir: E2E_MODELS_DIR });
+  // A plain static host: no isolation headers, so the service worker reloads the page once.
+  const server = await startStaticServer(siteRoot);
+  const context = await browser.newContext();
+  try {
+    // A slow host: the service worker takes a second to arrive, and the photos are dropped before.
+    await context.route('**/sw.js', async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      await route.continue();
+    });
+    const page = await context.newPage();
+    await page.goto(`${server.origin}${APP_SUB_PATH}`);
+    const photos = [greyPng('first-white.png', 40, 30, 245), greyPng('first-black.png', 40, 30, 10)];
+    await dropFiles(page, photos);
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(false);
+    await expect(page.getByTestId('model-status')).toHaveAttribute('data-phase', 'ready');
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+    expect(await page.evaluate(() => (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming).type)).toBe('reload');
+    for (const photo of photos) await expectCaptioned(page, photo.name);
+    await expect.poll(() => keptInStorage(page)).toEqual({ results: ['first-black.png', 'first-white.png'], queue: [] });
+  } finally {
+    await context.close();
+    await server.close();
+  }
+});
+
+test('a worker killed mid-batch is replaced: every photo is captioned, none twice', async ({ page }) => {
+  await installProbes(page);
+  await openReadyApp(page);
+  const photos = Array.from({ length: 12 }, (_, i) => greyPng(`crash-${String(i).padStart(2, '0')}.png`, 32, 32, i % 2 ? 20 : 235));
+  await dropFiles(page, photos);
+  await expect(page.locator('[data-testid="photo-card"][data-state="captioning"]').first()).toBeVisible();
+  // Killed mid-photo; the browser then reports the dead worker as an error event.
+  const doneBeforeKill = await page.evaluate(() => {
+    const worker = window.probes.workers.at(-1)!;
+    worker.terminate();
+    worker.dispatchEvent(new ErrorEvent('error', { message: 'killed' }));
+    return window.workerEvents.filter((event) => event.type === 'job-done').length;
+  });
+  console.log(`worker killed after ${doneBeforeKill} of 12 photos`);
+  expect(doneBeforeKill).toBeLessThan(12);
+  await expect(finishedLine(page)).toHaveText('(12 of 12 finished)');
+  await expectEachCaptioned(page, photos.map((photo) => photo.name));
+  const captioned = await captionedIds(page);
+  expect(captioned).toHaveLength(12);
+  expect(new Set(captioned).size).toBe(12);
+  expect(await page.evaluate(() => window.probes.workers.length)).toBe(2);
+  await expect.poll(() => keptInStorage(page)).toEqual({ results: photos.map((photo) => photo.name), queue: [] });
+});
