@@ -3,11 +3,11 @@
  * (before its reload into cross-origin isolation), a reload or a browser restart mid-batch, a worker
  * killed mid-photo; and a thousand kept results, restored fast into a list that stays light.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { dropFiles, expectCaptioned, expectEachCaptioned, greyPng, keptInStorage, launchWithProfile, openReadyApp, screenshotPath, workerEvents } from './helpers';
+import { card, dropFiles, expectCaptioned, expectEachCaptioned, greyPng, keptInStorage, launchWithProfile, openReadyApp, screenshotPath, workerEvents } from './helpers';
 import { installProbes } from './page-probes';
 import { E2E_MODELS_DIR } from './paths';
 import { startStaticServer } from './static-server';
@@ -134,4 +134,112 @@ test('a worker killed mid-batch is replaced: every photo is captioned, none twic
   expect(new Set(captioned).size).toBe(12);
   expect(await page.evaluate(() => window.probes.workers.length)).toBe(2);
   await expect.poll(() => keptInStorage(page)).toEqual({ results: photos.map((photo) => photo.name), queue: [] });
+});
+
+/** Stores `count` finished results as an earlier visit would have (saved-results.ts's format), each with a small JPEG thumbnail. */
+async function seedResults(page: Page, count: number): Promise<void> {
+  await page.evaluate(async (count) => {
+    const canvas = new OffscreenCanvas(160, 120);
+    const context = canvas.getContext('2d')!;
+    context.fillStyle = '#8a6';
+    context.fillRect(0, 0, 160, 120);
+    const thumbnail = await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.8 });
+    const caption = (text: string, p: number) => ({ text, words: text.split(' '), logProb: Math.log(p), p });
+    const database = await new Promise<IDBDatabase>((resolve, reject) => {
+      const opening = indexedDB.open('show-and-tell');
+      opening.onsuccess = () => resolve(opening.result);
+      opening.onerror = () => reject(opening.error);
+    });
+    const writing = database.transaction('results', 'readwrite');
+    const results = writing.objectStore('results');
+    results.clear();
+    for (let index = 0; index < count; index++) {
+      const id = `seeded-${index}`;
+      results.put(
+        {
+          version: 1,
+          id,
+          name: `library/photo-${String(index).padStart(4, '0')}.jpg`,
+          position: index,
+          run: 'an-earlier-visit',
+          thumbnail,
+          settings: { beamSize: 3, maxLength: 20, lengthNormalizationFactor: 0, grounded: true, modelId: 'fixture-squares' },
+          editedCaption: null,
+          state: { kind: 'done', captions: [caption(`a green square number ${index} .`, 0.5), caption('a green image .', 0.2), caption('a square .', 0.1)], objects: null, elapsedMs: 40 },
+        },
+        id,
+      );
+    }
+    await new Promise((resolve, reject) => {
+      writing.oncomplete = resolve;
+      writing.onerror = () => reject(writing.error);
+    });
+    database.close();
+  }, count);
+}
+
+declare global {
+  interface Window {
+    listPaintedAt?: number;
+  }
+}
+
+/** Reloads and measures navigation → the first frame painted with the restored list; returns it with the page's element count. */
+async function restoreTimed(page: Page, count: number): Promise<{ firstPaintMs: number; domNodes: number }> {
+  await seedResults(page, count);
+  await page.reload();
+  await expect(finishedLine(page)).toHaveText(`(${count} of ${count} finished)`);
+  await page.waitForFunction(() => window.listPaintedAt !== undefined);
+  // Settled: every card in view measured and its thumbnail shown.
+  await page.waitForTimeout(500);
+  return page.evaluate(() => ({ firstPaintMs: window.listPaintedAt!, domNodes: document.getElementsByTagName('*').length }));
+}
+
+test('1,000 kept results come back in under a second into a list as light as 30, where focus, "Find a photo" and Export reach every photo', async ({ page }, testInfo) => {
+  await page.addInitScript(() => {
+    // The first frame after the first card enters the page: what the person sees.
+    const watching = new MutationObserver(() => {
+      if (!document.querySelector('[data-testid="photo-card"]')) return;
+      watching.disconnect();
+      requestAnimationFrame(() => setTimeout(() => (window.listPaintedAt = performance.now())));
+    });
+    watching.observe(document, { childList: true, subtree: true });
+  });
+  await openReadyApp(page);
+  const few = await restoreTimed(page, 30);
+  const many = await restoreTimed(page, 1000);
+  console.log(`restored 30 results: first paint of the list ${few.firstPaintMs.toFixed(0)} ms after navigation, ${few.domNodes} elements`);
+  console.log(`restored 1000 results: first paint of the list ${many.firstPaintMs.toFixed(0)} ms after navigation, ${many.domNodes} elements (${(many.domNodes / few.domNodes).toFixed(2)}×)`);
+  expect(many.firstPaintMs).toBeLessThanOrEqual(1000);
+  expect(many.domNodes).toBeLessThanOrEqual(1.2 * few.domNodes);
+  await page.screenshot({ path: screenshotPath(testInfo, 'restored-1000.png') });
+
+  // From the keyboard alone, past the cards rendered at first: each Tab brings the next one into the page.
+  await card(page, 'photo-0000.jpg').getByRole('button', { name: 'Copy alt text of library/photo-0000.jpg' }).focus();
+  for (let index = 1; index <= 25; index++) {
+    do await page.keyboard.press('Tab');
+    while (!(await page.evaluate(() => document.activeElement?.getAttribute('aria-label')?.startsWith('Copy alt text of'))));
+  }
+  await expect(page.locator(':focus')).toHaveAttribute('aria-label', 'Copy alt text of library/photo-0025.jpg');
+  // The focused card stays while the page scrolls far away from it.
+  await page.mouse.wheel(0, 100_000);
+  await expect(card(page, 'photo-0025.jpg')).toHaveCount(1);
+  await expect(page.locator(':focus')).toHaveAttribute('aria-label', 'Copy alt text of library/photo-0025.jpg');
+
+  // Find a photo by name, then by caption.
+  const find = page.getByTestId('find-photo');
+  await find.fill('photo-0777');
+  await expect(page.getByTestId('find-result')).toHaveText('1 of 1000 photos match.');
+  await expect(card(page, 'photo-0777.jpg').getByTestId('best-caption')).toHaveText('A green square number 777.');
+  await find.fill('number 99');
+  await expect(page.getByTestId('find-result')).toHaveText('11 of 1000 photos match.');
+  await find.fill('');
+
+  // Export writes every photo, shown or not.
+  await page.getByRole('button', { name: 'Export', exact: true }).click();
+  const downloading = page.waitForEvent('download');
+  await page.getByRole('button', { name: /^JSON/ }).click();
+  const rows = JSON.parse(await readFile((await (await downloading).path())!, 'utf8')) as { file: string }[];
+  expect(rows).toHaveLength(1000);
+  expect(rows[999].file).toBe('library/photo-0999.jpg');
 });
