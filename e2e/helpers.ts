@@ -120,6 +120,8 @@ const CAPTION_LINE = /^\d\) (\S.*) \(p=(\d\.\d{6})\)$/;
 /** Waits until the photo's card is done and checks it shows three captions in the tutorial's format. */
 export async function expectCaptioned(page: Page, fileName: string): Promise<void> {
   const photo = card(page, fileName);
+  // The list renders only the cards near the window; photos just added are at its end.
+  if ((await photo.count()) === 0) await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
   await expect(photo).toHaveAttribute('data-state', 'done');
   const lines = photo.getByTestId('caption-lines').getByRole('listitem');
   await expect(lines).toHaveCount(3);
