@@ -243,3 +243,17 @@ test('1,000 kept results come back in under a second into a list as light as 30,
   expect(rows).toHaveLength(1000);
   expect(rows[999].file).toBe('library/photo-0999.jpg');
 });
+
+test('when the browser clears the site’s storage, the page says so and stores again the results it shows', async ({ page, baseURL }) => {
+  await openReadyApp(page);
+  const photos = [greyPng('kept-white.png', 40, 30, 245), greyPng('kept-black.png', 40, 30, 10)];
+  await dropFiles(page, photos);
+  await expectEachCaptioned(page, photos.map((photo) => photo.name));
+  await expect.poll(() => keptInStorage(page)).toEqual({ results: ['kept-black.png', 'kept-white.png'], queue: [] });
+  await expect(page.getByTestId('storage-use')).toContainText(/stored in this browser: [\d.]+ (kB|MB)/);
+  // What an eviction, or the person clearing the site's data, does to an open page.
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Storage.clearDataForOrigin', { origin: new URL(baseURL!).origin, storageTypes: 'indexeddb' });
+  await expect(page.getByTestId('storage-problem')).toContainText('The browser cleared this site’s storage');
+  await expect.poll(() => keptInStorage(page)).toEqual({ results: ['kept-black.png', 'kept-white.png'], queue: [] });
+});

@@ -7,17 +7,14 @@
 import { delMany, setMany, values } from 'idb-keyval';
 import { isPending, jobsChange, useJobsStore, type PhotoJob, type QueuedJob } from './jobs';
 import { openStore } from './idb-store';
-import { EVICTED, storageSettled, storeInOrder, useStorageStore } from './storage-status';
+import { storageSettled, storeAgain, storeInOrder } from './storage-status';
 
 /** One kept photo; `version` lets a later format read or drop older records. */
 interface QueuedPhoto extends QueuedJob {
   version: 1;
 }
 
-const queueStore = openStore('show-and-tell-queue', 'photos', () => {
-  useStorageStore.setState({ problem: EVICTED });
-  void keep(useJobsStore.getState().jobs.filter(isWaitingPhoto));
-});
+const queueStore = openStore('show-and-tell-queue', 'photos', () => void storeAgain(() => keep(useJobsStore.getState().jobs.filter(isWaitingPhoto))));
 
 /** Ids of the photos kept, or being kept, in storage. */
 const kept = new Set<string>();

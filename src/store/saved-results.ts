@@ -9,7 +9,7 @@ import { delMany, setMany, values } from 'idb-keyval';
 import { jobsChange, useJobsStore, type PhotoJob, type RestoredJob } from './jobs';
 import { openStore } from './idb-store';
 import { forgetQueuedPhotos, loadQueuedPhotos, startKeepingQueue } from './photo-queue';
-import { askToKeepStorage, EVICTED, storeInOrder, useStorageStore } from './storage-status';
+import { askToKeepStorage, storeAgain, storeInOrder } from './storage-status';
 
 /** One stored result; `version` lets a later format read or drop older records. `run` came later: absent in older ones. */
 export interface SavedResult extends Omit<RestoredJob, 'run'> {
@@ -17,10 +17,7 @@ export interface SavedResult extends Omit<RestoredJob, 'run'> {
   run?: string;
 }
 
-const resultsStore = openStore('show-and-tell', 'results', () => {
-  useStorageStore.setState({ problem: EVICTED });
-  void write(useJobsStore.getState().jobs);
-});
+const resultsStore = openStore('show-and-tell', 'results', () => void storeAgain(() => write(useJobsStore.getState().jobs)));
 
 /** The key and record of a finished job; none for one not captioned. */
 function toSaved(job: PhotoJob): [string, SavedResult][] {

@@ -36,7 +36,7 @@ export function storageProblem(error: unknown, kept: Kept = 'results'): string {
   return CONSEQUENCES[kept].replace('REASON', reason);
 }
 
-export const EVICTED =
+const EVICTED =
   'The browser cleared this site’s storage (it was short of space, or its data was cleared). The photos and results on this page were stored again; use Export to keep a copy elsewhere.';
 
 /** Storage operations run one after the other: a later write of a result (an edit) never lands before an earlier one. */
@@ -63,6 +63,21 @@ export function storeInOrder(kept: Kept, work: () => Promise<void>): Promise<boo
 /** Resolves once every storage operation started so far is over. */
 export async function storageSettled(): Promise<void> {
   await lastOperation;
+}
+
+/** Tries to store again after an eviction: the browser may still be deleting, which closes a new connection too. */
+const STORE_AGAIN_ATTEMPTS = 3;
+const STORE_AGAIN_DELAY_MS = 500;
+
+/** After the browser took storage away: stores again what the page holds, and says what happened. */
+export async function storeAgain(rewrite: () => Promise<boolean>): Promise<void> {
+  for (let attempt = 1; attempt <= STORE_AGAIN_ATTEMPTS; attempt++) {
+    if (await rewrite()) {
+      useStorageStore.setState({ problem: EVICTED });
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, STORE_AGAIN_DELAY_MS));
+  }
 }
 
 /** How often at most the usage figure is read again while photos are being stored. */
