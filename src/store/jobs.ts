@@ -102,6 +102,18 @@ function toNamedFile(file: File | NamedFile): NamedFile {
   return file instanceof File ? { file, name: file.webkitRelativePath || file.name } : file;
 }
 
+/** One object per distinct settings: a library's photos share theirs, rather than each keeping a copy. */
+const distinctSettings = new Map<string, CaptionSettings>();
+
+function sharedSettings(settings: CaptionSettings | null): CaptionSettings | null {
+  if (!settings) return null;
+  const key = JSON.stringify(settings);
+  const known = distinctSettings.get(key);
+  if (known) return known;
+  distinctSettings.set(key, settings);
+  return settings;
+}
+
 /** The run photos added now join: the current one while photos are pending, else a new one. */
 function runToJoin(jobs: readonly PhotoJob[], currentRun: QueueRun): QueueRun {
   return jobs.some(isPending) ? currentRun : { key: `${SESSION_ID}-${nextRunNumber++}`, startedAt: Date.now() };
@@ -139,7 +151,14 @@ export const useJobsStore = create<JobsState>()((set, get) => {
         const run = queued.length > 0 ? runToJoin(jobs, currentRun) : currentRun;
         const interrupted = new Set(queued.map((photo) => photo.run));
         const finished = results.map(
-          (result): PhotoJob => ({ ...result, file: null, restored: true, run: interrupted.has(result.run) ? run.key : '', finishedAt: null }),
+          (result): PhotoJob => ({
+            ...result,
+            settings: sharedSettings(result.settings),
+            file: null,
+            restored: true,
+            run: interrupted.has(result.run) ? run.key : '',
+            finishedAt: null,
+          }),
         );
         const waiting = queued.map(
           (photo): PhotoJob => ({
@@ -165,7 +184,7 @@ export const useJobsStore = create<JobsState>()((set, get) => {
           : { state },
       ),
     setThumbnail: (jobId, thumbnail) => updateJob(jobId, () => ({ thumbnail })),
-    setSettings: (jobId, settings) => updateJob(jobId, () => ({ settings })),
+    setSettings: (jobId, settings) => updateJob(jobId, () => ({ settings: sharedSettings(settings) })),
     editCaption: (jobId, text) =>
       updateJob(jobId, (job) => {
         const trimmed = text?.trim() ?? '';
