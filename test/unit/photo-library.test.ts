@@ -4,7 +4,7 @@ import { droppedItems, isPhotoPath, photosOfChosenFolder, walkDropped } from '..
 import { exportRows, toCsv, toJson } from '../../src/store/export';
 import { altTextOf, jobsChange, matchesQuery, useJobsStore, type JobState } from '../../src/store/jobs';
 import { estimateTimeLeftMs, formatTimeLeft, queueProgress } from '../../src/store/queue-progress';
-import { storageProblem } from '../../src/store/storage-status';
+import { storageProblem, storeInOrder, useStorageStore } from '../../src/store/storage-status';
 import type { Caption, DetectedObject } from '../../src/worker/protocol';
 
 const caption = (text: string, p: number): Caption => ({ text, words: text.split(' '), logProb: Math.log(p), p });
@@ -243,5 +243,24 @@ describe('storage problems', () => {
     expect(storageProblem(new DOMException('quota', 'QuotaExceededError'))).toMatch(/storage for this site is full/);
     expect(storageProblem(new DOMException('no', 'InvalidStateError'))).toMatch(/private window/);
     expect(storageProblem(new Error('disk on fire'))).toMatch(/storage failed \(disk on fire\)/);
+  });
+});
+
+describe('storage operations', () => {
+  it('run one after the other, and a failure is shown without stopping the next', async () => {
+    const ran: string[] = [];
+    const slowWrite = storeInOrder('results', async () => {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      ran.push('result written');
+    });
+    const failing = storeInOrder('queue', async () => {
+      throw new DOMException('full', 'QuotaExceededError');
+    });
+    const forget = storeInOrder('queue', async () => {
+      ran.push('photo forgotten');
+    });
+    expect(await Promise.all([slowWrite, failing, forget])).toEqual([true, false, true]);
+    expect(ran).toEqual(['result written', 'photo forgotten']);
+    expect(useStorageStore.getState().problem).toMatch(/^Photos waiting to be captioned are not kept .*storage for this site is full.*keep this page open/);
   });
 });
