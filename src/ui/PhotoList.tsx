@@ -12,7 +12,7 @@ import { QueueStatus } from './QueueStatus';
 /** A card's height until it is measured: about a finished card's. */
 const ESTIMATED_CARD_HEIGHT = 200;
 /** Cards rendered beyond the window on each side, so scrolling and Tab find the next one ready. */
-const OVERSCAN = 4;
+const OVERSCAN = 8;
 
 /** How much this browser keeps for the page, and whether it may clear it by itself. */
 function StorageUse() {
