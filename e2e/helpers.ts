@@ -123,6 +123,8 @@ const CAPTION_LINE = /^\d\) (\S.*) \(p=(\d\.\d{6})\)$/;
 /** Waits until the photo's card is done and checks it shows three captions in the tutorial's format. */
 export async function expectCaptioned(page: Page, fileName: string): Promise<void> {
   const photo = card(page, fileName);
+  // The list renders only the cards near the window; photos just added are at its end.
+  if ((await photo.count()) === 0) await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
   await expect(photo).toHaveAttribute('data-state', 'done');
   const lines = photo.getByTestId('caption-lines').getByRole('listitem');
   await expect(lines).toHaveCount(3);
@@ -186,4 +188,39 @@ export async function seriousViolations(page: Page): Promise<string[]> {
 export async function cliCaptions(args: string[]): Promise<string[][]> {
   const { stdout } = await promisify(execFile)('node_modules/.bin/tsx', ['src/cli/caption.ts', '--json', ...args]);
   return (JSON.parse(stdout) as { captions: { text: string }[] }[]).map((result) => result.captions.map((caption) => caption.text));
+}
+
+/** What the page keeps in IndexedDB: the names of the stored results, and of the photos waiting in the kept queue. */
+export function keptInStorage(page: Page): Promise<{ results: string[]; queue: string[] }> {
+  return page.evaluate(async () => {
+    const names = (database: string, store: string) =>
+      new Promise<string[]>((resolve, reject) => {
+        const opening = indexedDB.open(database);
+        // Not made yet: nothing kept (and the page's own first opening still creates its store).
+        opening.onupgradeneeded = () => opening.transaction!.abort();
+        opening.onerror = () => (opening.error?.name === 'AbortError' ? resolve([]) : reject(opening.error));
+        opening.onsuccess = () => {
+          const reading = opening.result.transaction(store).objectStore(store).getAll();
+          reading.onerror = () => reject(reading.error);
+          reading.onsuccess = () => {
+            opening.result.close();
+            resolve((reading.result as { name: string }[]).map((record) => record.name).sort());
+          };
+        };
+      });
+    return { results: await names('show-and-tell', 'results'), queue: await names('show-and-tell-queue', 'photos') };
+  });
+}
+
+/**
+ * Checks each photo is captioned, bringing its card into the page with the "Find a photo" box: the
+ * list renders only the cards near the window. Leaves the box empty.
+ */
+export async function expectEachCaptioned(page: Page, fileNames: readonly string[]): Promise<void> {
+  const find = page.getByTestId('find-photo');
+  for (const fileName of fileNames) {
+    await find.fill(fileName);
+    await expectCaptioned(page, fileName);
+  }
+  await find.fill('');
 }

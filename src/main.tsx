@@ -1,7 +1,8 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { registerServiceWorker } from './offline/register-service-worker';
-import { startCaptioner } from './store/captioner-bridge';
+import { resumeQueue, startCaptioner } from './store/captioner-bridge';
+import { queueKept } from './store/photo-queue';
 import { startSavingResults } from './store/saved-results';
 import { App } from './ui/App';
 import './ui/styles.css';
@@ -9,9 +10,11 @@ import './ui/styles.css';
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');
 
-void startSavingResults();
-// On a first visit the service worker may reload the page into cross-origin isolation first.
-void registerServiceWorker().then(startCaptioner);
+// Restores kept results, and photos a reload or a crash interrupted, which then caption by themselves.
+void startSavingResults().then(resumeQueue);
+// On a first visit the service worker may reload the page into cross-origin isolation first: photos
+// picked before that are kept in storage first (the page takes them at once, and comes back to them).
+void registerServiceWorker(queueKept).then(startCaptioner);
 createRoot(root).render(
   <StrictMode>
     <App />

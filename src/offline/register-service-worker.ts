@@ -36,9 +36,10 @@ function nextTakeOver(timeoutMs: number): Promise<boolean> {
 
 /**
  * Registers the service worker. Resolves when the captioner may start; never resolves when the page
- * is about to reload into cross-origin isolation.
+ * is about to reload into cross-origin isolation. The page takes photos while it waits: before the
+ * reload, `mayReload` makes sure they are kept (and says false when they cannot be, so the page stays).
  */
-export async function registerServiceWorker(): Promise<void> {
+export async function registerServiceWorker(mayReload: () => Promise<boolean>): Promise<void> {
   if (!import.meta.env.PROD || !('serviceWorker' in navigator)) return;
   const canIsolate = !window.crossOriginIsolated && window.isSecureContext && !sessionStorage.getItem(RELOADED_FOR_ISOLATION);
   if (!canIsolate) {
@@ -55,6 +56,7 @@ export async function registerServiceWorker(): Promise<void> {
   // update, already adds the headers, so this browser does not isolate.
   const installing = registration.installing !== null || registration.waiting !== null;
   if (!bypassed && !(installing && (await takeOver))) return;
+  if (!(await mayReload())) return;
   sessionStorage.setItem(RELOADED_FOR_ISOLATION, 'yes');
   location.reload();
   await new Promise<never>(() => {});

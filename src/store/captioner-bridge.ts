@@ -309,6 +309,11 @@ export function retryModel(): void {
   else void startCaptioner();
 }
 
+/** Captions the photos restored from storage (photo-queue.ts), if the model is ready; else they wait for it. */
+export function resumeQueue(): void {
+  pumpQueue();
+}
+
 export function addPhotos(files: readonly (File | NamedFile)[]): void {
   if (files.length === 0) return;
   useJobsStore.getState().addFiles(files);

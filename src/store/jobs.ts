@@ -27,10 +27,11 @@ export interface PhotoJob {
   name: string;
   /** The photo itself, released once it is captioned (the thumbnail stays); null for a restored result. */
   file: File | null;
-  /** Small JPEG made when the photo is read (null before, and when it cannot be read). */
+  /**
+   * Small JPEG made when the photo is read (null before, and when it cannot be read). A restored
+   * one is IndexedDB's handle on the stored blob; a card makes an object URL only while it is shown.
+   */
   thumbnail: Blob | null;
-  /** Object URL of the thumbnail; revoked when the job is removed. */
-  thumbnailUrl: string | null;
   /** Set when the photo is sent to the worker. */
   settings: CaptionSettings | null;
   /** The user's own alt text, used instead of the model's best caption; null when not edited. */
@@ -39,25 +40,40 @@ export interface PhotoJob {
   position: number;
   /** Loaded from this browser's storage at start-up, not captioned in this visit. */
   restored: boolean;
-  /** Photos added while others were still waiting form one run, which the queue's progress counts. */
-  run: number;
+  /**
+   * Photos added while others were still waiting form one run, which the queue's progress counts.
+   * Unique across visits, so a run a reload interrupted goes on after it; '' for older results.
+   */
+  run: string;
   /** Date.now() when it was done or failed in this visit (for the time-left estimate). */
   finishedAt: number | null;
   state: JobState;
 }
 
 /** A finished result as storage keeps it (see saved-results.ts). */
-export type RestoredJob = Pick<PhotoJob, 'id' | 'name' | 'position' | 'thumbnail' | 'settings' | 'editedCaption'> & {
+export type RestoredJob = Pick<PhotoJob, 'id' | 'name' | 'position' | 'run' | 'thumbnail' | 'settings' | 'editedCaption'> & {
   state: Extract<JobState, { kind: 'done' }>;
 };
+
+/** A photo still to caption as the queue keeps it (see photo-queue.ts). */
+export type QueuedJob = Pick<PhotoJob, 'id' | 'name' | 'position' | 'run'> & { file: File };
+
+export interface QueueRun {
+  key: string;
+  startedAt: number;
+}
 
 interface JobsState {
   jobs: PhotoJob[];
   /** The run new photos join while the queue is busy, and when it started (Date.now()). */
-  currentRun: { id: number; startedAt: number };
+  currentRun: QueueRun;
   addFiles: (files: readonly (File | NamedFile)[]) => void;
-  /** Puts results from storage before the photos of this visit. */
-  addRestored: (results: readonly RestoredJob[]) => void;
+  /**
+   * Puts what storage kept among the photos of this visit, by position: finished results, and the
+   * photos still to caption, which wait again. The run those photos were part of goes on, so its
+   * progress counts what it finished before the reload too.
+   */
+  restore: (results: readonly RestoredJob[], queued?: readonly QueuedJob[]) => void;
   setJobState: (jobId: string, state: JobState) => void;
   setThumbnail: (jobId: string, thumbnail: Blob) => void;
   setSettings: (jobId: string, settings: CaptionSettings) => void;
@@ -70,6 +86,7 @@ interface JobsState {
 /** Unique across visits too, as restored results keep their ids. */
 const SESSION_ID = Date.now().toString(36);
 let nextJobNumber = 1;
+let nextRunNumber = 1;
 /** Starts from the clock (in thousandths of a millisecond, still an exact integer) so a later visit's photos come later. */
 let nextPosition = Date.now() * 1000;
 
@@ -85,8 +102,21 @@ function toNamedFile(file: File | NamedFile): NamedFile {
   return file instanceof File ? { file, name: file.webkitRelativePath || file.name } : file;
 }
 
-function revokeThumbnails(jobs: readonly PhotoJob[]): void {
-  for (const job of jobs) if (job.thumbnailUrl) URL.revokeObjectURL(job.thumbnailUrl);
+/** One object per distinct settings: a library's photos share theirs, rather than each keeping a copy. */
+const distinctSettings = new Map<string, CaptionSettings>();
+
+function sharedSettings(settings: CaptionSettings | null): CaptionSettings | null {
+  if (!settings) return null;
+  const key = JSON.stringify(settings);
+  const known = distinctSettings.get(key);
+  if (known) return known;
+  distinctSettings.set(key, settings);
+  return settings;
+}
+
+/** The run photos added now join: the current one while photos are pending, else a new one. */
+function runToJoin(jobs: readonly PhotoJob[], currentRun: QueueRun): QueueRun {
+  return jobs.some(isPending) ? currentRun : { key: `${SESSION_ID}-${nextRunNumber++}`, startedAt: Date.now() };
 }
 
 export const useJobsStore = create<JobsState>()((set, get) => {
@@ -94,10 +124,10 @@ export const useJobsStore = create<JobsState>()((set, get) => {
     set(({ jobs }) => ({ jobs: jobs.map((job) => (job.id === jobId ? { ...job, ...change(job) } : job)) }));
   return {
     jobs: [],
-    currentRun: { id: 0, startedAt: 0 },
+    currentRun: { key: '', startedAt: 0 },
     addFiles: (files) =>
       set(({ jobs, currentRun }) => {
-        const run = jobs.some(isPending) ? currentRun : { id: currentRun.id + 1, startedAt: Date.now() };
+        const run = runToJoin(jobs, currentRun);
         const added = files.map(toNamedFile).map(
           ({ file, name }): PhotoJob => ({
             id: `job-${SESSION_ID}-${nextJobNumber++}`,
@@ -105,33 +135,46 @@ export const useJobsStore = create<JobsState>()((set, get) => {
             position: nextPosition++,
             file,
             thumbnail: null,
-            thumbnailUrl: null,
             settings: null,
             editedCaption: null,
             restored: false,
-            run: run.id,
+            run: run.key,
             finishedAt: null,
             state: { kind: 'waiting' },
           }),
         );
         return { jobs: [...jobs, ...added], currentRun: run };
       }),
-    addRestored: (results) =>
-      set(({ jobs }) => {
+    restore: (results, queued = []) =>
+      set(({ jobs, currentRun }) => {
         const known = new Set(jobs.map((job) => job.id));
-        const restored = results
-          .filter((result) => !known.has(result.id))
-          .map(
-            (result): PhotoJob => ({
-              ...result,
-              file: null,
-              thumbnailUrl: result.thumbnail ? URL.createObjectURL(result.thumbnail) : null,
-              restored: true,
-              run: 0,
-              finishedAt: null,
-            }),
-          );
-        return { jobs: [...restored, ...jobs].sort((a, b) => a.position - b.position) };
+        const run = queued.length > 0 ? runToJoin(jobs, currentRun) : currentRun;
+        const interrupted = new Set(queued.map((photo) => photo.run));
+        const finished = results.map(
+          (result): PhotoJob => ({
+            ...result,
+            settings: sharedSettings(result.settings),
+            file: null,
+            restored: true,
+            run: interrupted.has(result.run) ? run.key : '',
+            finishedAt: null,
+          }),
+        );
+        const waiting = queued.map(
+          (photo): PhotoJob => ({
+            ...photo,
+            thumbnail: null,
+            settings: null,
+            editedCaption: null,
+            // Captioned in this visit: announced and stored like any other.
+            restored: false,
+            run: run.key,
+            finishedAt: null,
+            state: { kind: 'waiting' },
+          }),
+        );
+        const restored = [...finished, ...waiting].filter((job) => !known.has(job.id));
+        return { jobs: [...restored, ...jobs].sort((a, b) => a.position - b.position), currentRun: run };
       }),
     setJobState: (jobId, state) =>
       updateJob(jobId, () =>
@@ -140,8 +183,8 @@ export const useJobsStore = create<JobsState>()((set, get) => {
             { state, file: null, finishedAt: Date.now() }
           : { state },
       ),
-    setThumbnail: (jobId, thumbnail) => updateJob(jobId, () => ({ thumbnail, thumbnailUrl: URL.createObjectURL(thumbnail) })),
-    setSettings: (jobId, settings) => updateJob(jobId, () => ({ settings })),
+    setThumbnail: (jobId, thumbnail) => updateJob(jobId, () => ({ thumbnail })),
+    setSettings: (jobId, settings) => updateJob(jobId, () => ({ settings: sharedSettings(settings) })),
     editCaption: (jobId, text) =>
       updateJob(jobId, (job) => {
         const trimmed = text?.trim() ?? '';
@@ -149,7 +192,6 @@ export const useJobsStore = create<JobsState>()((set, get) => {
       }),
     removeJobs: (jobIds) => {
       const removed = new Set(jobIds);
-      revokeThumbnails(get().jobs.filter((job) => removed.has(job.id)));
       set(({ jobs }) => ({ jobs: jobs.filter((job) => !removed.has(job.id)) }));
     },
     clearFinished: () => get().removeJobs(get().jobs.filter(isFinished).map((job) => job.id)),
@@ -170,23 +212,33 @@ export function altTextOf(job: PhotoJob): string {
   return job.editedCaption ?? modelAltText(job);
 }
 
+/** Whether the photo's name or caption (the edited one, or the model's best) contains the query, ignoring case. */
+export function matchesQuery(job: PhotoJob, query: string): boolean {
+  const wanted = query.trim().toLocaleLowerCase();
+  return job.name.toLocaleLowerCase().includes(wanted) || altTextOf(job).toLocaleLowerCase().includes(wanted);
+}
+
 /** What changed between two versions of the job list, for storage and screen-reader announcements. */
 export interface JobsChange {
   /** Captioned in this visit by this update. */
   captioned: PhotoJob[];
+  /** Failed by this update. */
+  failed: PhotoJob[];
   /** Finished jobs whose edit changed. */
   edited: PhotoJob[];
   removedIds: string[];
 }
 
 export function jobsChange(previous: readonly PhotoJob[], next: readonly PhotoJob[]): JobsChange {
-  const change: JobsChange = { captioned: [], edited: [], removedIds: [] };
+  const change: JobsChange = { captioned: [], failed: [], edited: [], removedIds: [] };
   if (previous === next) return change;
   const before = new Map(previous.map((job) => [job.id, job]));
   for (const job of next) {
     const old = before.get(job.id);
     before.delete(job.id);
-    if (old === job || job.state.kind !== 'done') continue;
+    if (old === job) continue;
+    if (job.state.kind === 'failed' && old?.state.kind !== 'failed') change.failed.push(job);
+    if (job.state.kind !== 'done') continue;
     if (old?.state.kind !== 'done') {
       if (!job.restored) change.captioned.push(job);
     } else if (old.editedCaption !== job.editedCaption) {

@@ -1,4 +1,4 @@
-import { isFinished, type PhotoJob } from './jobs';
+import { isFinished, type PhotoJob, type QueueRun } from './jobs';
 
 export interface QueueProgress {
   finished: number;
@@ -23,9 +23,12 @@ export function estimateTimeLeftMs(startedAt: number, finishTimes: readonly numb
   return Math.max(0, remaining * msPerPhoto);
 }
 
-/** The current run's progress: photos added while others were pending belong to the same run. */
-export function queueProgress(jobs: readonly PhotoJob[], run: { id: number; startedAt: number }): QueueProgress {
-  const ofRun = jobs.filter((job) => job.run === run.id && !job.restored);
+/**
+ * The current run's progress: photos added while others were pending belong to the same run, and
+ * so do those a reload interrupted, finished before it or not.
+ */
+export function queueProgress(jobs: readonly PhotoJob[], run: QueueRun): QueueProgress {
+  const ofRun = run.key ? jobs.filter((job) => job.run === run.key) : [];
   const finishTimes = ofRun.flatMap((job) => (isFinished(job) && job.finishedAt !== null ? [job.finishedAt] : [])).sort((a, b) => a - b);
   const finished = ofRun.filter(isFinished).length;
   return { finished, total: ofRun.length, timeLeftMs: estimateTimeLeftMs(run.startedAt, finishTimes, ofRun.length - finished) };

@@ -1,16 +1,13 @@
 import { useEffect } from 'react';
-import { addPhotos, clearFinishedPhotos } from '../store/captioner-bridge';
-import { isFinished, useJobsStore } from '../store/jobs';
+import { addPhotos } from '../store/captioner-bridge';
 import { useModelStore } from '../store/model';
-import { useStorageStore } from '../store/saved-results';
+import { useStorageStore } from '../store/storage-status';
 import { useSettingsStore } from '../store/settings';
 import { Announcer } from './Announcer';
 import { DownloadQuestion } from './DownloadQuestion';
 import { DropZone } from './DropZone';
-import { ExportMenu } from './ExportMenu';
 import { ModelStatus } from './ModelStatus';
-import { PhotoCard } from './PhotoCard';
-import { QueueStatus } from './QueueStatus';
+import { PhotoList } from './PhotoList';
 import { SettingsPanel } from './SettingsPanel';
 import { Webcam } from './Webcam';
 
@@ -50,36 +47,6 @@ function StorageProblem() {
     <p className="warning" role="alert" data-testid="storage-problem">
       {problem}
     </p>
-  );
-}
-
-function PhotoList() {
-  const jobs = useJobsStore((state) => state.jobs);
-  if (jobs.length === 0) return null;
-  const finished = jobs.filter(isFinished).length;
-  const captioned = jobs.filter((job) => job.state.kind === 'done').length;
-  return (
-    <section aria-labelledby="photos-heading">
-      <div className="list-header">
-        <h2 id="photos-heading">
-          Photos <span className="muted">({finished} of {jobs.length} finished)</span>
-        </h2>
-        <div className="list-actions">
-          {captioned > 0 && <ExportMenu />}
-          {finished > 0 && (
-            <button type="button" onClick={clearFinishedPhotos} title="Removes finished photos from this page and from this browser’s storage">
-              Clear finished
-            </button>
-          )}
-        </div>
-      </div>
-      <QueueStatus />
-      <div className="photo-list">
-        {jobs.map((job) => (
-          <PhotoCard key={job.id} job={job} />
-        ))}
-      </div>
-    </section>
   );
 }
 

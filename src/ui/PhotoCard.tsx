@@ -1,4 +1,4 @@
-import { memo, useState } from 'react';
+import { memo, useEffect, useState } from 'react';
 import { removePhoto } from '../store/captioner-bridge';
 import type { CaptionSettings, JobState, PhotoJob } from '../store/jobs';
 import { useSettingsStore } from '../store/settings';
@@ -15,13 +15,26 @@ const STATE_LABELS: Record<JobState['kind'], string> = {
   failed: 'Failed',
 };
 
+/** An object URL for the blob while the component is shown: only the cards on screen hold one. */
+function useObjectUrl(blob: Blob | null): string | null {
+  const [url, setUrl] = useState<string | null>(null);
+  useEffect(() => {
+    if (!blob) return setUrl(null);
+    const made = URL.createObjectURL(blob);
+    setUrl(made);
+    return () => URL.revokeObjectURL(made);
+  }, [blob]);
+  return url;
+}
+
 /** The photo's thumbnail, with the detected objects' boxes over it; a click shows it larger. */
 function PhotoFrame({ job, objects, highlight }: { job: PhotoJob; objects: DetectedObject[] | null; highlight: string | null }) {
   const [broken, setBroken] = useState(false);
   const [enlarged, setEnlarged] = useState(false);
   const showBoxes = useSettingsStore((state) => state.showBoxes);
+  const thumbnailUrl = useObjectUrl(job.thumbnail);
   // The thumbnail is made when the photo is read: until then the card shows none, rather than the full-size photo.
-  if (!job.thumbnailUrl || broken) return <div className="thumbnail thumbnail-missing">{job.state.kind === 'failed' || broken ? 'no preview' : ''}</div>;
+  if (!thumbnailUrl || broken) return <div className="thumbnail thumbnail-missing">{job.state.kind === 'failed' || broken ? 'no preview' : ''}</div>;
   return (
     <button
       type="button"
@@ -30,7 +43,7 @@ function PhotoFrame({ job, objects, highlight }: { job: PhotoJob; objects: Detec
       aria-label={enlarged ? `Show ${job.name} smaller` : `Show ${job.name} larger`}
       onClick={() => setEnlarged(!enlarged)}
     >
-      <img className="thumbnail" src={job.thumbnailUrl} alt="" decoding="async" onError={() => setBroken(true)} />
+      <img className="thumbnail" src={thumbnailUrl} alt="" decoding="async" onError={() => setBroken(true)} />
       {showBoxes && objects && <ObjectBoxes objects={objects} highlight={highlight} />}
     </button>
   );

@@ -2,9 +2,9 @@ import Papa from 'papaparse';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { droppedItems, isPhotoPath, photosOfChosenFolder, walkDropped } from '../../src/store/dropped-files';
 import { exportRows, toCsv, toJson } from '../../src/store/export';
-import { altTextOf, jobsChange, useJobsStore, type JobState } from '../../src/store/jobs';
+import { altTextOf, jobsChange, matchesQuery, useJobsStore, type JobState } from '../../src/store/jobs';
 import { estimateTimeLeftMs, formatTimeLeft, queueProgress } from '../../src/store/queue-progress';
-import { storageProblem } from '../../src/store/saved-results';
+import { storageProblem, storeInOrder, useStorageStore } from '../../src/store/storage-status';
 import type { Caption, DetectedObject } from '../../src/worker/protocol';
 
 const caption = (text: string, p: number): Caption => ({ text, words: text.split(' '), logProb: Math.log(p), p });
@@ -45,7 +45,20 @@ describe('editing a caption', () => {
     expect(job('trip/b.jpg').file).not.toBeNull();
     store().setJobState(id, done());
     expect(job('trip/b.jpg').file).toBeNull();
-    expect(job('trip/b.jpg').thumbnailUrl).toMatch(/^blob:/);
+    expect(job('trip/b.jpg').thumbnail?.type).toBe('image/jpeg');
+  });
+});
+
+describe('finding a photo', () => {
+  it('matches the name or the caption, ignoring case; the edit is what counts once there is one', () => {
+    store().addFiles([{ file: new File(['x'], 'IMG_1.jpg'), name: 'Trip/IMG_1.jpg' }, new File(['x'], 'cat.png')]);
+    store().setJobState(job('Trip/IMG_1.jpg').id, done());
+    const names = (query: string) => store().jobs.filter((candidate) => matchesQuery(candidate, query)).map((found) => found.name);
+    expect(names('trip/')).toEqual(['Trip/IMG_1.jpg']);
+    expect(names(' COUCH ')).toEqual(['Trip/IMG_1.jpg']);
+    store().editCaption(job('Trip/IMG_1.jpg').id, 'Rex asleep');
+    expect(names('couch')).toEqual([]);
+    expect(names('rex')).toEqual(['Trip/IMG_1.jpg']);
   });
 });
 
@@ -54,7 +67,7 @@ describe('jobsChange (what storage and the screen reader announcer follow)', () 
     store().addFiles([new File(['x'], 'a.jpg'), new File(['x'], 'b.jpg')]);
     const before = store().jobs;
     store().setJobState(job('a.jpg').id, done());
-    store().addRestored([{ id: 'old', name: 'old.jpg', position: 0, thumbnail: null, settings: null, editedCaption: null, state: done() as Extract<JobState, { kind: 'done' }> }]);
+    store().restore([{ id: 'old', name: 'old.jpg', position: 0, run: '', thumbnail: null, settings: null, editedCaption: null, state: done() as Extract<JobState, { kind: 'done' }> }]);
     expect(store().jobs.map((restoredFirst) => restoredFirst.name)).toEqual(['old.jpg', 'a.jpg', 'b.jpg']);
     let change = jobsChange(before, store().jobs);
     expect(change.captioned.map((changed) => changed.name)).toEqual(['a.jpg']);
@@ -144,6 +157,24 @@ describe('queue progress', () => {
     expect(progress.timeLeftMs).not.toBeNull();
   });
 
+  it('goes on with the run a reload interrupted: its photos kept as waiting, and those it finished before, count', () => {
+    const result = (id: string, run: string) => ({ id, name: `${id}.jpg`, position: 0, run, thumbnail: null, settings: null, editedCaption: null, state: done() as Extract<JobState, { kind: 'done' }> });
+    const queued = (id: string, position: number) => ({ id, name: `${id}.jpg`, position, run: 'earlier-1', file: new File(['x'], `${id}.jpg`) });
+    store().restore([result('last-week', 'earlier-0'), result('first', 'earlier-1'), result('second', 'earlier-1')], [queued('third', 3), queued('fourth', 4)]);
+    expect(store().jobs.map((restored) => [restored.name, restored.state.kind])).toEqual([
+      ['last-week.jpg', 'done'],
+      ['first.jpg', 'done'],
+      ['second.jpg', 'done'],
+      ['third.jpg', 'waiting'],
+      ['fourth.jpg', 'waiting'],
+    ]);
+    expect(queueProgress(store().jobs, store().currentRun)).toMatchObject({ finished: 2, total: 4 });
+    // Photos picked now join that run.
+    store().addFiles([new File(['x'], 'fifth.jpg')]);
+    store().setJobState(job('third.jpg').id, done());
+    expect(queueProgress(store().jobs, store().currentRun)).toMatchObject({ finished: 3, total: 5 });
+  });
+
   it('says the time left in words', () => {
     expect(formatTimeLeft(400)).toBe('about 1 s');
     expect(formatTimeLeft(42_000)).toBe('about 42 s');
@@ -212,5 +243,24 @@ describe('storage problems', () => {
     expect(storageProblem(new DOMException('quota', 'QuotaExceededError'))).toMatch(/storage for this site is full/);
     expect(storageProblem(new DOMException('no', 'InvalidStateError'))).toMatch(/private window/);
     expect(storageProblem(new Error('disk on fire'))).toMatch(/storage failed \(disk on fire\)/);
+  });
+});
+
+describe('storage operations', () => {
+  it('run one after the other, and a failure is shown without stopping the next', async () => {
+    const ran: string[] = [];
+    const slowWrite = storeInOrder('results', async () => {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      ran.push('result written');
+    });
+    const failing = storeInOrder('queue', async () => {
+      throw new DOMException('full', 'QuotaExceededError');
+    });
+    const forget = storeInOrder('queue', async () => {
+      ran.push('photo forgotten');
+    });
+    expect(await Promise.all([slowWrite, failing, forget])).toEqual([true, false, true]);
+    expect(ran).toEqual(['result written', 'photo forgotten']);
+    expect(useStorageStore.getState().problem).toMatch(/^Photos waiting to be captioned are not kept .*storage for this site is full.*keep this page open/);
   });
 });
