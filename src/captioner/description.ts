@@ -21,6 +21,9 @@ export const FIELD_NAMES: Record<keyof DescriptionFields, string> = {
 /** Who wrote a machine caption, as recorded in XMP photoshop:CaptionWriter and IPTC Writer-Editor (at most 32 bytes). */
 export const MACHINE_WRITER = 'show-and-tell-browser';
 
+/** XMP photoshop:CaptionWriter of a caption this tool wrote: it says the text is machine-written, without changing the text. */
+export const machineCaptionWriter = (modelName: string) => `${MACHINE_WRITER} (machine-written, model: ${modelName})`;
+
 /** What cameras write into EXIF ImageDescription on their own: not a person's words. */
 const CAMERA_TEXT = new Set([
   'OLYMPUS DIGITAL CAMERA',

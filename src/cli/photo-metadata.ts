@@ -9,7 +9,7 @@
  */
 import { unlink } from 'node:fs/promises';
 import { ExifTool } from 'exiftool-vendored';
-import { FIELD_NAMES, MACHINE_WRITER, meaningfulText, photoDescription, type DescriptionFields } from '../captioner/description';
+import { FIELD_NAMES, MACHINE_WRITER, machineCaptionWriter, meaningfulText, photoDescription, type DescriptionFields } from '../captioner/description';
 
 export interface MetadataSettings {
   /** Replace a description the photo already has. */
@@ -109,7 +109,7 @@ export class PhotoMetadata {
 
   private async write(file: string, text: string, fields: (keyof DescriptionFields)[]): Promise<void> {
     const tags: Record<string, string> = {
-      [XMP_WRITER_TAG]: `${MACHINE_WRITER} (machine-written, model: ${this.settings.modelName})`,
+      [XMP_WRITER_TAG]: machineCaptionWriter(this.settings.modelName),
     };
     for (const key of fields) tags[TAGS[key]] = text;
     if (fields.includes('iptc')) {

@@ -3,29 +3,14 @@
  * and Lightroom show as the photo's description or caption. The photo itself is never touched.
  */
 import { readFile, rename, writeFile } from 'node:fs/promises';
-import { XMLBuilder } from 'fast-xml-parser';
+import { xmpDocument } from '../captioner/xmp-packet';
 
 /** First line of every sidecar this tool writes: it may rewrite those, but never another program's. */
 const SIDECAR_MARK = '<!-- written by show-and-tell-browser: npm run caption -- --xmp -->';
 
-const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@', format: true, indentBy: ' ' });
-
-/** The sidecar's text; the builder escapes the caption (&, <, >, quotes). */
+/** The sidecar's text. */
 export function xmpSidecar(description: string): string {
-  const xml = builder.build({
-    'x:xmpmeta': {
-      '@xmlns:x': 'adobe:ns:meta/',
-      'rdf:RDF': {
-        '@xmlns:rdf': 'http://www.w3.org/1999/02/22-rdf-syntax-ns#',
-        'rdf:Description': {
-          '@rdf:about': '',
-          '@xmlns:dc': 'http://purl.org/dc/elements/1.1/',
-          'dc:description': { 'rdf:Alt': { 'rdf:li': { '@xml:lang': 'x-default', '#text': description } } },
-        },
-      },
-    },
-  }) as string;
-  return `<?xml version="1.0" encoding="UTF-8"?>\n${SIDECAR_MARK}\n${xml}`;
+  return `<?xml version="1.0" encoding="UTF-8"?>\n${SIDECAR_MARK}\n${xmpDocument(description)}`;
 }
 
 export const sidecarPath = (photoPath: string) => `${photoPath}.xmp`;
