@@ -17,6 +17,7 @@ import { currentBackendPreference, useBackendSettingStore } from './backend-sett
 import { findJob, isPending, useJobsStore, type NamedFile, type PhotoJob } from './jobs';
 import { parseModelList, type ModelList } from '../captioner/model-list';
 import { useModelStore } from './model';
+import { readPhotoDescription } from './photo-description';
 import { readPhoto } from './read-photo';
 import { currentCaptionSettings, useSettingsStore } from './settings';
 
@@ -167,6 +168,10 @@ function loadModel(modelId: string): void {
 async function sendJob(jobId: string, file: File): Promise<void> {
   const { setJobState, setSettings } = useJobsStore.getState();
   setJobState(jobId, { kind: 'reading' });
+  // Alongside the decoding; the card shows the photo's own description when it is read.
+  void readPhotoDescription(file).then((description) => {
+    if (description !== null && findJob(jobId)) useJobsStore.getState().setDescription(jobId, description);
+  });
   const generation = workerGeneration;
   let bitmap: ImageBitmap;
   try {

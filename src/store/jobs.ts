@@ -25,7 +25,11 @@ export interface PhotoJob {
   id: string;
   /** "trip/day 1/IMG_0001.jpg" for a photo from a folder, else the file's name. */
   name: string;
-  /** The photo itself, released once it is captioned (the thumbnail stays); null for a restored result. */
+  /**
+   * The photo itself, released once it is captioned (the thumbnail stays), except a JPEG's, which its
+   * card can download with the alt text embedded (a dropped or chosen file is a reference to the file
+   * on disk, not its bytes); null for a restored result.
+   */
   file: File | null;
   /** Small JPEG made when the photo is read (null before, and when it cannot be read). */
   thumbnail: Blob | null;
@@ -35,6 +39,10 @@ export interface PhotoJob {
   settings: CaptionSettings | null;
   /** The user's own alt text, used instead of the model's best caption; null when not edited. */
   editedCaption: string | null;
+  /** The description the photo itself carries (a person's, in its XMP, EXIF or IPTC); null when none. */
+  description: string | null;
+  /** The person chose the model's caption over the photo's own description as its alt text. */
+  useModelCaption: boolean;
   /** Orders photos across visits: increases with every photo added. */
   position: number;
   /** Loaded from this browser's storage at start-up, not captioned in this visit. */
@@ -47,9 +55,11 @@ export interface PhotoJob {
 }
 
 /** A finished result as storage keeps it (see saved-results.ts). */
-export type RestoredJob = Pick<PhotoJob, 'id' | 'name' | 'position' | 'thumbnail' | 'settings' | 'editedCaption'> & {
-  state: Extract<JobState, { kind: 'done' }>;
-};
+export type RestoredJob = Pick<PhotoJob, 'id' | 'name' | 'position' | 'thumbnail' | 'settings' | 'editedCaption'> &
+  /** Absent in results kept before photos' own descriptions were read. */
+  Partial<Pick<PhotoJob, 'description' | 'useModelCaption'>> & {
+    state: Extract<JobState, { kind: 'done' }>;
+  };
 
 interface JobsState {
   jobs: PhotoJob[];
@@ -61,8 +71,11 @@ interface JobsState {
   setJobState: (jobId: string, state: JobState) => void;
   setThumbnail: (jobId: string, thumbnail: Blob) => void;
   setSettings: (jobId: string, settings: CaptionSettings) => void;
-  /** null, empty text or the model's own caption go back to the model's caption. */
+  /** null, empty text or the caption otherwise used go back to that caption. */
   editCaption: (jobId: string, text: string | null) => void;
+  setDescription: (jobId: string, description: string | null) => void;
+  /** Whether the alt text is the model's caption rather than the photo's own description. */
+  chooseModelCaption: (jobId: string, useModel: boolean) => void;
   removeJobs: (jobIds: readonly string[]) => void;
   clearFinished: () => void;
 }
@@ -108,6 +121,8 @@ export const useJobsStore = create<JobsState>()((set, get) => {
             thumbnailUrl: null,
             settings: null,
             editedCaption: null,
+            description: null,
+            useModelCaption: false,
             restored: false,
             run: run.id,
             finishedAt: null,
@@ -124,6 +139,8 @@ export const useJobsStore = create<JobsState>()((set, get) => {
           .map(
             (result): PhotoJob => ({
               ...result,
+              description: result.description ?? null,
+              useModelCaption: result.useModelCaption ?? false,
               file: null,
               thumbnailUrl: result.thumbnail ? URL.createObjectURL(result.thumbnail) : null,
               restored: true,
@@ -134,10 +151,10 @@ export const useJobsStore = create<JobsState>()((set, get) => {
         return { jobs: [...restored, ...jobs].sort((a, b) => a.position - b.position) };
       }),
     setJobState: (jobId, state) =>
-      updateJob(jobId, () =>
+      updateJob(jobId, (job) =>
         state.kind === 'done' || state.kind === 'failed'
-          ? // The file is not needed any more: letting it go keeps memory flat over thousands of photos.
-            { state, file: null, finishedAt: Date.now() }
+          ? // The file is not needed any more (but for a JPEG's download): letting it go keeps memory flat over thousands of photos.
+            { state, file: state.kind === 'done' && isJpegFile(job.file) ? job.file : null, finishedAt: Date.now() }
           : { state },
       ),
     setThumbnail: (jobId, thumbnail) => updateJob(jobId, () => ({ thumbnail, thumbnailUrl: URL.createObjectURL(thumbnail) })),
@@ -145,8 +162,10 @@ export const useJobsStore = create<JobsState>()((set, get) => {
     editCaption: (jobId, text) =>
       updateJob(jobId, (job) => {
         const trimmed = text?.trim() ?? '';
-        return { editedCaption: trimmed && trimmed !== modelAltText(job) ? trimmed : null };
+        return { editedCaption: trimmed && trimmed !== chosenAltText(job) ? trimmed : null };
       }),
+    setDescription: (jobId, description) => updateJob(jobId, () => ({ description })),
+    chooseModelCaption: (jobId, useModel) => updateJob(jobId, () => ({ useModelCaption: useModel })),
     removeJobs: (jobIds) => {
       const removed = new Set(jobIds);
       revokeThumbnails(get().jobs.filter((job) => removed.has(job.id)));
@@ -165,16 +184,27 @@ export function modelAltText(job: PhotoJob): string {
   return job.state.kind === 'done' && job.state.captions[0] ? toAltText(job.state.captions[0].text) : '';
 }
 
-/** What "Copy alt text" and the export use: the user's edit, else the model's best caption. */
-export function altTextOf(job: PhotoJob): string {
-  return job.editedCaption ?? modelAltText(job);
+/** Whether the alt text (unless edited) is the photo's own description rather than the model's caption. */
+export const usesPhotoDescription = (job: PhotoJob): job is PhotoJob & { description: string } => job.description !== null && !job.useModelCaption;
+
+/** The alt text before any edit: the photo's own description, unless the person chose the model's caption. */
+function chosenAltText(job: PhotoJob): string {
+  return usesPhotoDescription(job) ? job.description : modelAltText(job);
 }
+
+/** What "Copy alt text", the export and a JPEG's download use: the user's edit, else the chosen caption. */
+export function altTextOf(job: PhotoJob): string {
+  return job.editedCaption ?? chosenAltText(job);
+}
+
+/** A JPEG by its type (which browsers give from the name), the one format a card can download with its alt text. */
+export const isJpegFile = (file: File | null): file is File => file?.type === 'image/jpeg';
 
 /** What changed between two versions of the job list, for storage and screen-reader announcements. */
 export interface JobsChange {
   /** Captioned in this visit by this update. */
   captioned: PhotoJob[];
-  /** Finished jobs whose edit changed. */
+  /** Finished jobs whose alt text changed: their edit, their own description or the choice between it and the model's. */
   edited: PhotoJob[];
   removedIds: string[];
 }
@@ -189,7 +219,7 @@ export function jobsChange(previous: readonly PhotoJob[], next: readonly PhotoJo
     if (old === job || job.state.kind !== 'done') continue;
     if (old?.state.kind !== 'done') {
       if (!job.restored) change.captioned.push(job);
-    } else if (old.editedCaption !== job.editedCaption) {
+    } else if (old.editedCaption !== job.editedCaption || old.useModelCaption !== job.useModelCaption || old.description !== job.description) {
       change.edited.push(job);
     }
   }

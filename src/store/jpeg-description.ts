@@ -58,7 +58,7 @@ function splitJpeg(bytes: Uint8Array): { segments: Segment[]; scanStart: number 
   throw new Error('The JPEG file is damaged (no image data).');
 }
 
-function joinJpeg(segments: Segment[], scan: Uint8Array): Uint8Array {
+function joinJpeg(segments: Segment[], scan: Uint8Array): Uint8Array<ArrayBuffer> {
   const size = 2 + segments.reduce((sum, { payload }) => sum + 4 + payload.length, 0) + scan.length;
   const out = new Uint8Array(size);
   out.set([0xff, 0xd8]);
@@ -218,7 +218,7 @@ function withPhotoshopCaption(payload: Uint8Array, text: string): Uint8Array {
  * The JPEG with `text` as its description. `writer`: the caption writer to record for a machine's
  * caption (machineCaptionWriter), or null for a person's words (which drops this tool's).
  */
-export function embedJpegDescription(bytes: Uint8Array, text: string, writer: string | null): Uint8Array {
+export function embedJpegDescription(bytes: Uint8Array, text: string, writer: string | null): Uint8Array<ArrayBuffer> {
   const { segments, scanStart } = splitJpeg(bytes);
   const isXmp = (segment: Segment) => segment.marker === APP1 && startsWith(segment.payload, XMP_HEADER);
   const existingXmp = segments.find(isXmp);

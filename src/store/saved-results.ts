@@ -55,8 +55,8 @@ async function reportFailures(work: () => Promise<void>): Promise<void> {
 
 function toSaved(job: PhotoJob): SavedResult | null {
   if (job.state.kind !== 'done') return null;
-  const { id, name, position, thumbnail, settings, editedCaption, state } = job;
-  return { version: 1, id, name, position, thumbnail, settings, editedCaption, state };
+  const { id, name, position, thumbnail, settings, editedCaption, description, useModelCaption, state } = job;
+  return { version: 1, id, name, position, thumbnail, settings, editedCaption, description, useModelCaption, state };
 }
 
 function isSavedResult(value: unknown): value is SavedResult {

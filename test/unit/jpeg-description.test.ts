@@ -7,6 +7,7 @@ import jpeg from 'jpeg-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { machineCaptionWriter } from '../../src/captioner/description';
 import { embedJpegDescription } from '../../src/store/jpeg-description';
+import { readPhotoDescription } from '../../src/store/photo-description';
 
 const data = Buffer.alloc(40 * 30 * 4);
 for (let i = 0; i < 40 * 30; i++) data.set([i % 251, (i * 3) % 256, 90, 255], i * 4);
@@ -94,6 +95,25 @@ describe('embedJpegDescription (card download)', () => {
     expect(tags['IPTC:Caption-Abstract']).toBeUndefined();
     expect(tags['IPTC:City']).toBe('Zürich');
     expect(tags['XMP-dc:Description']).toBe('Ein Hund läuft.');
+  });
+
+  it('the page reads a description from any one of the three fields (UTF-8 IPTC too), but not camera filler', async () => {
+    const text = 'Grandma’s kitchen in Zürich';
+    const cases: [Record<string, string>, string | null][] = [
+      [{ 'XMP-dc:Description': text }, text],
+      [{ 'EXIF:ImageDescription': text }, text],
+      [{ 'IPTC:Caption-Abstract': text, 'IPTC:CodedCharacterSet': 'UTF8' }, text],
+      [{ 'EXIF:ImageDescription': 'OLYMPUS DIGITAL CAMERA' }, null],
+      [{}, null],
+    ];
+    for (const [index, [tags, expected]] of cases.entries()) {
+      const file = path.join(dir, `read-${index}.jpg`);
+      await writeFile(file, PLAIN);
+      if (Object.keys(tags).length > 0) await exiftool.write(file, tags, { writeArgs: ['-overwrite_original'] });
+      expect(await readPhotoDescription(new Blob([await readFile(file)])), JSON.stringify(tags)).toBe(expected);
+    }
+    expect(await readPhotoDescription(new Blob([embedJpegDescription(PLAIN, text, null)]))).toBe(text);
+    expect(await readPhotoDescription(new Blob(['not a photo']))).toBeNull();
   });
 
   it('refuses what is not a JPEG', () => {
