@@ -122,7 +122,7 @@ export function CaptionEditor({ job, onHighlight }: { job: PhotoJob; onHighlight
         )}
         {ownDescription && (
           <span className="edited-tag" data-testid="description-tag">
-            the photo’s description
+            from the photo
           </span>
         )}
       </p>
