@@ -94,21 +94,18 @@ export async function main(args: string[]): Promise<number> {
   let failed = 0;
   if (todo.length > 0) {
     const threads = Math.min(jobs, todo.length);
-    const pool = await CaptionPool.start(threads, { options, xmp: values.xmp ?? false });
+    const metadata = writeMetadata
+      ? PhotoMetadata.start({ overwrite: values.overwrite ?? false, dryRun: values['dry-run'] ?? false, prefix: values['description-prefix'] ?? '', processes: Math.ceil(threads / 4) })
+      : undefined;
+    const pool = await CaptionPool.start(threads, { options, xmp: values.xmp ?? false }).catch(async (error: unknown) => {
+      await metadata?.end();
+      throw error;
+    });
     say(`${modelLine(pool.model.modelName, pool.model.modelDir, pool.model.backend)}, ${threads} thread${threads === 1 ? '' : 's'}`);
     if (pool.model.groundingProblem) say(`note: captions are not grounded in the detected objects: ${pool.model.groundingProblem}`);
     // A bar would garble results printed to the same terminal, so it shows only when they go elsewhere.
     const showBar = process.stderr.isTTY && !values.quiet && (out !== undefined || !process.stdout.isTTY);
     const progress = startProgress(todo.length, showBar);
-    const metadata = writeMetadata
-      ? PhotoMetadata.start({
-          overwrite: values.overwrite ?? false,
-          dryRun: values['dry-run'] ?? false,
-          prefix: values['description-prefix'] ?? '',
-          modelName: pool.model.modelName,
-          processes: threads,
-        })
-      : undefined;
     const done = (index: number, row: PhotoRow, warning?: string) => {
       writer.add(index, row);
       if ('error' in row) {
@@ -130,7 +127,7 @@ export async function main(args: string[]): Promise<number> {
         (index, row, warning) => {
           if (!metadata || !('captions' in row) || !row.captions[0]) return done(index, row, warning);
           writingMetadata.push(
-            metadata.apply(row.file, toAltText(row.captions[0].text)).then(
+            metadata.apply(row.file, toAltText(row.captions[0].text), pool.model.modelName).then(
               (result) => done(index, { ...row, ...result }, warning),
               (error: unknown) => done(index, { file: row.file, error: `captioned, but its description could not be written: ${errorText(error)}` }, warning),
             ),

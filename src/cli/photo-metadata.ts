@@ -18,9 +18,7 @@ export interface MetadataSettings {
   dryRun: boolean;
   /** Put before the caption in the written text ("" by default), e.g. "Machine-written: ". */
   prefix: string;
-  /** Recorded (with MACHINE_WRITER) as the caption's writer. */
-  modelName: string;
-  /** exiftool processes working at once. */
+  /** exiftool processes working at once (one keeps up with about four captioning threads: a photo takes it tens of ms). */
   processes: number;
 }
 
@@ -79,12 +77,18 @@ export class PhotoMetadata {
     private readonly settings: MetadataSettings,
   ) {}
 
+  /** Starts an exiftool process now (perl takes a moment), so that it is ready for the first photo. */
   static start(settings: MetadataSettings): PhotoMetadata {
-    return new PhotoMetadata(new ExifTool({ maxProcs: settings.processes, useMWG: false, readArgs: [] }), settings);
+    const exiftool = new ExifTool({ maxProcs: settings.processes, useMWG: false, readArgs: [] });
+    void exiftool.version().catch(() => {}); // a failure shows again on the first photo
+    return new PhotoMetadata(exiftool, settings);
   }
 
-  /** Reads the photo's description fields and writes `caption` (a sentence) where the settings allow. */
-  async apply(file: string, caption: string): Promise<MetadataResult> {
+  /**
+   * Reads the photo's description fields and writes `caption` (a sentence) where the settings allow,
+   * recording `modelName` (with MACHINE_WRITER) as the caption's writer.
+   */
+  async apply(file: string, caption: string, modelName: string): Promise<MetadataResult> {
     const read = await this.exiftool.readRaw(file, { readArgs: READ_ARGS, useMWG: false });
     const fields: DescriptionFields = { xmp: asText(read.Description), exif: asText(read.ImageDescription), iptc: asText(read['Caption-Abstract']) };
     const text = `${this.settings.prefix}${caption}`;
@@ -103,13 +107,13 @@ export class PhotoMetadata {
     }
     const fieldNames = supported.map((key) => FIELD_NAMES[key]);
     if (this.settings.dryRun) return { description, metadata: { status: 'would-write', text, fields: fieldNames } };
-    await this.write(file, text, supported);
+    await this.write(file, text, supported, modelName);
     return { description, metadata: { status: 'written', text, fields: fieldNames } };
   }
 
-  private async write(file: string, text: string, fields: (keyof DescriptionFields)[]): Promise<void> {
+  private async write(file: string, text: string, fields: (keyof DescriptionFields)[], modelName: string): Promise<void> {
     const tags: Record<string, string> = {
-      [XMP_WRITER_TAG]: machineCaptionWriter(this.settings.modelName),
+      [XMP_WRITER_TAG]: machineCaptionWriter(modelName),
     };
     for (const key of fields) tags[TAGS[key]] = text;
     if (fields.includes('iptc')) {
