@@ -102,7 +102,7 @@ export class PhotoMetadata {
       return { description, metadata: { status: 'not-written', reason: `${format.toUpperCase() || 'these'} files have no XMP, EXIF or IPTC fields (--xmp writes a sidecar instead)` } };
     }
     if (ownEarlierText && supported.every((key) => meaningfulText(fields[key]) === text)) return { description, metadata: { status: 'unchanged', text } };
-    if (description !== undefined && !ownEarlierText && !this.settings.overwrite) {
+    if (description !== undefined && !this.settings.overwrite) {
       return { description, metadata: { status: 'kept', reason: '--overwrite replaces it' } };
     }
     const fieldNames = supported.map((key) => FIELD_NAMES[key]);

@@ -14,6 +14,8 @@ import exifr from 'exifr';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/caption';
+import { UsageError } from '../../src/cli/shared';
 import { decodePhoto } from '../../src/node/decode-photo';
 import { generateFixture, REPO_ROOT } from './helpers/fixture';
 import { bmp24 } from './helpers/images';
@@ -233,13 +235,13 @@ describe('npm run caption -- --write-metadata', () => {
     expect(written).toBeLessThan(count);
   }, 120_000);
 
-  it('refuses the metadata options without --write-metadata', async () => {
+  it('refuses the metadata options without --write-metadata, before any work', async () => {
     for (const option of [['--overwrite'], ['--dry-run'], ['--description-prefix', 'x']]) {
-      const result = await caption([...option, dir]);
-      expect(result.code).toBe(2);
-      expect(result.stderr).toContain(`${option[0]} needs --write-metadata`);
+      const error = await main(['--model', modelDir, ...option, dir]).catch((thrown: unknown) => thrown);
+      expect(error).toBeInstanceOf(UsageError);
+      expect((error as Error).message).toBe(`${option[0]} needs --write-metadata`);
     }
-    const help = await caption(['--help']);
-    for (const option of ['--write-metadata', '--overwrite', '--dry-run', '--description-prefix']) expect(help.stdout).toContain(option);
-  }, 60_000);
+    const both = await main(['--model', modelDir, '--write-metadata', '--dry-run', '--xmp', dir]).catch((thrown: unknown) => thrown);
+    expect((both as Error).message).toContain('--dry-run writes nothing');
+  });
 });
