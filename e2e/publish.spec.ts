@@ -50,7 +50,7 @@ test('a photo’s own description is its alt text until the model’s is chosen;
   const described = path.join(dir, 'kitchen.jpg');
   await writeFile(described, whiteJpeg());
   // Only EXIF ImageDescription: the page must read that field too, and the download must not leave it stale.
-  await exiftool.write(described, { 'EXIF:ImageDescription': DESCRIPTION }, { writeArgs: ['-overwrite_original'] });
+  await exiftool.write(described, { 'EXIF:ImageDescription': DESCRIPTION } as Record<string, string>, { writeArgs: ['-overwrite_original'] });
   const original = await readFile(described);
   const files: TestFile[] = [
     { name: 'kitchen.jpg', mimeType: 'image/jpeg', base64: original.toString('base64') },
