@@ -116,13 +116,16 @@ export class PhotoMetadata {
       [XMP_WRITER_TAG]: machineCaptionWriter(modelName),
     };
     for (const key of fields) tags[TAGS[key]] = text;
+    const writeArgs = ['-overwrite_original'];
     if (fields.includes('iptc')) {
       tags['IPTC:CodedCharacterSet'] = 'UTF8';
       tags['IPTC:Writer-Editor'] = MACHINE_WRITER;
+      // The photo's other IPTC text, read in its own character set, is written again in UTF-8 (ExifTool's FAQ 10): declaring UTF-8 alone would garble its Latin-1 accents.
+      writeArgs.push('-tagsFromFile', '@', '-IPTC:all', ...Object.keys(tags).filter((tag) => tag.startsWith('IPTC:')).map((tag) => `--${tag}`));
     }
     // A temporary file left by a write that was killed would stop ExifTool writing this photo again.
     await unlink(`${file}_exiftool_tmp`).catch(() => {});
-    await this.exiftool.write(file, tags, { writeArgs: ['-overwrite_original'], useMWG: false });
+    await this.exiftool.write(file, tags, { writeArgs, useMWG: false });
   }
 
   end(): Promise<void> {

@@ -159,6 +159,8 @@ describe('npm run caption -- --write-metadata', () => {
     await set('exif.jpg', { 'EXIF:ImageDescription': text });
     await set('iptc.jpg', { 'IPTC:Caption-Abstract': text, 'IPTC:CodedCharacterSet': 'UTF8' });
     await set('camera.jpg', { 'EXIF:ImageDescription': 'OLYMPUS DIGITAL CAMERA         ' });
+    // Other IPTC text in Latin-1 (no character set declared) must survive the switch to UTF-8.
+    await exiftool.write(path.join(folder, 'plain.jpg'), { 'IPTC:City': 'Zürich' } as Record<string, string>, { writeArgs: ['-overwrite_original', '-charset', 'iptc=Latin'] });
     const described = ['xmp.jpg', 'exif.jpg', 'iptc.jpg'];
     const snapshot = async () => Object.fromEntries(await Promise.all((await readdir(folder)).map(async (name) => [name, await readFile(path.join(folder, name))] as const)));
     const before = await snapshot();
@@ -181,6 +183,8 @@ describe('npm run caption -- --write-metadata', () => {
     // Camera filler is not a person's description.
     expect(kept.get('camera.jpg')?.metadata?.status).toBe('written');
     expect(await fieldsOf(path.join(folder, 'camera.jpg'))).toEqual({ xmp: BRIGHT, exif: BRIGHT, iptc: BRIGHT });
+    expect(await fieldsOf(path.join(folder, 'plain.jpg'))).toEqual({ xmp: BRIGHT, exif: BRIGHT, iptc: BRIGHT });
+    expect(((await exiftool.readRaw(path.join(folder, 'plain.jpg'), { readArgs: ['-IPTC:City'] })) as Record<string, unknown>).City).toBe('Zürich');
 
     const prefix = 'Machine-written: ';
     const overwritten = rowsOf((await caption(['--model', modelDir, '--format', 'jsonl', '--write-metadata', '--overwrite', '--description-prefix', prefix, ...described.map((name) => path.join(folder, name))])).stdout);
