@@ -3,11 +3,34 @@ export function formatCaptionLine(index: number, caption: { text: string; p: num
   return `${index}) ${caption.text} (p=${caption.p.toFixed(6)})`;
 }
 
-/** The model's tokens ("a dog on a couch .") as a sentence for alt text ("A dog on a couch."). */
+/** Words that start with a vowel letter but a consonant sound ("a unicorn", "a one-way street", "a European city"). */
+const CONSONANT_SOUND = /^(one|once|uni|use|usu|uti|ute|ure|uro|eu|ewe|ufo|uk)/;
+/** Words that start with a silent h ("an hour"). */
+const SILENT_H = /^(hour|honest|honou?r|heir)/;
+
+/** Whether the indefinite article before `word` is "an" (by its sound, as far as spelling tells). */
+function takesAn(word: string): boolean {
+  const lower = word.toLowerCase();
+  if (SILENT_H.test(lower)) return true;
+  if (CONSONANT_SOUND.test(lower)) return false;
+  // Digits said with a vowel sound: "an 8", "an 11", "an 18", "an 80".
+  if (/^\d/.test(lower)) return /^(8|11(\D|$)|18(\D|$))/.test(lower);
+  return /^[aeiou]/.test(lower);
+}
+
+/**
+ * The model's tokens ("a dog on a couch .") as a sentence for alt text, copy, export and metadata
+ * ("A dog on a couch."): capital first letter, no space before punctuation, one full stop, and
+ * "a" / "an" as the next word's sound asks ("an elephant", "a unicorn"), whatever the model said.
+ */
 export function toAltText(captionText: string): string {
   const sentence = captionText
     .trim()
     .replace(/\s+([.,!?;:'])/g, '$1')
-    .replace(/[.\s]+$/, '');
+    .replace(/[.\s]+$/, '')
+    .replace(/\b(an?)(\s+)([\w'-]+)/gi, (_match, article: string, space: string, word: string) => {
+      const right = takesAn(word) ? 'an' : 'a';
+      return `${article[0] === 'A' ? right[0].toUpperCase() + right.slice(1) : right}${space}${word}`;
+    });
   return sentence ? `${sentence[0].toUpperCase()}${sentence.slice(1)}.` : '';
 }

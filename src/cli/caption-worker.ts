@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { parentPort, workerData } from 'node:worker_threads';
 import { decodePhoto } from '../node/decode-photo';
+import { machineCaptionWriter } from '../captioner/description';
 import { toAltText } from '../captioner/format';
 import type { FromWorker, ToWorker, WorkerSetup } from './caption-protocol';
 import { captionedRow, type PhotoRow } from './rows';
@@ -30,7 +31,7 @@ async function captionFile(loaded: LoadedCaptioner, index: number, file: string)
   }
   if (!xmp || !('captions' in row) || row.captions.length === 0) return { type: 'done', index, row };
   try {
-    const outcome = await writeSidecar(file, toAltText(row.captions[0].text));
+    const outcome = await writeSidecar(file, toAltText(row.captions[0].text), machineCaptionWriter(loaded.captioner.card.name));
     const warning = outcome === 'kept-existing' ? `${sidecarPath(file)}: left as it is (another program's sidecar)` : undefined;
     return { type: 'done', index, row, warning };
   } catch (error) {

@@ -7,13 +7,17 @@ import { statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { isEntryPoint } from '../node/entry-point';
+import { toAltText } from '../captioner/format';
 import { CaptionPool } from './caption-pool';
 import { fileTarget, FORMATS, isStreamed, readWrittenRows, RowWriter, stdoutTarget, type OutputFormat } from './output';
 import { findPhotos, parseShard, PHOTO_EXTENSIONS, shardOf } from './photo-files';
+import { metadataSummary, PhotoMetadata } from './photo-metadata';
+import type { PhotoRow } from './rows';
 import { startProgress } from './progress';
 import {
   captionerOptions,
   commandUsage,
+  errorText,
   modelLine,
   numberOption,
   parseCommandLine,
@@ -30,6 +34,13 @@ const OPTIONS = {
   shard: { type: 'string', value: 'K/N', help: 'caption only shard K of N (K = 0 … N-1): N runs cover every photo exactly once' },
   jobs: { type: 'string', value: '<n>', help: `captioning threads, each loading the model once (default: the number of cores, ${os.availableParallelism()} here)` },
   xmp: { type: 'boolean', help: 'also write each best caption to an XMP sidecar (photo.jpg.xmp, dc:description) next to its photo' },
+  'write-metadata': {
+    type: 'boolean',
+    help: 'write each best caption into the photo itself: XMP dc:description, and in a JPEG EXIF ImageDescription and IPTC Caption-Abstract too (pixels untouched); a photo that already has a description keeps it',
+  },
+  overwrite: { type: 'boolean', help: 'with --write-metadata: replace the description a photo already has' },
+  'dry-run': { type: 'boolean', help: 'with --write-metadata: write nothing, the rows say what would be written' },
+  'description-prefix': { type: 'string', value: '<text>', help: 'with --write-metadata: put TEXT before the written caption (e.g. "Machine-written: "); none by default' },
   quiet: { type: 'boolean', help: 'no progress bar, model line or summary on stderr (errors are still printed)' },
 } as const satisfies CommandOptions;
 
@@ -56,12 +67,17 @@ export async function main(args: string[]): Promise<number> {
   const out = values.out;
   if (values.resume && (out === undefined || !isStreamed(format))) throw new UsageError('--resume needs --out FILE and --format jsonl or csv');
   if (out !== undefined && !values.resume && isNonEmptyFile(out)) throw new UsageError(`${out} exists: add --resume to continue it, or remove it first`);
+  const writeMetadata = values['write-metadata'] ?? false;
+  for (const option of ['overwrite', 'dry-run', 'description-prefix'] as const) {
+    if (values[option] !== undefined && !writeMetadata) throw new UsageError(`--${option} needs --write-metadata`);
+  }
+  if (values['dry-run'] && values.xmp) throw new UsageError('--dry-run writes nothing: leave out --xmp');
   if (positionals.length === 0) throw new UsageError('no files or folders given');
   const say = values.quiet ? () => {} : (line: string) => console.error(line);
 
   const found = await findPhotos(positionals);
   const inShard = shard ? found.filter((file) => shardOf(file.shardKey, shard.count) === shard.index) : found;
-  const written = values.resume && out !== undefined && isStreamed(format) ? await readWrittenRows(out, format) : undefined;
+  const written = values.resume && out !== undefined && isStreamed(format) ? await readWrittenRows(out, format, writeMetadata) : undefined;
   const todo = written ? inShard.filter((file) => !written.files.has(path.resolve(file.path))) : inShard;
   say(
     `${found.length} photos found` +
@@ -73,33 +89,55 @@ export async function main(args: string[]): Promise<number> {
 
   const writer = new RowWriter(format, out === undefined ? stdoutTarget : fileTarget(out, values.resume ? 'append' : 'overwrite'), {
     csvHeader: !written || written.empty,
+    metadata: writeMetadata,
   });
   let failed = 0;
   if (todo.length > 0) {
     const threads = Math.min(jobs, todo.length);
-    const pool = await CaptionPool.start(threads, { options, xmp: values.xmp ?? false });
+    const metadata = writeMetadata
+      ? PhotoMetadata.start({ overwrite: values.overwrite ?? false, dryRun: values['dry-run'] ?? false, prefix: values['description-prefix'] ?? '', processes: Math.ceil(threads / 4) })
+      : undefined;
+    const pool = await CaptionPool.start(threads, { options, xmp: values.xmp ?? false }).catch(async (error: unknown) => {
+      await metadata?.end();
+      throw error;
+    });
     say(`${modelLine(pool.model.modelName, pool.model.modelDir, pool.model.backend)}, ${threads} thread${threads === 1 ? '' : 's'}`);
     if (pool.model.groundingProblem) say(`note: captions are not grounded in the detected objects: ${pool.model.groundingProblem}`);
     // A bar would garble results printed to the same terminal, so it shows only when they go elsewhere.
     const showBar = process.stderr.isTTY && !values.quiet && (out !== undefined || !process.stdout.isTTY);
     const progress = startProgress(todo.length, showBar);
+    const done = (index: number, row: PhotoRow, warning?: string) => {
+      writer.add(index, row);
+      if ('error' in row) {
+        failed++;
+        progress.log(`${row.file}: ${row.error}`);
+      } else if (row.metadata && format === 'text' && !values.quiet) {
+        // The tutorial's text has no place for it.
+        progress.log(`${row.file}: ${metadataSummary({ description: row.description, metadata: row.metadata })}`);
+      }
+      if (warning) progress.log(warning);
+      progress.tick();
+    };
+    // Each photo's row goes out once its description is in the photo, so a row (and --resume) means it is written.
+    const writingMetadata: Promise<void>[] = [];
     const started = performance.now();
     try {
       await pool.caption(
         todo.map((file) => file.path),
         (index, row, warning) => {
-          writer.add(index, row);
-          if ('error' in row) {
-            failed++;
-            progress.log(`${row.file}: ${row.error}`);
-          }
-          if (warning) progress.log(warning);
-          progress.tick();
+          if (!metadata || !('captions' in row) || !row.captions[0]) return done(index, row, warning);
+          writingMetadata.push(
+            metadata.apply(row.file, toAltText(row.captions[0].text), pool.model.modelName).then(
+              (result) => done(index, { ...row, ...result }, warning),
+              (error: unknown) => done(index, { file: row.file, error: `captioned, but its description could not be written: ${errorText(error)}` }, warning),
+            ),
+          );
         },
       );
+      await Promise.all(writingMetadata);
     } finally {
       progress.stop();
-      await pool.close();
+      await Promise.all([pool.close(), metadata?.end()]);
     }
     const seconds = (performance.now() - started) / 1000;
     say(`captioned ${todo.length} photos in ${seconds.toFixed(1)} s (${(todo.length / seconds).toFixed(2)} photos/s)${failed > 0 ? `, ${failed} failed` : ''}`);

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { formatCaptionLine } from '../captioner/format';
+import { metadataSummary } from './photo-metadata';
 import type { PhotoRow } from './rows';
 
 export const FORMATS = ['text', 'json', 'jsonl', 'csv'] as const;
@@ -18,13 +19,15 @@ export type OutputFormat = (typeof FORMATS)[number];
 export type StreamedFormat = Extract<OutputFormat, 'jsonl' | 'csv'>;
 export const isStreamed = (format: OutputFormat): format is StreamedFormat => format === 'jsonl' || format === 'csv';
 
-/** csv: the jsonl row flattened to the best caption; objects as JSON text. */
-const CSV_COLUMNS = ['file', 'caption', 'p', 'objects', 'error'];
+/** csv: the jsonl row flattened to the best caption; objects as JSON text; with --write-metadata, the photo's description and what was written. */
+const csvColumns = (metadata: boolean) => ['file', 'caption', 'p', 'objects', 'error', ...(metadata ? ['description', 'metadata'] : [])];
 
-function csvCells(row: PhotoRow): (string | number)[] {
-  if ('error' in row) return [row.file, '', '', '', row.error];
+function csvCells(row: PhotoRow, metadata: boolean): (string | number)[] {
+  const metadataCells = (description = '', summary = '') => (metadata ? [description, summary] : []);
+  if ('error' in row) return [row.file, '', '', '', row.error, ...metadataCells()];
   const [best] = row.captions;
-  return [row.file, best?.text ?? '', best?.p ?? '', row.objects ? JSON.stringify(row.objects) : '', ''];
+  const summary = row.metadata ? metadataSummary({ description: row.description, metadata: row.metadata }) : '';
+  return [row.file, best?.text ?? '', best?.p ?? '', row.objects ? JSON.stringify(row.objects) : '', '', ...metadataCells(row.description, summary)];
 }
 
 /** im2txt's run_inference output for one photo. */
@@ -66,15 +69,15 @@ export class RowWriter {
   constructor(
     private readonly format: OutputFormat,
     private readonly target: OutputTarget,
-    options: { csvHeader: boolean },
+    private readonly options: { csvHeader: boolean; metadata?: boolean },
   ) {
-    if (format === 'csv' && options.csvHeader) target.write(stringify([CSV_COLUMNS]));
+    if (format === 'csv' && options.csvHeader) target.write(stringify([csvColumns(options.metadata ?? false)]));
   }
 
   /** Row `index` (its photo's place in the input) is done. */
   add(index: number, row: PhotoRow): void {
     if (this.format === 'jsonl') return this.target.write(JSON.stringify(row) + '\n');
-    if (this.format === 'csv') return this.target.write(stringify([csvCells(row)]));
+    if (this.format === 'csv') return this.target.write(stringify([csvCells(row, this.options.metadata ?? false)]));
     this.held.set(index, row);
     for (let next = this.held.get(this.nextIndex); next; next = this.held.get(this.nextIndex)) {
       this.held.delete(this.nextIndex++);
@@ -112,11 +115,11 @@ function completeLength(bytes: Buffer, format: StreamedFormat): number {
   return end;
 }
 
-function parseRows(text: string, format: StreamedFormat, file: string): { file: string; error?: string }[] {
-  const notOurs = (why: string) => new Error(`cannot resume ${file}: ${why}; is it a ${format} file this command wrote?`);
+function parseRows(text: string, format: StreamedFormat, file: string, metadata: boolean): { file: string; error?: string }[] {
+  const notOurs = (why: string) => new Error(`cannot resume ${file}: ${why}; is it a ${format} file this command wrote${metadata ? ' with --write-metadata' : ''}?`);
   if (format === 'csv') {
     const checkHeader = (header: string[]) => {
-      if (header.join() !== CSV_COLUMNS.join()) throw notOurs(`its header is "${header.join()}"`);
+      if (header.join() !== csvColumns(metadata).join()) throw notOurs(`its header is "${header.join()}"`);
       return header;
     };
     const records = parse(text, { columns: checkHeader }) as Record<string, string>[];
@@ -141,13 +144,13 @@ function parseRows(text: string, format: StreamedFormat, file: string): { file: 
  * The photos an earlier run already wrote to `file` (none when it does not exist). An unfinished
  * last row is cut off the file, so the rows appended next start on a line of their own.
  */
-export async function readWrittenRows(file: string, format: StreamedFormat): Promise<WrittenRows> {
+export async function readWrittenRows(file: string, format: StreamedFormat, metadata = false): Promise<WrittenRows> {
   const bytes = await readFile(file).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return Buffer.alloc(0);
     throw error;
   });
   const length = completeLength(bytes, format);
-  const rows = parseRows(bytes.subarray(0, length).toString('utf8'), format, file);
+  const rows = parseRows(bytes.subarray(0, length).toString('utf8'), format, file, metadata);
   if (length < bytes.length) await truncate(file, length);
   return {
     files: new Set(rows.map((row) => path.resolve(row.file))),

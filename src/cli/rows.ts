@@ -1,5 +1,6 @@
 /** One photo's line of output, whatever the format: its captions (and detected objects), or why it failed. */
 import type { CaptionResult } from '../captioner';
+import type { MetadataCell } from './photo-metadata';
 
 export interface CaptionCell {
   text: string;
@@ -14,7 +15,17 @@ export interface ObjectCell {
   box: [number, number, number, number];
 }
 
-export type PhotoRow = { file: string; captions: CaptionCell[]; objects?: ObjectCell[] } | { file: string; error: string };
+export interface CaptionedRow {
+  file: string;
+  captions: CaptionCell[];
+  objects?: ObjectCell[];
+  /** --write-metadata: the description the photo already had (a person's), if any. */
+  description?: string;
+  /** --write-metadata: what was (or, with --dry-run, would be) written into the photo. */
+  metadata?: MetadataCell;
+}
+
+export type PhotoRow = CaptionedRow | { file: string; error: string };
 
 /** The row of a captioned photo of `width` × `height` pixels; objects only where the model gives them. */
 export function captionedRow(file: string, { captions, objects }: CaptionResult, width: number, height: number): PhotoRow {

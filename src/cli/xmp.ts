@@ -3,29 +3,14 @@
  * and Lightroom show as the photo's description or caption. The photo itself is never touched.
  */
 import { readFile, rename, writeFile } from 'node:fs/promises';
-import { XMLBuilder } from 'fast-xml-parser';
+import { xmpDocument } from '../captioner/xmp-packet';
 
 /** First line of every sidecar this tool writes: it may rewrite those, but never another program's. */
 const SIDECAR_MARK = '<!-- written by show-and-tell-browser: npm run caption -- --xmp -->';
 
-const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@', format: true, indentBy: ' ' });
-
-/** The sidecar's text; the builder escapes the caption (&, <, >, quotes). */
-export function xmpSidecar(description: string): string {
-  const xml = builder.build({
-    'x:xmpmeta': {
-      '@xmlns:x': 'adobe:ns:meta/',
-      'rdf:RDF': {
-        '@xmlns:rdf': 'http://www.w3.org/1999/02/22-rdf-syntax-ns#',
-        'rdf:Description': {
-          '@rdf:about': '',
-          '@xmlns:dc': 'http://purl.org/dc/elements/1.1/',
-          'dc:description': { 'rdf:Alt': { 'rdf:li': { '@xml:lang': 'x-default', '#text': description } } },
-        },
-      },
-    },
-  }) as string;
-  return `<?xml version="1.0" encoding="UTF-8"?>\n${SIDECAR_MARK}\n${xml}`;
+/** The sidecar's text; `captionWriter` (photoshop:CaptionWriter) says who wrote the description. */
+export function xmpSidecar(description: string, captionWriter?: string): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>\n${SIDECAR_MARK}\n${xmpDocument(description, captionWriter)}`;
 }
 
 export const sidecarPath = (photoPath: string) => `${photoPath}.xmp`;
@@ -35,7 +20,7 @@ export const sidecarPath = (photoPath: string) => `${photoPath}.xmp`;
  * history in it, Lightroom its ratings): that one is left as it is and the result says so.
  * Written to a temporary file and renamed, so an interrupted run never leaves half a sidecar.
  */
-export async function writeSidecar(photoPath: string, description: string): Promise<'written' | 'kept-existing'> {
+export async function writeSidecar(photoPath: string, description: string, captionWriter?: string): Promise<'written' | 'kept-existing'> {
   const target = sidecarPath(photoPath);
   const existing = await readFile(target, 'utf8').catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return null;
@@ -43,7 +28,7 @@ export async function writeSidecar(photoPath: string, description: string): Prom
   });
   if (existing !== null && !existing.includes(SIDECAR_MARK)) return 'kept-existing';
   const temporary = `${target}.${process.pid}.tmp`;
-  await writeFile(temporary, xmpSidecar(description));
+  await writeFile(temporary, xmpSidecar(description, captionWriter));
   await rename(temporary, target);
   return 'written';
 }

@@ -17,6 +17,7 @@ import { findJob, isPending, useJobsStore, type NamedFile, type PhotoJob } from 
 import { parseModelList, type ModelList } from '../captioner/model-list';
 import { isModelKept, saveDataOn } from './metered';
 import { useModelStore } from './model';
+import { readPhotoDescription } from './photo-description';
 import { readPhoto } from './read-photo';
 import { currentCaptionSettings, useSettingsStore } from './settings';
 import { CaptionerPool, type WorkerCrash } from './captioner-pool';
@@ -185,6 +186,10 @@ export function downloadModel(): void {
 async function sendJob(jobId: string, file: File): Promise<void> {
   const { setJobState, setSettings } = useJobsStore.getState();
   setJobState(jobId, { kind: 'reading' });
+  // Alongside the decoding; the card shows the photo's own description when it is read.
+  void readPhotoDescription(file).then((description) => {
+    if (description !== null && findJob(jobId)) useJobsStore.getState().setDescription(jobId, description);
+  });
   const generation = workerGeneration;
   let bitmap: ImageBitmap;
   try {

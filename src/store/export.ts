@@ -1,12 +1,18 @@
-/** Every captioned photo as CSV (spreadsheets) or JSON (scripts), with the caption the user chose. */
-import { altTextOf, modelAltText, type CaptionSettings, type PhotoJob } from './jobs';
+/**
+ * Every captioned photo as CSV (spreadsheets) or JSON (scripts), with the caption the user chose and
+ * the photo's own description; and one JPEG with its alt text embedded (a card's download).
+ */
+import { machineCaptionWriter } from '../captioner/description';
+import { altTextOf, isJpegFile, modelAltText, usesPhotoDescription, type CaptionSettings, type PhotoJob } from './jobs';
 import type { DetectedObject } from '../worker/protocol';
 
 export interface ExportRow {
   file: string;
-  /** What "Copy alt text" copies: the user's edit, else the model's best caption as a sentence. */
+  /** What "Copy alt text" copies: the user's edit, else the photo's own description or the model's best caption as a sentence, as chosen. */
   caption: string;
   edited: boolean;
+  /** The description the photo itself carries (a person's words), null when none. */
+  description: string | null;
   /** Probability of the model's best caption. */
   p: number;
   modelCaption: string;
@@ -26,6 +32,7 @@ export function exportRows(jobs: readonly PhotoJob[]): ExportRow[] {
         file: job.name,
         caption: altTextOf(job),
         edited: job.editedCaption !== null,
+        description: job.description,
         p: state.captions[0].p,
         modelCaption: modelAltText(job),
         captions: state.captions.map(({ text, p }) => ({ text, p })),
@@ -46,7 +53,7 @@ function objectsCell(objects: readonly DetectedObject[] | undefined): string {
 }
 
 /** Spreadsheet columns; the full list of captions and the settings are in the JSON. */
-export const CSV_COLUMNS = ['file', 'caption', 'p', 'edited', 'model_caption', 'objects'] as const;
+export const CSV_COLUMNS = ['file', 'caption', 'p', 'edited', 'model_caption', 'description', 'objects'] as const;
 
 /**
  * RFC 4180 CSV with a UTF-8 byte-order mark (so Excel reads accents), quoting by papaparse; cells
@@ -54,6 +61,21 @@ export const CSV_COLUMNS = ['file', 'caption', 'p', 'edited', 'model_caption', '
  */
 export async function toCsv(rows: readonly ExportRow[]): Promise<string> {
   const { default: Papa } = await import('papaparse');
-  const data = rows.map((row) => [row.file, row.caption, row.p, row.edited, row.modelCaption, objectsCell(row.objects)]);
+  const data = rows.map((row) => [row.file, row.caption, row.p, row.edited, row.modelCaption, row.description ?? '', objectsCell(row.objects)]);
   return `\uFEFF${Papa.unparse({ fields: [...CSV_COLUMNS], data }, { escapeFormulae: true, newline: '\r\n' })}\r\n`;
+}
+
+/** Whether the card can download its photo with the alt text embedded: a JPEG from this visit. */
+export const canDownloadWithAltText = (job: PhotoJob): job is PhotoJob & { file: File } => job.state.kind === 'done' && isJpegFile(job.file);
+
+/**
+ * The photo as a JPEG with its alt text in its own metadata (see jpeg-description.ts; the image data
+ * is copied byte for byte). The model's caption is marked as machine-written; a person's words are not.
+ */
+export async function jpegWithAltText(job: PhotoJob): Promise<Blob> {
+  if (!canDownloadWithAltText(job)) throw new Error('Only a JPEG photo added in this visit can be downloaded with its alt text.');
+  const [{ embedJpegDescription }, bytes] = await Promise.all([import('./jpeg-description'), job.file.arrayBuffer()]);
+  const machineWritten = job.editedCaption === null && !usesPhotoDescription(job);
+  const writer = machineWritten ? machineCaptionWriter(job.settings?.modelId || 'unknown') : null;
+  return new Blob([embedJpegDescription(new Uint8Array(bytes), altTextOf(job), writer)], { type: 'image/jpeg' });
 }

@@ -25,7 +25,11 @@ export interface PhotoJob {
   id: string;
   /** "trip/day 1/IMG_0001.jpg" for a photo from a folder, else the file's name. */
   name: string;
-  /** The photo itself, released once it is captioned (the thumbnail stays); null for a restored result. */
+  /**
+   * The photo itself, released once it is captioned (the thumbnail stays), except a JPEG's, which its
+   * card can download with the alt text embedded (a dropped or chosen file is a reference to the file
+   * on disk, not its bytes); null for a restored result.
+   */
   file: File | null;
   /**
    * Small JPEG made when the photo is read (null before, and when it cannot be read). A restored
@@ -36,6 +40,10 @@ export interface PhotoJob {
   settings: CaptionSettings | null;
   /** The user's own alt text, used instead of the model's best caption; null when not edited. */
   editedCaption: string | null;
+  /** The description the photo itself carries (a person's, in its XMP, EXIF or IPTC); null when none. */
+  description: string | null;
+  /** The person chose the model's caption over the photo's own description as its alt text. */
+  useModelCaption: boolean;
   /** Orders photos across visits: increases with every photo added. */
   position: number;
   /** Loaded from this browser's storage at start-up, not captioned in this visit. */
@@ -51,9 +59,11 @@ export interface PhotoJob {
 }
 
 /** A finished result as storage keeps it (see saved-results.ts). */
-export type RestoredJob = Pick<PhotoJob, 'id' | 'name' | 'position' | 'run' | 'thumbnail' | 'settings' | 'editedCaption'> & {
-  state: Extract<JobState, { kind: 'done' }>;
-};
+export type RestoredJob = Pick<PhotoJob, 'id' | 'name' | 'position' | 'run' | 'thumbnail' | 'settings' | 'editedCaption'> &
+  /** Absent in results kept before photos' own descriptions were read. */
+  Partial<Pick<PhotoJob, 'description' | 'useModelCaption'>> & {
+    state: Extract<JobState, { kind: 'done' }>;
+  };
 
 /** A photo still to caption as the queue keeps it (see photo-queue.ts). */
 export type QueuedJob = Pick<PhotoJob, 'id' | 'name' | 'position' | 'run'> & { file: File };
@@ -77,8 +87,11 @@ interface JobsState {
   setJobState: (jobId: string, state: JobState) => void;
   setThumbnail: (jobId: string, thumbnail: Blob) => void;
   setSettings: (jobId: string, settings: CaptionSettings) => void;
-  /** null, empty text or the model's own caption go back to the model's caption. */
+  /** null, empty text or the caption otherwise used go back to that caption. */
   editCaption: (jobId: string, text: string | null) => void;
+  setDescription: (jobId: string, description: string | null) => void;
+  /** Whether the alt text is the model's caption rather than the photo's own description. */
+  chooseModelCaption: (jobId: string, useModel: boolean) => void;
   removeJobs: (jobIds: readonly string[]) => void;
   clearFinished: () => void;
 }
@@ -137,6 +150,8 @@ export const useJobsStore = create<JobsState>()((set, get) => {
             thumbnail: null,
             settings: null,
             editedCaption: null,
+            description: null,
+            useModelCaption: false,
             restored: false,
             run: run.key,
             finishedAt: null,
@@ -153,6 +168,8 @@ export const useJobsStore = create<JobsState>()((set, get) => {
         const finished = results.map(
           (result): PhotoJob => ({
             ...result,
+            description: result.description ?? null,
+            useModelCaption: result.useModelCaption ?? false,
             settings: sharedSettings(result.settings),
             file: null,
             restored: true,
@@ -166,6 +183,8 @@ export const useJobsStore = create<JobsState>()((set, get) => {
             thumbnail: null,
             settings: null,
             editedCaption: null,
+            description: null,
+            useModelCaption: false,
             // Captioned in this visit: announced and stored like any other.
             restored: false,
             run: run.key,
@@ -177,10 +196,10 @@ export const useJobsStore = create<JobsState>()((set, get) => {
         return { jobs: [...restored, ...jobs].sort((a, b) => a.position - b.position), currentRun: run };
       }),
     setJobState: (jobId, state) =>
-      updateJob(jobId, () =>
+      updateJob(jobId, (job) =>
         state.kind === 'done' || state.kind === 'failed'
-          ? // The file is not needed any more: letting it go keeps memory flat over thousands of photos.
-            { state, file: null, finishedAt: Date.now() }
+          ? // The file is not needed any more (but for a JPEG's download): letting it go keeps memory flat over thousands of photos.
+            { state, file: state.kind === 'done' && isJpegFile(job.file) ? job.file : null, finishedAt: Date.now() }
           : { state },
       ),
     setThumbnail: (jobId, thumbnail) => updateJob(jobId, () => ({ thumbnail })),
@@ -188,8 +207,10 @@ export const useJobsStore = create<JobsState>()((set, get) => {
     editCaption: (jobId, text) =>
       updateJob(jobId, (job) => {
         const trimmed = text?.trim() ?? '';
-        return { editedCaption: trimmed && trimmed !== modelAltText(job) ? trimmed : null };
+        return { editedCaption: trimmed && trimmed !== chosenAltText(job) ? trimmed : null };
       }),
+    setDescription: (jobId, description) => updateJob(jobId, () => ({ description })),
+    chooseModelCaption: (jobId, useModel) => updateJob(jobId, () => ({ useModelCaption: useModel })),
     removeJobs: (jobIds) => {
       const removed = new Set(jobIds);
       set(({ jobs }) => ({ jobs: jobs.filter((job) => !removed.has(job.id)) }));
@@ -207,10 +228,21 @@ export function modelAltText(job: PhotoJob): string {
   return job.state.kind === 'done' && job.state.captions[0] ? toAltText(job.state.captions[0].text) : '';
 }
 
-/** What "Copy alt text" and the export use: the user's edit, else the model's best caption. */
-export function altTextOf(job: PhotoJob): string {
-  return job.editedCaption ?? modelAltText(job);
+/** Whether the alt text (unless edited) is the photo's own description rather than the model's caption. */
+export const usesPhotoDescription = (job: PhotoJob): job is PhotoJob & { description: string } => job.description !== null && !job.useModelCaption;
+
+/** The alt text before any edit: the photo's own description, unless the person chose the model's caption. */
+function chosenAltText(job: PhotoJob): string {
+  return usesPhotoDescription(job) ? job.description : modelAltText(job);
 }
+
+/** What "Copy alt text", the export and a JPEG's download use: the user's edit, else the chosen caption. */
+export function altTextOf(job: PhotoJob): string {
+  return job.editedCaption ?? chosenAltText(job);
+}
+
+/** A JPEG by its type (which browsers give from the name), the one format a card can download with its alt text. */
+export const isJpegFile = (file: File | null): file is File => file?.type === 'image/jpeg';
 
 /** Whether the photo's name or caption (the edited one, or the model's best) contains the query, ignoring case. */
 export function matchesQuery(job: PhotoJob, query: string): boolean {
@@ -224,7 +256,7 @@ export interface JobsChange {
   captioned: PhotoJob[];
   /** Failed by this update. */
   failed: PhotoJob[];
-  /** Finished jobs whose edit changed. */
+  /** Finished jobs whose alt text changed: their edit, their own description or the choice between it and the model's. */
   edited: PhotoJob[];
   removedIds: string[];
 }
@@ -241,7 +273,7 @@ export function jobsChange(previous: readonly PhotoJob[], next: readonly PhotoJo
     if (job.state.kind !== 'done') continue;
     if (old?.state.kind !== 'done') {
       if (!job.restored) change.captioned.push(job);
-    } else if (old.editedCaption !== job.editedCaption) {
+    } else if (old.editedCaption !== job.editedCaption || old.useModelCaption !== job.useModelCaption || old.description !== job.description) {
       change.edited.push(job);
     }
   }

@@ -21,8 +21,9 @@ const resultsStore = openStore('show-and-tell', 'results', () => void storeAgain
 
 /** The key and record of a finished job; none for one not captioned. */
 function toSaved(job: PhotoJob): [string, SavedResult][] {
-  const { id, name, position, run, thumbnail, settings, editedCaption, state } = job;
-  return state.kind === 'done' ? [[id, { version: 1, id, name, position, run, thumbnail, settings, editedCaption, state }]] : [];
+  if (job.state.kind !== 'done') return [];
+  const { id, name, position, run, thumbnail, settings, editedCaption, description, useModelCaption, state } = job;
+  return [[id, { version: 1, id, name, position, run, thumbnail, settings, editedCaption, description, useModelCaption, state }]];
 }
 
 function isSavedResult(value: unknown): value is SavedResult {

@@ -1,7 +1,8 @@
 import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
-import { altTextOf, useJobsStore, type PhotoJob } from '../store/jobs';
+import { altTextOf, useJobsStore, usesPhotoDescription, type PhotoJob } from '../store/jobs';
 import { CaptionWithObjects } from './DetectedObjects';
 import { ReadAloudButton } from './ReadAloud';
+import { DownloadWithAltText } from './PhotoDescription';
 
 function CopyButton({ text, fileName }: { text: string; fileName: string }) {
   const [outcome, setOutcome] = useState<'copied' | 'failed' | null>(null);
@@ -83,8 +84,9 @@ export function CaptionEditor({ job, onHighlight }: { job: PhotoJob; onHighlight
   const returnFocus = useRef(false);
   const text = altTextOf(job);
   const edited = job.editedCaption !== null;
-  // The model's caption, with the words that name detected objects marked (not the user's own text).
-  const best = job.state.kind === 'done' ? job.state.captions[0] : undefined;
+  const ownDescription = !edited && usesPhotoDescription(job);
+  // The model's caption, with the words that name detected objects marked (not a person's text).
+  const best = job.state.kind === 'done' && !edited && !ownDescription ? job.state.captions[0] : undefined;
 
   useEffect(() => {
     // Back to the Edit button after saving or cancelling, so keyboard users keep their place.
@@ -113,10 +115,15 @@ export function CaptionEditor({ job, onHighlight }: { job: PhotoJob; onHighlight
   return (
     <div className="best-caption" data-edited={edited}>
       <p>
-        <span data-testid="best-caption">{best && !edited ? <CaptionWithObjects caption={best} onHighlight={onHighlight} /> : text}</span>
+        <span data-testid="best-caption">{best ? <CaptionWithObjects caption={best} onHighlight={onHighlight} /> : text}</span>
         {edited && (
           <span className="edited-tag" data-testid="edited-tag">
             edited
+          </span>
+        )}
+        {ownDescription && (
+          <span className="edited-tag" data-testid="description-tag">
+            from the photo
           </span>
         )}
       </p>
@@ -126,6 +133,7 @@ export function CaptionEditor({ job, onHighlight }: { job: PhotoJob; onHighlight
         </button>
         <CopyButton text={text} fileName={job.name} />
         <ReadAloudButton text={text} fileName={job.name} />
+        <DownloadWithAltText job={job} />
         {edited && (
           <button type="button" onClick={() => editCaption(job.id, null)} aria-label={`Revert ${job.name} to the model’s caption`}>
             Revert

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { exportRows, toCsv, toJson, type ExportRow } from '../store/export';
 import { useJobsStore } from '../store/jobs';
+import { saveFile } from './save-file';
 
 type Format = 'csv' | 'json';
 
@@ -9,20 +10,10 @@ const FORMATS: Record<Format, { label: string; type: string; make: (rows: Export
   json: { label: 'JSON', type: 'application/json', make: toJson },
 };
 
-function download(fileName: string, type: string, text: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = fileName;
-  link.click();
-  // The download has started from the URL by now; revoking later would only keep the text in memory.
-  setTimeout(() => URL.revokeObjectURL(url), 0);
-}
-
 async function exportAs(format: Format): Promise<void> {
   const { type, make } = FORMATS[format];
   const text = await make(exportRows(useJobsStore.getState().jobs));
-  download(`captions-${new Date().toISOString().slice(0, 10)}.${format}`, type, text);
+  saveFile(`captions-${new Date().toISOString().slice(0, 10)}.${format}`, new Blob([text], { type }));
 }
 
 /** "Export" opens a choice of format (a disclosure: Tab reaches both, Escape closes it). */

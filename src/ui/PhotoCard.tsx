@@ -6,6 +6,7 @@ import type { Caption, CaptionUpdate, DetectedObject } from '../worker/protocol'
 import { formatCaptionLine } from '../captioner/format';
 import { CaptionEditor } from './CaptionEditor';
 import { ObjectBoxes, ObjectsLine } from './DetectedObjects';
+import { PhotoDescription } from './PhotoDescription';
 
 const STATE_LABELS: Record<JobState['kind'], string> = {
   waiting: 'Waiting',
@@ -96,6 +97,7 @@ function Captions({ job, captions, objects, elapsedMs, onHighlight }: CaptionsPr
   return (
     <div data-testid="captions">
       <CaptionEditor job={job} onHighlight={onHighlight} />
+      <PhotoDescription job={job} />
       {objects && <ObjectsLine objects={objects} />}
       <ol className="caption-lines" data-testid="caption-lines" aria-label="The model’s captions">
         {captions.map((caption, index) => (

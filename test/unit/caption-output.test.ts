@@ -108,6 +108,8 @@ describe('XMP sidecars', () => {
     const parsed = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@' }).parse(xml);
     const item = parsed['x:xmpmeta']['rdf:RDF']['rdf:Description']['dc:description']['rdf:Alt']['rdf:li'];
     expect(item).toEqual({ '#text': TRICKY, '@xml:lang': 'x-default' });
+    const withWriter = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@' }).parse(xmpSidecar('A dog.', 'show-and-tell-browser (machine-written, model: M)'));
+    expect(withWriter['x:xmpmeta']['rdf:RDF']['rdf:Description']['photoshop:CaptionWriter']).toBe('show-and-tell-browser (machine-written, model: M)');
   });
 
   it('replace their own earlier sidecar but leave another program\'s alone', async () => {

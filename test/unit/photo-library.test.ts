@@ -104,6 +104,7 @@ describe('export', () => {
         file: 'a.jpg',
         caption: 'Rex, "the good boy", on the sofa',
         edited: true,
+        description: null,
         p: 0.02,
         modelCaption: 'A dog on a couch.',
         captions: [
@@ -126,13 +127,47 @@ describe('export', () => {
     store().setJobState(job('c.jpg').id, done(null));
     store().editCaption(job('c.jpg').id, '=HYPERLINK("http://example.com")');
     const csv = await toCsv(exportRows(store().jobs));
-    expect(csv.startsWith('\uFEFFfile,caption,p,edited,model_caption,objects\r\n')).toBe(true);
+    expect(csv.startsWith('\uFEFFfile,caption,p,edited,model_caption,description,objects\r\n')).toBe(true);
     expect(csv).toContain('"Rex, ""the good boy"", on the sofa"');
     expect(Papa.parse(csv.slice(1).trim()).data).toEqual([
-      ['file', 'caption', 'p', 'edited', 'model_caption', 'objects'],
-      ['a.jpg', 'Rex, "the good boy", on the sofa', '0.02', 'true', 'A dog on a couch.', 'dog 0.91; couch 0.80'],
-      ['c.jpg', `'=HYPERLINK("http://example.com")`, '0.02', 'true', 'A dog on a couch.', ''],
+      ['file', 'caption', 'p', 'edited', 'model_caption', 'description', 'objects'],
+      ['a.jpg', 'Rex, "the good boy", on the sofa', '0.02', 'true', 'A dog on a couch.', '', 'dog 0.91; couch 0.80'],
+      ['c.jpg', `'=HYPERLINK("http://example.com")`, '0.02', 'true', 'A dog on a couch.', '', ''],
     ]);
+  });
+});
+
+describe('a photo’s own description', () => {
+  it('is the alt text until the person picks the model’s caption; an edit wins over both; the export carries both', () => {
+    store().addFiles([new File(['x'], 'kitchen.jpg', { type: 'image/jpeg' })]);
+    const { id } = job('kitchen.jpg');
+    store().setDescription(id, 'Grandma’s kitchen, 1972');
+    store().setJobState(id, done());
+    expect(altTextOf(job('kitchen.jpg'))).toBe('Grandma’s kitchen, 1972');
+    // Kept for the card's download: a JPEG's file (a reference to it on disk).
+    expect(job('kitchen.jpg').file).not.toBeNull();
+    expect(exportRows(store().jobs)[0]).toMatchObject({ caption: 'Grandma’s kitchen, 1972', description: 'Grandma’s kitchen, 1972', modelCaption: 'A dog on a couch.', edited: false });
+
+    store().chooseModelCaption(id, true);
+    expect(altTextOf(job('kitchen.jpg'))).toBe('A dog on a couch.');
+    expect(exportRows(store().jobs)[0]).toMatchObject({ caption: 'A dog on a couch.', description: 'Grandma’s kitchen, 1972' });
+
+    store().chooseModelCaption(id, false);
+    store().editCaption(id, 'Grandma’s kitchen, 1972'); // the same as the description: no edit
+    expect(job('kitchen.jpg').editedCaption).toBeNull();
+    store().editCaption(id, 'The blue teapot');
+    expect(altTextOf(job('kitchen.jpg'))).toBe('The blue teapot');
+  });
+
+  it('is kept with the result in storage (and results kept before it read as having none)', () => {
+    const before = store().jobs;
+    store().restore([{ id: 'old', name: 'old.jpg', position: 0, run: '', thumbnail: null, settings: null, editedCaption: null, state: done() as Extract<JobState, { kind: 'done' }> }]);
+    expect(job('old.jpg')).toMatchObject({ description: null, useModelCaption: false });
+    store().setDescription('old', 'A person’s words');
+    expect(jobsChange(before, store().jobs).captioned).toEqual([]);
+    const beforeChoice = store().jobs;
+    store().chooseModelCaption('old', true);
+    expect(jobsChange(beforeChoice, store().jobs).edited.map((changed) => changed.name)).toEqual(['old.jpg']);
   });
 });
 

@@ -13,6 +13,15 @@ describe('UI formatting', () => {
     expect(toAltText('a dog on a couch .')).toBe('A dog on a couch.');
     expect(toAltText('a man , a woman and a dog')).toBe('A man, a woman and a dog.');
     expect(toAltText('')).toBe('');
+    expect(toAltText('a dog is running through the grass .')).toBe('A dog is running through the grass.');
+  });
+
+  it('puts "a" or "an" as the next word sounds, whatever the model said', () => {
+    expect(toAltText('a elephant standing next to an tree .')).toBe('An elephant standing next to a tree.');
+    expect(toAltText('a umbrella , a unicorn and a one way sign')).toBe('An umbrella, a unicorn and a one way sign.');
+    expect(toAltText('a hour glass near a european car and a urban street')).toBe('An hour glass near a european car and an urban street.');
+    expect(toAltText('an hot dog on a plate .')).toBe('A hot dog on a plate.');
+    expect(toAltText('a 8 year old and a 7 year old')).toBe('An 8 year old and a 7 year old.');
   });
 
   it('formats download sizes', () => {

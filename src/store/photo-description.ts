@@ -1,0 +1,49 @@
+/**
+ * The description a dropped photo already carries (XMP dc:description, EXIF ImageDescription, IPTC
+ * Caption-Abstract), read with exifr and judged as the CLI judges it (src/captioner/description.ts):
+ * a person's words, shown on the card and used as the alt text unless the person picks the model's.
+ */
+import { photoDescription } from '../captioner/description';
+
+type LangAlt = string | { value?: unknown; lang?: string };
+
+interface ParsedTags {
+  ifd0?: { ImageDescription?: unknown };
+  iptc?: { Caption?: unknown };
+  dc?: { description?: LangAlt | LangAlt[] };
+}
+
+const asString = (value: unknown) => (typeof value === 'string' ? value : undefined);
+
+/** dc:description is a language alternative: the x-default entry, else the first. */
+function langAltText(value: LangAlt | LangAlt[] | undefined): string | undefined {
+  const entries = Array.isArray(value) ? value : value === undefined ? [] : [value];
+  const chosen = entries.find((entry) => typeof entry === 'object' && entry.lang === 'x-default') ?? entries[0];
+  return typeof chosen === 'object' ? asString(chosen.value) : asString(chosen);
+}
+
+/** exifr reads IPTC text as Latin-1; most IPTC written today is UTF-8 (1:90), which this undoes. */
+function iptcText(text: string | undefined): string | undefined {
+  if (text === undefined || [...text].some((char) => char.charCodeAt(0) > 0xff)) return text;
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(text, (char) => char.charCodeAt(0)));
+  } catch {
+    return text; // not UTF-8: Latin-1 it was
+  }
+}
+
+/** The photo's own description, or null when it has none or its metadata cannot be read (formats exifr does not read, such as WebP, included). */
+export async function readPhotoDescription(photo: Blob): Promise<string | null> {
+  const { default: exifr } = await import('exifr');
+  let tags: ParsedTags | undefined;
+  try {
+    tags = (await exifr.parse(await photo.arrayBuffer(), { tiff: true, xmp: true, iptc: true, exif: false, gps: false, interop: false, ifd1: false, mergeOutput: false })) as ParsedTags | undefined;
+  } catch {
+    return null;
+  }
+  return photoDescription({
+    xmp: langAltText(tags?.dc?.description),
+    exif: asString(tags?.ifd0?.ImageDescription),
+    iptc: iptcText(asString(tags?.iptc?.Caption)),
+  });
+}

@@ -1,0 +1,122 @@
+/** The page's JPEG description writer, checked with ExifTool: the fields it sets, what it keeps, and image data byte for byte. */
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { ExifTool } from 'exiftool-vendored';
+import jpeg from 'jpeg-js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { machineCaptionWriter } from '../../src/captioner/description';
+import { embedJpegDescription } from '../../src/store/jpeg-description';
+import { readPhotoDescription } from '../../src/store/photo-description';
+
+const data = Buffer.alloc(40 * 30 * 4);
+for (let i = 0; i < 40 * 30; i++) data.set([i % 251, (i * 3) % 256, 90, 255], i * 4);
+const PLAIN = jpeg.encode({ width: 40, height: 30, data }, 85).data;
+
+/** From the start of scan to the end: what must stay byte for byte. */
+function scanData(bytes: Uint8Array): Buffer {
+  const buffer = Buffer.from(bytes);
+  for (let at = 2; at < buffer.length; at += 2 + buffer.readUInt16BE(at + 2)) if (buffer[at + 1] === 0xda) return buffer.subarray(at);
+  throw new Error('no start of scan');
+}
+
+describe('embedJpegDescription (card download)', () => {
+  let dir: string;
+  let exiftool: ExifTool;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'jpeg-description-'));
+    exiftool = new ExifTool({ maxProcs: 1 });
+  });
+  afterAll(async () => {
+    await exiftool.end();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  /** Writes `bytes` to a file and reads it back with ExifTool (group:tag names), with its warnings. */
+  async function read(name: string, bytes: Uint8Array) {
+    const file = path.join(dir, name);
+    await writeFile(file, bytes);
+    const tags = (await exiftool.readRaw(file, { readArgs: ['-G1', '-a', '-all', '-validate'] })) as Record<string, unknown>;
+    return { tags, file };
+  }
+
+  it('adds an XMP packet with the description and the machine writer to a JPEG without metadata; image data unchanged', async () => {
+    const text = 'A dog is running through the grass — “Zürich” & <friends>.';
+    const out = embedJpegDescription(PLAIN, text, machineCaptionWriter('Show and Tell'));
+    const { tags } = await read('plain.jpg', out);
+    expect(tags['XMP-dc:Description']).toBe(text);
+    expect(tags['XMP-photoshop:CaptionWriter']).toBe('show-and-tell-browser (machine-written, model: Show and Tell)');
+    expect(tags['IFD0:ImageDescription']).toBeUndefined();
+    expect(tags['ExifTool:Validate']).toBe('OK');
+    expect(scanData(out).equals(scanData(PLAIN))).toBe(true);
+    expect(Buffer.from(jpeg.decode(out).data).equals(Buffer.from(jpeg.decode(PLAIN).data))).toBe(true);
+  });
+
+  it("replaces the description in the photo's own XMP, EXIF and IPTC, keeping their other fields", async () => {
+    const source = path.join(dir, 'source.jpg');
+    await writeFile(source, PLAIN);
+    await exiftool.write(
+      source,
+      {
+        'XMP-dc:Description': 'Old words',
+        'XMP-xmp:Rating': 4,
+        'XMP-photoshop:CaptionWriter': machineCaptionWriter('old model'),
+        'EXIF:ImageDescription': 'Old words',
+        'EXIF:Artist': 'Ada',
+        'IPTC:Caption-Abstract': 'Old words',
+        'IPTC:Keywords': 'kitchen',
+        'IPTC:CodedCharacterSet': 'UTF8',
+      } as Record<string, string | number>,
+      { writeArgs: ['-overwrite_original'] },
+    );
+    const original = await readFile(source);
+    const text = 'Grandma’s kitchen, 1972: the blue teapot';
+    const out = embedJpegDescription(original, text, null);
+    const { tags } = await read('described.jpg', out);
+    expect([tags['XMP-dc:Description'], tags['IFD0:ImageDescription'], tags['IPTC:Caption-Abstract']]).toEqual([text, text, text]);
+    expect(tags['XMP-xmp:Rating']).toBe(4);
+    expect(tags['IFD0:Artist']).toBe('Ada');
+    expect(tags['IPTC:Keywords']).toBe('kitchen');
+    // A person's words: this tool's earlier machine-writer note goes.
+    expect(tags['XMP-photoshop:CaptionWriter']).toBeUndefined();
+    expect(tags['ExifTool:Validate']).toBe('OK');
+    expect(scanData(out).equals(scanData(original))).toBe(true);
+
+    // A short value fits in the EXIF entry itself.
+    expect((await read('short.jpg', embedJpegDescription(original, 'Cat', null))).tags['IFD0:ImageDescription']).toBe('Cat');
+  });
+
+  it('drops an IPTC caption it cannot write in the block’s own character set, rather than leave the old one', async () => {
+    const source = path.join(dir, 'latin.jpg');
+    await copyFile(path.join(dir, 'plain.jpg'), source);
+    await exiftool.write(source, { 'IPTC:Caption-Abstract': 'Alte Worte', 'IPTC:City': 'Zürich' } as Record<string, string>, { writeArgs: ['-overwrite_original', '-charset', 'iptc=Latin'] });
+    const out = embedJpegDescription(await readFile(source), 'Ein Hund läuft.', null);
+    const { tags } = await read('latin-out.jpg', out);
+    expect(tags['IPTC:Caption-Abstract']).toBeUndefined();
+    expect(tags['IPTC:City']).toBe('Zürich');
+    expect(tags['XMP-dc:Description']).toBe('Ein Hund läuft.');
+  });
+
+  it('the page reads a description from any one of the three fields (UTF-8 IPTC too), but not camera filler', async () => {
+    const text = 'Grandma’s kitchen in Zürich';
+    const cases: [Record<string, string>, string | null][] = [
+      [{ 'XMP-dc:Description': text }, text],
+      [{ 'EXIF:ImageDescription': text }, text],
+      [{ 'IPTC:Caption-Abstract': text, 'IPTC:CodedCharacterSet': 'UTF8' }, text],
+      [{ 'EXIF:ImageDescription': 'OLYMPUS DIGITAL CAMERA' }, null],
+      [{}, null],
+    ];
+    for (const [index, [tags, expected]] of cases.entries()) {
+      const file = path.join(dir, `read-${index}.jpg`);
+      await writeFile(file, PLAIN);
+      if (Object.keys(tags).length > 0) await exiftool.write(file, tags, { writeArgs: ['-overwrite_original'] });
+      expect(await readPhotoDescription(new Blob([await readFile(file)])), JSON.stringify(tags)).toBe(expected);
+    }
+    expect(await readPhotoDescription(new Blob([embedJpegDescription(PLAIN, text, null)]))).toBe(text);
+    expect(await readPhotoDescription(new Blob(['not a photo']))).toBeNull();
+  });
+
+  it('refuses what is not a JPEG', () => {
+    expect(() => embedJpegDescription(new Uint8Array([0x89, 0x50, 0x4e, 0x47]), 'x', null)).toThrow('not a JPEG');
+  });
+});

@@ -1,0 +1,251 @@
+/**
+ * `npm run caption -- --write-metadata`: the caption goes into the photo's own fields, pixels stay
+ * bit-identical, a person's description is never replaced without --overwrite, and a kill -9 leaves
+ * every photo either as it was or fully written. Photos are made here; captions come from the fixture model.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import encodeWebp, { init as initWebpEncoder } from '@jsquash/webp/encode';
+import { ExifTool } from 'exiftool-vendored';
+import exifr from 'exifr';
+import jpeg from 'jpeg-js';
+import { PNG } from 'pngjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/caption';
+import { UsageError } from '../../src/cli/shared';
+import { decodePhoto } from '../../src/node/decode-photo';
+import { generateFixture, REPO_ROOT } from './helpers/fixture';
+import { bmp24 } from './helpers/images';
+
+const require = createRequire(import.meta.url);
+const run = promisify(execFile);
+const CLI = path.join(REPO_ROOT, 'src/cli/caption.ts');
+const ARGS = ['--import', 'tsx', CLI];
+const BRIGHT = 'A white square.';
+const DARK = 'A black square.';
+const ALL_FIELDS = ['XMP dc:description', 'EXIF ImageDescription', 'IPTC Caption-Abstract'];
+
+interface Row {
+  file: string;
+  captions?: { text: string }[];
+  error?: string;
+  description?: string;
+  metadata?: { status: string; text?: string; fields?: string[]; reason?: string };
+}
+
+async function caption(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return run(process.execPath, [...ARGS, ...args], { cwd: REPO_ROOT }).then(
+    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+    (error: { code: number; stdout: string; stderr: string }) => error,
+  );
+}
+
+const rowsOf = (stdout: string) => new Map(stdout.split('\n').filter(Boolean).map((line) => [path.basename((JSON.parse(line) as Row).file), JSON.parse(line) as Row]));
+
+/** A JPEG with some texture (so its entropy-coded data is not trivial); bright or dark for the fixture model. */
+function texturedJpeg(size: number, bright: boolean, seed: number): Buffer {
+  const data = Buffer.alloc(size * size * 4);
+  for (let i = 0; i < size * size; i++) data.set([(bright ? 200 : 10) + ((i * seed) % 40), bright ? 230 : 20, (bright ? 210 : 15) + (i % 7), 255], i * 4);
+  return jpeg.encode({ width: size, height: size, data }, 90).data;
+}
+
+function png(size: number, level: number): Buffer {
+  const image = new PNG({ width: size, height: size });
+  image.data.fill(level);
+  return PNG.sync.write(image);
+}
+
+/** A JPEG's image data: from its start of scan to the end, which a metadata write must leave byte for byte. */
+function scanData(bytes: Buffer): Buffer {
+  for (let at = 2; at < bytes.length; ) {
+    const marker = bytes[at + 1];
+    if (marker === 0xda) return bytes.subarray(at);
+    at += 2 + bytes.readUInt16BE(at + 2);
+  }
+  throw new Error('no start of scan');
+}
+
+const pixels = (bytes: Buffer) => Buffer.from(jpeg.decode(bytes, { useTArray: true }).data);
+
+/** The three fields as photo managers read them (exifr, not the ExifTool that wrote them); IPTC holds UTF-8. */
+async function fieldsOf(file: string) {
+  const tags = (await exifr.parse(file, { tiff: true, iptc: true, xmp: true, exif: false, gps: false, mergeOutput: false })) as {
+    ifd0?: { ImageDescription?: string };
+    iptc?: { Caption?: string };
+    dc?: { description?: { value: string } | string };
+  } | undefined;
+  const xmp = tags?.dc?.description;
+  return {
+    xmp: typeof xmp === 'object' ? xmp.value : xmp,
+    exif: tags?.ifd0?.ImageDescription,
+    iptc: tags?.iptc?.Caption === undefined ? undefined : Buffer.from(tags.iptc.Caption, 'latin1').toString('utf8'),
+  };
+}
+
+describe('npm run caption -- --write-metadata', () => {
+  let modelDir: string;
+  let dir: string;
+  let exiftool: ExifTool;
+  beforeAll(async () => {
+    modelDir = (await generateFixture()).dir;
+    dir = await mkdtemp(path.join(path.dirname(modelDir), 'metadata-'));
+    exiftool = new ExifTool({ maxProcs: 1 });
+  });
+  afterAll(async () => {
+    await exiftool.end();
+    await Promise.all([modelDir, dir].map((folder) => rm(folder, { recursive: true, force: true })));
+  });
+
+  async function library(name: string, files: Record<string, Uint8Array>): Promise<string> {
+    const folder = path.join(dir, name);
+    await mkdir(folder, { recursive: true });
+    for (const [file, bytes] of Object.entries(files)) await writeFile(path.join(folder, file), bytes);
+    return folder;
+  }
+
+  it('writes all three fields into a JPEG and XMP into PNG and WebP, pixels bit-identical; BMP gets a clear row', async () => {
+    await initWebpEncoder(await WebAssembly.compile(await readFile(require.resolve('@jsquash/webp/codec/enc/webp_enc.wasm'))));
+    const webp = Buffer.from(await encodeWebp({ width: 16, height: 16, data: new Uint8ClampedArray(16 * 16 * 4).fill(235), colorSpace: 'srgb' }, { quality: 90 }));
+    const originals = { 'bright.jpg': texturedJpeg(48, true, 3), 'dark.jpg': texturedJpeg(40, false, 5), 'bright.png': png(16, 230), 'bright.webp': webp, 'snow.bmp': bmp24(8, 8, () => [250, 250, 250]) };
+    const folder = await library('formats', originals);
+    const result = await caption(['--model', modelDir, '--format', 'jsonl', '--jobs', '2', '--write-metadata', folder]);
+    expect(result.code, result.stderr).toBe(0);
+    const rows = rowsOf(result.stdout);
+
+    for (const [name, text] of [['bright.jpg', BRIGHT], ['dark.jpg', DARK]] as const) {
+      expect(rows.get(name)?.metadata).toEqual({ status: 'written', text, fields: ALL_FIELDS });
+      expect(rows.get(name)).not.toHaveProperty('description');
+      const written = await readFile(path.join(folder, name));
+      expect(await fieldsOf(path.join(folder, name))).toEqual({ xmp: text, exif: text, iptc: text });
+      expect(scanData(written).equals(scanData(originals[name]))).toBe(true);
+      expect(pixels(written).equals(pixels(originals[name]))).toBe(true);
+    }
+    const tags = (await exiftool.readRaw(path.join(folder, 'bright.jpg'), { readArgs: ['-G1', '-IPTC:all', '-XMP-photoshop:all'] })) as Record<string, unknown>;
+    expect(tags['IPTC:CodedCharacterSet']).toBe('UTF8');
+    expect(tags['XMP-photoshop:CaptionWriter']).toMatch(/^show-and-tell-browser \(machine-written, model: .+\)$/);
+
+    for (const name of ['bright.png', 'bright.webp']) {
+      expect(rows.get(name)?.metadata).toEqual({ status: 'written', text: BRIGHT, fields: ['XMP dc:description'] });
+      // exifr reads no WebP: ExifTool checks both.
+      expect(((await exiftool.readRaw(path.join(folder, name), { readArgs: ['-XMP-dc:Description'] })) as Record<string, unknown>).Description).toBe(BRIGHT);
+      const before = await decodePhoto(originals[name as 'bright.png']);
+      const after = await decodePhoto(await readFile(path.join(folder, name)));
+      expect(Buffer.from(after.data).equals(Buffer.from(before.data))).toBe(true);
+    }
+    expect(rows.get('snow.bmp')?.metadata).toEqual({ status: 'not-written', reason: expect.stringContaining('BMP files have no XMP, EXIF or IPTC fields') });
+    expect((await readFile(path.join(folder, 'snow.bmp'))).equals(Buffer.from(originals['snow.bmp']))).toBe(true);
+    // No backup or temporary file is left beside the photos.
+    expect((await readdir(folder)).sort()).toEqual(Object.keys(originals).sort());
+
+    // A second run finds its own text there and leaves the photos alone.
+    const again = rowsOf((await caption(['--model', modelDir, '--format', 'jsonl', '--write-metadata', path.join(folder, 'bright.jpg')])).stdout);
+    expect(again.get('bright.jpg')?.metadata).toEqual({ status: 'unchanged', text: BRIGHT });
+  }, 120_000);
+
+  it("keeps a person's description in any one of the three fields unless --overwrite; --dry-run writes nothing", async () => {
+    const text = 'Grandma’s kitchen, 1972 — the blue teapot';
+    const folder = await library('described', {
+      'xmp.jpg': texturedJpeg(32, true, 1),
+      'exif.jpg': texturedJpeg(32, true, 2),
+      'iptc.jpg': texturedJpeg(32, true, 3),
+      'camera.jpg': texturedJpeg(32, true, 4),
+      'plain.jpg': texturedJpeg(32, true, 6),
+    });
+    const set = async (name: string, tags: Record<string, string>) => exiftool.write(path.join(folder, name), tags, { writeArgs: ['-overwrite_original'] });
+    await set('xmp.jpg', { 'XMP-dc:Description': text });
+    await set('exif.jpg', { 'EXIF:ImageDescription': text });
+    await set('iptc.jpg', { 'IPTC:Caption-Abstract': text, 'IPTC:CodedCharacterSet': 'UTF8' });
+    await set('camera.jpg', { 'EXIF:ImageDescription': 'OLYMPUS DIGITAL CAMERA         ' });
+    // Other IPTC text in Latin-1 (no character set declared) must survive the switch to UTF-8.
+    await exiftool.write(path.join(folder, 'plain.jpg'), { 'IPTC:City': 'Zürich' } as Record<string, string>, { writeArgs: ['-overwrite_original', '-charset', 'iptc=Latin'] });
+    const described = ['xmp.jpg', 'exif.jpg', 'iptc.jpg'];
+    const snapshot = async () => Object.fromEntries(await Promise.all((await readdir(folder)).map(async (name) => [name, await readFile(path.join(folder, name))] as const)));
+    const before = await snapshot();
+
+    const dryRun = await caption(['--model', modelDir, '--format', 'jsonl', '--write-metadata', '--dry-run', folder]);
+    expect(dryRun.code, dryRun.stderr).toBe(0);
+    const planned = rowsOf(dryRun.stdout);
+    for (const name of described) {
+      expect(planned.get(name)).toMatchObject({ description: text, metadata: { status: 'kept', reason: '--overwrite replaces it' } });
+      expect(planned.get(name)?.captions?.[0].text).toBe('a white square .');
+    }
+    for (const name of ['camera.jpg', 'plain.jpg']) expect(planned.get(name)?.metadata).toEqual({ status: 'would-write', text: BRIGHT, fields: ALL_FIELDS });
+    expect(await snapshot()).toEqual(before);
+
+    const kept = rowsOf((await caption(['--model', modelDir, '--format', 'jsonl', '--write-metadata', folder])).stdout);
+    for (const name of described) {
+      expect(kept.get(name)).toMatchObject({ description: text, metadata: { status: 'kept' } });
+      expect((await readFile(path.join(folder, name))).equals(before[name])).toBe(true);
+    }
+    // Camera filler is not a person's description.
+    expect(kept.get('camera.jpg')?.metadata?.status).toBe('written');
+    expect(await fieldsOf(path.join(folder, 'camera.jpg'))).toEqual({ xmp: BRIGHT, exif: BRIGHT, iptc: BRIGHT });
+    expect(await fieldsOf(path.join(folder, 'plain.jpg'))).toEqual({ xmp: BRIGHT, exif: BRIGHT, iptc: BRIGHT });
+    expect(((await exiftool.readRaw(path.join(folder, 'plain.jpg'), { readArgs: ['-IPTC:City'] })) as Record<string, unknown>).City).toBe('Zürich');
+
+    const prefix = 'Machine-written: ';
+    const overwritten = rowsOf((await caption(['--model', modelDir, '--format', 'jsonl', '--write-metadata', '--overwrite', '--description-prefix', prefix, ...described.map((name) => path.join(folder, name))])).stdout);
+    for (const name of described) {
+      expect(overwritten.get(name)).toMatchObject({ description: text, metadata: { status: 'written', text: `${prefix}${BRIGHT}` } });
+      expect(await fieldsOf(path.join(folder, name))).toEqual({ xmp: `${prefix}${BRIGHT}`, exif: `${prefix}${BRIGHT}`, iptc: `${prefix}${BRIGHT}` });
+      expect(scanData(await readFile(path.join(folder, name))).equals(scanData(before[name]))).toBe(true);
+    }
+  }, 120_000);
+
+  it('text format: the tutorial text on stdout, what was written on stderr; csv: description and metadata columns', async () => {
+    const folder = await library('text', { 'dark.jpg': texturedJpeg(24, false, 7) });
+    const text = await caption(['--model', modelDir, '--write-metadata', '--dry-run', folder]);
+    expect(text.stdout).toMatch(/^Captions for image dark\.jpg:\n {2}0\) a black square \. \(p=0\.\d{6}\)\n/);
+    expect(text.stderr).toContain(`dark.jpg: would write "${DARK}" to ${ALL_FIELDS.join(', ')}`);
+    const out = path.join(dir, 'text.csv');
+    await caption(['--model', modelDir, '--format', 'csv', '--out', out, '--write-metadata', folder]);
+    const [header, row] = (await readFile(out, 'utf8')).trim().split('\n');
+    expect(header).toBe('file,caption,p,objects,error,description,metadata');
+    expect(row).toContain(`wrote ""${DARK}"" to ${ALL_FIELDS.join(', ')}`);
+  }, 120_000);
+
+  it('kill -9 while writing: every photo still decodes with its pixels, each unchanged or fully written', async () => {
+    const count = 60;
+    const originals = Object.fromEntries(Array.from({ length: count }, (_, i) => [`${String(i).padStart(3, '0')}.jpg`, texturedJpeg(64, i % 2 === 0, i + 1)]));
+    const folder = await library('killed', originals);
+    const child = spawn(process.execPath, [...ARGS, '--model', modelDir, '--format', 'jsonl', '--jobs', '2', '--write-metadata', folder], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'ignore'] });
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    let rows = 0;
+    await new Promise<void>((resolve) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        rows += chunk.toString().split('\n').length - 1;
+        if (rows >= 10) resolve();
+      });
+      void exited.then(() => resolve());
+    });
+    child.kill('SIGKILL');
+    await exited;
+    // The exiftool processes see their input close and finish the photo in hand: wait for them.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+
+    let written = 0;
+    for (const [name, original] of Object.entries(originals)) {
+      const bytes = await readFile(path.join(folder, name));
+      expect(pixels(bytes).equals(pixels(original)), name).toBe(true);
+      if (bytes.equals(original)) continue;
+      const text = Number(name.slice(0, 3)) % 2 === 0 ? BRIGHT : DARK;
+      expect(await fieldsOf(path.join(folder, name)), name).toEqual({ xmp: text, exif: text, iptc: text });
+      written++;
+    }
+    expect(written).toBeGreaterThanOrEqual(10);
+    expect(written).toBeLessThan(count);
+  }, 120_000);
+
+  it('refuses the metadata options without --write-metadata, before any work', async () => {
+    for (const option of [['--overwrite'], ['--dry-run'], ['--description-prefix', 'x']]) {
+      const error = await main(['--model', modelDir, ...option, dir]).catch((thrown: unknown) => thrown);
+      expect(error).toBeInstanceOf(UsageError);
+      expect((error as Error).message).toBe(`${option[0]} needs --write-metadata`);
+    }
+    const both = await main(['--model', modelDir, '--write-metadata', '--dry-run', '--xmp', dir]).catch((thrown: unknown) => thrown);
+    expect((both as Error).message).toContain('--dry-run writes nothing');
+  });
+});
