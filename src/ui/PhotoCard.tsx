@@ -84,6 +84,14 @@ function settingsSummary(settings: CaptionSettings, objects: DetectedObject[] | 
   return `beam ${settings.beamSize} · max length ${settings.maxLength} · length normalisation ${settings.lengthNormalizationFactor}${grounding}`;
 }
 
+/** What the listed p is, and why the list's order may not follow it. */
+function rankingNote(grounded: boolean): string {
+  const order = grounded
+    ? 'Best first by the search’s score: p weighed by what the detector saw (words naming objects it did not see count less)'
+    : 'Best first by p';
+  return `${order}. p is the model’s probability of the whole caption, word by word.`;
+}
+
 interface CaptionsProps {
   job: PhotoJob;
   captions: Caption[];
@@ -107,6 +115,7 @@ function Captions({ job, captions, objects, elapsedMs, onHighlight }: CaptionsPr
       <p className="muted small" data-testid="caption-settings">
         Captioned in {(elapsedMs / 1000).toFixed(2)} s{job.settings && ` · ${settingsSummary(job.settings, objects)}`}
       </p>
+      <p className="muted small" data-testid="caption-ranking">{rankingNote(job.settings?.grounded === true && objects !== null)}</p>
     </div>
   );
 }
