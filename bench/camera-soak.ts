@@ -8,6 +8,7 @@
  */
 import type { Browser } from '@playwright/test';
 import type { DiagnosticsEvent } from '../src/worker/protocol';
+import { startCamera } from './camera';
 
 export interface SoakSample {
   /** Seconds since the camera went live, at the end of the interval. */
@@ -54,10 +55,8 @@ export async function benchCameraSoak(browser: Browser, appUrl: string, minutes:
     await page.goto(appUrl);
     await page.waitForFunction(() => document.querySelector('[data-testid=model-status]')?.getAttribute('data-phase') === 'ready', null, { timeout: 300_000 });
     const backend = (await page.getByTestId('backend').textContent()) ?? '?';
-    const camera = page.getByTestId('camera');
-    await camera.getByRole('button', { name: 'Start camera' }).click();
-    await page.waitForFunction(() => document.querySelector('[data-testid=camera]')?.getAttribute('data-phase') === 'live', null, { timeout: 30_000 });
-    await page.waitForTimeout(2000); // the first frames pay for start-up
+    const notLive = await startCamera(page);
+    if (notLive) throw new Error(`camera soak: ${notLive}`);
 
     const intervalMs = Math.min(60_000, (minutes * 60_000) / 10);
     const intervals = Math.round((minutes * 60_000) / intervalMs);
@@ -88,7 +87,7 @@ export async function benchCameraSoak(browser: Browser, appUrl: string, minutes:
       framesBefore = await page.evaluate(() => window.soakBench.frames);
       intervalStart = Date.now();
     }
-    await camera.getByRole('button', { name: 'Stop camera' }).click();
+    await page.getByTestId('camera').getByRole('button', { name: 'Stop camera' }).click();
     const [first, last] = [samples[0], samples[samples.length - 1]];
     const change = (from: number, to: number) => (from === 0 ? (to === 0 ? 0 : Infinity) : (to - from) / from);
     return {

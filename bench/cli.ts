@@ -7,34 +7,19 @@
  * a machine shared with other work, those show whether a shortfall is the threads' or the machine's. Prints a table and the JSON report; writes
  * .cache/bench/cli.json.
  */
-import { existsSync } from 'node:fs';
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { measureCliJobs } from './cli-rate';
+import { benchPhotos } from './photo-set';
 
 const { values } = parseArgs({ options: { photos: { type: 'string', default: '80' } } });
 const PHOTO_COUNT = Number(values.photos);
-const SHARED_PHOTOS = path.resolve('../shared/data/photos');
-const STDLIB_PHOTOS = ['airplane-from-above', 'locomotion-house-cat', 'nagasaki-boats'].map((name) =>
-  path.resolve('node_modules/@stdlib', `datasets-img-${name}`, 'data/image.jpg'),
-);
 const JOBS = [1, 2];
 const TARGET_SPEEDUP = 1.7;
 
-async function benchPhotos(): Promise<{ files: string[]; source: string }> {
-  if (existsSync(SHARED_PHOTOS)) {
-    const names = (await readdir(SHARED_PHOTOS)).filter((name) => /\.jpe?g$/i.test(name)).sort();
-    return { files: names.slice(0, PHOTO_COUNT).map((name) => path.join(SHARED_PHOTOS, name)), source: SHARED_PHOTOS };
-  }
-  return {
-    files: Array.from({ length: PHOTO_COUNT }, (_, i) => STDLIB_PHOTOS[i % STDLIB_PHOTOS.length]),
-    source: 'the three @stdlib photos, repeated (../shared/data/photos is absent)',
-  };
-}
 
-const { files, source } = await benchPhotos();
+const { files, source } = await benchPhotos(PHOTO_COUNT);
 console.error(`${files.length} photos from ${source}; ${os.availableParallelism()} cores (${os.cpus()[0]?.model ?? 'unknown CPU'})`);
 const runs = [];
 for (const jobs of JOBS) {

@@ -14,7 +14,6 @@
  * Prints a table and the JSON report; writes .cache/bench/metadata.json.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,26 +21,13 @@ import { parseArgs } from 'node:util';
 import { ExifTool } from 'exiftool-vendored';
 import jpeg from 'jpeg-js';
 import { toAltText } from '../src/captioner/format';
+import { benchPhotos } from './photo-set';
 
 const { values } = parseArgs({ options: { photos: { type: 'string', default: '100' } } });
 const PHOTO_COUNT = Number(values.photos);
-const SHARED_PHOTOS = path.resolve('../shared/data/photos');
-const STDLIB_PHOTOS = ['airplane-from-above', 'locomotion-house-cat', 'nagasaki-boats'].map((name) =>
-  path.resolve('node_modules/@stdlib', `datasets-img-${name}`, 'data/image.jpg'),
-);
 const CLI = path.resolve('src/cli/caption.ts');
 const TARGET_RATIO = 1.1;
 
-async function benchPhotos(): Promise<{ files: string[]; source: string }> {
-  if (existsSync(SHARED_PHOTOS)) {
-    const names = (await readdir(SHARED_PHOTOS)).filter((name) => /\.jpe?g$/i.test(name)).sort();
-    return { files: names.slice(0, PHOTO_COUNT).map((name) => path.join(SHARED_PHOTOS, name)), source: SHARED_PHOTOS };
-  }
-  return {
-    files: Array.from({ length: PHOTO_COUNT }, (_, i) => STDLIB_PHOTOS[i % STDLIB_PHOTOS.length]),
-    source: `the three @stdlib photos, copied ${PHOTO_COUNT} times (../shared/data/photos is absent)`,
-  };
-}
 
 /** A fresh folder holding the photos as 000.jpg, 001.jpg, … */
 async function copyPhotos(parent: string, name: string, files: string[]): Promise<string> {
@@ -110,7 +96,7 @@ async function check(exiftool: ExifTool, file: string, original: Buffer, text: s
 }
 
 async function main(): Promise<void> {
-  const { files, source } = await benchPhotos();
+  const { files, source } = await benchPhotos(PHOTO_COUNT);
   const scratch = await mkdtemp(path.join(os.tmpdir(), 'bench-metadata-'));
   const exiftool = new ExifTool({ maxProcs: 1 });
   try {

@@ -16,6 +16,7 @@ import { dropFiles, type TestFile } from '../e2e/helpers';
 import type { WorkerEvent } from '../src/worker/protocol';
 import { recordWorkerEvents } from './app-events';
 import { measureCliJobs } from './cli-rate';
+import { startCamera } from './camera';
 
 const CAMERA_SECONDS = 5;
 const FAKE_CAMERA = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'];
@@ -107,15 +108,9 @@ function framesDone(page: Page, from: number, to: number): Promise<number> {
 }
 
 async function cameraDuringBatch(page: Page, files: string[]): Promise<CameraDuringBatch | { skipped: string }> {
+  const notLive = await startCamera(page);
+  if (notLive) return { skipped: notLive };
   const camera = page.getByTestId('camera');
-  if ((await camera.count()) === 0) return { skipped: 'this build has no camera panel' };
-  await camera.getByRole('button', { name: 'Start camera' }).click();
-  try {
-    await page.waitForFunction(() => document.querySelector('[data-testid=camera]')?.getAttribute('data-phase') === 'live', null, { timeout: 30_000 });
-  } catch {
-    return { skipped: `the camera did not go live (${await camera.getAttribute('data-phase')})` };
-  }
-  await page.waitForTimeout(2000); // the first frames pay for start-up
   const from = await page.evaluate(() => performance.now());
   await page.waitForTimeout(CAMERA_SECONDS * 1000);
   const alonePerSecond = (await framesDone(page, from, from + CAMERA_SECONDS * 1000)) / CAMERA_SECONDS;

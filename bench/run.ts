@@ -36,6 +36,8 @@ import { benchPhotoLibrary, type LibraryReport } from './library';
 import { distribution } from './stats';
 import { recordWorkerEvents } from './app-events';
 import { benchWorkerPool, poolTargets, type PoolReport } from './pool';
+import { SHARED_PHOTOS, STDLIB_PHOTOS } from './photo-set';
+import { startCamera } from './camera';
 
 const QUICK = process.argv.includes('--quick');
 /** Only the app's own path (cold start, photos, camera): quick to repeat while working on it. */
@@ -47,11 +49,6 @@ const SOAK = process.argv.includes('--soak');
 const SOAK_MINUTES = Number(process.argv.find((argument) => argument.startsWith('--soak-minutes='))?.split('=')[1] ?? 10);
 const OUT_DIR = path.resolve('.cache/bench');
 const SITE_ROOT = path.join(OUT_DIR, 'site');
-/** BENCH_PHOTOS names another folder, e.g. from a worktree whose ../shared is elsewhere. */
-const SHARED_PHOTOS = path.resolve(process.env.BENCH_PHOTOS ?? '../shared/data/photos');
-const STDLIB_PHOTOS = ['airplane-from-above', 'locomotion-house-cat', 'nagasaki-boats'].map((name) =>
-  path.resolve('node_modules/@stdlib', `datasets-img-${name}`, 'data/image.jpg'),
-);
 const SETTINGS = { beamSize: 3, maxLength: 20 };
 const PHOTO_COUNT = QUICK ? 6 : 24;
 const WEBCAM_SECONDS = QUICK ? 5 : 15;
@@ -245,15 +242,9 @@ async function captionPhotosInApp(page: Page, files: string[]): Promise<AppPhoto
 }
 
 async function webcamRate(page: Page, liveInput: string): Promise<AppReport['webcam']> {
+  const notLive = await startCamera(page);
+  if (notLive) return { skipped: notLive };
   const camera = page.getByTestId('camera');
-  if ((await camera.count()) === 0) return { skipped: 'this build has no camera panel' };
-  await camera.getByRole('button', { name: 'Start camera' }).click();
-  try {
-    await page.waitForFunction(() => document.querySelector('[data-testid=camera]')?.getAttribute('data-phase') === 'live', null, { timeout: 30_000 });
-  } catch {
-    return { skipped: `the camera did not go live (${await camera.getAttribute('data-phase')})` };
-  }
-  await page.waitForTimeout(2000); // the first frames pay for start-up
   const measuredFrom = await page.evaluate(() => performance.now());
   await page.waitForTimeout(WEBCAM_SECONDS * 1000);
   const measuredTo = await page.evaluate(() => performance.now());

@@ -31,7 +31,7 @@ from torch import nn
 
 from cider import CiderD
 from slips import slips
-from train import encode_caption, load_vocab, unroll
+from train import encode_caption, load_vocab, unroll, write_weights
 
 GRID_CLASS = 80  # class index of grid cells (the detector's classes are 0..79)
 
@@ -407,16 +407,7 @@ def export_weights(model, stats, config, out):
         tensors.update(lstm("language_lstm", "language_lstm"))
     else:
         tensors.update(lstm("lstm", "lstm"))
-    manifest, blobs, offset = {}, [], 0
-    for name, value in tensors.items():
-        blob = np.ascontiguousarray(value, dtype=np.float32).tobytes()
-        manifest[name] = {"shape": list(value.shape), "offset": offset}
-        blobs.append(blob)
-        offset += len(blob)
-    with open(os.path.join(out, "weights.bin"), "wb") as f:
-        f.write(b"".join(blobs))
-    json.dump({"attention": config["attention"], "units": units, "forgetBias": 1.0, "tensors": manifest},
-              open(os.path.join(out, "weights.json"), "w"), indent=1)
+    write_weights(tensors, {"attention": config["attention"], "units": units, "forgetBias": 1.0}, out)
 
 
 def parity_reference(model, photos, files, start, out):

@@ -228,6 +228,12 @@ def export_weights(model, mean, std, units, out):
         "lstm/kernel": kernel, "lstm/bias": bias,
         "logits/weights": sd["logits.weight"].T, "logits/biases": sd["logits.bias"],
     }
+    write_weights(tensors, {"units": units, "forgetBias": FORGET_BIAS}, out)
+
+
+def write_weights(tensors, facts, out):
+    """OUT/weights.bin (the tensors as float32, one after another) and OUT/weights.json (the facts,
+    and each tensor's shape and byte offset), as training/export.ts reads them."""
     manifest, blobs, offset = {}, [], 0
     for name, value in tensors.items():
         blob = np.ascontiguousarray(value, dtype=np.float32).tobytes()
@@ -236,7 +242,7 @@ def export_weights(model, mean, std, units, out):
         offset += len(blob)
     with open(os.path.join(out, "weights.bin"), "wb") as f:
         f.write(b"".join(blobs))
-    json.dump({"units": units, "forgetBias": FORGET_BIAS, "tensors": manifest}, open(os.path.join(out, "weights.json"), "w"), indent=1)
+    json.dump({**facts, "tensors": manifest}, open(os.path.join(out, "weights.json"), "w"), indent=1)
 
 
 def import_weights(model, run_dir, mean, std, units):

@@ -142,21 +142,7 @@ export const useJobsStore = create<JobsState>()((set, get) => {
       set(({ jobs, currentRun }) => {
         const run = runToJoin(jobs, currentRun);
         const added = files.map(toNamedFile).map(
-          ({ file, name }): PhotoJob => ({
-            id: `job-${SESSION_ID}-${nextJobNumber++}`,
-            name,
-            position: nextPosition++,
-            file,
-            thumbnail: null,
-            settings: null,
-            editedCaption: null,
-            description: null,
-            useModelCaption: false,
-            restored: false,
-            run: run.key,
-            finishedAt: null,
-            state: { kind: 'waiting' },
-          }),
+          ({ file, name }): PhotoJob => waitingJob({ id: `job-${SESSION_ID}-${nextJobNumber++}`, name, position: nextPosition++, file, run: run.key }),
         );
         return { jobs: [...jobs, ...added], currentRun: run };
       }),
@@ -177,21 +163,8 @@ export const useJobsStore = create<JobsState>()((set, get) => {
             finishedAt: null,
           }),
         );
-        const waiting = queued.map(
-          (photo): PhotoJob => ({
-            ...photo,
-            thumbnail: null,
-            settings: null,
-            editedCaption: null,
-            description: null,
-            useModelCaption: false,
-            // Captioned in this visit: announced and stored like any other.
-            restored: false,
-            run: run.key,
-            finishedAt: null,
-            state: { kind: 'waiting' },
-          }),
-        );
+        // Captioned in this visit: announced and stored like any other.
+        const waiting = queued.map((photo) => waitingJob({ ...photo, run: run.key }));
         const restored = [...finished, ...waiting].filter((job) => !known.has(job.id));
         return { jobs: [...restored, ...jobs].sort((a, b) => a.position - b.position), currentRun: run };
       }),
@@ -218,6 +191,21 @@ export const useJobsStore = create<JobsState>()((set, get) => {
     clearFinished: () => get().removeJobs(get().jobs.filter(isFinished).map((job) => job.id)),
   };
 });
+
+/** A photo added in this visit, or kept from an earlier one, that waits to be captioned. */
+function waitingJob(photo: QueuedJob): PhotoJob {
+  return {
+    ...photo,
+    thumbnail: null,
+    settings: null,
+    editedCaption: null,
+    description: null,
+    useModelCaption: false,
+    restored: false,
+    finishedAt: null,
+    state: { kind: 'waiting' },
+  };
+}
 
 export function findJob(jobId: string): PhotoJob | undefined {
   return useJobsStore.getState().jobs.find((job) => job.id === jobId);
