@@ -59,7 +59,9 @@ test('detected objects: boxes inside the photo, an Objects line, highlighting, a
     expect(rect.y + rect.height).toBeLessThanOrEqual(image!.y + image!.height + 1);
   }
 
-  // Pointing at a caption word that names an object highlights that object's boxes.
+  // Pointing at a caption word that names an object highlights that object's boxes. The @stdlib photo
+  // carries its museum's description, which the card uses as alt text until the model's caption is chosen.
+  await photo.getByRole('button', { name: 'Use the model’s caption as alt text of boats.jpg' }).click();
   const word = photo.locator('mark.object-word').first();
   const label = await word.getAttribute('data-label');
   await photo.getByRole('button', { name: 'Show boats.jpg larger' }).click();

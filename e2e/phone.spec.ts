@@ -136,10 +136,15 @@ for (const device of ['Pixel 7', 'iPhone 13'] as const) {
       const fileName = card(page, LONG_NAME).locator('.file-name');
       expect(await fileName.evaluate((element) => element.scrollWidth <= element.clientWidth && element.textContent)).toBe(LONG_NAME);
       // One column: the model panel and the settings come after the photos.
-      const lastCard = await page.getByTestId('photo-card').last().boundingBox();
+      // The virtualised list re-measures its cards a frame after the width changes (a ResizeObserver).
+      await expect
+        .poll(async () => {
+          const lastCard = (await page.getByTestId('photo-card').last().boundingBox())!;
+          return (await page.getByTestId('model-status').boundingBox())!.y - (lastCard.y + lastCard.height);
+        })
+        .toBeGreaterThan(0);
       const modelPanel = await page.getByTestId('model-status').boundingBox();
       const settings = await page.getByRole('heading', { name: 'Settings' }).boundingBox();
-      expect(modelPanel!.y).toBeGreaterThan(lastCard!.y + lastCard!.height);
       expect(settings!.y).toBeGreaterThan(modelPanel!.y);
       expect(modelPanel!.x + modelPanel!.width).toBeLessThanOrEqual(320);
 

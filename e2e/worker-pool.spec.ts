@@ -7,7 +7,7 @@ import type { WorkerEvent } from '../src/worker/protocol';
 import { FIXTURE_CAPTIONS } from '../tools/fixture/make-fixture-model';
 import { chromiumLaunchOptions, SOFTWARE_WEBGL_ARGS } from './browser';
 import { FAKE_CAMERA_ARGS } from './fake-camera';
-import { captionLines, card, cliCaptions, dropFiles, greyPng, PHOTOS, screenshotPath, type TestFile } from './helpers';
+import { captionLines, cliCaptions, dropFiles, expectEachCaptioned, greyPng, PHOTOS, screenshotPath, type TestFile } from './helpers';
 import { E2E_INPUTS_DIR } from './paths';
 import { startStaticServer } from './static-server';
 import { APP_SUB_PATH, publishSite } from './static-site';
@@ -78,7 +78,8 @@ test('a batch is shared by a pool of workers, the model downloaded once; with th
   const before = (await finishedBy(page, isPhoto)).length;
   const duringCamera = Array.from({ length: 4 }, (_, i) => greyPng(`while-live-${i}.png`, 32, 48, 240));
   await dropFiles(page, duringCamera);
-  for (const photo of duringCamera) await expect(card(page, photo.name)).toHaveAttribute('data-state', 'done');
+  // The list is virtualised: the find box brings each card into the page.
+  await expectEachCaptioned(page, duringCamera.map((photo) => photo.name));
   expect((await finishedBy(page, isPhoto)).slice(before)).toEqual(duringCamera.map(() => 'captioner-helper'));
   const frameWorkers = await finishedBy(page, (jobId) => !isPhoto(jobId));
   expect(frameWorkers.length).toBeGreaterThan(0);
