@@ -9,6 +9,8 @@ declare global {
     /** When each drop reached the page. */
     benchDrops: number[];
     benchWorkers: Worker[];
+    /** Durations of the page's `read-photo` measures, which it clears as it makes them. */
+    benchReadPhotoMs: number[];
   }
 }
 
@@ -18,6 +20,8 @@ export async function recordWorkerEvents(page: Page): Promise<void> {
     window.benchEvents = [];
     window.benchDrops = [];
     window.benchWorkers = [];
+    window.benchReadPhotoMs = [];
+    new PerformanceObserver((list) => window.benchReadPhotoMs.push(...list.getEntriesByName('read-photo').map((entry) => entry.duration))).observe({ type: 'measure' });
     // The moment a drop reaches the page, whatever it took the test driver to build its files.
     document.addEventListener('drop', () => window.benchDrops.push(performance.now()), { capture: true });
     const NativeWorker = window.Worker;

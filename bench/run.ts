@@ -195,7 +195,7 @@ async function captionPhotosInApp(page: Page, files: string[]): Promise<AppPhoto
   const after = await cpuTotals(cdp);
   const events = await page.evaluate(() => window.benchEvents);
   const droppedAt = await page.evaluate(() => window.benchDrops[0]);
-  const readPhotoMs = await page.evaluate(() => performance.getEntriesByName('read-photo').map((entry) => entry.duration));
+  const readPhotoMs = await page.evaluate(() => window.benchReadPhotoMs);
   const jobs = new Map<string, { startedAt: number; firstAt?: number; doneAt?: number; updates: number; stages?: JobStages }>();
   const readBack: number[] = [];
   for (const { at, event } of events) {
