@@ -190,11 +190,11 @@ export async function cliCaptions(args: string[]): Promise<string[][]> {
   return (JSON.parse(stdout) as { captions: { text: string }[] }[]).map((result) => result.captions.map((caption) => caption.text));
 }
 
-/** What the page keeps in IndexedDB: the names of the stored results, and of the photos waiting in the kept queue. */
-export function keptInStorage(page: Page): Promise<{ results: string[]; queue: string[] }> {
+/** What the page keeps in IndexedDB: the stored results (name and edit), and the names of the photos waiting in the kept queue. */
+export function keptRecords(page: Page): Promise<{ results: { name: string; editedCaption: string | null }[]; queue: string[] }> {
   return page.evaluate(async () => {
-    const names = (database: string, store: string) =>
-      new Promise<string[]>((resolve, reject) => {
+    const records = (database: string, store: string) =>
+      new Promise<{ name: string; editedCaption?: string | null }[]>((resolve, reject) => {
         const opening = indexedDB.open(database);
         // Not made yet: nothing kept (and the page's own first opening still creates its store).
         opening.onupgradeneeded = () => opening.transaction!.abort();
@@ -204,12 +204,19 @@ export function keptInStorage(page: Page): Promise<{ results: string[]; queue: s
           reading.onerror = () => reject(reading.error);
           reading.onsuccess = () => {
             opening.result.close();
-            resolve((reading.result as { name: string }[]).map((record) => record.name).sort());
+            resolve((reading.result as { name: string; editedCaption?: string | null }[]).sort((a, b) => a.name.localeCompare(b.name)));
           };
         };
       });
-    return { results: await names('show-and-tell', 'results'), queue: await names('show-and-tell-queue', 'photos') };
+    const results = (await records('show-and-tell', 'results')).map(({ name, editedCaption }) => ({ name, editedCaption: editedCaption ?? null }));
+    return { results, queue: (await records('show-and-tell-queue', 'photos')).map(({ name }) => name) };
   });
+}
+
+/** The names of what the page keeps: results, and photos waiting in the kept queue. */
+export async function keptInStorage(page: Page): Promise<{ results: string[]; queue: string[] }> {
+  const { results, queue } = await keptRecords(page);
+  return { results: results.map(({ name }) => name), queue };
 }
 
 /**

@@ -51,7 +51,8 @@ test('a reload and a browser restart mid-batch lose nothing: the photos left are
     await openReadyApp(page);
     const first = batch('reload', 12);
     await dropFiles(page, first);
-    await expect(finishedLine(page)).toHaveText('(2 of 12 finished)');
+    // Reloaded once at least 2 are done: with a pool of workers, two may finish together.
+    await expect(finishedLine(page)).toHaveText(/^\(([2-9]|1[01]) of 12 finished\)$/);
     await page.reload();
     const before = await keptIds(page);
     const leftAtReload = 12 - Object.keys(before).length;

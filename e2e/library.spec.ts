@@ -17,6 +17,7 @@ import {
   generatedInput,
   greyPng,
   keptInStorage,
+  keptRecords,
   launchWithProfile,
   openReadyApp,
   screenshotPath,
@@ -130,6 +131,8 @@ test('finished results, edits and thumbnails survive a reload and a browser rest
     await expectCaptioned(page, 'white.png');
     await expectCaptioned(page, 'black.png');
     await editCaption(page, 'black.png', 'A dark night sky');
+    // A person reloads seconds later, not within the milliseconds the edit takes to reach storage.
+    await expect.poll(async () => (await keptRecords(page)).results.find(({ name }) => name === 'black.png')?.editedCaption).toBe('A dark night sky');
 
     const expectKept = async () => {
       await expect(page.getByTestId('photo-card').locator('.file-name')).toHaveText(['white.png', 'black.png']);
