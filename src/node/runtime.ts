@@ -8,6 +8,7 @@ import type { io } from '@tensorflow/tfjs-core';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import type { RgbaImage } from '../captioner/preprocess';
+import { streamedWeightsArtifacts } from '../captioner/streamed-weights';
 
 const require = createRequire(import.meta.url);
 
@@ -33,23 +34,13 @@ export function fileModelHandler(modelJsonPath: string): io.IOHandler {
     load: async () => {
       const json = JSON.parse(await readFile(modelJsonPath, 'utf8')) as io.ModelJSON;
       const dir = path.dirname(modelJsonPath);
-      const specs: io.WeightsManifestEntry[] = [];
-      const buffers: Buffer[] = [];
-      for (const group of json.weightsManifest) {
-        specs.push(...group.weights);
-        for (const shard of group.paths) buffers.push(await readFile(path.join(dir, shard)));
-      }
-      const all = Buffer.concat(buffers);
-      return {
-        modelTopology: json.modelTopology,
-        weightSpecs: specs,
-        weightData: all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength),
-        format: json.format,
-        generatedBy: json.generatedBy,
-        convertedBy: json.convertedBy,
-        signature: json.signature,
-        userDefinedMetadata: json.userDefinedMetadata,
-      };
+      const shards = await Promise.all(
+        json.weightsManifest.flatMap((group) => group.paths).map(async (shard) => {
+          const bytes = await readFile(path.join(dir, shard));
+          return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+        }),
+      );
+      return streamedWeightsArtifacts(json, shards);
     },
   };
 }

@@ -1,4 +1,5 @@
-import { io } from '@tensorflow/tfjs-core';
+import type { io } from '@tensorflow/tfjs-core';
+import { streamedWeightsArtifacts } from '../captioner/streamed-weights';
 
 /** Called as weight bytes arrive; totalBytes is null when a server sends no Content-Length. */
 export type ProgressListener = (loadedBytes: number, totalBytes: number | null) => void;
@@ -111,6 +112,5 @@ export async function fetchGraphModel(packageUrl: string, onProgress: ProgressLi
     ),
   );
   await checkShardDigests(modelJson, shardUrls, shards);
-  const weightSpecs = modelJson.weightsManifest.flatMap((group) => group.weights);
-  return io.getModelArtifactsForJSONSync(modelJson, weightSpecs, shards);
+  return streamedWeightsArtifacts(modelJson, shards);
 }
