@@ -17,7 +17,9 @@ Phases, each resumable: `xe` (cross-entropy, best validation loss kept), then `s
 on the CIDEr-D reward, less a penalty for grammar slips; best greedy validation CIDEr-D kept).
 The run checkpoints at least every --checkpoint-minutes (weights, optimiser, data order, random
 state, the best weights so far, the log) and the same command resumes exactly where it stopped.
-Writes RUN/weights.bin + weights.json (float32, standardisation folded in) when all phases are done.
+Writes RUN/weights.bin + weights.json (float32, standardisation kept apart) when all phases are done.
+--snapshot DIR writes the same files for the best weights so far of the phase in progress, without
+training (safe beside the running job: it only reads the checkpoint).
 """
 import argparse
 import json
@@ -451,6 +453,7 @@ def main():
     parser.add_argument("--leg-minutes", type=float, default=math.inf, help="stop cleanly (checkpoint saved) after this long")
     parser.add_argument("--leg-steps", type=int, default=math.inf, help="stop cleanly after this many steps")
     parser.add_argument("--pause-at", help="PHASE:STEP, stop cleanly once that phase reaches that step (e.g. xe:1500)")
+    parser.add_argument("--snapshot", metavar="DIR", help="export the best weights so far to DIR and stop (no training)")
     args = parser.parse_args()
     run = Run(args.run, args.leg_steps, args.leg_minutes, args.pause_at)
 
@@ -479,9 +482,16 @@ def main():
     train_photos, val_photos = Photos(*train_arrays, stats), Photos(*val_arrays, stats)
     model = AttendAndTell(config["vocab_size"], train_arrays[0].shape[1], train_arrays[1].shape[2], config["embed"], config["units"],
                           config["attention_size"], config["attention"], config["dropout"])
+    if args.snapshot:
+        checkpoint = run.load("checkpoint.pt")
+        model.load_state_dict(checkpoint["progress"]["best_model"] or checkpoint["model"])
+        os.makedirs(args.snapshot, exist_ok=True)
+        export_weights(model, stats, config, args.snapshot)
+        parity_reference(model, val_photos, val_files, vocab["<S>"], args.snapshot)
+        print(json.dumps({"snapshot": args.snapshot, "phase": checkpoint["phase"], "best_step": checkpoint["progress"]["best_step"]}))
+        return
     run.note({"photos": {"train": len(train_files), "val": len(val_files)}, "vocabulary": n_words + 1,
               "parameters": sum(p.numel() for p in model.parameters()), "attention": config["attention"]})
-
     try:
         train_phases(run, model, config, vocab, captions, (train_files, train_photos), (val_files, val_photos))
     except LegOver:

@@ -7,7 +7,8 @@
  * decoding, rewritten to take any input size (any-input-size.ts: card.json `liveImage` uses it), the feature ops of
  * training/encoder.ts (`image_features`), the image embedding (feature standardisation folded in by
  * train.py), and the shared im2txt decoder. CenterNet's weights stay float16 as shipped; `--quantize`
- * applies to the decoder's weights (uint8: the two vocabulary-sized matrices and the LSTM kernel, the rest float16). card.json is completed from --card (metrics, training facts).
+ * applies to the decoder's weights (uint8: the two vocabulary-sized matrices and the LSTM kernel, the rest float16);
+ * `--uint8-weights` names more weights, any part, that take 8 bits (training/weight-precision.ts measures which). card.json is completed from --card (metrics, training facts).
  * A run of training/attend.py (its weights.json names the attention) gets the attending decoder instead:
  * the region vectors of training/region-graph.ts and tools/graph/attend-decoder.ts, with card.json `attention`.
  */
@@ -33,6 +34,7 @@ import {
 import { addAttendDecoder, REGIONS_FEED, REGIONS_OUTPUT, type AttentionKind } from '../tools/graph/attend-decoder';
 import { addLinear, type LinearWeights } from '../tools/graph/linear';
 import { acceptAnyInputSize } from './any-input-size';
+import type { PrecisionChoice } from './weight-precision';
 import { addRegionVectors } from './region-graph';
 import { BACKBONE_NODE, CENTERNET_INPUT, CENTERNET_JSON, centernetImageSpec, COCO_LABELS, DETECTIONS_NODE, FEATURE_SIZE, HEATMAP_NODE } from './encoder';
 
@@ -64,7 +66,17 @@ async function readTrainedWeights(runDir: string) {
   return { manifest, tensor };
 }
 
-export async function exportModel(options: { runDir: string; vocabFile: string; outDir: string; quantize?: Quantization; card: Partial<ModelCard> }) {
+export interface ExportOptions {
+  runDir: string;
+  vocabFile: string;
+  outDir: string;
+  quantize?: Quantization;
+  /** More weights to write in 8 bits, chosen by measurement (training/weight-precision.ts). */
+  uint8Weights?: readonly string[];
+  card: Partial<ModelCard>;
+}
+
+export async function exportModel(options: ExportOptions) {
   const { manifest, tensor } = await readTrainedWeights(options.runDir);
   /** A layer's weights and biases, and its standardisation when the run keeps it apart (attend.py). */
   const linearWeights = (name: string): LinearWeights => ({
@@ -152,8 +164,13 @@ export async function exportModel(options: { runDir: string; vocabFile: string; 
   if (imageWeights.standardise) uint8Candidates.add('image_embedding/weights');
   const isUint8Candidate = (name: string) => uint8Candidates.has(name) || /^attend\/lstm_\d+\/kernel_\d+$/.test(name);
   const centernetWeights = new Set(centernet.weights.map((weight) => weight.name));
-  const files = await writeGraphModel(options.outDir, graph.build(), {
+  const measuredUint8 = new Set(options.uint8Weights);
+  const built = graph.build();
+  const unknown = [...measuredUint8].filter((name) => !built.weights.some((weight) => weight.name === name));
+  if (unknown.length > 0) throw new Error(`--uint8-weights names weights this graph does not have: ${unknown.join(', ')}`);
+  const files = await writeGraphModel(options.outDir, built, {
     quantize: (weight) => {
+      if (measuredUint8.has(weight.name)) return 'uint8';
       if (centernetWeights.has(weight.name)) return 'float16';
       if (!options.quantize) return undefined;
       return isUint8Candidate(weight.name) ? options.quantize : 'float16';
@@ -206,13 +223,15 @@ if (isEntryPoint(import.meta.filename)) {
       vocab: { type: 'string', default: path.join(import.meta.dirname, 'data', 'word_counts.txt') },
       quantize: { type: 'string', default: 'uint8' },
       card: { type: 'string', default: path.join(import.meta.dirname, 'card.base.json') },
+      'uint8-weights': { type: 'string' },
       'make-default': { type: 'boolean', default: false },
     },
   });
-  if (!values.run || !values.out) throw new Error('usage: export.ts --run RUN_DIR --out public/models/ID [--quantize uint8|float16|none] [--card base.json] [--make-default]');
+  if (!values.run || !values.out) throw new Error('usage: export.ts --run RUN_DIR --out public/models/ID [--quantize uint8|float16|none] [--card base.json] [--uint8-weights training/uint8-weights.json] [--make-default]');
   const quantize = values.quantize === 'none' ? undefined : (values.quantize as Quantization);
   const baseCard = JSON.parse(await readFile(values.card, 'utf8')) as Partial<ModelCard>;
-  const { card, files } = await exportModel({ runDir: values.run, vocabFile: values.vocab, outDir: values.out, quantize, card: baseCard });
+  const uint8Weights = values['uint8-weights'] ? (JSON.parse(await readFile(values['uint8-weights'], 'utf8')) as PrecisionChoice).uint8 : undefined;
+  const { card, files } = await exportModel({ runDir: values.run, vocabFile: values.vocab, outDir: values.out, quantize, uint8Weights, card: baseCard });
   const modelsJson = path.join(path.dirname(path.resolve(values.out)), 'models.json');
   await writeModelList(modelsJson, registerModel(await readModelList(modelsJson), card, { makeDefault: values['make-default'] }));
   console.error(`wrote ${files.length} files to ${values.out}; registered in ${modelsJson}`);

@@ -63,7 +63,7 @@ describe.skipIf(!hasTorch)('training/attend.py', () => {
   const root = mkdtempSync(path.join(tmpdir(), 'attend-'));
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-  it('resumes exactly: stopped every 3 steps, it ends with the weights of an unbroken run', () => {
+  it('resumes exactly: stopped every 3 steps (and snapshotted once), it ends with the weights of an unbroken run', () => {
     for (const dir of ['data', 'features']) mkdirSync(path.join(root, dir));
     const dirs = makeData(root);
     train(path.join(root, 'whole'), dirs);
@@ -71,6 +71,13 @@ describe.skipIf(!hasTorch)('training/attend.py', () => {
     while (!existsSync(path.join(root, 'legs', 'weights.bin'))) {
       train(path.join(root, 'legs'), dirs, ['--leg-steps', '3']);
       if (++legs > 20) throw new Error('the run never finished');
+      if (legs === 1) {
+        // A snapshot of the best weights so far, beside the stopped run, must leave the run as it was.
+        const progress = readFileSync(path.join(root, 'legs', 'progress.log'), 'utf8');
+        train(path.join(root, 'legs'), dirs, ['--snapshot', path.join(root, 'snapshot')]);
+        for (const file of ['weights.bin', 'weights.json', 'parity.json']) expect(existsSync(path.join(root, 'snapshot', file))).toBe(true);
+        expect(readFileSync(path.join(root, 'legs', 'progress.log'), 'utf8')).toBe(progress);
+      }
     }
     expect(legs).toBeGreaterThanOrEqual(3);
     const whole = readFileSync(path.join(root, 'whole', 'weights.bin'));

@@ -18,12 +18,13 @@ describe('unpacking the default package', async () => {
   const modelDir = path.join(MODELS, list.default ?? '');
   let original: GraphModel;
   let reexported: GraphModel;
+  let work: string;
 
   beforeAll(async () => {
     await initNodeBackend('wasm');
     const parent = path.join(REPO_ROOT, '.cache', 'test-fixtures');
     await mkdir(parent, { recursive: true });
-    const work = await mkdtemp(path.join(parent, 'unpack-'));
+    work = await mkdtemp(path.join(parent, 'unpack-'));
     await unpackDecoder(modelDir, path.join(work, 'run'));
     // Same quantisation as the shipped package, so the weights must come back as they were.
     const card = JSON.parse(await readFile(path.join(modelDir, 'card.json'), 'utf8'));
@@ -38,4 +39,16 @@ describe('unpacking the default package', async () => {
     const difference = tf.tidy(() => tf.max(tf.abs(tf.sub(before, after))).dataSync()[0]);
     expect(difference).toBeLessThanOrEqual(range * 1e-5);
   });
+
+  it('writes the weights --uint8-weights names in 8 bits, and refuses names the graph lacks', async () => {
+    const card = JSON.parse(await readFile(path.join(modelDir, 'card.json'), 'utf8'));
+    const detectorLayer = 'MobilenetV3/expanded_conv_14/squeeze_excite/Conv/weights';
+    const options = { runDir: path.join(work, 'run'), vocabFile: path.join(modelDir, 'word_counts.txt'), outDir: path.join(work, 'uint8'), quantize: 'uint8' as const, card };
+    await exportModel({ ...options, uint8Weights: [detectorLayer] });
+    const manifest = JSON.parse(await readFile(path.join(work, 'uint8', 'model.json'), 'utf8')).weightsManifest[0].weights as { name: string; quantization?: { dtype: string } }[];
+    const storage = (name: string) => manifest.find((weight) => weight.name === name)?.quantization?.dtype;
+    expect(storage(detectorLayer)).toBe('uint8');
+    expect(storage('MobilenetV3/expanded_conv_13/squeeze_excite/Conv/weights')).toBe('float16');
+    await expect(exportModel({ ...options, uint8Weights: ['no/such/weight'] })).rejects.toThrow(/no\/such\/weight/);
+  }, 60_000);
 });

@@ -53,17 +53,23 @@ function encodeWeight(weight: Weight, quantize: Quantization | undefined): { ent
     const half = Uint16Array.from(weight.data, toFloat16Bits);
     return { entry, bytes: new Uint8Array(half.buffer) };
   }
+  const { min, scale, bytes } = quantizeUint8(weight.data);
+  entry.quantization = { dtype: 'uint8', min, scale, original_dtype: 'float32' };
+  return { entry, bytes };
+}
+
+/** tfjs's uint8 weight quantization: 256 even levels from the tensor's minimum to its maximum. */
+export function quantizeUint8(values: Float32Array): { min: number; scale: number; bytes: Uint8Array } {
   let min = Infinity;
   let max = -Infinity;
-  for (const value of weight.data) {
+  for (const value of values) {
     min = Math.min(min, value);
     max = Math.max(max, value);
   }
-  if (weight.data.length === 0) min = max = 0;
+  if (values.length === 0) min = max = 0;
   // A constant tensor has no range; any positive scale then decodes every value to `min` exactly.
   const scale = (max - min) / 255 || 1;
-  entry.quantization = { dtype: 'uint8', min, scale, original_dtype: 'float32' };
-  return { entry, bytes: Uint8Array.from(weight.data, (value) => Math.round((value - min) / scale)) };
+  return { min, scale, bytes: Uint8Array.from(values, (value) => Math.round((value - min) / scale)) };
 }
 
 function checkConstNodesHaveWeights(graph: GraphModelSpec): void {
