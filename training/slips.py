@@ -1,6 +1,11 @@
 """Grammar slips in a caption, as `npm run eval` counts them (src/eval/slips.ts, same definition):
-- a coordinated subject with a singular verb ("a dog and a cat is ...");
-- a phrase repeated: a word pair with a content word in it, said twice ("a plate of a plate of food");
+- a coordinated subject with a singular verb ("a man and a woman is ..."): the caption opens with a
+  noun phrase (no preposition or -ing word yet) joined by "and" to another one, then "is"; "and"
+  between two colours ("a black and white dog is") or inside a later phrase ("a person in a shirt
+  and jeans is") does not count;
+- a phrase repeated: three words with a content word in them said twice ("a plate of a plate of
+  food"), or the same noun twice after a/an/the as the head of its phrase ("a kitchen with a
+  kitchen"; "a tennis racket on a tennis court" is fine);
 - a doubled word, next to itself or across "and" ("white and white");
 - an ending on a word that cannot end a sentence ("... sitting on a").
 """
@@ -10,6 +15,10 @@ FUNCTION_WORDS = frozenset(
     "a an the of and with in on at to for from by is are its their it this that there while as into near "
     "next down up over under through his her".split())
 DANGLING_ENDINGS = frozenset("a an the of and with in on at to for from by is are its their".split())
+PREPOSITIONS = frozenset("in on at with of near by from under over behind beside next inside outside into through across "
+                         "along around above below between for to".split())
+ARTICLES = frozenset(("a", "an", "the"))
+COLOURS = frozenset("black white red blue green yellow brown orange pink purple gray grey silver gold tan dark light".split())
 _TOKEN = re.compile(r"[a-z0-9]+|'[a-z]+")
 
 
@@ -18,15 +27,33 @@ def caption_words(caption):
     return _TOKEN.findall(caption.lower())
 
 
+def repeated_phrase(words):
+    triples = [tuple(words[i:i + 3]) for i in range(len(words) - 2)]
+    content_triples = [t for t in triples if any(w not in FUNCTION_WORDS for w in t)]
+    # A noun after an article heads its phrase when no content word follows it.
+    head_nouns = [w for i, w in enumerate(words) if i > 0 and words[i - 1] in ARTICLES and w not in FUNCTION_WORDS
+                  and (i + 1 == len(words) or words[i + 1] in FUNCTION_WORDS)]
+    return len(content_triples) != len(set(content_triples)) or len(head_nouns) != len(set(head_nouns))
+
+
+def coordinated_subject_with_is(words):
+    """"a man and a woman is": the caption's opening noun phrase and another, joined by "and", take "is"."""
+    if "is" not in words or "and" not in words:
+        return False
+    first_is, conjunction = words.index("is"), words.index("and")
+    if conjunction < 1 or conjunction > first_is:
+        return False
+    opening = words[:conjunction]
+    return not any(w in PREPOSITIONS or w.endswith("ing") for w in opening) and words[conjunction + 1] not in COLOURS
+
+
 def slips(caption):
     """The kinds of slip in a caption (an empty list when it has none)."""
     words = caption_words(caption)
     found = []
-    if "is" in words and "and" in words[:words.index("is")]:
+    if coordinated_subject_with_is(words):
         found.append("and-is")
-    pairs = [tuple(words[i:i + 2]) for i in range(len(words) - 1)]
-    content_pairs = [p for p in pairs if any(w not in FUNCTION_WORDS for w in p)]
-    if len(content_pairs) != len(set(content_pairs)):
+    if repeated_phrase(words):
         found.append("repeated-phrase")
     if any(words[i] == words[i + 1] for i in range(len(words) - 1)) or any(
             words[i] == words[i + 2] and words[i + 1] == "and" for i in range(len(words) - 2)):

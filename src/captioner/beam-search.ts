@@ -33,9 +33,15 @@ export interface BeamSearchOptions {
   maxLength: number;
   /** Completed captions score logProb / length^factor; 0 ranks by logProb alone. */
   lengthNormalizationFactor: number;
+  /**
+   * n > 0: a word that would repeat an n-word sequence already in the caption is never chosen
+   * (n-gram blocking, Paulus et al. 2017: "a plate of a plate of food" cannot happen with 3); 0: off,
+   * as in im2txt.
+   */
+  noRepeatNgram: number;
 }
 
-export const DEFAULT_BEAM_SEARCH_OPTIONS: BeamSearchOptions = { beamSize: 3, maxLength: 20, lengthNormalizationFactor: 0 };
+export const DEFAULT_BEAM_SEARCH_OPTIONS: BeamSearchOptions = { beamSize: 3, maxLength: 20, lengthNormalizationFactor: 0, noRepeatNgram: 0 };
 
 export interface Hypothesis {
   /** Word ids including the start word (and the end word once complete). */
@@ -51,6 +57,8 @@ export interface SearchInputs<Inputs> {
   startId: number;
   endId: number;
   stepInputs?: Inputs;
+  /** Words the search never chooses (e.g. the unknown word, which no reader wants to see). */
+  neverIds?: readonly number[];
   /** The most the prior adds to one word's log-probability (0 when it only ever penalises). */
   priorCeiling?: number;
 }
@@ -109,6 +117,19 @@ interface PartialCaption extends Hypothesis {
 
 const publicView = ({ wordIds, logProb, score }: Hypothesis): Hypothesis => ({ wordIds, logProb, score });
 
+/** The words that would complete an n-gram already in `wordIds` (none when n is 0). */
+function repeatingWords(wordIds: readonly number[], n: number): Set<number> {
+  const banned = new Set<number>();
+  if (n < 1 || wordIds.length < n) return banned;
+  const tail = wordIds.length - (n - 1);
+  for (let start = 0; start + n - 1 < wordIds.length; start++) {
+    let same = true;
+    for (let i = 0; i < n - 1 && same; i++) same = wordIds[start + i] === wordIds[tail + i];
+    if (same && start < tail) banned.add(wordIds[start + n - 1]);
+  }
+  return banned;
+}
+
 /**
  * im2txt caption_generator beam search: every step extends each partial caption by its beamSize most
  * probable words; captions that reach the end word move to the complete list (score normalised by
@@ -124,13 +145,15 @@ export async function beamSearch<State, Inputs = never>(
   options: Partial<BeamSearchOptions> = {},
   onUpdate?: (update: BeamUpdate) => void,
 ): Promise<Hypothesis[]> {
-  const { beamSize, maxLength, lengthNormalizationFactor } = { ...DEFAULT_BEAM_SEARCH_OPTIONS, ...options };
+  const { beamSize, maxLength, lengthNormalizationFactor, noRepeatNgram } = { ...DEFAULT_BEAM_SEARCH_OPTIONS, ...options };
   if (!Number.isInteger(beamSize) || beamSize < 1) throw new Error(`beamSize must be a positive integer, got ${beamSize}`);
   if (!Number.isInteger(maxLength) || maxLength < 2) throw new Error(`maxLength must be an integer ≥ 2, got ${maxLength}`);
+  if (!Number.isInteger(noRepeatNgram) || noRepeatNgram < 0) throw new Error(`noRepeatNgram must be 0 or a positive integer, got ${noRepeatNgram}`);
   const normalise = (logProb: number, length: number): number =>
     lengthNormalizationFactor > 0 ? logProb / length ** lengthNormalizationFactor : logProb;
 
   let partials: PartialCaption[] = [{ wordIds: [words.startId], logProb: 0, rankLogProb: 0, score: 0, row: 0 }];
+  const never = words.neverIds ?? [];
   const ceiling = words.priorCeiling ?? 0;
   if (!(ceiling >= 0)) throw new Error(`priorCeiling must be 0 or more, got ${ceiling}`);
   let state = initialState;
@@ -138,12 +161,22 @@ export async function beamSearch<State, Inputs = never>(
   try {
     for (let step = 1; step < maxLength && partials.length > 0; step++) {
       const feed = Int32Array.from(partials, (partial) => partial.wordIds[partial.wordIds.length - 1]);
-      const result = await model.step(feed, state, beamSize, words.stepInputs);
+      // Each partial still gets its beamSize best words that are allowed: ask for as many more as it bans.
+      const banned = partials.map((partial) => {
+        const words = repeatingWords(partial.wordIds, noRepeatNgram);
+        for (const id of never) words.add(id);
+        return words;
+      });
+      const k = beamSize + Math.max(...banned.map((words) => words.size));
+      const result = await model.step(feed, state, k, words.stepInputs);
       if (state !== initialState) model.disposeState(state);
       const next = new TopN<PartialCaption>(beamSize);
       const perRow = result.wordIds.length / partials.length;
       partials.forEach((partial, row) => {
-        for (let j = row * perRow; j < (row + 1) * perRow; j++) {
+        let taken = 0;
+        for (let j = row * perRow; j < (row + 1) * perRow && taken < beamSize; j++) {
+          if (banned[row].has(result.wordIds[j])) continue;
+          taken++;
           const wordProb = result.modelLogProbs?.[j] ?? result.logProbs[j];
           if (!(wordProb >= MIN_LOG_PROB)) continue;
           const wordIds = [...partial.wordIds, result.wordIds[j]];

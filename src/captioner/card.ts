@@ -32,6 +32,12 @@ export interface AttentionSpec {
   regionSize: number;
 }
 
+/** card.json `search`: what a caller does not set takes these values for this model. */
+export interface ModelSearchDefaults {
+  /** See BeamSearchOptions.noRepeatNgram. */
+  noRepeatNgram?: number;
+}
+
 /** card.json of a model package. */
 export interface ModelCard {
   id: string;
@@ -59,6 +65,8 @@ export interface ModelCard {
   detector?: DetectorSpec;
   /** Default grounding of object words in the detector's evidence (needs `detector` and objects.json). */
   grounding?: GroundingSettings;
+  /** Search rules chosen for this model on its validation split (optional; im2txt's search without). */
+  search?: ModelSearchDefaults;
   /** Free-form, for display only. */
   training?: Record<string, unknown>;
   metrics?: Record<string, unknown>;
@@ -117,6 +125,11 @@ class FieldReader {
 
   positiveInteger(key: string): number {
     return this.read(key, undefined, 'a positive integer', (v): v is number => Number.isInteger(v) && (v as number) > 0);
+  }
+
+  /** A whole number in [min, max]. */
+  integerIn(key: string, min: number, max: number): number {
+    return this.read(key, undefined, `a whole number from ${min} to ${max}`, (v): v is number => Number.isInteger(v) && (v as number) >= min && (v as number) <= max);
   }
 
   /** A number in [min, max]. */
@@ -188,6 +201,7 @@ export function parseModelCard(json: unknown): ModelCard {
     encoder: card.optionalString('encoder'),
     detector: card.has('detector') ? readDetector(card.child('detector')) : undefined,
     grounding: card.has('grounding') ? readGrounding(card.child('grounding')) : undefined,
+    search: card.has('search') ? readSearch(card.child('search')) : undefined,
     training: card.optionalRecord('training'),
     metrics: card.optionalRecord('metrics'),
     licence: card.optionalRecord('licence'),
@@ -195,6 +209,10 @@ export function parseModelCard(json: unknown): ModelCard {
   if (result.grounding && !result.detector) problems.push('grounding needs a detector');
   if (problems.length > 0) throw new Error(`invalid card.json:\n  ${problems.join('\n  ')}`);
   return result;
+}
+
+function readSearch(search: FieldReader): ModelSearchDefaults {
+  return search.has('noRepeatNgram') ? { noRepeatNgram: search.integerIn('noRepeatNgram', 0, 10) } : {};
 }
 
 function readAttention(attention: FieldReader): AttentionSpec {

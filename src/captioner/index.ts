@@ -141,10 +141,11 @@ class BeamSearchCaptioner implements Captioner {
     // The input size was the encoder's business; the rest configures the search.
     const { grounding, inputSize: _usedByEncode, ...searchOptions } = options;
     const prior = this.devicePrior(photo, grounding ?? true);
-    const { startId, endId } = this.model.vocabulary;
+    const { startId, endId, unknownId } = this.model.vocabulary;
     try {
       const stepInputs = { prior, regions: photo.encoded.regions ?? undefined };
-      const found = await beamSearch(this.model, photo.encoded.initialState, { startId, endId, stepInputs, priorCeiling: prior?.ceiling }, searchOptions, (update) =>
+      const search = { ...this.card.search, ...searchOptions };
+      const found = await beamSearch(this.model, photo.encoded.initialState, { startId, endId, neverIds: [unknownId], stepInputs, priorCeiling: prior?.ceiling }, search, (update) =>
         onUpdate?.({
           step: update.step,
           partial: update.partial.map(this.toCaption),

@@ -39,6 +39,7 @@ const CAPTIONER_OPTIONS = {
   'beam-size': { type: 'string', value: '<n>', help: 'default 3' },
   'max-length': { type: 'string', value: '<n>', help: 'longest caption in words, counting <S> and </S> (default 20)' },
   'length-normalization': { type: 'string', value: '<x>', help: 'complete captions score logprob / length^x (default 0)' },
+  'no-repeat-ngram': { type: 'string', value: '<n>', help: "never repeat a sequence of n words within a caption (default: the model's; 0 = off)" },
   backend: { type: 'string', default: 'wasm', value: 'wasm|cpu', help: 'default wasm (cpu if wasm cannot start)' },
   grounding: { type: 'string', value: '<λ>', help: "weight of the detector's evidence against naming unseen objects (default: the model's; 0 = off)" },
   'no-grounding': { type: 'boolean', help: 'captions not grounded in the detected objects' },
@@ -101,6 +102,7 @@ export function captionerOptions(values: CaptionerValues): CaptionerOptions {
     beamSize: numberOption('beam-size', values['beam-size'], true),
     maxLength: numberOption('max-length', values['max-length'], true),
     lengthNormalizationFactor: numberOption('length-normalization', values['length-normalization'], false),
+    noRepeatNgram: numberOption('no-repeat-ngram', values['no-repeat-ngram'], true),
   };
   // Unset options must stay absent so the search's defaults apply.
   for (const key of Object.keys(search) as (keyof BeamSearchOptions)[]) if (search[key] === undefined) delete search[key];

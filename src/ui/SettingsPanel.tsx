@@ -1,11 +1,10 @@
 import { useId, type ChangeEvent } from 'react';
 import { useModelStore } from '../store/model';
-import { SETTING_LIMITS, useSettingsStore } from '../store/settings';
-import type { BeamSearchOptions } from '../worker/protocol';
+import { SETTING_LIMITS, useSettingsStore, type SearchSettings } from '../store/settings';
 import { BackendSetting } from './BackendSetting';
 
 interface NumberSettingProps {
-  setting: keyof BeamSearchOptions;
+  setting: keyof SearchSettings;
   label: string;
   hint: string;
 }

@@ -21,8 +21,11 @@ export type BackendPreference = 'auto' | BackendName;
 /** Who pinned the backend: the address (`?backend=`, used by tests) or the settings panel. */
 export type BackendPreferenceOrigin = 'url' | 'settings';
 
-/** How one photo is captioned: the beam search, and whether object words are grounded in the detector's objects. */
-export interface CaptionSettings extends BeamSearchOptions {
+/**
+ * How one photo is captioned: the beam search, and whether object words are grounded in the detector's
+ * objects. N-gram blocking is the model's own (card.json `search`), not a setting.
+ */
+export interface CaptionSettings extends Omit<BeamSearchOptions, 'noRepeatNgram'> {
   /** Only takes effect for models that can ground (ModelSummary.grounding === 'available'). */
   grounded: boolean;
 }

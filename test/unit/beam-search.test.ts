@@ -61,10 +61,10 @@ class FakeModel implements StepModel<string[], WordPrior> {
   }
 }
 
-async function search(table: Table, options: Parameters<typeof beamSearch>[3], updates: BeamUpdate[] = [], prior?: { words: WordPrior; ceiling: number }) {
+async function search(table: Table, options: Parameters<typeof beamSearch>[3], updates: BeamUpdate[] = [], prior?: { words: WordPrior; ceiling: number }, never?: string[]) {
   const model = new FakeModel(table);
   const initial = model.initialState();
-  const inputs = { startId: START, endId: END, stepInputs: prior?.words, priorCeiling: prior?.ceiling };
+  const inputs = { startId: START, endId: END, stepInputs: prior?.words, priorCeiling: prior?.ceiling, neverIds: never?.map(id) };
   const found = await beamSearch(model, initial, inputs, options, (update) => updates.push(update));
   expect([...model.live]).toEqual([initial]); // every state the search made was disposed
   const readable = found.map(({ wordIds, logProb, score }) => ({ words: wordIds.map((w) => WORDS[w]).join(' '), logProb, score }));
@@ -157,8 +157,38 @@ describe('beamSearch', () => {
     expect(steps).toBeGreaterThan(3);
   });
 
+  it('with n-gram blocking never repeats n words, and still extends each caption by its best allowed words', async () => {
+    // Greedy, the model says "S a b a b a E"; each blocking size cuts it where it would first repeat.
+    const table: Table = {
+      S: { a: 0.9, b: 0.1 },
+      'S a': { b: 0.9, E: 0.1 },
+      'S a b': { a: 0.8, c: 0.15, E: 0.05 },
+      'S a b a': { b: 0.9, E: 0.1 },
+      'S a b a b': { a: 0.6, E: 0.4 },
+      'S a b a b a': { E: 1 },
+      'S a b c': { E: 1 },
+    };
+    const words = async (noRepeatNgram: number) => (await search(table, { beamSize: 1, noRepeatNgram })).found[0];
+    expect((await words(0)).words).toBe('S a b a b a E');
+    // 3: after "a b", "a" would repeat "a b a".
+    expect((await words(3)).words).toBe('S a b a b E');
+    expect((await words(3)).logProb).toBeCloseTo(Math.log(0.9 * 0.9 * 0.8 * 0.9 * 0.4), 6);
+    // 2: after "a", "b" would repeat "a b".
+    expect((await words(2)).words).toBe('S a b a E');
+    // 1: after "S a b", "a" is taken already and "c" is the best word left (the model was asked for more).
+    expect((await words(1)).words).toBe('S a b c E');
+    expect((await words(1)).logProb).toBeCloseTo(Math.log(0.9 * 0.9 * 0.15), 6);
+  });
+
+  it('never chooses the words it is told never to say', async () => {
+    // "S a E" (.3) would win; without "a", "S b c E" (.28) and "S b E" (.12) are left.
+    const { found } = await search(LENGTH_MATTERS, { beamSize: 2 }, [], undefined, ['a']);
+    expect(found.map((c) => c.words)).toEqual(['S b c E', 'S b E']);
+  });
+
   it('rejects invalid options', async () => {
     await expect(search(LENGTH_MATTERS, { beamSize: 0 })).rejects.toThrow('beamSize must be a positive integer');
     await expect(search(LENGTH_MATTERS, { maxLength: 1 })).rejects.toThrow('maxLength must be an integer ≥ 2');
+    await expect(search(LENGTH_MATTERS, { noRepeatNgram: -1 })).rejects.toThrow('noRepeatNgram must be 0 or a positive integer');
   });
 });

@@ -25,6 +25,12 @@ describe('parseModelCard', () => {
     expect(() => parseModelCard({ ...minimal, liveImage: { height: 224 } })).toThrow('liveImage.width must be a positive integer (got nothing)');
   });
 
+  it("reads the model's search rules", () => {
+    expect(parseModelCard(minimal).search).toBeUndefined();
+    expect(parseModelCard({ ...minimal, search: { noRepeatNgram: 3 } }).search).toEqual({ noRepeatNgram: 3 });
+    expect(() => parseModelCard({ ...minimal, search: { noRepeatNgram: 2.5 } })).toThrow('search.noRepeatNgram must be a whole number from 0 to 10 (got 2.5)');
+  });
+
   it('lists every problem with its field path', () => {
     const bad = { ...minimal, id: 3, image: { ...minimal.image, resize: 'zoom', height: 0 }, nodes: { softmax: '' }, licence: 'MIT' };
     expect(() => parseModelCard(bad)).toThrow(

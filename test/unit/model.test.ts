@@ -48,9 +48,10 @@ describe('ShowAndTellModel on the fixture package', () => {
     const updates: { step: number; readBackBytes: number }[] = [];
     await captioner.caption(greyImage(8, 8, 255), {}, ({ step, readBackBytes }) => updates.push({ step, readBackBytes }));
     expect(updates.map((update) => update.step)).toEqual([1, 2, 3, 4, 5]); // <S> a white square . </S>
-    // The first step has one row (the start word), later ones up to beamSize rows; k = beamSize = 3.
-    expect(updates[0].readBackBytes).toBe(1 * 3 * 8);
-    expect(updates.every((update) => update.readBackBytes > 0 && update.readBackBytes <= 3 * 3 * 8)).toBe(true);
+    // The first step has one row (the start word), later ones up to beamSize rows; k = beamSize + 1 = 4
+    // (one more than the beam, so that the unknown word, never said, can be passed over).
+    expect(updates[0].readBackBytes).toBe(1 * 4 * 8);
+    expect(updates.every((update) => update.readBackBytes > 0 && update.readBackBytes <= 3 * 4 * 8)).toBe(true);
   });
 
   it('reads back only beam*k ids and probabilities per step, in one execute call, without leaking tensors', async () => {

@@ -9,13 +9,19 @@ const TRAINING_DIR = path.resolve(import.meta.dirname, '../../training');
 const EXAMPLES: [string, string[]][] = [
   ['a man and a woman is sitting on a rock .', ['and-is']],
   ['a plate of a plate of food .', ['repeated-phrase']],
+  ['a kitchen with a kitchen .', ['repeated-phrase']],
+  ['a person holding a tennis racket on a tennis court .', []],
+  ['a football player in a red uniform is wearing a red uniform .', ['repeated-phrase']],
   ['a white and white dog runs .', ['doubled-word']],
   ['a dog dog runs .', ['doubled-word']],
   ['a group of people are sitting on a .', ['dangling-end']],
   ['a person and a person is standing next to a person and a person .', ['and-is', 'repeated-phrase']],
   ['a dog is running through the grass .', []],
   ['a person in a red shirt is sitting in a chair .', []],
-  ['a dog runs and a cat is sleeping .', ['and-is']],
+  ['a man and woman is sitting on a bench .', ['and-is']],
+  ['a black and white dog is running through the grass .', []],
+  ['a person in a blue shirt and blue jeans is standing .', []],
+  ['a person holding a knife and a fork is smiling .', []],
   ['', []],
 ];
 
@@ -26,7 +32,7 @@ describe('grammarSlips', () => {
 
   it('counts captions with any slip once', () => {
     const rate = slipRate(EXAMPLES.map(([caption]) => caption));
-    expect(rate.share).toBeCloseTo(7 / 10, 9);
+    expect(rate.share).toBeCloseTo(9 / 16, 9);
     expect(rate.byKind['and-is']).toBe(3);
   });
 });
