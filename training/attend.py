@@ -454,6 +454,7 @@ def main():
     parser.add_argument("--leg-steps", type=int, default=math.inf, help="stop cleanly after this many steps")
     parser.add_argument("--pause-at", help="PHASE:STEP, stop cleanly once that phase reaches that step (e.g. xe:1500)")
     parser.add_argument("--snapshot", metavar="DIR", help="export the best weights so far to DIR and stop (no training)")
+    parser.add_argument("--threads", type=int, help="CPU threads for this leg (default: the config's); 1 wastes less while other work shares the cores")
     args = parser.parse_args()
     run = Run(args.run, args.leg_steps, args.leg_minutes, args.pause_at)
 
@@ -469,7 +470,7 @@ def main():
                 config[key] = value
         config.update(data=os.path.abspath(args.data), features=os.path.abspath(args.features), phase_order=args.phases.split(","))
         json.dump(config, open(run.file("config.json"), "w"), indent=1)
-    torch.set_num_threads(config["threads"])
+    torch.set_num_threads(args.threads or config["threads"])
     torch.manual_seed(config["seed"])
 
     vocab, n_words = load_vocab(os.path.join(config["data"], "word_counts.txt"))

@@ -12,8 +12,10 @@ cd "$(dirname "$0")/.."
 python=/usr/bin/python3
 runs=.cache/runs
 probe_steps=${PROBE_STEPS:-1000}
-$python training/attend.py --run "$runs/attend-topdown" --config '{"attention": "topdown", "units": 256}' --pause-at "xe:$probe_steps"
-$python training/attend.py --run "$runs/attend-soft" --config '{"attention": "soft", "units": 384}' --pause-at "xe:$probe_steps"
+# THREADS=1 while other work shares the two cores: two threads that wait for each other lose more.
+threads=(${THREADS:+--threads "$THREADS"})
+$python training/attend.py "${threads[@]}" --run "$runs/attend-topdown" --config '{"attention": "topdown", "units": 256}' --pause-at "xe:$probe_steps"
+$python training/attend.py "${threads[@]}" --run "$runs/attend-soft" --config '{"attention": "soft", "units": 384}' --pause-at "xe:$probe_steps"
 choice=$($python - "$runs" "$probe_steps" <<'PY'
 import json, sys
 runs, steps = sys.argv[1], int(sys.argv[2])
@@ -27,5 +29,5 @@ print(choice)
 PY
 )
 echo "architecture: $choice ($(cat "$runs/attend-choice.json"))"
-$python training/attend.py --run "$runs/attend-$choice"
+$python training/attend.py "${threads[@]}" --run "$runs/attend-$choice"
 ln -sfn "attend-$choice" "$runs/attend"
