@@ -12,8 +12,10 @@ cd "$(dirname "$0")/.."
 python=/usr/bin/python3
 runs=.cache/runs
 probe_steps=${PROBE_STEPS:-1000}
-# THREADS=1 while other work shares the two cores: two threads that wait for each other lose more.
-threads=(${THREADS:+--threads "$THREADS"})
+# One torch thread unless THREADS says otherwise: on a quiet machine two ran 1.5-1.7 s per step and
+# one about as fast (1.75 s with an evaluation beside it), while two that wait for each other under
+# other work ran over 4 s; one thread also leaves a core for that work.
+threads=(--threads "${THREADS:-1}")
 $python training/attend.py "${threads[@]}" --run "$runs/attend-topdown" --config '{"attention": "topdown", "units": 256}' --pause-at "xe:$probe_steps"
 $python training/attend.py "${threads[@]}" --run "$runs/attend-soft" --config '{"attention": "soft", "units": 384}' --pause-at "xe:$probe_steps"
 choice=$($python - "$runs" "$probe_steps" <<'PY'
