@@ -6,8 +6,9 @@
 #   3. the package with those in 8 bits, registered (not made the default) in public/models;
 #   4. parity with PyTorch, pixels to log-probabilities;
 #   5. the validation figures: grounding weights (--grounding-sweep) with and without n-gram blocking.
-# Choosing the card's grounding and search.noRepeatNgram from step 5, and making it the default, is
-# a person's call written down in MODEL.md.
+# training/card.attend.json starts from the shipped model's grounding (lambda 4): choosing its lambda
+# and search.noRepeatNgram from step 5 on the validation split, writing them into the card and making
+# the model the default (export.ts --make-default) is a person's call, written down in MODEL.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 run=${RUN:-.cache/runs/attend}
@@ -16,9 +17,9 @@ vocab=training/data/neutral/word_counts.txt
 work=.cache/pkg
 evals=.cache/evals/$id
 mkdir -p "$work" "$evals"
-npx tsx training/export.ts --run "$run" --vocab "$vocab" --out "$work/$id-float16"
+npx tsx training/export.ts --run "$run" --vocab "$vocab" --card training/card.attend.json --out "$work/$id-float16"
 npx tsx training/weight-precision.ts --model "$work/$id-float16" --out training/uint8-weights.json
-npx tsx training/export.ts --run "$run" --vocab "$vocab" --out "public/models/$id" --uint8-weights training/uint8-weights.json
+npx tsx training/export.ts --run "$run" --vocab "$vocab" --card training/card.attend.json --out "public/models/$id" --uint8-weights training/uint8-weights.json
 npx tsx training/parity.ts --model "public/models/$id" --reference "$run/parity.json" | tee "$evals/parity.json"
 for ngram in 0 2 3; do
   npx tsx src/cli/eval.ts ../shared/data/photos training/data/val.jsonl --model "public/models/$id" \
