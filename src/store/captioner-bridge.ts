@@ -13,12 +13,13 @@ import {
 } from '../worker/protocol';
 import { parseThreadsParameter } from '../worker/wasm-threads';
 import { currentBackendPreference, useBackendSettingStore } from './backend-setting';
-import { findJob, isPending, useJobsStore, type NamedFile, type PhotoJob } from './jobs';
+import { doneState, findJob, isPending, useJobsStore, type NamedFile, type PhotoJob } from './jobs';
 import { parseModelList, type ModelList } from '../captioner/model-list';
 import { isModelKept, saveDataOn } from './metered';
 import { useModelStore } from './model';
 import { readPhotoDescription } from './photo-description';
 import { readPhoto } from './read-photo';
+import { holdResultDetails } from './saved-results';
 import { currentCaptionSettings, useSettingsStore } from './settings';
 import { CaptionerPool, type WorkerCrash } from './captioner-pool';
 
@@ -137,7 +138,11 @@ function handleWorkerEvent(event: WorkerEvent): void {
       return;
     case 'job-done':
       if (settleFrame(event)) return;
-      if (findJob(event.jobId)) setJobState(event.jobId, { kind: 'done', captions: event.captions, objects: event.objects, elapsedMs: event.elapsedMs });
+      if (findJob(event.jobId)) {
+        const details = { captions: event.captions, objects: event.objects, elapsedMs: event.elapsedMs };
+        holdResultDetails(event.jobId, details);
+        setJobState(event.jobId, doneState(details));
+      }
       pumpQueue();
       return;
     case 'job-failed':

@@ -3,7 +3,7 @@
  * the photo's own description; and one JPEG with its alt text embedded (a card's download).
  */
 import { machineCaptionWriter } from '../captioner/description';
-import { altTextOf, isJpegFile, modelAltText, usesPhotoDescription, type CaptionSettings, type PhotoJob } from './jobs';
+import { altTextOf, isJpegFile, modelAltText, usesPhotoDescription, type CaptionSettings, type PhotoJob, type ResultDetails } from './jobs';
 import type { DetectedObject } from '../worker/protocol';
 
 export interface ExportRow {
@@ -23,20 +23,22 @@ export interface ExportRow {
   settings: CaptionSettings | null;
 }
 
-export function exportRows(jobs: readonly PhotoJob[]): ExportRow[] {
+/** One row per captioned photo; `details` (allResultDetails) gives each its captions and objects, else its best caption stands alone. */
+export function exportRows(jobs: readonly PhotoJob[], details: ReadonlyMap<string, ResultDetails>): ExportRow[] {
   return jobs.flatMap((job): ExportRow[] => {
     const { state } = job;
-    if (state.kind !== 'done' || !state.captions[0]) return [];
+    if (state.kind !== 'done' || !state.best) return [];
+    const result = details.get(job.id);
     return [
       {
         file: job.name,
         caption: altTextOf(job),
         edited: job.editedCaption !== null,
         description: job.description,
-        p: state.captions[0].p,
+        p: state.best.p,
         modelCaption: modelAltText(job),
-        captions: state.captions.map(({ text, p }) => ({ text, p })),
-        ...(state.objects && { objects: state.objects }),
+        captions: (result?.captions ?? [state.best]).map(({ text, p }) => ({ text, p })),
+        ...(result?.objects && { objects: result.objects }),
         settings: job.settings,
       },
     ];

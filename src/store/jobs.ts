@@ -2,13 +2,39 @@ import { create } from 'zustand';
 import { toAltText } from '../captioner/format';
 import type { Caption, CaptionUpdate, CaptionSettings as RequestSettings, DetectedObject } from '../worker/protocol';
 
+/** The model's best caption: what a finished photo needs at hand (its alt text, "Find a photo", the export's p). */
+export interface BestCaption {
+  text: string;
+  p: number;
+}
+
+/**
+ * The rest of a photo's result, which only a card in view and the export read: kept in IndexedDB once
+ * stored, not in memory (saved-results.ts), so a library of thousands keeps a few hundred bytes a photo.
+ */
+export interface ResultDetails {
+  /** Best first. */
+  captions: Caption[];
+  objects: DetectedObject[] | null;
+  elapsedMs: number;
+}
+
 export type JobState =
   | { kind: 'waiting' }
   | { kind: 'reading' }
   /** beam is null until the first decoding step has run. */
   | { kind: 'captioning'; beam: CaptionUpdate | null }
-  | { kind: 'done'; captions: Caption[]; objects: DetectedObject[] | null; elapsedMs: number }
+  /** best is null when the model produced no caption. */
+  | { kind: 'done'; best: BestCaption | null }
   | { kind: 'failed'; message: string };
+
+/** A finished photo's state with its details, as storage keeps it. */
+export type StoredDoneState = { kind: 'done' } & ResultDetails;
+
+export function doneState(details: ResultDetails): Extract<JobState, { kind: 'done' }> {
+  const [best] = details.captions;
+  return { kind: 'done', best: best ? { text: best.text, p: best.p } : null };
+}
 
 /** What a photo was captioned with, kept with its result. */
 export interface CaptionSettings extends RequestSettings {
@@ -62,7 +88,7 @@ export interface PhotoJob {
 export type RestoredJob = Pick<PhotoJob, 'id' | 'name' | 'position' | 'run' | 'thumbnail' | 'settings' | 'editedCaption'> &
   /** Absent in results kept before photos' own descriptions were read. */
   Partial<Pick<PhotoJob, 'description' | 'useModelCaption'>> & {
-    state: Extract<JobState, { kind: 'done' }>;
+    state: StoredDoneState;
   };
 
 /** A photo still to caption as the queue keeps it (see photo-queue.ts). */
@@ -152,8 +178,10 @@ export const useJobsStore = create<JobsState>()((set, get) => {
         const run = queued.length > 0 ? runToJoin(jobs, currentRun) : currentRun;
         const interrupted = new Set(queued.map((photo) => photo.run));
         const finished = results.map(
-          (result): PhotoJob => ({
+          ({ state, ...result }): PhotoJob => ({
             ...result,
+            // The details stay in storage, read again for the cards in view.
+            state: doneState(state),
             description: result.description ?? null,
             useModelCaption: result.useModelCaption ?? false,
             settings: sharedSettings(result.settings),
@@ -213,7 +241,7 @@ export function findJob(jobId: string): PhotoJob | undefined {
 
 /** The model's best caption as alt text ("A dog on a couch."), or '' when there is none. */
 export function modelAltText(job: PhotoJob): string {
-  return job.state.kind === 'done' && job.state.captions[0] ? toAltText(job.state.captions[0].text) : '';
+  return job.state.kind === 'done' && job.state.best ? toAltText(job.state.best.text) : '';
 }
 
 /** Whether the alt text (unless edited) is the photo's own description rather than the model's caption. */

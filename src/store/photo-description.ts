@@ -39,6 +39,14 @@ function iptcText(text: string | undefined): string | undefined {
  */
 const DESCRIPTION_TAGS = { tiff: true, xmp: true, iptc: true, exif: false, gps: false, interop: false, ifd1: false, mergeOutput: false };
 
+/**
+ * The text as a string of its own. exifr's strings are slices of the whole metadata packet it read,
+ * and V8 keeps a slice as a view on its parent: a kept description kept its photo's XMP packet alive
+ * (library bench, 1,000 photos that carry a museum's XMP: 11 kB per photo). A structured clone copies
+ * the characters into a new string.
+ */
+const detached = (text: string | null) => (text === null ? null : structuredClone(text));
+
 /** The photo's own description, or null when it has none or its metadata cannot be read (formats exifr does not read, such as WebP, included). */
 export async function readPhotoDescription(photo: Blob): Promise<string | null> {
   const { default: exifr } = await import('exifr');
@@ -48,9 +56,11 @@ export async function readPhotoDescription(photo: Blob): Promise<string | null> 
   } catch {
     return null;
   }
-  return photoDescription({
-    xmp: langAltText(tags?.dc?.description),
-    exif: asString(tags?.ifd0?.ImageDescription),
-    iptc: iptcText(asString(tags?.iptc?.Caption)),
-  });
+  return detached(
+    photoDescription({
+      xmp: langAltText(tags?.dc?.description),
+      exif: asString(tags?.ifd0?.ImageDescription),
+      iptc: iptcText(asString(tags?.iptc?.Caption)),
+    }),
+  );
 }

@@ -4,9 +4,13 @@
  * store: every captioned, edited or removed photo is written through, and a captioned photo's
  * bytes leave the queue's storage (photo-queue.ts) once its result is stored. Storage failures
  * (quota, private mode, no IndexedDB, an eviction) are shown (storage-status.ts) and never stop captioning.
+ *
+ * A result's details (all its captions, the detected objects: see ResultDetails) stay in memory only
+ * until they are stored; the cards in view read them back (loadResultDetails), and the last ones read
+ * are kept at hand, so memory stays flat over a library of thousands of photos.
  */
-import { delMany, setMany, values } from 'idb-keyval';
-import { jobsChange, useJobsStore, type PhotoJob, type RestoredJob } from './jobs';
+import { delMany, get, getMany, setMany, values } from 'idb-keyval';
+import { jobsChange, useJobsStore, type PhotoJob, type ResultDetails, type RestoredJob } from './jobs';
 import { openStore } from './idb-store';
 import { forgetQueuedPhotos, loadQueuedPhotos, startKeepingQueue } from './photo-queue';
 import { askToKeepStorage, storeAgain, storeInOrder } from './storage-status';
@@ -19,11 +23,61 @@ export interface SavedResult extends Omit<RestoredJob, 'run'> {
 
 const resultsStore = openStore('show-and-tell', 'results', () => void storeAgain(() => write(useJobsStore.getState().jobs)));
 
-/** The key and record of a finished job; none for one not captioned. */
-function toSaved(job: PhotoJob): [string, SavedResult][] {
-  if (job.state.kind !== 'done') return [];
-  const { id, name, position, run, thumbnail, settings, editedCaption, description, useModelCaption, state } = job;
-  return [[id, { version: 1, id, name, position, run, thumbnail, settings, editedCaption, description, useModelCaption, state }]];
+/** Details of this visit's results until storage has them (kept for as long as it refuses them). */
+const unstored = new Map<string, ResultDetails>();
+/** Details read or stored last, oldest first: the cards around the ones in view find theirs here. */
+const recent = new Map<string, ResultDetails>();
+/** A few screenfuls of cards. */
+const RECENT_DETAILS = 100;
+
+function keepRecent(jobId: string, details: ResultDetails): void {
+  recent.delete(jobId);
+  recent.set(jobId, details);
+  if (recent.size > RECENT_DETAILS) recent.delete(recent.keys().next().value!);
+}
+
+/** The details of a photo captioned just now, held until they are stored. Call before its job is marked done. */
+export function holdResultDetails(jobId: string, details: ResultDetails): void {
+  unstored.set(jobId, details);
+}
+
+/** Details at hand, without reading storage. */
+export function knownResultDetails(jobId: string): ResultDetails | undefined {
+  return unstored.get(jobId) ?? recent.get(jobId);
+}
+
+/** A finished result's details: at hand, or read from storage (undefined when storage has none). */
+export async function loadResultDetails(jobId: string): Promise<ResultDetails | undefined> {
+  const known = knownResultDetails(jobId);
+  if (known) return known;
+  const record = await get<unknown>(jobId, resultsStore).catch(() => undefined);
+  if (!isSavedResult(record)) return undefined;
+  const { captions, objects, elapsedMs } = record.state;
+  const details = { captions, objects, elapsedMs };
+  keepRecent(jobId, details);
+  return details;
+}
+
+/** Every finished result's details, by job id (for the export). */
+export async function allResultDetails(): Promise<Map<string, ResultDetails>> {
+  const all = new Map<string, ResultDetails>();
+  const stored = await values<unknown>(resultsStore).catch(() => []);
+  for (const record of stored) if (isSavedResult(record)) all.set(record.id, record.state);
+  for (const [jobId, details] of unstored) all.set(jobId, details);
+  return all;
+}
+
+/** Stands in for details storage lost (an eviction, before the page stored its results again): the best caption. */
+function bestOnly(job: PhotoJob): ResultDetails {
+  const best = job.state.kind === 'done' ? job.state.best : null;
+  return { captions: best ? [{ text: best.text, words: best.text.split(' '), logProb: Math.log(best.p), p: best.p }] : [], objects: null, elapsedMs: 0 };
+}
+
+/** The key and record of a finished job, with its details. */
+function toSaved(job: PhotoJob, details: ResultDetails): [string, SavedResult] {
+  const { id, name, position, run, thumbnail, settings, editedCaption, description, useModelCaption } = job;
+  const state = { kind: 'done' as const, ...details };
+  return [id, { version: 1, id, name, position, run, thumbnail, settings, editedCaption, description, useModelCaption, state }];
 }
 
 function isSavedResult(value: unknown): value is SavedResult {
@@ -31,9 +85,30 @@ function isSavedResult(value: unknown): value is SavedResult {
   return record?.version === 1 && typeof record.id === 'string' && typeof record.position === 'number' && record.state?.kind === 'done';
 }
 
+/** Stores the finished ones among the jobs; the details not at hand are those storage has already. */
 function write(jobs: readonly PhotoJob[]): Promise<boolean> {
-  const records = jobs.flatMap(toSaved);
-  return records.length === 0 ? Promise.resolve(true) : storeInOrder('results', () => setMany(records, resultsStore));
+  const finished = jobs.filter((job) => job.state.kind === 'done');
+  if (finished.length === 0) return Promise.resolve(true);
+  return storeInOrder('results', async () => {
+    const elsewhere = finished.filter((job) => !knownResultDetails(job.id));
+    const stored = new Map<string, unknown>();
+    if (elsewhere.length > 0) {
+      const records = await getMany<unknown>(elsewhere.map((job) => job.id), resultsStore);
+      elsewhere.forEach((job, index) => stored.set(job.id, records[index]));
+    }
+    const detailsOf = (job: PhotoJob) => {
+      const record = stored.get(job.id);
+      return knownResultDetails(job.id) ?? (isSavedResult(record) ? record.state : bestOnly(job));
+    };
+    await setMany(finished.map((job) => toSaved(job, detailsOf(job))), resultsStore);
+    // Stored: from now on read back when shown.
+    for (const job of finished) {
+      const details = unstored.get(job.id);
+      if (!details) continue;
+      unstored.delete(job.id);
+      keepRecent(job.id, details);
+    }
+  });
 }
 
 /**
@@ -48,7 +123,13 @@ export async function startSavingResults(): Promise<void> {
       // The photo leaves the queue's storage only now, so a reload before this captions it again.
       void write([...captioned, ...edited]).then(() => forgetQueuedPhotos(captioned.map((job) => job.id)));
     }
-    if (removedIds.length > 0) void storeInOrder('results', () => delMany(removedIds, resultsStore));
+    if (removedIds.length > 0) {
+      for (const jobId of removedIds) {
+        unstored.delete(jobId);
+        recent.delete(jobId);
+      }
+      void storeInOrder('results', () => delMany(removedIds, resultsStore));
+    }
   });
   // After subscribing, so photos captioned while this loads are kept too (restored ones are not written again).
   let results: SavedResult[] = [];

@@ -1,5 +1,6 @@
 import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
 import { altTextOf, useJobsStore, usesPhotoDescription, type PhotoJob } from '../store/jobs';
+import type { Caption } from '../worker/protocol';
 import { CaptionWithObjects } from './DetectedObjects';
 import { ReadAloudButton } from './ReadAloud';
 import { DownloadWithAltText } from './PhotoDescription';
@@ -77,7 +78,14 @@ function CaptionInput({ initial, fileName, onSave, onCancel }: CaptionInputProps
  * The caption used as alt text: the model's best one, or the user's edit of it (marked as edited).
  * The model's own captions stay listed below it on the card.
  */
-export function CaptionEditor({ job, onHighlight }: { job: PhotoJob; onHighlight: (label: string | null) => void }) {
+interface CaptionEditorProps {
+  job: PhotoJob;
+  /** The model's best caption with its words naming objects; undefined while the result's details are read. */
+  bestCaption: Caption | undefined;
+  onHighlight: (label: string | null) => void;
+}
+
+export function CaptionEditor({ job, bestCaption, onHighlight }: CaptionEditorProps) {
   const editCaption = useJobsStore((state) => state.editCaption);
   const [editing, setEditing] = useState(false);
   const editButton = useRef<HTMLButtonElement>(null);
@@ -86,7 +94,7 @@ export function CaptionEditor({ job, onHighlight }: { job: PhotoJob; onHighlight
   const edited = job.editedCaption !== null;
   const ownDescription = !edited && usesPhotoDescription(job);
   // The model's caption, with the words that name detected objects marked (not a person's text).
-  const best = job.state.kind === 'done' && !edited && !ownDescription ? job.state.captions[0] : undefined;
+  const best = !edited && !ownDescription ? bestCaption : undefined;
 
   useEffect(() => {
     // Back to the Edit button after saving or cancelling, so keyboard users keep their place.

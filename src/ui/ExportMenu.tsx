@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { exportRows, toCsv, toJson, type ExportRow } from '../store/export';
 import { useJobsStore } from '../store/jobs';
+import { allResultDetails } from '../store/saved-results';
 import { saveFile } from './save-file';
 
 type Format = 'csv' | 'json';
@@ -12,7 +13,7 @@ const FORMATS: Record<Format, { label: string; type: string; make: (rows: Export
 
 async function exportAs(format: Format): Promise<void> {
   const { type, make } = FORMATS[format];
-  const text = await make(exportRows(useJobsStore.getState().jobs));
+  const text = await make(exportRows(useJobsStore.getState().jobs, await allResultDetails()));
   saveFile(`captions-${new Date().toISOString().slice(0, 10)}.${format}`, new Blob([text], { type }));
 }
 

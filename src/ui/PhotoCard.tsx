@@ -1,6 +1,7 @@
 import { memo, useEffect, useState } from 'react';
 import { removePhoto } from '../store/captioner-bridge';
-import type { CaptionSettings, JobState, PhotoJob } from '../store/jobs';
+import type { CaptionSettings, JobState, PhotoJob, ResultDetails } from '../store/jobs';
+import { knownResultDetails, loadResultDetails } from '../store/saved-results';
 import { useSettingsStore } from '../store/settings';
 import type { Caption, CaptionUpdate, DetectedObject } from '../worker/protocol';
 import { formatCaptionLine } from '../captioner/format';
@@ -26,6 +27,25 @@ function useObjectUrl(blob: Blob | null): string | null {
     return () => URL.revokeObjectURL(made);
   }, [blob]);
   return url;
+}
+
+/** A finished photo's details, read from storage while its card is shown (null until then, or when storage has none). */
+function useResultDetails(job: PhotoJob): ResultDetails | null {
+  const done = job.state.kind === 'done';
+  const [details, setDetails] = useState<{ jobId: string; details: ResultDetails } | null>(null);
+  useEffect(() => {
+    if (!done) return;
+    let shown = true;
+    void loadResultDetails(job.id).then((loaded) => {
+      if (shown && loaded) setDetails({ jobId: job.id, details: loaded });
+    });
+    return () => {
+      shown = false;
+    };
+  }, [job.id, done]);
+  if (!done) return null;
+  // At hand (captioned just now, or shown a moment ago): no frame without them.
+  return details?.jobId === job.id ? details.details : (knownResultDetails(job.id) ?? null);
 }
 
 /** The photo's thumbnail, with the detected objects' boxes over it; a click shows it larger. */
@@ -94,33 +114,37 @@ function rankingNote(grounded: boolean): string {
 
 interface CaptionsProps {
   job: PhotoJob;
-  captions: Caption[];
-  objects: DetectedObject[] | null;
-  elapsedMs: number;
+  /** null while they are read from storage. */
+  details: ResultDetails | null;
   onHighlight: (label: string | null) => void;
 }
 
-function Captions({ job, captions, objects, elapsedMs, onHighlight }: CaptionsProps) {
-  if (!captions[0]) return <p className="muted">The model produced no caption.</p>;
+function Captions({ job, details, onHighlight }: CaptionsProps) {
+  if (job.state.kind === 'done' && !job.state.best) return <p className="muted">The model produced no caption.</p>;
+  const objects = details?.objects ?? null;
   return (
     <div data-testid="captions">
-      <CaptionEditor job={job} onHighlight={onHighlight} />
+      <CaptionEditor job={job} bestCaption={details?.captions[0]} onHighlight={onHighlight} />
       <PhotoDescription job={job} />
       {objects && <ObjectsLine objects={objects} />}
-      <ol className="caption-lines" data-testid="caption-lines" aria-label="The model’s captions">
-        {captions.map((caption, index) => (
-          <li key={index}>{formatCaptionLine(index, caption)}</li>
-        ))}
-      </ol>
-      <p className="muted small" data-testid="caption-settings">
-        Captioned in {(elapsedMs / 1000).toFixed(2)} s{job.settings && ` · ${settingsSummary(job.settings, objects)}`}
-      </p>
-      <p className="muted small" data-testid="caption-ranking">{rankingNote(job.settings?.grounded === true && objects !== null)}</p>
+      {details && (
+        <>
+          <ol className="caption-lines" data-testid="caption-lines" aria-label="The model’s captions">
+            {details.captions.map((caption, index) => (
+              <li key={index}>{formatCaptionLine(index, caption)}</li>
+            ))}
+          </ol>
+          <p className="muted small" data-testid="caption-settings">
+            Captioned in {(details.elapsedMs / 1000).toFixed(2)} s{job.settings && ` · ${settingsSummary(job.settings, objects)}`}
+          </p>
+          <p className="muted small" data-testid="caption-ranking">{rankingNote(job.settings?.grounded === true && objects !== null)}</p>
+        </>
+      )}
     </div>
   );
 }
 
-function CardBody({ job, onHighlight }: { job: PhotoJob; onHighlight: (label: string | null) => void }) {
+function CardBody({ job, details, onHighlight }: { job: PhotoJob; details: ResultDetails | null; onHighlight: (label: string | null) => void }) {
   const { state } = job;
   switch (state.kind) {
     case 'waiting':
@@ -130,7 +154,7 @@ function CardBody({ job, onHighlight }: { job: PhotoJob; onHighlight: (label: st
     case 'captioning':
       return <LiveBeam beam={state.beam} />;
     case 'done':
-      return <Captions job={job} captions={state.captions} objects={state.objects} elapsedMs={state.elapsedMs} onHighlight={onHighlight} />;
+      return <Captions job={job} details={details} onHighlight={onHighlight} />;
     case 'failed':
       return (
         <p className="error" role="alert" data-testid="job-error">
@@ -144,7 +168,8 @@ function CardBody({ job, onHighlight }: { job: PhotoJob; onHighlight: (label: st
 export const PhotoCard = memo(function PhotoCard({ job }: { job: PhotoJob }) {
   // The object class whose boxes stand out: the one named by the caption word being pointed at.
   const [highlight, setHighlight] = useState<string | null>(null);
-  const objects = job.state.kind === 'done' ? job.state.objects : null;
+  const details = useResultDetails(job);
+  const objects = details?.objects ?? null;
   return (
     <article className="photo-card" data-testid="photo-card" data-state={job.state.kind} aria-busy={job.state.kind === 'captioning'}>
       <PhotoFrame job={job} objects={objects} highlight={highlight} />
@@ -158,7 +183,7 @@ export const PhotoCard = memo(function PhotoCard({ job }: { job: PhotoJob }) {
             ×
           </button>
         </header>
-        <CardBody job={job} onHighlight={setHighlight} />
+        <CardBody job={job} details={details} onHighlight={setHighlight} />
       </div>
     </article>
   );

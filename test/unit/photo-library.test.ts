@@ -2,19 +2,22 @@ import Papa from 'papaparse';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { droppedItems, isPhotoPath, photosOfChosenFolder, walkDropped } from '../../src/store/dropped-files';
 import { exportRows, toCsv, toJson } from '../../src/store/export';
-import { altTextOf, jobsChange, matchesQuery, useJobsStore, type JobState } from '../../src/store/jobs';
+import { altTextOf, doneState, jobsChange, matchesQuery, useJobsStore, type ResultDetails, type StoredDoneState } from '../../src/store/jobs';
 import { estimateTimeLeftMs, formatTimeLeft, queueProgress } from '../../src/store/queue-progress';
 import { storageProblem, storeInOrder, useStorageStore } from '../../src/store/storage-status';
 import type { Caption, DetectedObject } from '../../src/worker/protocol';
 
 const caption = (text: string, p: number): Caption => ({ text, words: text.split(' '), logProb: Math.log(p), p });
 
-const done = (objects: DetectedObject[] | null = null): JobState => ({
-  kind: 'done',
+const details = (objects: DetectedObject[] | null = null): ResultDetails => ({
   captions: [caption('a dog on a couch .', 0.02), caption('a dog on a sofa .', 0.01)],
   objects,
   elapsedMs: 120,
 });
+
+const done = (objects: DetectedObject[] | null = null) => doneState(details(objects));
+/** A finished result as storage keeps it. */
+const stored = (): StoredDoneState => ({ kind: 'done', ...details() });
 
 const store = () => useJobsStore.getState();
 const job = (name: string) => store().jobs.find((candidate) => candidate.name === name)!;
@@ -67,7 +70,7 @@ describe('jobsChange (what storage and the screen reader announcer follow)', () 
     store().addFiles([new File(['x'], 'a.jpg'), new File(['x'], 'b.jpg')]);
     const before = store().jobs;
     store().setJobState(job('a.jpg').id, done());
-    store().restore([{ id: 'old', name: 'old.jpg', position: 0, run: '', thumbnail: null, settings: null, editedCaption: null, state: done() as Extract<JobState, { kind: 'done' }> }]);
+    store().restore([{ id: 'old', name: 'old.jpg', position: 0, run: '', thumbnail: null, settings: null, editedCaption: null, state: stored() }]);
     expect(store().jobs.map((restoredFirst) => restoredFirst.name)).toEqual(['old.jpg', 'a.jpg', 'b.jpg']);
     let change = jobsChange(before, store().jobs);
     expect(change.captioned.map((changed) => changed.name)).toEqual(['a.jpg']);
@@ -97,8 +100,11 @@ describe('export', () => {
     store().editCaption(job('a.jpg').id, 'Rex, "the good boy", on the sofa');
   });
 
+  /** What storage gives the export: every captioned photo's details. */
+  const allDetails = () => new Map(store().jobs.filter((candidate) => candidate.state.kind === 'done').map((candidate) => [candidate.id, details(candidate.name === 'a.jpg' ? objects : null)]));
+
   it('has one row per captioned photo, with the caption used, p, edited and objects where given', () => {
-    const rows = exportRows(store().jobs);
+    const rows = exportRows(store().jobs, allDetails());
     expect(rows).toEqual([
       {
         file: 'a.jpg',
@@ -120,13 +126,18 @@ describe('export', () => {
 
   it('leaves objects out for models without detections', () => {
     store().setJobState(job('c.jpg').id, done(null));
-    expect(exportRows(store().jobs)[1]).not.toHaveProperty('objects');
+    expect(exportRows(store().jobs, allDetails())[1]).not.toHaveProperty('objects');
+  });
+
+  it('falls back to the best caption for a photo whose details storage has lost', () => {
+    expect(exportRows(store().jobs, new Map())[0]).toMatchObject({ p: 0.02, modelCaption: 'A dog on a couch.', captions: [{ text: 'a dog on a couch .', p: 0.02 }] });
+    expect(exportRows(store().jobs, new Map())[0]).not.toHaveProperty('objects');
   });
 
   it('writes CSV that a CSV reader reads back, quoting commas and quotes, escaping formulas', async () => {
     store().setJobState(job('c.jpg').id, done(null));
     store().editCaption(job('c.jpg').id, '=HYPERLINK("http://example.com")');
-    const csv = await toCsv(exportRows(store().jobs));
+    const csv = await toCsv(exportRows(store().jobs, allDetails()));
     expect(csv.startsWith('\uFEFFfile,caption,p,edited,model_caption,description,objects\r\n')).toBe(true);
     expect(csv).toContain('"Rex, ""the good boy"", on the sofa"');
     expect(Papa.parse(csv.slice(1).trim()).data).toEqual([
@@ -146,11 +157,11 @@ describe('a photo’s own description', () => {
     expect(altTextOf(job('kitchen.jpg'))).toBe('Grandma’s kitchen, 1972');
     // Kept for the card's download: a JPEG's file (a reference to it on disk).
     expect(job('kitchen.jpg').file).not.toBeNull();
-    expect(exportRows(store().jobs)[0]).toMatchObject({ caption: 'Grandma’s kitchen, 1972', description: 'Grandma’s kitchen, 1972', modelCaption: 'A dog on a couch.', edited: false });
+    expect(exportRows(store().jobs, new Map())[0]).toMatchObject({ caption: 'Grandma’s kitchen, 1972', description: 'Grandma’s kitchen, 1972', modelCaption: 'A dog on a couch.', edited: false });
 
     store().chooseModelCaption(id, true);
     expect(altTextOf(job('kitchen.jpg'))).toBe('A dog on a couch.');
-    expect(exportRows(store().jobs)[0]).toMatchObject({ caption: 'A dog on a couch.', description: 'Grandma’s kitchen, 1972' });
+    expect(exportRows(store().jobs, new Map())[0]).toMatchObject({ caption: 'A dog on a couch.', description: 'Grandma’s kitchen, 1972' });
 
     store().chooseModelCaption(id, false);
     store().editCaption(id, 'Grandma’s kitchen, 1972'); // the same as the description: no edit
@@ -161,7 +172,7 @@ describe('a photo’s own description', () => {
 
   it('is kept with the result in storage (and results kept before it read as having none)', () => {
     const before = store().jobs;
-    store().restore([{ id: 'old', name: 'old.jpg', position: 0, run: '', thumbnail: null, settings: null, editedCaption: null, state: done() as Extract<JobState, { kind: 'done' }> }]);
+    store().restore([{ id: 'old', name: 'old.jpg', position: 0, run: '', thumbnail: null, settings: null, editedCaption: null, state: stored() }]);
     expect(job('old.jpg')).toMatchObject({ description: null, useModelCaption: false });
     store().setDescription('old', 'A person’s words');
     expect(jobsChange(before, store().jobs).captioned).toEqual([]);
@@ -193,7 +204,7 @@ describe('queue progress', () => {
   });
 
   it('goes on with the run a reload interrupted: its photos kept as waiting, and those it finished before, count', () => {
-    const result = (id: string, run: string) => ({ id, name: `${id}.jpg`, position: 0, run, thumbnail: null, settings: null, editedCaption: null, state: done() as Extract<JobState, { kind: 'done' }> });
+    const result = (id: string, run: string) => ({ id, name: `${id}.jpg`, position: 0, run, thumbnail: null, settings: null, editedCaption: null, state: stored() });
     const queued = (id: string, position: number) => ({ id, name: `${id}.jpg`, position, run: 'earlier-1', file: new File(['x'], `${id}.jpg`) });
     store().restore([result('last-week', 'earlier-0'), result('first', 'earlier-1'), result('second', 'earlier-1')], [queued('third', 3), queued('fourth', 4)]);
     expect(store().jobs.map((restored) => [restored.name, restored.state.kind])).toEqual([
