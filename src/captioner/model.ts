@@ -179,7 +179,12 @@ export class ShowAndTellModel implements StepModel<tf.Tensor2D, StepInputs> {
       const logSoftmax = tf.log(softmax);
       const priorRows = tf.gather(prior.table, tf.tensor1d(Int32Array.from(inputFeed, (id) => prior.rowAfter.get(id) ?? 0), 'int32'));
       const best = tf.topk(tf.add(logSoftmax, priorRows), topK);
-      return { ...best, modelValues: tf.gather(logSoftmax, best.indices, 1, 1), state };
+      // Each row's chosen columns, read from the flattened rows: tfjs-backend-wasm's gather with
+      // batchDims 1 mixes rows up when k differs from the number of rows.
+      const [rows, columns] = logSoftmax.shape;
+      const rowStarts = tf.tensor2d(Int32Array.from({ length: rows }, (_, row) => row * columns), [rows, 1], 'int32');
+      const modelValues = tf.gather(tf.reshape(logSoftmax, [-1]), tf.add(best.indices, rowStarts));
+      return { ...best, modelValues, state };
     });
     try {
       const [scores, wordIds, modelLogProbs] = await Promise.all([

@@ -82,6 +82,26 @@ describe('ShowAndTellModel on the fixture package', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it.each(['cpu', 'wasm'] as const)("with a prior, reports each row's own log-probabilities for any k (%s)", async (backend) => {
+    await initNodeBackend(backend);
+    const onBackend = await ShowAndTellModel.load(await source());
+    const table = tf.zeros<tf.Rank.R2>([1, onBackend.card.vocabularySize]);
+    const prior = { table, rowAfter: new Map<number, number>(), ceiling: 0, dispose: () => table.dispose() };
+    const initial = tf.tidy(() => onBackend.feedImage(imageToTensor(greyImage(16, 16, 255), onBackend.card.image)));
+    const beams = onBackend.gatherRows(initial, Int32Array.of(0, 0));
+    const feed = Int32Array.of(onBackend.vocabulary.id('a'), onBackend.vocabulary.id('white'));
+    // k differs from the number of rows (2): a gather that mixed rows up would show here.
+    const k = 4;
+    const result = await onBackend.step(feed, beams, k, { prior });
+    const [softmax, state] = onBackend.run(feed, beams);
+    const probabilities = softmax.arraySync() as number[][];
+    result.wordIds.forEach((wordId, j) => expect(result.modelLogProbs![j]).toBeCloseTo(Math.log(probabilities[Math.floor(j / k)][wordId]), 5));
+    tf.dispose([initial, beams, result.state, softmax, state]);
+    prior.dispose();
+    onBackend.dispose();
+    await initNodeBackend('cpu');
+  });
+
   it('refuses packages whose parts disagree', async () => {
     const words = (await readFile(path.join(dir, 'word_counts.txt'), 'utf8')).trimEnd().split('\n');
     await expect(ShowAndTellModel.load(await source({ wordCounts: words.slice(0, -1).join('\n') }))).rejects.toThrow(
