@@ -9,7 +9,7 @@
  *
  *   tsx training/weight-precision.ts --model .cache/pkg/ID [--photos 16] [--min-values 8192] [--budget 6400000] [--out training/uint8-weights.json]
  */
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
@@ -21,6 +21,7 @@ import { readCaptionsFile } from '../src/eval/captions-file';
 import { Vocabulary } from '../src/captioner/vocabulary';
 import { isEntryPoint } from '../src/node/entry-point';
 import { decodeImage, fileModelHandler, initNodeBackend } from '../src/node/runtime';
+import { packageBytes } from '../tools/build/model-versions';
 import { quantizeUint8 } from '../tools/graph/package-files';
 import { centernetImageSpec } from './encoder';
 import { FEATURES_NODE } from './export';
@@ -177,14 +178,6 @@ export async function measurePrecision(
     combined,
     layers,
   };
-}
-
-/** Bytes a first visit downloads for the package: every file in its folder. */
-async function packageBytes(modelDir: string): Promise<number> {
-  const json = JSON.parse(await readFile(path.join(modelDir, 'model.json'), 'utf8')) as { weightsManifest: { paths: string[] }[] };
-  const files = ['model.json', 'card.json', 'word_counts.txt', 'objects.json', ...json.weightsManifest.flatMap((group) => group.paths)];
-  const sizes = await Promise.all(files.map(async (file) => (await stat(path.join(modelDir, file))).size));
-  return sizes.reduce((a, b) => a + b, 0);
 }
 
 if (isEntryPoint(import.meta.filename)) {
