@@ -163,11 +163,11 @@ export async function beamSearch<State, Inputs = never>(
       const feed = Int32Array.from(partials, (partial) => partial.wordIds[partial.wordIds.length - 1]);
       // Each partial still gets its beamSize best words that are allowed: ask for as many more as it bans.
       const banned = partials.map((partial) => {
-        const words = repeatingWords(partial.wordIds, noRepeatNgram);
-        for (const id of never) words.add(id);
-        return words;
+        const ids = repeatingWords(partial.wordIds, noRepeatNgram);
+        for (const id of never) ids.add(id);
+        return ids;
       });
-      const k = beamSize + Math.max(...banned.map((words) => words.size));
+      const k = beamSize + Math.max(...banned.map((ids) => ids.size));
       const result = await model.step(feed, state, k, words.stepInputs);
       if (state !== initialState) model.disposeState(state);
       const next = new TopN<PartialCaption>(beamSize);
