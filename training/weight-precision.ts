@@ -50,7 +50,7 @@ export interface PrecisionChoice {
 /** A weight that raises the validation loss by more than this (nats per word) alone stays float16. */
 const MAX_LOSS_INCREASE = 0.01;
 
-/** The default file export.ts reads. */
+/** Where the choice is written unless --out says otherwise (export.ts --uint8-weights reads it). */
 export const PRECISION_FILE = path.join(import.meta.dirname, 'uint8-weights.json');
 
 interface CaptionedPixels {
