@@ -32,6 +32,7 @@ import torch
 from torch import nn
 
 from cider import CiderD
+from hallucination import InventedObjects
 from slips import slips
 from train import encode_caption, load_vocab, unroll, write_weights
 
@@ -240,7 +241,8 @@ class LegOver(Exception):
 def run_phase(run, phase, model, config, train_step, check, better):
     """Trains one phase with its own optimiser until its step budget or patience runs out, resuming
     from the checkpoint if it stopped inside this phase. `train_step(rows)` -> a dict for the log;
-    `check()` -> the validation score; `better(a, b)` says whether score a beats b."""
+    `check()` -> (the validation score, a dict of its parts for the log); `better(a, b)` says
+    whether score a beats b."""
     settings = config["phases"][phase]
     optimizer = torch.optim.Adam(model.parameters(), lr=settings["lr"])
     checkpoint = run.load("checkpoint.pt")
@@ -283,7 +285,7 @@ def run_phase(run, phase, model, config, train_step, check, better):
         progress["step"] += 1
         run.leg_steps += 1
         if progress["step"] % settings["check_every"] == 0 or progress["step"] == settings["steps"]:
-            score = check()
+            score, parts = check()
             if progress["best"] is None or better(score, progress["best"]):
                 progress.update(best=score, best_step=progress["step"], bad_checks=0,
                                 best_model={k: v.clone() for k, v in model.state_dict().items()})
@@ -291,7 +293,7 @@ def run_phase(run, phase, model, config, train_step, check, better):
                 progress["bad_checks"] += 1
             run.note({"phase": phase, "step": progress["step"], "epoch": progress["epoch"],
                       "minutes": round((time.time() - started) / 60, 1), "lr": settings["lr"] * decay,
-                      **entry, "val": round(score, 4), "best": round(progress["best"], 4), "best_step": progress["best_step"]})
+                      **entry, "val": round(score, 4), **parts, "best": round(progress["best"], 4), "best_step": progress["best_step"]})
             save()
             last_save = time.time()
         elif time.time() - last_save > config["checkpoint_minutes"] * 60:
@@ -330,7 +332,7 @@ def cross_entropy_phase(run, model, config, train, val, pad):
                 total += caption_loss(model, val_photos.batch(photo_rows), tokens, pad).item()
                 count += (tokens[:, 1:] != pad).sum().item()
         model.train()
-        return total / count
+        return total / count, {}
 
     config["phases"]["xe"]["items"] = len(train_pairs)
     model.train()
@@ -339,15 +341,21 @@ def cross_entropy_phase(run, model, config, train, val, pad):
 
 def self_critical_phase(run, model, config, train, val, id_to_word, start, end):
     """Rennie et al. 2017 with the baseline of Luo 2020 (the mean reward of the photo's other
-    samples). The reward is CIDEr-D less `slip_penalty` for a caption with a grammar slip."""
+    samples). The reward is CIDEr-D less `slip_penalty` for a caption with a grammar slip and less
+    `object_penalty` for each object class it names that no reference names: CIDEr optimisation
+    alone makes captioners invent more objects (Rohrbach et al. 2018). The best weights are those
+    with the best validation score of the same form: corpus CIDEr-D less the penalties' means."""
     (train_photos, train_refs), (val_photos, val_refs) = train, val
     settings = config["phases"]["scst"]
+    slip_penalty, object_penalty = settings["slip_penalty"], settings["object_penalty"]
     train_cider, val_cider = CiderD(train_refs), CiderD(val_refs)
+    train_objects, val_objects = InventedObjects(train_refs), InventedObjects(val_refs)
     to_text = lambda ids: " ".join(id_to_word.get(i, "<UNK>") for i in ids.tolist() if i != end)
     samples = settings["samples"]
 
     def reward(row, text):
-        return train_cider.score(row, text) - settings["slip_penalty"] * bool(slips(text))
+        return (train_cider.score(row, text) - slip_penalty * bool(slips(text))
+                - object_penalty * train_objects.count(row, text))
 
     def train_step(rows):
         rows = torch.tensor(rows).repeat_interleave(samples)
@@ -361,14 +369,16 @@ def self_critical_phase(run, model, config, train, val, id_to_word, start, end):
         with torch.no_grad():
             texts = [to_text(w) for w in decode(model, val_photos.batch(torch.arange(len(val_photos))), start, end,
                                                config["max_length"], sample=False)[1]]
-        return val_cider.corpus(texts)
+        cider = val_cider.corpus(texts)
+        slip_share = sum(bool(slips(t)) for t in texts) / len(texts)
+        invented = sum(val_objects.count(row, t) for row, t in enumerate(texts)) / len(texts)
+        parts = {"cider": round(cider, 4), "slips": round(slip_share, 4), "invented": round(invented, 4)}
+        return cider - slip_penalty * slip_share - object_penalty * invented, parts
 
     settings["items"] = len(train_photos)
     model.eval()  # samples come from the model the app runs (no dropout)
     run_phase(run, "scst", model, config, train_step, check, lambda a, b: a > b + 1e-4)
 
-
-# ------------------------------------------------------------------------------------------- export
 
 def export_weights(model, stats, config, out):
     """Float32 weights for training/export.ts, the inputs' standardisation kept apart (NAME/mean and
@@ -437,7 +447,8 @@ DEFAULTS = {
     "max_length": 20, "checkpoint_minutes": 5, "threads": 2,
     "phases": {
         "xe": {"lr": 1e-3, "batch": 100, "steps": 12000, "check_every": 250, "patience": 6, "decay": 0.8, "decay_every": 2000},
-        "scst": {"lr": 1e-4, "batch": 50, "steps": 6000, "check_every": 100, "patience": 15, "samples": 5, "slip_penalty": 0.3},
+        "scst": {"lr": 1e-4, "batch": 50, "steps": 6000, "check_every": 100, "patience": 15, "samples": 5, "slip_penalty": 0.3,
+                 "object_penalty": 0.2},
     },
 }
 

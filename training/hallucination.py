@@ -1,0 +1,45 @@
+"""Invented objects for the self-critical reward, as `npm run eval` counts them for CHAIR
+(src/eval/hallucination.ts and ObjectWords in src/captioner/objects.ts, same definition): the
+objects a caption names through training/objects.json, where a two-word phrase wins over its words,
+and an object is invented when none of the photo's reference captions names the same class.
+"""
+import json
+import os
+
+from cider import scoring_tokens
+
+OBJECT_WORDS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "objects.json")
+
+
+class ObjectWords:
+    def __init__(self, path=OBJECT_WORDS):
+        self.words, self.phrases = {}, {}
+        for label, names in json.load(open(path))["objects"].items():
+            for name in names:
+                parts = tuple(name.lower().split())
+                (self.words if len(parts) == 1 else self.phrases)[" ".join(parts)] = label
+
+    def mentioned_classes(self, caption):
+        """The class of every object mention in the caption, left to right."""
+        words, found, i = scoring_tokens(caption), [], 0
+        while i < len(words):
+            phrase = self.phrases.get(" ".join(words[i:i + 2])) if i + 1 < len(words) else None
+            if phrase is not None:
+                found.append(phrase)
+                i += 2
+                continue
+            if words[i] in self.words:
+                found.append(self.words[words[i]])
+            i += 1
+        return found
+
+
+class InventedObjects:
+    """Counts the different classes a caption names that no reference of its photo names."""
+
+    def __init__(self, references, object_words=None):
+        self.object_words = object_words or ObjectWords()
+        self.truth = [{label for r in refs for label in self.object_words.mentioned_classes(r)} for refs in references]
+
+    def count(self, row, caption):
+        return len(set(self.object_words.mentioned_classes(caption)) - self.truth[row])
