@@ -9,7 +9,7 @@
 - a doubled word, next to itself or across "and" ("white and white");
 - an ending on a word that cannot end a sentence ("... sitting on a").
 """
-import re
+from cider import scoring_tokens
 
 FUNCTION_WORDS = frozenset(
     "a an the of and with in on at to for from by is are its their it this that there while as into near "
@@ -19,12 +19,6 @@ PREPOSITIONS = frozenset("in on at with of near by from under over behind beside
                          "along around above below between for to".split())
 ARTICLES = frozenset(("a", "an", "the"))
 COLOURS = frozenset("black white red blue green yellow brown orange pink purple gray grey silver gold tan dark light".split())
-_TOKEN = re.compile(r"[a-z0-9]+|'[a-z]+")
-
-
-def caption_words(caption):
-    """Lower-case words without punctuation, as scoringTokens in src/eval/metrics.ts."""
-    return _TOKEN.findall(caption.lower())
 
 
 def repeated_phrase(words):
@@ -49,7 +43,7 @@ def coordinated_subject_with_is(words):
 
 def slips(caption):
     """The kinds of slip in a caption (an empty list when it has none)."""
-    words = caption_words(caption)
+    words = scoring_tokens(caption)
     found = []
     if coordinated_subject_with_is(words):
         found.append("and-is")
