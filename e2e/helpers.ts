@@ -120,14 +120,18 @@ export function card(page: Page, fileName: string) {
 /** The tutorial's line format: `0) a group of people . (p=0.000306)`; captures the sentence and p. */
 const CAPTION_LINE = /^\d\) (\S.*) \(p=(\d\.\d{6})\)$/;
 
-/** Waits until the photo's card is done and checks it shows three captions in the tutorial's format. */
+/**
+ * Waits until the photo's card is done and checks it shows one to three captions (the beam size) in
+ * the tutorial's format: as in im2txt, only captions that ended within the length limit are listed.
+ */
 export async function expectCaptioned(page: Page, fileName: string): Promise<void> {
   const photo = card(page, fileName);
   // The list renders only the cards near the window; photos just added are at its end.
   if ((await photo.count()) === 0) await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
   await expect(photo).toHaveAttribute('data-state', 'done');
   const lines = photo.getByTestId('caption-lines').getByRole('listitem');
-  await expect(lines).toHaveCount(3);
+  await expect(lines.first()).toBeVisible();
+  expect(await lines.count()).toBeLessThanOrEqual(3);
   for (const line of await lines.allTextContents()) expect(line).toMatch(CAPTION_LINE);
   await expect(photo.getByTestId('best-caption')).not.toBeEmpty();
 }
