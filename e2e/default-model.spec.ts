@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import { captionLines, captionsOnBackend, card, cliCaptions, dropFiles, expectCaptioned, expectSameCaptions, PHOTOS, screenshotPath } from './helpers';
+import { captionLines, captionsOnBackend, card, cliCaptions, dropFiles, expectCaptioned, expectSameCaptions, losslessCopy, PHOTOS, screenshotPath } from './helpers';
 import { startStaticServer, type StaticServer } from './static-server';
 import { APP_SUB_PATH, publishSite } from './static-site';
 
@@ -43,7 +43,7 @@ test('detected objects: boxes inside the photo, an Objects line, highlighting, a
   const grounding = page.getByLabel('Grounded in detected objects');
   await expect(grounding).toBeChecked();
   await dropFiles(page, [PHOTOS.boats()]);
-  const grounded = await captionLines(page, 'boats.jpg');
+  await expectCaptioned(page, 'boats.jpg');
   const photo = card(page, 'boats.jpg');
   await expect(photo.getByTestId('objects-line')).toHaveText(/^Objects: .*person/);
 
@@ -71,10 +71,10 @@ test('detected objects: boxes inside the photo, an Objects line, highlighting, a
 
   // With the switch off the app gives what the CLI gives with --no-grounding.
   await grounding.uncheck();
-  await page.getByRole('button', { name: 'Remove boats.jpg' }).click();
-  await dropFiles(page, [PHOTOS.boats()]);
-  const ungrounded = await captionLines(page, 'boats.jpg');
-  const [cli] = await cliCaptions(['--no-grounding', PHOTOS.boats().path]);
+  // A lossless copy, since Chromium's JPEG decoder and the CLI's round differently (see losslessCopy).
+  const boats = await losslessCopy(PHOTOS.boats());
+  await dropFiles(page, [boats]);
+  const ungrounded = await captionLines(page, boats.name);
+  const [cli] = await cliCaptions(['--no-grounding', boats.path]);
   expect(ungrounded.map((line) => line.sentence)).toEqual(cli);
-  expect(grounded).toHaveLength(3);
 });

@@ -1,10 +1,12 @@
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import AxeBuilder from '@axe-core/playwright';
 import { chromium, expect, type Browser, type BrowserContext, type Page, type TestInfo } from '@playwright/test';
 import { PNG } from 'pngjs';
+import { decodeImage } from '../src/node/runtime';
 import type { WorkerEvent } from '../src/worker/protocol';
 import { chromiumLaunchOptions, SOFTWARE_WEBGL_ARGS } from './browser';
 import { E2E_INPUTS_DIR } from './paths';
@@ -234,4 +236,19 @@ export async function expectEachCaptioned(page: Page, fileNames: readonly string
     await expectCaptioned(page, fileName);
   }
   await find.fill('');
+}
+
+/**
+ * The photo as a PNG of the pixels the CLI decodes from it: Chromium's JPEG decoder and the CLI's
+ * round differently, which can reorder a photo's lesser captions, while a PNG decodes the same everywhere.
+ */
+export async function losslessCopy(photo: ReturnType<typeof PHOTOS.boats>): Promise<TestFile & { path: string }> {
+  const { width, height, data } = decodeImage(await readFile(photo.path));
+  const png = new PNG({ width, height });
+  png.data.set(data);
+  const bytes = PNG.sync.write(png);
+  const file = path.join(E2E_INPUTS_DIR, photo.name.replace(/\.jpg$/, '.png'));
+  await mkdir(E2E_INPUTS_DIR, { recursive: true });
+  await writeFile(file, bytes);
+  return { name: path.basename(file), mimeType: 'image/png', base64: bytes.toString('base64'), path: file };
 }

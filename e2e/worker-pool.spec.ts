@@ -1,14 +1,10 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect, test, type Browser, type Page } from '@playwright/test';
-import { PNG } from 'pngjs';
-import { decodeImage } from '../src/node/runtime';
 import type { WorkerEvent } from '../src/worker/protocol';
 import { FIXTURE_CAPTIONS } from '../tools/fixture/make-fixture-model';
 import { chromiumLaunchOptions, SOFTWARE_WEBGL_ARGS } from './browser';
 import { FAKE_CAMERA_ARGS } from './fake-camera';
-import { captionLines, cliCaptions, dropFiles, expectEachCaptioned, greyPng, PHOTOS, screenshotPath, type TestFile } from './helpers';
-import { E2E_INPUTS_DIR } from './paths';
+import { captionLines, cliCaptions, dropFiles, expectEachCaptioned, greyPng, losslessCopy, PHOTOS, screenshotPath, type TestFile } from './helpers';
 import { startStaticServer } from './static-server';
 import { APP_SUB_PATH, publishSite } from './static-site';
 
@@ -87,21 +83,6 @@ test('a batch is shared by a pool of workers, the model downloaded once; with th
   await page.getByRole('button', { name: 'Stop camera' }).click();
   await page.screenshot({ path: screenshotPath(testInfo, 'worker-pool.png'), fullPage: true });
 });
-
-/**
- * The photo as a PNG of the pixels the CLI decodes from it: Chromium's JPEG decoder and the CLI's
- * round differently, which can reorder a photo's lesser captions, while a PNG decodes the same everywhere.
- */
-async function losslessCopy(photo: ReturnType<typeof PHOTOS.boats>): Promise<TestFile & { path: string }> {
-  const { width, height, data } = decodeImage(await readFile(photo.path));
-  const png = new PNG({ width, height });
-  png.data.set(data);
-  const bytes = PNG.sync.write(png);
-  const file = path.join(E2E_INPUTS_DIR, photo.name.replace(/\.jpg$/, '.png'));
-  await mkdir(E2E_INPUTS_DIR, { recursive: true });
-  await writeFile(file, bytes);
-  return { name: path.basename(file), mimeType: 'image/png', base64: bytes.toString('base64'), path: file };
-}
 
 /** The captions of each photo on the shipped model, with `?workers=N` in the address. */
 async function pageCaptions(browser: Browser, url: string, photos: TestFile[]): Promise<string[][]> {
