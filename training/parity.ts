@@ -35,17 +35,18 @@ export interface ParityReport {
   logProbs: number;
 }
 
-/** Largest difference between the package's `image_features` and training/encoder.ts on one photo. */
-export async function checkEncoderParity(modelDir: string, photo: RgbaImage): Promise<number> {
+/** How far the package's image_features are from the training encoder's: largest difference, and RMS difference / RMS. */
+export async function checkEncoderParity(modelDir: string, photo: RgbaImage): Promise<{ maxAbsDifference: number; relativeRms: number }> {
   const [exported, centernet] = await Promise.all([loadGraphModel(fileModelHandler(path.join(modelDir, 'model.json'))), loadCenternet()]);
   const pixels = imageToTensor(photo, centernetImageSpec('squash'));
   const fromPackage = exported.execute({ [DEFAULT_NODES.image]: pixels }, FEATURES_NODE) as tf.Tensor2D;
   const fromEncoder = encodeFeatures(centernet, pixels);
   const difference = maxAbsDifference(fromPackage, fromEncoder.arraySync());
+  const relativeRms = tf.tidy(() => tf.div(tf.norm(tf.sub(fromPackage, fromEncoder)), tf.norm(fromEncoder)).dataSync()[0]);
   tf.dispose([pixels, fromPackage, fromEncoder]);
   exported.dispose();
   centernet.dispose();
-  return difference;
+  return { maxAbsDifference: difference, relativeRms };
 }
 
 const maxAbsDifference = (a: tf.Tensor, b: number[][]) => tf.tidy(() => tf.max(tf.abs(tf.sub(a, tf.tensor2d(b)))).dataSync()[0]);

