@@ -34,7 +34,7 @@ from torch import nn
 from cider import CiderD
 from hallucination import InventedObjects
 from slips import slips
-from train import encode_caption, load_vocab, unroll, write_weights
+from train import encode_caption, load_vocab, swap_gate_order, unroll, write_weights
 
 GRID_CLASS = 80  # class index of grid cells (the detector's classes are 0..79)
 
@@ -387,7 +387,7 @@ def export_weights(model, stats, config, out):
     the forget bias 1.0 taken out (the graph adds it back, as im2txt's cell does)."""
     sd = {k: v.detach().double().numpy() for k, v in model.state_dict().items()}
     units = config["units"]
-    swap = lambda m: np.concatenate([m[0:units], m[2 * units:3 * units], m[units:2 * units], m[3 * units:]], 0)
+    swap = lambda m: swap_gate_order(m, units)
 
     def linear(name, exported, mean=None, std=None):
         layer = {f"{exported}/weights": sd[f"{name}.weight"].T, f"{exported}/biases": sd[f"{name}.bias"]}
@@ -420,6 +420,56 @@ def export_weights(model, stats, config, out):
     else:
         tensors.update(lstm("lstm", "lstm"))
     write_weights(tensors, {"attention": config["attention"], "units": units, "forgetBias": 1.0}, out)
+
+
+def import_weights(model, config, run_dir):
+    """The inverse of export_weights: loads RUN_DIR/weights.json + weights.bin (an export, or a shipped
+    package unpacked by training/unpack.ts) into the model. The standardisation statistics are the
+    current training photos' (export keeps them apart); the padding word, which export drops, gets a
+    zero embedding and a logit bias that is never sampled."""
+    manifest = json.load(open(os.path.join(run_dir, "weights.json")))
+    blob = open(os.path.join(run_dir, "weights.bin"), "rb").read()
+    units = config["units"]
+    if (manifest.get("attention"), manifest["units"], manifest["forgetBias"]) != (config["attention"], units, 1.0):
+        raise SystemExit(f"{run_dir}: {manifest.get('attention')} attention, {manifest['units']} units, forget bias "
+                         f"{manifest['forgetBias']}; this run needs {config['attention']}, {units}, 1.0")
+
+    def tensor(name):
+        entry = manifest["tensors"][name]
+        return np.frombuffer(blob, np.float32, math.prod(entry["shape"]), entry["offset"]).reshape(entry["shape"]).astype(np.float64)
+
+    sd = {}
+
+    def linear(name, exported, bias=True):
+        sd[f"{name}.weight"] = tensor(f"{exported}/weights").T
+        if bias:
+            sd[f"{name}.bias"] = tensor(f"{exported}/biases")
+
+    def lstm(prefix, name):
+        kernel, bias = tensor(f"{name}/kernel"), tensor(f"{name}/bias")
+        bias[2 * units:3 * units] += 1.0
+        inputs = kernel.shape[0] - units
+        sd.update({f"{prefix}.weight_ih": swap_gate_order(kernel[:inputs].T, units),
+                   f"{prefix}.weight_hh": swap_gate_order(kernel[inputs:].T, units),
+                   f"{prefix}.bias_ih": swap_gate_order(bias, units), f"{prefix}.bias_hh": np.zeros(4 * units)})
+
+    linear("global_embedding", "image_embedding")
+    linear("region_embedding", "regions/features")
+    linear("geometry_embedding", "regions/geometry")
+    sd["project.weight"], sd["project.bias"] = tensor("logits/project_weights").T, tensor("logits/project_biases")
+    sd["class_embedding.weight"] = tensor("regions/class_embedding")
+    sd["attend_regions.weight"], sd["attend_regions.bias"] = tensor("attention/region_weights").T, tensor("attention/region_biases")
+    sd["attend_state.weight"] = tensor("attention/state_weights").T
+    sd["attention_score.weight"], sd["attention_score.bias"] = tensor("attention/score_weights").T, tensor("attention/score_biases")
+    with_padding = lambda m, value: np.concatenate([m, np.full((1,) + m.shape[1:], value)], 0)
+    sd["word_embedding.weight"] = with_padding(tensor("seq_embedding/map"), 0.0)
+    sd["logits_bias"] = with_padding(tensor("logits/biases"), -30.0)
+    if config["attention"] == "topdown":
+        lstm("attention_lstm", "attention_lstm")
+        lstm("language_lstm", "language_lstm")
+    else:
+        lstm("lstm", "lstm")
+    model.load_state_dict({name: torch.tensor(value, dtype=torch.float32) for name, value in sd.items()})
 
 
 def parity_reference(model, photos, files, start, out):
@@ -465,6 +515,8 @@ def main():
     parser.add_argument("--leg-steps", type=int, default=math.inf, help="stop cleanly after this many steps")
     parser.add_argument("--pause-at", help="PHASE:STEP, stop cleanly once that phase reaches that step (e.g. xe:1500)")
     parser.add_argument("--snapshot", metavar="DIR", help="export the best weights so far to DIR and stop (no training)")
+    parser.add_argument("--init-weights", metavar="RUN_DIR", help="begin from RUN_DIR/weights.json + weights.bin "
+                        "(an export, or a shipped package unpacked by training/unpack.ts), e.g. with --phases scst (first start only)")
     parser.add_argument("--threads", type=int, help="CPU threads for this leg (default: the config's); 1 wastes less while other work shares the cores")
     args = parser.parse_args()
     run = Run(args.run, args.leg_steps, args.leg_minutes, args.pause_at)
@@ -479,7 +531,8 @@ def main():
                     config[key].setdefault(phase, {}).update(settings)
             else:
                 config[key] = value
-        config.update(data=os.path.abspath(args.data), features=os.path.abspath(args.features), phase_order=args.phases.split(","))
+        config.update(data=os.path.abspath(args.data), features=os.path.abspath(args.features), phase_order=args.phases.split(","),
+                      init_weights=args.init_weights and os.path.abspath(args.init_weights))
         json.dump(config, open(run.file("config.json"), "w"), indent=1)
     torch.set_num_threads(args.threads or config["threads"])
     torch.manual_seed(config["seed"])
@@ -494,6 +547,9 @@ def main():
     train_photos, val_photos = Photos(*train_arrays, stats), Photos(*val_arrays, stats)
     model = AttendAndTell(config["vocab_size"], train_arrays[0].shape[1], train_arrays[1].shape[2], config["embed"], config["units"],
                           config["attention_size"], config["attention"], config["dropout"])
+    if config.get("init_weights") and not os.path.exists(run.file("checkpoint.pt")):  # until the first checkpoint holds them
+        import_weights(model, config, config["init_weights"])
+        run.note({"initial_weights": config["init_weights"]})
     if args.snapshot:
         checkpoint = run.load("checkpoint.pt")
         model.load_state_dict(checkpoint["progress"]["best_model"] or checkpoint["model"])

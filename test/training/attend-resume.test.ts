@@ -49,6 +49,15 @@ function makeData(root: string): { data: string; features: string } {
   return { data: path.join(root, 'data'), features: path.join(root, 'features') };
 }
 
+/** makeData into ROOT/data and ROOT/features, once. */
+function makeDataOnce(root: string): { data: string; features: string } {
+  if (!existsSync(path.join(root, 'data'))) {
+    for (const dir of ['data', 'features']) mkdirSync(path.join(root, dir));
+    return makeData(root);
+  }
+  return { data: path.join(root, 'data'), features: path.join(root, 'features') };
+}
+
 function train(run: string, dirs: { data: string; features: string }, extra: string[] = []) {
   const result = spawnSync(
     PYTHON,
@@ -64,8 +73,7 @@ describe.skipIf(!hasTorch)('training/attend.py', () => {
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
   it('resumes exactly: stopped every 3 steps (and snapshotted once), it ends with the weights of an unbroken run', () => {
-    for (const dir of ['data', 'features']) mkdirSync(path.join(root, dir));
-    const dirs = makeData(root);
+    const dirs = makeDataOnce(root);
     train(path.join(root, 'whole'), dirs);
     let legs = 0;
     while (!existsSync(path.join(root, 'legs', 'weights.bin'))) {
@@ -87,4 +95,11 @@ describe.skipIf(!hasTorch)('training/attend.py', () => {
     expect(progress).toContain('"resumed_at_step"');
     expect(progress).toContain('"phase": "scst", "finished": true');
   }, 120_000);
+
+  it('starts from exported weights (--init-weights, as unpack.ts writes them from a package) exactly', () => {
+    const whole = path.join(root, 'whole');
+    train(path.join(root, 'imported'), makeDataOnce(root), ['--init-weights', whole, '--phases', 'scst', '--leg-steps', '0']);
+    train(path.join(root, 'imported'), makeDataOnce(root), ['--snapshot', path.join(root, 'imported-snapshot')]);
+    expect(readFileSync(path.join(root, 'imported-snapshot', 'weights.bin')).equals(readFileSync(path.join(whole, 'weights.bin')))).toBe(true);
+  }, 60_000);
 });

@@ -3,9 +3,11 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadGraphModel, type GraphModel } from '@tensorflow/tfjs-converter';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { parseModelList } from '../../src/captioner/model-list';
 import { fileModelHandler, initNodeBackend } from '../../src/node/runtime';
 import { exportModel } from '../../training/export';
 import { unpackDecoder } from '../../training/unpack';
+import { PRECISION_FILE, type PrecisionChoice } from '../../training/weight-precision';
 import { REPO_ROOT } from './helpers/fixture';
 
 const MODELS = path.join(REPO_ROOT, 'public/models');
@@ -50,4 +52,38 @@ describe('unpacking the im2txt-decoder package', async () => {
     expect(storage('MobilenetV3/expanded_conv_13/squeeze_excite/Conv/weights')).toBe('float16');
     await expect(exportModel({ ...options, uint8Weights: ['no/such/weight'] })).rejects.toThrow(/no\/such\/weight/);
   }, 60_000);
+});
+
+/** The attending default: unpack.ts reassembles its LSTM kernels and gives back every decoder weight. */
+describe('unpacking the attending package', async () => {
+  const list = parseModelList(JSON.parse(await readFile(path.join(MODELS, 'models.json'), 'utf8')));
+  const modelDir = path.join(MODELS, 'show-and-tell-attend');
+  let original: GraphModel;
+  let reexported: GraphModel;
+
+  beforeAll(async () => {
+    await initNodeBackend('wasm');
+    const parent = path.join(REPO_ROOT, '.cache', 'test-fixtures');
+    await mkdir(parent, { recursive: true });
+    const work = await mkdtemp(path.join(parent, 'unpack-attend-'));
+    await unpackDecoder(modelDir, path.join(work, 'run'));
+    const card = JSON.parse(await readFile(path.join(modelDir, 'card.json'), 'utf8'));
+    const { uint8: uint8Weights } = JSON.parse(await readFile(PRECISION_FILE, 'utf8')) as PrecisionChoice;
+    await exportModel({ runDir: path.join(work, 'run'), vocabFile: path.join(modelDir, 'word_counts.txt'), outDir: path.join(work, 'package'), quantize: 'uint8', uint8Weights, card });
+    [original, reexported] = await Promise.all([modelDir, path.join(work, 'package')].map((dir) => loadGraphModel(fileModelHandler(path.join(dir, 'model.json')))));
+  }, 120_000);
+
+  it('is the default', () => expect(list.default).toBe('show-and-tell-attend'));
+
+  it('gives back every decoder weight', () => {
+    const decoderWeights = Object.keys(original.weights).filter((name) => /^(attend\/lstm_|attention\/|seq_embedding|logits\/|image_embedding\/|regions\/(features|geometry|class_embedding))/.test(name));
+    expect(decoderWeights.length).toBeGreaterThan(20);
+    for (const name of decoderWeights) {
+      const [before, after] = [original.weights[name][0], reexported.weights[name][0]];
+      expect(after.shape, name).toEqual(before.shape);
+      const range = tf.tidy(() => tf.sub(tf.max(before), tf.min(before)).dataSync()[0]);
+      const difference = tf.tidy(() => tf.max(tf.abs(tf.sub(before, after))).dataSync()[0]);
+      expect(difference, name).toBeLessThanOrEqual(range * 1e-5);
+    }
+  });
 });
