@@ -13,8 +13,29 @@ import { REPO_ROOT } from './helpers/fixture';
 const MODELS = path.join(REPO_ROOT, 'public/models');
 const DECODER_WEIGHTS = ['image_embedding/weights', 'image_embedding/biases', 'seq_embedding/map', 'lstm/basic_lstm_cell/kernel', 'lstm/basic_lstm_cell/bias', 'logits/weights', 'logits/biases'];
 
+/** Unpacks the package in MODEL_DIR and exports it again with its own card and quantisation; loads both. */
+async function unpackAndExportAgain(modelDir: string, uint8Weights?: readonly string[]) {
+  await initNodeBackend('wasm');
+  const parent = path.join(REPO_ROOT, '.cache', 'test-fixtures');
+  await mkdir(parent, { recursive: true });
+  const work = await mkdtemp(path.join(parent, 'unpack-'));
+  await unpackDecoder(modelDir, path.join(work, 'run'));
+  const card = JSON.parse(await readFile(path.join(modelDir, 'card.json'), 'utf8'));
+  await exportModel({ runDir: path.join(work, 'run'), vocabFile: path.join(modelDir, 'word_counts.txt'), outDir: path.join(work, 'package'), quantize: 'uint8', uint8Weights, card });
+  const [original, reexported] = await Promise.all([modelDir, path.join(work, 'package')].map((dir) => loadGraphModel(fileModelHandler(path.join(dir, 'model.json')))));
+  return { work, original, reexported };
+}
+
+/** The weight NAME of both models has the same shape and values within 1e-5 of its range. */
+function expectSameWeight(original: GraphModel, reexported: GraphModel, name: string) {
+  const [before, after] = [original.weights[name][0], reexported.weights[name][0]];
+  expect(after.shape, name).toEqual(before.shape);
+  const range = tf.tidy(() => tf.sub(tf.max(before), tf.min(before)).dataSync()[0]);
+  const difference = tf.tidy(() => tf.max(tf.abs(tf.sub(before, after))).dataSync()[0]);
+  expect(difference, name).toBeLessThanOrEqual(range * 1e-5);
+}
+
 /** unpack.ts lets training continue from a shipped package: exporting what it unpacks must give the package back. */
-// unpack.ts reads im2txt's decoder: the previous default's (the attending decoder's is not unpacked yet).
 describe('unpacking the im2txt-decoder package', async () => {
   const modelDir = path.join(MODELS, 'show-and-tell-centernet');
   let original: GraphModel;
@@ -22,24 +43,11 @@ describe('unpacking the im2txt-decoder package', async () => {
   let work: string;
 
   beforeAll(async () => {
-    await initNodeBackend('wasm');
-    const parent = path.join(REPO_ROOT, '.cache', 'test-fixtures');
-    await mkdir(parent, { recursive: true });
-    work = await mkdtemp(path.join(parent, 'unpack-'));
-    await unpackDecoder(modelDir, path.join(work, 'run'));
     // Same quantisation as the shipped package, so the weights must come back as they were.
-    const card = JSON.parse(await readFile(path.join(modelDir, 'card.json'), 'utf8'));
-    await exportModel({ runDir: path.join(work, 'run'), vocabFile: path.join(modelDir, 'word_counts.txt'), outDir: path.join(work, 'package'), quantize: 'uint8', card });
-    [original, reexported] = await Promise.all([modelDir, path.join(work, 'package')].map((dir) => loadGraphModel(fileModelHandler(path.join(dir, 'model.json')))));
+    ({ work, original, reexported } = await unpackAndExportAgain(modelDir));
   }, 120_000);
 
-  it.each(DECODER_WEIGHTS)('gives back %s', (name) => {
-    const [before, after] = [original.weights[name][0], reexported.weights[name][0]];
-    expect(after.shape).toEqual(before.shape);
-    const range = tf.tidy(() => tf.sub(tf.max(before), tf.min(before)).dataSync()[0]);
-    const difference = tf.tidy(() => tf.max(tf.abs(tf.sub(before, after))).dataSync()[0]);
-    expect(difference).toBeLessThanOrEqual(range * 1e-5);
-  });
+  it.each(DECODER_WEIGHTS)('gives back %s', (name) => expectSameWeight(original, reexported, name));
 
   it('writes the weights --uint8-weights names in 8 bits, and refuses names the graph lacks', async () => {
     const card = JSON.parse(await readFile(path.join(modelDir, 'card.json'), 'utf8'));
@@ -62,15 +70,8 @@ describe('unpacking the attending package', async () => {
   let reexported: GraphModel;
 
   beforeAll(async () => {
-    await initNodeBackend('wasm');
-    const parent = path.join(REPO_ROOT, '.cache', 'test-fixtures');
-    await mkdir(parent, { recursive: true });
-    const work = await mkdtemp(path.join(parent, 'unpack-attend-'));
-    await unpackDecoder(modelDir, path.join(work, 'run'));
-    const card = JSON.parse(await readFile(path.join(modelDir, 'card.json'), 'utf8'));
     const { uint8: uint8Weights } = JSON.parse(await readFile(PRECISION_FILE, 'utf8')) as PrecisionChoice;
-    await exportModel({ runDir: path.join(work, 'run'), vocabFile: path.join(modelDir, 'word_counts.txt'), outDir: path.join(work, 'package'), quantize: 'uint8', uint8Weights, card });
-    [original, reexported] = await Promise.all([modelDir, path.join(work, 'package')].map((dir) => loadGraphModel(fileModelHandler(path.join(dir, 'model.json')))));
+    ({ original, reexported } = await unpackAndExportAgain(modelDir, uint8Weights));
   }, 120_000);
 
   it('is the default', () => expect(list.default).toBe('show-and-tell-attend'));
@@ -78,12 +79,6 @@ describe('unpacking the attending package', async () => {
   it('gives back every decoder weight', () => {
     const decoderWeights = Object.keys(original.weights).filter((name) => /^(attend\/lstm_|attention\/|seq_embedding|logits\/|image_embedding\/|regions\/(features|geometry|class_embedding))/.test(name));
     expect(decoderWeights.length).toBeGreaterThan(20);
-    for (const name of decoderWeights) {
-      const [before, after] = [original.weights[name][0], reexported.weights[name][0]];
-      expect(after.shape, name).toEqual(before.shape);
-      const range = tf.tidy(() => tf.sub(tf.max(before), tf.min(before)).dataSync()[0]);
-      const difference = tf.tidy(() => tf.max(tf.abs(tf.sub(before, after))).dataSync()[0]);
-      expect(difference, name).toBeLessThanOrEqual(range * 1e-5);
-    }
+    for (const name of decoderWeights) expectSameWeight(original, reexported, name);
   });
 });
