@@ -1,9 +1,9 @@
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ObjectWords } from '../../src/captioner/objects';
 import { captionDiversity, mentionedClasses, objectHallucination } from '../../src/eval/hallucination';
+import { PYTHON, runTrainingPython } from './helpers/training-python';
 
 const TABLE = ObjectWords.parse({ objects: { person: ['man', 'men', 'woman', 'people'], dog: ['dog', 'dogs'], frisbee: ['frisbee'], 'hot dog': ['hot dog'] } });
 
@@ -42,10 +42,9 @@ describe('caption diversity', () => {
 
 // The self-critical reward penalises invented objects as training/hallucination.py finds them: it must
 // agree with the CHAIR that `npm run eval` reports, on the real object table.
-const python = spawnSync('python3', ['--version']).status === 0 ? 'python3' : undefined;
 const TRAINING_DIR = path.resolve(import.meta.dirname, '../../training');
 
-describe.skipIf(!python)('training/hallucination.py', () => {
+describe.skipIf(!PYTHON)('training/hallucination.py', () => {
   it('names the same classes and invents the same ones as src/eval/hallucination.ts', () => {
     const table = ObjectWords.parse(JSON.parse(readFileSync(path.join(TRAINING_DIR, 'objects.json'), 'utf8')));
     const photos: [string, string[]][] = [
@@ -54,20 +53,18 @@ describe.skipIf(!python)('training/hallucination.py', () => {
       ['a person riding a motor bike down a street .', ['A motorcycle rider on the road.']],
       ['A grassy field.', ['A dog runs on the grass.']],
     ];
-    const script = [
-      'import json, sys',
-      `sys.path.insert(0, ${JSON.stringify(TRAINING_DIR)})`,
-      'from hallucination import InventedObjects',
-      'photos = json.load(sys.stdin)',
-      'invented = InventedObjects([refs for _, refs in photos])',
-      'print(json.dumps([[invented.object_words.mentioned_classes(c), invented.count(row, c)] for row, (c, _) in enumerate(photos)]))',
-    ].join('\n');
-    const run = spawnSync(python!, ['-c', script], { input: JSON.stringify(photos), encoding: 'utf8' });
-    expect(run.stderr).toBe('');
+    const fromPython = runTrainingPython(
+      [
+        'from hallucination import InventedObjects',
+        'invented = InventedObjects([refs for _, refs in data])',
+        'print(json.dumps([[invented.object_words.mentioned_classes(c), invented.count(row, c)] for row, (c, _) in enumerate(data)]))',
+      ],
+      photos,
+    );
     const expected = photos.map(([caption, references]) => [
       mentionedClasses(table, caption),
       new Set(objectHallucination(table, [caption], [references]).inventedClasses.map(([label]) => label)).size,
     ]);
-    expect(JSON.parse(run.stdout)).toEqual(expected);
+    expect(fromPython).toEqual(expected);
   });
 });

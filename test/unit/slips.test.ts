@@ -1,10 +1,7 @@
-import { spawnSync } from 'node:child_process';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { grammarSlips, slipRate } from '../../src/eval/slips';
+import { PYTHON, runTrainingPython } from './helpers/training-python';
 
-const python = spawnSync('python3', ['--version']).status === 0 ? 'python3' : undefined;
-const TRAINING_DIR = path.resolve(import.meta.dirname, '../../training');
 
 const EXAMPLES: [string, string[]][] = [
   ['a man and a woman is sitting on a rock .', ['and-is']],
@@ -38,17 +35,9 @@ describe('grammarSlips', () => {
 });
 
 // The self-critical reward penalises slips as training/slips.py finds them: the two must agree.
-describe.skipIf(!python)('training/slips.py', () => {
+describe.skipIf(!PYTHON)('training/slips.py', () => {
   it('finds the same slips as src/eval/slips.ts', () => {
-    const script = [
-      'import json, sys',
-      `sys.path.insert(0, ${JSON.stringify(TRAINING_DIR)})`,
-      'from slips import slips',
-      'print(json.dumps([slips(c) for c in json.load(sys.stdin)]))',
-    ].join('\n');
     const captions = EXAMPLES.map(([caption]) => caption);
-    const run = spawnSync(python!, ['-c', script], { input: JSON.stringify(captions), encoding: 'utf8' });
-    expect(run.stderr).toBe('');
-    expect(JSON.parse(run.stdout)).toEqual(captions.map(grammarSlips));
+    expect(runTrainingPython(['from slips import slips', 'print(json.dumps([slips(c) for c in data]))'], captions)).toEqual(captions.map(grammarSlips));
   });
 });

@@ -1,11 +1,8 @@
-import { spawnSync } from 'node:child_process';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ciderD, scoringTokens } from '../../src/eval/metrics';
+import { PYTHON, runTrainingPython } from './helpers/training-python';
 
 // The self-critical reward of training/train.py must be the metric `npm run eval` reports.
-const python = spawnSync('python3', ['--version']).status === 0 ? 'python3' : undefined;
-const TRAINING_DIR = path.resolve(import.meta.dirname, '../../training');
 
 /** Captions built from a small word pool, so n-grams repeat across images as in real captions. */
 function randomCaptions(seed: number, count: number): string[] {
@@ -18,21 +15,14 @@ function randomCaptions(seed: number, count: number): string[] {
   });
 }
 
-describe.skipIf(!python)('training/cider.py', () => {
+describe.skipIf(!PYTHON)('training/cider.py', () => {
   it('gives the same CIDEr-D as src/eval/metrics.ts', () => {
     const references = Array.from({ length: 12 }, (_, i) => randomCaptions(100 + i, 5));
     const hypotheses = randomCaptions(7, 12);
-    const script = [
-      'import json, sys',
-      `sys.path.insert(0, ${JSON.stringify(TRAINING_DIR)})`,
-      'from cider import CiderD',
-      'data = json.load(sys.stdin)',
-      'cider = CiderD(data["references"])',
-      'print(json.dumps([cider.score(i, h) for i, h in enumerate(data["hypotheses"])]))',
-    ].join('\n');
-    const run = spawnSync(python!, ['-c', script], { input: JSON.stringify({ references, hypotheses }), encoding: 'utf8' });
-    expect(run.stderr).toBe('');
-    const fromPython = JSON.parse(run.stdout) as number[];
+    const fromPython = runTrainingPython(
+      ['from cider import CiderD', 'cider = CiderD(data["references"])', 'print(json.dumps([cider.score(i, h) for i, h in enumerate(data["hypotheses"])]))'],
+      { references, hypotheses },
+    ) as number[];
     const { perImage } = ciderD({ hypotheses: hypotheses.map(scoringTokens), references: references.map((refs) => refs.map(scoringTokens)) });
     expect(perImage.some((score) => score > 0.5)).toBe(true);
     fromPython.forEach((score, i) => expect(score).toBeCloseTo(perImage[i], 9));
