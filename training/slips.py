@@ -7,7 +7,9 @@
   food"), or the same noun twice after a/an/the as the head of its phrase ("a kitchen with a
   kitchen"; "a tennis racket on a tennis court" is fine);
 - a doubled word, next to itself or across "and" ("white and white");
-- an ending on a word that cannot end a sentence ("... sitting on a").
+- an ending on a word that cannot end a sentence ("... sitting on a");
+- a full stop before the end ("... on a cell . . ."), which the other kinds cannot see: they read
+  the words without punctuation.
 """
 from cider import scoring_tokens
 
@@ -54,4 +56,6 @@ def slips(caption):
         found.append("doubled-word")
     if words and words[-1] in DANGLING_ENDINGS:
         found.append("dangling-end")
+    if "." in caption.split()[:-1]:
+        found.append("inner-stop")
     return found

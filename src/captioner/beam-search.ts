@@ -59,6 +59,12 @@ export interface SearchInputs<Inputs> {
   stepInputs?: Inputs;
   /** Words the search never chooses (e.g. the unknown word, which no reader wants to see). */
   neverIds?: readonly number[];
+  /**
+   * Words that close a caption (a trained captioner's full stop): a caption that takes one is
+   * complete, its end word following as if certain, so nothing more comes after it (not even a
+   * second full stop, which self-critical training never paid for).
+   */
+  closingIds?: readonly number[];
   /** The most the prior adds to one word's log-probability (0 when it only ever penalises). */
   priorCeiling?: number;
 }
@@ -132,8 +138,8 @@ function repeatingWords(wordIds: readonly number[], n: number): Set<number> {
 
 /**
  * im2txt caption_generator beam search: every step extends each partial caption by its beamSize most
- * probable words; captions that reach the end word move to the complete list (score normalised by
- * length); the beamSize best partials go on. It stops after maxLength - 1 steps, when no partial is
+ * probable words; captions that reach the end word (or a closing word) move to the complete list
+ * (score normalised by length); the beamSize best partials go on. It stops after maxLength - 1 steps, when no partial is
  * left, or as soon as no partial can still outscore the full list of complete captions (which never
  * changes the result). Without any complete caption it returns the partial ones.
  * The caller keeps ownership of initialState; states made during the search are disposed here.
@@ -154,6 +160,7 @@ export async function beamSearch<State, Inputs = never>(
 
   let partials: PartialCaption[] = [{ wordIds: [words.startId], logProb: 0, rankLogProb: 0, score: 0, row: 0 }];
   const never = words.neverIds ?? [];
+  const closing = new Set(words.closingIds ?? []);
   const ceiling = words.priorCeiling ?? 0;
   if (!(ceiling >= 0)) throw new Error(`priorCeiling must be 0 or more, got ${ceiling}`);
   let state = initialState;
@@ -179,10 +186,13 @@ export async function beamSearch<State, Inputs = never>(
           taken++;
           const wordProb = result.modelLogProbs?.[j] ?? result.logProbs[j];
           if (!(wordProb >= MIN_LOG_PROB)) continue;
-          const wordIds = [...partial.wordIds, result.wordIds[j]];
+          const word = result.wordIds[j];
+          // A closing word completes the caption when its end word still fits within maxLength.
+          const closes = closing.has(word) && partial.wordIds.length + 2 <= maxLength;
+          const wordIds = closes ? [...partial.wordIds, word, words.endId] : [...partial.wordIds, word];
           const logProb = partial.logProb + wordProb;
           const rankLogProb = partial.rankLogProb + result.logProbs[j];
-          if (result.wordIds[j] === words.endId) complete.push({ wordIds, logProb, score: normalise(rankLogProb, wordIds.length) });
+          if (word === words.endId || closes) complete.push({ wordIds, logProb, score: normalise(rankLogProb, wordIds.length) });
           else next.push({ wordIds, logProb, rankLogProb, score: rankLogProb, row });
         }
       });

@@ -36,6 +36,8 @@ export interface AttentionSpec {
 export interface ModelSearchDefaults {
   /** See BeamSearchOptions.noRepeatNgram. */
   noRepeatNgram?: number;
+  /** Words after which a caption ends (e.g. ["."]); see SearchInputs.closingIds. None by default, as in im2txt. */
+  closingWords?: string[];
 }
 
 /** card.json of a model package. */
@@ -212,7 +214,10 @@ export function parseModelCard(json: unknown): ModelCard {
 }
 
 function readSearch(search: FieldReader): ModelSearchDefaults {
-  return search.has('noRepeatNgram') ? { noRepeatNgram: search.integerIn('noRepeatNgram', 0, 10) } : {};
+  return {
+    ...(search.has('noRepeatNgram') && { noRepeatNgram: search.integerIn('noRepeatNgram', 0, 10) }),
+    ...(search.has('closingWords') && { closingWords: search.stringList('closingWords') }),
+  };
 }
 
 function readAttention(attention: FieldReader): AttentionSpec {

@@ -93,7 +93,16 @@ class ModelEncodedPhoto implements EncodedPhoto {
 }
 
 class BeamSearchCaptioner implements Captioner {
-  constructor(private readonly model: ShowAndTellModel) {}
+  private readonly closingIds: number[];
+
+  constructor(private readonly model: ShowAndTellModel) {
+    const { vocabulary } = model;
+    this.closingIds = (model.card.search?.closingWords ?? []).map((word) => {
+      const id = vocabulary.id(word);
+      if (id === vocabulary.unknownId) throw new Error(`card.json search.closingWords: "${word}" is not in word_counts.txt`);
+      return id;
+    });
+  }
 
   get card(): ModelCard {
     return this.model.card;
@@ -144,8 +153,10 @@ class BeamSearchCaptioner implements Captioner {
     const { startId, endId, unknownId } = this.model.vocabulary;
     try {
       const stepInputs = { prior, regions: photo.encoded.regions ?? undefined };
-      const search = { ...this.card.search, ...searchOptions };
-      const found = await beamSearch(this.model, photo.encoded.initialState, { startId, endId, neverIds: [unknownId], stepInputs, priorCeiling: prior?.ceiling }, search, (update) =>
+      const { closingWords: _asIds, ...searchDefaults } = this.card.search ?? {};
+      const search = { ...searchDefaults, ...searchOptions };
+      const inputs = { startId, endId, neverIds: [unknownId], closingIds: this.closingIds, stepInputs, priorCeiling: prior?.ceiling };
+      const found = await beamSearch(this.model, photo.encoded.initialState, inputs, search, (update) =>
         onUpdate?.({
           step: update.step,
           partial: update.partial.map(this.toCaption),
@@ -186,5 +197,11 @@ class BeamSearchCaptioner implements Captioner {
  * `const captioner = await loadCaptioner(files); const captions = await captioner.caption(rgba);`
  */
 export async function loadCaptioner(files: PackageFiles, options: LoadOptions = {}): Promise<Captioner> {
-  return new BeamSearchCaptioner(await loadModelPackage(files, options));
+  const model = await loadModelPackage(files, options);
+  try {
+    return new BeamSearchCaptioner(model);
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
 }

@@ -9,11 +9,13 @@
  *   food"), or the same noun twice after a/an/the as the head of its phrase ("a kitchen with a
  *   kitchen"; "a tennis racket on a tennis court" is fine);
  * - a doubled word, next to itself or across "and" ("white and white");
- * - an ending on a word that cannot end a sentence ("... sitting on a").
+ * - an ending on a word that cannot end a sentence ("... sitting on a");
+ * - a full stop before the end ("... on a cell . . ."), which the other kinds cannot see: they read
+ *   the words without punctuation.
  */
 import { scoringTokens } from './metrics';
 
-export type SlipKind = 'and-is' | 'repeated-phrase' | 'doubled-word' | 'dangling-end';
+export type SlipKind = 'and-is' | 'repeated-phrase' | 'doubled-word' | 'dangling-end' | 'inner-stop';
 
 const FUNCTION_WORDS = new Set(
   'a an the of and with in on at to for from by is are its their it this that there while as into near next down up over under through his her'.split(' '),
@@ -56,12 +58,13 @@ export function grammarSlips(caption: string): SlipKind[] {
   const doubled = words.some((word, i) => word === words[i + 1] || (words[i + 1] === 'and' && word === words[i + 2]));
   if (doubled) found.push('doubled-word');
   if (words.length > 0 && DANGLING_ENDINGS.has(words[words.length - 1])) found.push('dangling-end');
+  if (caption.trim().split(/\s+/).slice(0, -1).includes('.')) found.push('inner-stop');
   return found;
 }
 
 /** Share of captions with at least one slip, and how many captions have each kind. */
 export function slipRate(captions: string[]): { share: number; byKind: Record<SlipKind, number> } {
-  const byKind: Record<SlipKind, number> = { 'and-is': 0, 'repeated-phrase': 0, 'doubled-word': 0, 'dangling-end': 0 };
+  const byKind: Record<SlipKind, number> = { 'and-is': 0, 'repeated-phrase': 0, 'doubled-word': 0, 'dangling-end': 0, 'inner-stop': 0 };
   let withSlip = 0;
   for (const caption of captions) {
     const kinds = grammarSlips(caption);

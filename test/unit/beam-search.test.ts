@@ -61,10 +61,16 @@ class FakeModel implements StepModel<string[], WordPrior> {
   }
 }
 
-async function search(table: Table, options: Parameters<typeof beamSearch>[3], updates: BeamUpdate[] = [], prior?: { words: WordPrior; ceiling: number }, never?: string[]) {
+interface SearchWords {
+  prior?: { words: WordPrior; ceiling: number };
+  never?: string[];
+  closing?: string[];
+}
+
+async function search(table: Table, options: Parameters<typeof beamSearch>[3], updates: BeamUpdate[] = [], { prior, never, closing }: SearchWords = {}) {
   const model = new FakeModel(table);
   const initial = model.initialState();
-  const inputs = { startId: START, endId: END, stepInputs: prior?.words, priorCeiling: prior?.ceiling, neverIds: never?.map(id) };
+  const inputs = { startId: START, endId: END, stepInputs: prior?.words, priorCeiling: prior?.ceiling, neverIds: never?.map(id), closingIds: closing?.map(id) };
   const found = await beamSearch(model, initial, inputs, options, (update) => updates.push(update));
   expect([...model.live]).toEqual([initial]); // every state the search made was disposed
   const readable = found.map(({ wordIds, logProb, score }) => ({ words: wordIds.map((w) => WORDS[w]).join(' '), logProb, score }));
@@ -138,12 +144,12 @@ describe('beamSearch', () => {
 
   it("ranks by log-probability plus the prior, and reports the model's own log-probability", async () => {
     // Halving "c": "S b c E" scores .28 × .5 = .14, still above "S b E" (.12), below "S a E" (.3).
-    const { found } = await search(LENGTH_MATTERS, { beamSize: 2 }, [], { words: { c: Math.log(0.5) }, ceiling: 0 });
+    const { found } = await search(LENGTH_MATTERS, { beamSize: 2 }, [], { prior: { words: { c: Math.log(0.5) }, ceiling: 0 } });
     expect(found.map((c) => c.words)).toEqual(['S a E', 'S b c E']);
     expect(found[1].logProb).toBeCloseTo(Math.log(0.28), 6);
     expect(found[1].score).toBeCloseTo(Math.log(0.14), 6);
     // Penalising "a" by ln(.25): "S a E" (.075) drops below "S b E" (.12).
-    const penalised = await search(LENGTH_MATTERS, { beamSize: 2 }, [], { words: { a: Math.log(0.25) }, ceiling: 0 });
+    const penalised = await search(LENGTH_MATTERS, { beamSize: 2 }, [], { prior: { words: { a: Math.log(0.25) }, ceiling: 0 } });
     expect(penalised.found.map((c) => c.words)).toEqual(['S b c E', 'S b E']);
   });
 
@@ -151,7 +157,7 @@ describe('beamSearch', () => {
     const table: Table = { S: { a: 0.9, b: 0.1 }, 'S a': { E: 0.8, c: 0.2 }, 'S b': { E: 0.9, c: 0.1 }, 'S a c': { c: 1 }, 'S a c c': { E: 1 } };
     // Without the prior the search stops after 3 steps (see above). Each "c" gains ln 4 here: "S a c c E"
     // scores .9 × .2 × 4 × 4 = 2.88 and wins, which only a search that keeps going finds.
-    const { found, steps } = await search(table, { beamSize: 2, maxLength: 20 }, [], { words: { c: Math.log(4) }, ceiling: Math.log(4) });
+    const { found, steps } = await search(table, { beamSize: 2, maxLength: 20 }, [], { prior: { words: { c: Math.log(4) }, ceiling: Math.log(4) } });
     expect(found[0].words).toBe('S a c c E');
     expect(found[0].logProb).toBeCloseTo(Math.log(0.9 * 0.2), 6);
     expect(steps).toBeGreaterThan(3);
@@ -182,8 +188,27 @@ describe('beamSearch', () => {
 
   it('never chooses the words it is told never to say', async () => {
     // "S a E" (.3) would win; without "a", "S b c E" (.28) and "S b E" (.12) are left.
-    const { found } = await search(LENGTH_MATTERS, { beamSize: 2 }, [], undefined, ['a']);
+    const { found } = await search(LENGTH_MATTERS, { beamSize: 2 }, [], { never: ['a'] });
     expect(found.map((c) => c.words)).toEqual(['S b c E', 'S b E']);
+  });
+
+  it('ends a caption at a closing word, taking its end word as certain', async () => {
+    // Here "d" plays the full stop: the model would rather say it twice ("S a d d E", .36) than end.
+    const table: Table = {
+      S: { a: 0.9, b: 0.1 },
+      'S a': { d: 0.8, E: 0.2 },
+      'S a d': { d: 0.6, E: 0.4 },
+      'S a d d': { E: 1 },
+      'S b': { E: 1 },
+    };
+    const open = await search(table, { beamSize: 2 });
+    expect(open.found.map((c) => c.words)).toEqual(['S a d d E', 'S a d E']);
+    const closed = await search(table, { beamSize: 2 }, [], { closing: ['d'] });
+    expect(closed.found.map((c) => c.words)).toEqual(['S a d E', 'S a E']);
+    expect(closed.found[0].logProb).toBeCloseTo(Math.log(0.9 * 0.8), 6);
+    // A closing word whose end word would not fit within maxLength does not close the caption.
+    const short = await search(table, { beamSize: 1, maxLength: 3 }, [], { closing: ['d'] });
+    expect(short.found.map((c) => c.words)).toEqual(['S a d']);
   });
 
   it('rejects invalid options', async () => {

@@ -29,6 +29,8 @@ describe('parseModelCard', () => {
     expect(parseModelCard(minimal).search).toBeUndefined();
     expect(parseModelCard({ ...minimal, search: { noRepeatNgram: 3 } }).search).toEqual({ noRepeatNgram: 3 });
     expect(() => parseModelCard({ ...minimal, search: { noRepeatNgram: 2.5 } })).toThrow('search.noRepeatNgram must be a whole number from 0 to 10 (got 2.5)');
+    expect(parseModelCard({ ...minimal, search: { closingWords: ['.'] } }).search).toEqual({ closingWords: ['.'] });
+    expect(() => parseModelCard({ ...minimal, search: { closingWords: [] } })).toThrow('search.closingWords must be a non-empty list of strings');
   });
 
   it('lists every problem with its field path', () => {

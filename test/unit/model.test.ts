@@ -2,7 +2,7 @@ import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadCaptioner, ShowAndTellModel, type Captioner } from '../../src/captioner';
+import { loadCaptioner, ShowAndTellModel, type Captioner, type PackageFiles } from '../../src/captioner';
 import { imageToTensor } from '../../src/captioner/preprocess';
 import { folderPackageFiles } from '../../src/node/package-files';
 import { fileModelHandler, initNodeBackend } from '../../src/node/runtime';
@@ -100,6 +100,24 @@ describe('ShowAndTellModel on the fixture package', () => {
     prior.dispose();
     onBackend.dispose();
     await initNodeBackend('cpu');
+  });
+
+  it("ends captions at the card's closing words, and refuses closing words the vocabulary lacks", async () => {
+    const folder = folderPackageFiles(dir);
+    const card = JSON.parse(await folder.readText('card.json'));
+    const withSearch = (search: object): PackageFiles => ({
+      ...folder,
+      readText: async (name) => (name === 'card.json' ? JSON.stringify({ ...card, search }) : folder.readText(name)),
+    });
+    const closing = await loadCaptioner(withSearch({ closingWords: ['square'] }));
+    try {
+      const { captions } = await closing.caption(greyImage(64, 48, 250));
+      expect(captions[0].words).toEqual(['a', 'white', 'square']);
+      expect(captions[0].p).toBeCloseTo(0.8 * 0.7, 2);
+    } finally {
+      closing.dispose();
+    }
+    await expect(loadCaptioner(withSearch({ closingWords: ['zebra'] }))).rejects.toThrow('card.json search.closingWords: "zebra" is not in word_counts.txt');
   });
 
   it('refuses packages whose parts disagree', async () => {
