@@ -32,7 +32,7 @@ import torch
 from torch import nn
 
 from cider import CiderD
-from hallucination import InventedObjects
+from hallucination import ReferenceObjects
 from slips import slips
 from train import encode_caption, load_vocab, swap_gate_order, unroll, write_weights
 
@@ -341,21 +341,24 @@ def cross_entropy_phase(run, model, config, train, val, pad):
 
 def self_critical_phase(run, model, config, train, val, id_to_word, start, end):
     """Rennie et al. 2017 with the baseline of Luo 2020 (the mean reward of the photo's other
-    samples). The reward is CIDEr-D less `slip_penalty` for a caption with a grammar slip and less
-    `object_penalty` for each object class it names that no reference names: CIDEr optimisation
-    alone makes captioners invent more objects (Rohrbach et al. 2018). The best weights are those
-    with the best validation score of the same form: corpus CIDEr-D less the penalties' means."""
+    samples). The reward is CIDEr-D less `slip_penalty` for a caption with a grammar slip, less
+    `object_penalty` for each object class it names that no reference names (CIDEr optimisation
+    alone makes captioners invent more objects, Rohrbach et al. 2018) and plus `recall_bonus` for
+    each one it names that a reference names (so that the penalty does not teach it to name none).
+    The best weights are those with the best validation score of the same form: corpus CIDEr-D less
+    the penalties' means plus the bonus's."""
     (train_photos, train_refs), (val_photos, val_refs) = train, val
     settings = config["phases"]["scst"]
     slip_penalty, object_penalty = settings["slip_penalty"], settings["object_penalty"]
+    recall_bonus = settings.get("recall_bonus", 0)  # runs begun before the bonus existed had none
     train_cider, val_cider = CiderD(train_refs), CiderD(val_refs)
-    train_objects, val_objects = InventedObjects(train_refs), InventedObjects(val_refs)
+    train_objects, val_objects = ReferenceObjects(train_refs), ReferenceObjects(val_refs)
     to_text = lambda ids: " ".join(id_to_word.get(i, "<UNK>") for i in ids.tolist() if i != end)
     samples = settings["samples"]
 
     def reward(row, text):
         return (train_cider.score(row, text) - slip_penalty * bool(slips(text))
-                - object_penalty * train_objects.count(row, text))
+                - object_penalty * train_objects.invented(row, text) + recall_bonus * train_objects.recalled(row, text))
 
     def train_step(rows):
         rows = torch.tensor(rows).repeat_interleave(samples)
@@ -371,9 +374,10 @@ def self_critical_phase(run, model, config, train, val, id_to_word, start, end):
                                                config["max_length"], sample=False)[1]]
         cider = val_cider.corpus(texts)
         slip_share = sum(bool(slips(t)) for t in texts) / len(texts)
-        invented = sum(val_objects.count(row, t) for row, t in enumerate(texts)) / len(texts)
-        parts = {"cider": round(cider, 4), "slips": round(slip_share, 4), "invented": round(invented, 4)}
-        return cider - slip_penalty * slip_share - object_penalty * invented, parts
+        invented = sum(val_objects.invented(row, t) for row, t in enumerate(texts)) / len(texts)
+        recalled = sum(val_objects.recalled(row, t) for row, t in enumerate(texts)) / len(texts)
+        parts = {"cider": round(cider, 4), "slips": round(slip_share, 4), "invented": round(invented, 4), "recalled": round(recalled, 4)}
+        return cider - slip_penalty * slip_share - object_penalty * invented + recall_bonus * recalled, parts
 
     settings["items"] = len(train_photos)
     model.eval()  # samples come from the model the app runs (no dropout)
@@ -498,7 +502,7 @@ DEFAULTS = {
     "phases": {
         "xe": {"lr": 1e-3, "batch": 100, "steps": 12000, "check_every": 250, "patience": 6, "decay": 0.8, "decay_every": 2000},
         "scst": {"lr": 1e-4, "batch": 50, "steps": 6000, "check_every": 100, "patience": 15, "samples": 5, "slip_penalty": 0.3,
-                 "object_penalty": 0.2},
+                 "object_penalty": 0.2, "recall_bonus": 0},
     },
 }
 

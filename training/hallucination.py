@@ -1,7 +1,8 @@
-"""Invented objects for the self-critical reward, as `npm run eval` counts them for CHAIR
+"""Invented and recalled objects for the self-critical reward, as `npm run eval` counts them for CHAIR
 (src/eval/hallucination.ts and ObjectWords in src/captioner/objects.ts, same definition): the
 objects a caption names through training/objects.json, where a two-word phrase wins over its words,
-and an object is invented when none of the photo's reference captions names the same class.
+and an object is invented when none of the photo's reference captions names the same class,
+recalled when one does.
 """
 import json
 import os
@@ -34,12 +35,17 @@ class ObjectWords:
         return found
 
 
-class InventedObjects:
-    """Counts the different classes a caption names that no reference of its photo names."""
+class ReferenceObjects:
+    """What a caption's objects are against its photo's references: the different classes it names
+    that no reference names (invented, CHAIR's hallucinations) and that one does (recalled, CHAIR's
+    object recall counts them)."""
 
     def __init__(self, references, object_words=None):
         self.object_words = object_words or ObjectWords()
         self.truth = [{label for r in refs for label in self.object_words.mentioned_classes(r)} for refs in references]
 
-    def count(self, row, caption):
+    def invented(self, row, caption):
         return len(set(self.object_words.mentioned_classes(caption)) - self.truth[row])
+
+    def recalled(self, row, caption):
+        return len(set(self.object_words.mentioned_classes(caption)) & self.truth[row])

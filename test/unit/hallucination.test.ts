@@ -40,12 +40,12 @@ describe('caption diversity', () => {
   });
 });
 
-// The self-critical reward penalises invented objects as training/hallucination.py finds them: it must
+// The self-critical reward counts invented and recalled objects as training/hallucination.py finds them: it must
 // agree with the CHAIR that `npm run eval` reports, on the real object table.
 const TRAINING_DIR = path.resolve(import.meta.dirname, '../../training');
 
 describe.skipIf(!PYTHON)('training/hallucination.py', () => {
-  it('names the same classes and invents the same ones as src/eval/hallucination.ts', () => {
+  it('names, invents and recalls the same classes as src/eval/hallucination.ts', () => {
     const table = ObjectWords.parse(JSON.parse(readFileSync(path.join(TRAINING_DIR, 'objects.json'), 'utf8')));
     const photos: [string, string[]][] = [
       ['A man eats a hot dog next to a dog.', ['A person eating a hot dog.', 'Someone with food.']],
@@ -55,16 +55,18 @@ describe.skipIf(!PYTHON)('training/hallucination.py', () => {
     ];
     const fromPython = runTrainingPython(
       [
-        'from hallucination import InventedObjects',
-        'invented = InventedObjects([refs for _, refs in data])',
-        'print(json.dumps([[invented.object_words.mentioned_classes(c), invented.count(row, c)] for row, (c, _) in enumerate(data)]))',
+        'from hallucination import ReferenceObjects',
+        'objects = ReferenceObjects([refs for _, refs in data])',
+        'print(json.dumps([[objects.object_words.mentioned_classes(c), objects.invented(row, c), objects.recalled(row, c)]',
+        '                  for row, (c, _) in enumerate(data)]))',
       ],
       photos,
     );
-    const expected = photos.map(([caption, references]) => [
-      mentionedClasses(table, caption),
-      new Set(objectHallucination(table, [caption], [references]).inventedClasses.map(([label]) => label)).size,
-    ]);
+    const expected = photos.map(([caption, references]) => {
+      const scores = objectHallucination(table, [caption], [references]);
+      const referenceClasses = new Set(references.flatMap((reference) => mentionedClasses(table, reference))).size;
+      return [mentionedClasses(table, caption), new Set(scores.inventedClasses.map(([label]) => label)).size, Math.round(scores.objectRecall * referenceClasses)];
+    });
     expect(fromPython).toEqual(expected);
   });
 });
