@@ -25,6 +25,7 @@ import argparse
 import json
 import math
 import os
+import sys
 import time
 
 import numpy as np
@@ -556,6 +557,8 @@ def main():
         run.note({"initial_weights": config["init_weights"]})
     if args.snapshot:
         checkpoint = run.load("checkpoint.pt")
+        if checkpoint is None:
+            sys.exit(f"{run.file('checkpoint.pt')} does not exist yet: the run has no weights of its own to snapshot")
         model.load_state_dict(checkpoint["progress"]["best_model"] or checkpoint["model"])
         os.makedirs(args.snapshot, exist_ok=True)
         export_weights(model, stats, config, args.snapshot)
