@@ -445,10 +445,8 @@ def import_weights(model, config, run_dir):
 
     sd = {}
 
-    def linear(name, exported, bias=True):
-        sd[f"{name}.weight"] = tensor(f"{exported}/weights").T
-        if bias:
-            sd[f"{name}.bias"] = tensor(f"{exported}/biases")
+    def linear(name, exported):
+        sd[f"{name}.weight"], sd[f"{name}.bias"] = tensor(f"{exported}/weights").T, tensor(f"{exported}/biases")
 
     def lstm(prefix, name):
         kernel, bias = tensor(f"{name}/kernel"), tensor(f"{name}/bias")

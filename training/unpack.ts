@@ -56,15 +56,21 @@ function weightsWriter() {
   };
 }
 
+/** A weight of the package's graph as float32 values (dequantised, as the app runs it). */
+function packageWeight(model: GraphModel, modelDir: string, name: string): { shape: number[]; data: Float32Array } {
+  const weight = model.weights[name]?.[0];
+  if (!weight) throw new Error(`${modelDir} has no weight ${name}: not a package written by training/export.ts`);
+  return { shape: weight.shape, data: weight.dataSync() as Float32Array };
+}
+
 export async function unpackDecoder(modelDir: string, outDir: string): Promise<void> {
   const model = await loadGraphModel(fileModelHandler(path.join(modelDir, 'model.json')));
   if (model.weights['attend/forget_bias']) return unpackAttendDecoder(model, modelDir, outDir);
   const [forgetBias] = model.weights['lstm/forget_bias'][0].dataSync();
   const writer = weightsWriter();
   for (const [graphName, trainedName] of Object.entries(TRAINED_NAMES)) {
-    const weight = model.weights[graphName]?.[0];
-    if (!weight) throw new Error(`${modelDir} has no weight ${graphName}: not a package written by training/export.ts`);
-    writer.add(trainedName, weight.shape, weight.dataSync() as Float32Array);
+    const { shape, data } = packageWeight(model, modelDir, graphName);
+    writer.add(trainedName, shape, data);
   }
   const units = writer.tensors['lstm/bias'].shape[0] / 4;
   model.dispose();
@@ -72,11 +78,7 @@ export async function unpackDecoder(modelDir: string, outDir: string): Promise<v
 }
 
 async function unpackAttendDecoder(model: GraphModel, modelDir: string, outDir: string): Promise<void> {
-  const values = (name: string) => {
-    const weight = model.weights[name]?.[0];
-    if (!weight) throw new Error(`${modelDir} has no weight ${name}: not a package written by training/export.ts`);
-    return { shape: weight.shape, data: weight.dataSync() as Float32Array };
-  };
+  const values = (name: string) => packageWeight(model, modelDir, name);
   const writer = weightsWriter();
   for (const name of ATTEND_NAMES) {
     const { shape, data } = values(name);

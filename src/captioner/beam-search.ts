@@ -139,9 +139,9 @@ function repeatingWords(wordIds: readonly number[], n: number): Set<number> {
 /**
  * im2txt caption_generator beam search: every step extends each partial caption by its beamSize most
  * probable words; captions that reach the end word (or a closing word) move to the complete list
- * (score normalised by length); the beamSize best partials go on. It stops after maxLength - 1 steps, when no partial is
- * left, or as soon as no partial can still outscore the full list of complete captions (which never
- * changes the result). Without any complete caption it returns the partial ones.
+ * (score normalised by length); the beamSize best partials go on. It stops after maxLength - 1
+ * steps, when no partial is left, or as soon as no partial can still outscore the full list of
+ * complete captions (which never changes the result). Without any complete caption it returns the partial ones.
  * The caller keeps ownership of initialState; states made during the search are disposed here.
  */
 export async function beamSearch<State, Inputs = never>(

@@ -93,11 +93,15 @@ class ModelEncodedPhoto implements EncodedPhoto {
 }
 
 class BeamSearchCaptioner implements Captioner {
+  /** The card's search rules that are options of the search; its closing words go in as ids. */
+  private readonly searchDefaults: Partial<BeamSearchOptions>;
   private readonly closingIds: number[];
 
   constructor(private readonly model: ShowAndTellModel) {
     const { vocabulary } = model;
-    this.closingIds = (model.card.search?.closingWords ?? []).map((word) => {
+    const { closingWords = [], ...searchDefaults } = model.card.search ?? {};
+    this.searchDefaults = searchDefaults;
+    this.closingIds = closingWords.map((word) => {
       const id = vocabulary.id(word);
       if (id === vocabulary.unknownId) throw new Error(`card.json search.closingWords: "${word}" is not in word_counts.txt`);
       return id;
@@ -153,8 +157,7 @@ class BeamSearchCaptioner implements Captioner {
     const { startId, endId, unknownId } = this.model.vocabulary;
     try {
       const stepInputs = { prior, regions: photo.encoded.regions ?? undefined };
-      const { closingWords: _asIds, ...searchDefaults } = this.card.search ?? {};
-      const search = { ...searchDefaults, ...searchOptions };
+      const search = { ...this.searchDefaults, ...searchOptions };
       const inputs = { startId, endId, neverIds: [unknownId], closingIds: this.closingIds, stepInputs, priorCeiling: prior?.ceiling };
       const found = await beamSearch(this.model, photo.encoded.initialState, inputs, search, (update) =>
         onUpdate?.({

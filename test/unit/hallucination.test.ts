@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ObjectWords } from '../../src/captioner/objects';
 import { captionDiversity, mentionedClasses, objectHallucination } from '../../src/eval/hallucination';
-import { PYTHON, runTrainingPython } from './helpers/training-python';
+import { PYTHON, runTrainingPython, TRAINING_DIR } from './helpers/training-python';
 
 const TABLE = ObjectWords.parse({ objects: { person: ['man', 'men', 'woman', 'people'], dog: ['dog', 'dogs'], frisbee: ['frisbee'], 'hot dog': ['hot dog'] } });
 
@@ -42,8 +42,6 @@ describe('caption diversity', () => {
 
 // The self-critical reward counts invented and recalled objects as training/hallucination.py finds them: it must
 // agree with the CHAIR that `npm run eval` reports, on the real object table.
-const TRAINING_DIR = path.resolve(import.meta.dirname, '../../training');
-
 describe.skipIf(!PYTHON)('training/hallucination.py', () => {
   it('names, invents and recalls the same classes as src/eval/hallucination.ts', () => {
     const table = ObjectWords.parse(JSON.parse(readFileSync(path.join(TRAINING_DIR, 'objects.json'), 'utf8')));

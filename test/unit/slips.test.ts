@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { grammarSlips, slipRate } from '../../src/eval/slips';
 import { PYTHON, runTrainingPython } from './helpers/training-python';
 
-
 const EXAMPLES: [string, string[]][] = [
   ['a man and a woman is sitting on a rock .', ['and-is']],
   ['a plate of a plate of food .', ['repeated-phrase']],

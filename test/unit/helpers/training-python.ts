@@ -4,7 +4,7 @@ import { expect } from 'vitest';
 
 /** python3 when there is one: the tests that compare training/*.py with src/ skip without it. */
 export const PYTHON = spawnSync('python3', ['--version']).status === 0 ? 'python3' : undefined;
-const TRAINING_DIR = path.resolve(import.meta.dirname, '../../../training');
+export const TRAINING_DIR = path.resolve(import.meta.dirname, '../../../training');
 
 /**
  * Runs LINES of Python with training/ importable and `data` = INPUT (through JSON); the lines print
