@@ -12,6 +12,8 @@ Two decoders, chosen by measurement (--attention):
   soft     Show, Attend and Tell (Xu et al. 2015): one LSTM, attention driven by its last output.
 Both start im2txt's way, with the image embedding fed as the first input from a zero state, and
 share the word embedding with the softmax (tied: logits = project(h) . embedding^T + bias).
+With --config '{"evidence": true}' the softmax also weighs the detector's class scores for each
+object word, by coefficients the decoder sets at every word (AttendAndTell's word_classes).
 
 Phases, each resumable: `xe` (cross-entropy, best validation loss kept), then `scst` (self-critical
 on the CIDEr-D reward, less a penalty for grammar slips; best greedy validation CIDEr-D kept).
@@ -33,11 +35,14 @@ import torch
 from torch import nn
 
 from cider import CiderD
-from hallucination import ReferenceObjects
+from hallucination import ObjectWords, ReferenceObjects
 from slips import slips
 from train import encode_caption, load_vocab, swap_gate_order, unroll, write_weights
 
 GRID_CLASS = 80  # class index of grid cells (the detector's classes are 0..79)
+CLASS_SCORES = 80  # the last numbers of the pooled features: the detector's heatmap maximum per class
+EVIDENCE_TERMS = 3  # per object word: its class score, the score's log, 1
+EVIDENCE_FLOOR = 0.01  # the log of a class score is taken from here up: below it, "not seen" is all it says
 
 
 # ---------------------------------------------------------------------------------------------- data
@@ -70,6 +75,7 @@ class Photos:
 
     def __init__(self, global_features, regions, geometry, stats):
         self.global_features = torch.from_numpy((global_features - stats["global_mean"]) / stats["global_std"]).float()
+        self.class_scores = torch.from_numpy(global_features[:, -CLASS_SCORES:]).float()
         self.regions = torch.from_numpy((regions - stats["region_mean"]) / stats["region_std"]).float()
         box = geometry[..., :4]
         area = (box[..., 2] - box[..., 0]) * (box[..., 3] - box[..., 1])
@@ -80,7 +86,7 @@ class Photos:
         return len(self.global_features)
 
     def batch(self, rows):
-        return self.global_features[rows], self.regions[rows], self.geometry[rows], self.classes[rows]
+        return self.global_features[rows], self.regions[rows], self.geometry[rows], self.classes[rows], self.class_scores[rows]
 
 
 def load_split(prefixes):
@@ -100,8 +106,25 @@ def feature_stats(global_features, regions):
 
 # --------------------------------------------------------------------------------------------- model
 
+def word_classes(vocab, vocab_size, object_words=None):
+    """[vocab_size] the detector class each word names on its own (objects.json's single words, e.g.
+    "dogs" -> dog), GRID_CLASS for every other word (it names none)."""
+    object_words = object_words or ObjectWords()
+    index = {label: i for i, label in enumerate(object_words.labels)}
+    classes = torch.full((vocab_size,), GRID_CLASS, dtype=torch.long)
+    for word, i in vocab.items():
+        if word in object_words.words:
+            classes[i] = index[object_words.words[word]]
+    return classes
+
+
 class AttendAndTell(nn.Module):
-    def __init__(self, vocab_size, global_size, region_size, embed, units, attention_size, attention, dropout):
+    """`word_classes` (see word_classes()) turns on the detector's evidence in the softmax: at every
+    word the decoder's output sets three coefficients, for each object word's class score, its log
+    and a constant, added to that word's logit. The model learns when to trust the detector, where
+    the search's grounding applies one fixed rule."""
+
+    def __init__(self, vocab_size, global_size, region_size, embed, units, attention_size, attention, dropout, word_classes=None):
         super().__init__()
         self.attention_kind = attention
         self.units = units
@@ -121,19 +144,36 @@ class AttendAndTell(nn.Module):
         self.project = nn.Linear(units, embed)
         self.logits_bias = nn.Parameter(torch.zeros(vocab_size))
         self.dropout = nn.Dropout(dropout)
+        self.uses_evidence = word_classes is not None
+        if self.uses_evidence:
+            self.register_buffer("word_classes", word_classes, persistent=False)
+            self.evidence_coefficients = nn.Linear(units, EVIDENCE_TERMS)
+            # Zero at first: a decoder trained without evidence starts out unchanged.
+            nn.init.zeros_(self.evidence_coefficients.weight)
+            nn.init.zeros_(self.evidence_coefficients.bias)
 
     @property
     def state_size(self):
         return (4 if self.attention_kind == "topdown" else 2) * self.units
 
     def regions(self, photos):
-        """(global, regions, geometry, classes) -> per-photo inputs of every step: region vectors
-        [B, R, E], their attention keys [B, R, A], and the image embedding [B, E]."""
-        global_features, features, geometry, classes = photos
+        """A batch of Photos -> per-photo inputs of every step: region vectors [B, R, E], their attention
+        keys [B, R, A], the image embedding [B, E] and the words' evidence [B, EVIDENCE_TERMS, V] (None
+        without it)."""
+        global_features, features, geometry, classes, class_scores = photos
         vectors = torch.relu(self.region_embedding(self.dropout(features)) + self.geometry_embedding(geometry)
                              + self.class_embedding(classes))
         vectors = self.dropout(vectors)
-        return vectors, self.attend_regions(vectors), self.global_embedding(self.dropout(global_features))
+        evidence = self.word_evidence(class_scores) if self.uses_evidence else None
+        return vectors, self.attend_regions(vectors), self.global_embedding(self.dropout(global_features)), evidence
+
+    def word_evidence(self, class_scores):
+        """[B, 80] class scores -> [B, 3, V]: each object word's class score, its log (from
+        EVIDENCE_FLOOR) and 1; zeros for the words that name no object."""
+        per_class = torch.cat([class_scores, torch.zeros(len(class_scores), 1)], 1)
+        score = per_class[:, self.word_classes]
+        names_object = (self.word_classes != GRID_CLASS).float().expand_as(score)
+        return torch.stack([score, torch.log(score.clamp(min=EVIDENCE_FLOOR)) * names_object, names_object], 1)
 
     def attend(self, vectors, keys, query):
         scores = self.attention_score(torch.tanh(keys + self.attend_state(query)[:, None])).squeeze(-1)
@@ -157,33 +197,39 @@ class AttendAndTell(nn.Module):
         zeros = torch.zeros(len(image), self.state_size)
         return self.step(image, zeros, vectors, keys)[1]
 
-    def logits(self, output):
-        return self.project(self.dropout(output)) @ self.word_embedding.weight.T + self.logits_bias
+    def logits(self, output, evidence):
+        output = self.dropout(output)
+        logits = self.project(output) @ self.word_embedding.weight.T + self.logits_bias
+        if evidence is None:
+            return logits
+        return logits + torch.einsum("bk,bkv->bv", self.evidence_coefficients(output), evidence)
 
-    def word_step(self, words, state, vectors, keys):
+    def word_step(self, words, state, photo):
+        """photo: what regions() returned."""
+        vectors, keys, _, evidence = photo
         output, state = self.step(self.dropout(self.word_embedding(words)), state, vectors, keys)
-        return self.logits(output), state
+        return self.logits(output, evidence), state
 
 
 def caption_loss(model, photos, tokens, pad):
     """Summed cross-entropy of each next word (teacher forcing)."""
-    vectors, keys, image = model.regions(photos)
-    state = model.initial_state(vectors, keys, image)
+    photo = model.regions(photos)
+    state = model.initial_state(*photo[:3])
     total = torch.zeros(())
     for t in range(tokens.shape[1] - 1):
         due = tokens[:, t + 1] != pad
         if not due.any():
             break
-        logits, state = model.word_step(tokens[:, t], state, vectors, keys)
+        logits, state = model.word_step(tokens[:, t], state, photo)
         total = total + nn.functional.cross_entropy(logits[due], tokens[due, t + 1], reduction="sum")
     return total
 
 
 def decode(model, photos, start, end, max_length, sample):
     """Sampled or greedy captions: summed log-probabilities (with gradients) and word ids."""
-    vectors, keys, image = model.regions(photos)
-    state = model.initial_state(vectors, keys, image)
-    return unroll(lambda words, state: model.word_step(words, state, vectors, keys), state, len(image), start, end, max_length, sample)
+    photo = model.regions(photos)
+    state = model.initial_state(*photo[:3])
+    return unroll(lambda words, state: model.word_step(words, state, photo), state, len(state), start, end, max_length, sample)
 
 
 # ----------------------------------------------------------------------------------- resumable runs
@@ -424,7 +470,12 @@ def export_weights(model, stats, config, out):
         tensors.update(lstm("language_lstm", "language_lstm"))
     else:
         tensors.update(lstm("lstm", "lstm"))
-    write_weights(tensors, {"attention": config["attention"], "units": units, "forgetBias": 1.0}, out)
+    facts = {"attention": config["attention"], "units": units, "forgetBias": 1.0}
+    if model.uses_evidence:
+        tensors.update(linear("evidence_coefficients", "logits/evidence"))
+        tensors["logits/word_classes"] = model.word_classes[:vocab].double().numpy()
+        facts["evidenceFloor"] = EVIDENCE_FLOOR
+    write_weights(tensors, facts, out)
 
 
 def import_weights(model, config, run_dir):
@@ -449,12 +500,15 @@ def import_weights(model, config, run_dir):
         sd[f"{name}.weight"], sd[f"{name}.bias"] = tensor(f"{exported}/weights").T, tensor(f"{exported}/biases")
 
     def lstm(prefix, name):
-        kernel, bias = tensor(f"{name}/kernel"), tensor(f"{name}/bias")
-        bias[2 * units:3 * units] += 1.0
+        kernel = tensor(f"{name}/kernel")
         inputs = kernel.shape[0] - units
+        # The forget bias goes to bias_hh on its own: added to the float32 biases, it would round them,
+        # and exporting again would not give back the same numbers.
+        forget_bias = np.zeros(4 * units)
+        forget_bias[2 * units:3 * units] = 1.0
         sd.update({f"{prefix}.weight_ih": swap_gate_order(kernel[:inputs].T, units),
                    f"{prefix}.weight_hh": swap_gate_order(kernel[inputs:].T, units),
-                   f"{prefix}.bias_ih": swap_gate_order(bias, units), f"{prefix}.bias_hh": np.zeros(4 * units)})
+                   f"{prefix}.bias_ih": swap_gate_order(tensor(f"{name}/bias"), units), f"{prefix}.bias_hh": swap_gate_order(forget_bias, units)})
 
     linear("global_embedding", "image_embedding")
     linear("region_embedding", "regions/features")
@@ -472,7 +526,10 @@ def import_weights(model, config, run_dir):
         lstm("language_lstm", "language_lstm")
     else:
         lstm("lstm", "lstm")
-    model.load_state_dict({name: torch.tensor(value, dtype=torch.float32) for name, value in sd.items()})
+    if model.uses_evidence and "logits/evidence/weights" in manifest["tensors"]:
+        linear("evidence_coefficients", "logits/evidence")
+    # A decoder exported without evidence keeps the model's zero evidence coefficients.
+    model.load_state_dict({**model.state_dict(), **{name: torch.tensor(value, dtype=torch.float32) for name, value in sd.items()}})
 
 
 def parity_reference(model, photos, files, start, out):
@@ -480,13 +537,14 @@ def parity_reference(model, photos, files, start, out):
     step from <S> (log-probabilities over the exported words, i.e. without the padding id)."""
     model.eval()
     with torch.no_grad():
-        vectors, keys, image = model.regions(photos.batch(torch.arange(2)))
-        initial = model.initial_state(vectors, keys, image)
+        photo = model.regions(photos.batch(torch.arange(2)))
+        initial = model.initial_state(*photo[:3])
         words = torch.full((2,), start, dtype=torch.long)
         state = torch.empty(0, model.state_size)
         log_probs = []
         for row in range(2):  # the browser graph takes one photo's regions at a time
-            logits, row_state = model.word_step(words[row:row + 1], initial[row:row + 1], vectors[row:row + 1], keys[row:row + 1])
+            one_photo = tuple(part if part is None else part[row:row + 1] for part in photo)
+            logits, row_state = model.word_step(words[row:row + 1], initial[row:row + 1], one_photo)
             log_probs.append(torch.log_softmax(logits[:, :-1], -1))
             state = torch.cat([state, row_state])
     json.dump({"photos": files[:2], "initialState": initial.tolist(), "inputFeed": [start, start],
@@ -496,7 +554,7 @@ def parity_reference(model, photos, files, start, out):
 # --------------------------------------------------------------------------------------------- main
 
 DEFAULTS = {
-    "attention": "topdown", "embed": 256, "units": 256, "attention_size": 256, "dropout": 0.3, "seed": 1,
+    "attention": "topdown", "evidence": False, "embed": 256, "units": 256, "attention_size": 256, "dropout": 0.3, "seed": 1,
     "max_length": 20, "checkpoint_minutes": 5, "threads": 2,
     "phases": {
         "xe": {"lr": 1e-3, "batch": 100, "steps": 12000, "check_every": 250, "patience": 6, "decay": 0.8, "decay_every": 2000},
@@ -549,7 +607,8 @@ def main():
     stats = feature_stats(train_arrays[0], train_arrays[1])
     train_photos, val_photos = Photos(*train_arrays, stats), Photos(*val_arrays, stats)
     model = AttendAndTell(config["vocab_size"], train_arrays[0].shape[1], train_arrays[1].shape[2], config["embed"], config["units"],
-                          config["attention_size"], config["attention"], config["dropout"])
+                          config["attention_size"], config["attention"], config["dropout"],
+                          word_classes(vocab, config["vocab_size"]) if config.get("evidence") else None)
     if config.get("init_weights") and not os.path.exists(run.file("checkpoint.pt")):  # until the first checkpoint holds them
         import_weights(model, config, config["init_weights"])
         run.note({"initial_weights": config["init_weights"]})

@@ -51,6 +51,8 @@ interface TrainedWeights {
   attention?: AttentionKind;
   units: number;
   forgetBias: number;
+  /** Set by attend.py for a decoder that weighs the detector's evidence (see WordEvidenceSpec). */
+  evidenceFloor?: number;
   tensors: Record<string, { shape: number[]; offset: number }>;
 }
 
@@ -194,7 +196,15 @@ function addAttendingDecoder(graph: GraphBuilder, manifest: TrainedWeights, tens
   });
   const kind = manifest.attention!;
   const lstm = (name: string) => ({ kernel: tensor(`${name}/kernel`), bias: tensor(`${name}/bias`) });
-  const { stateSize } = addAttendDecoder(graph, {
+  const evidence = manifest.evidenceFloor === undefined ? undefined : {
+    classScores: CLASS_SCORES_NODE,
+    classCount: COCO_LABELS.length,
+    wordClasses: Int32Array.from(tensor('logits/word_classes').data),
+    floor: manifest.evidenceFloor,
+    coefficients: tensor('logits/evidence/weights'),
+    coefficientBiases: tensor('logits/evidence/biases'),
+  };
+  const { stateSize, photoRows } = addAttendDecoder(graph, {
     kind,
     units: manifest.units,
     regionCount,
@@ -210,9 +220,10 @@ function addAttendingDecoder(graph: GraphBuilder, manifest: TrainedWeights, tens
       logitsBias: tensor('logits/biases'),
       lstms: kind === 'topdown' ? [lstm('attention_lstm'), lstm('language_lstm')] : [lstm('lstm')],
     },
+    evidence,
   });
   const regionSize = tensor('seq_embedding/map').shape[1] + tensor('attention/state_weights').shape[1];
-  return { stateSize, attention: { regions: REGIONS_OUTPUT, regionsFeed: REGIONS_FEED, regionCount, regionSize } };
+  return { stateSize, attention: { regions: REGIONS_OUTPUT, regionsFeed: REGIONS_FEED, regionCount: photoRows, regionSize } };
 }
 
 if (isEntryPoint(import.meta.filename)) {

@@ -15,7 +15,9 @@ OBJECT_WORDS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "objects
 class ObjectWords:
     def __init__(self, path=OBJECT_WORDS):
         self.words, self.phrases = {}, {}
-        for label, names in json.load(open(path))["objects"].items():
+        objects = json.load(open(path))["objects"]
+        self.labels = list(objects)  # in the detector's class order, as the package's objects.json
+        for label, names in objects.items():
             for name in names:
                 parts = tuple(name.lower().split())
                 (self.words if len(parts) == 1 else self.phrases)[" ".join(parts)] = label

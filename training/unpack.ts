@@ -10,7 +10,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadGraphModel, type GraphModel } from '@tensorflow/tfjs-converter';
-import type { AttentionKind } from '../tools/graph/attend-decoder';
+import { EVIDENCE_BIASES, EVIDENCE_FLOOR, EVIDENCE_WEIGHTS, WORD_CLASSES, type AttentionKind } from '../tools/graph/attend-decoder';
 import { fileModelHandler, initNodeBackend } from '../src/node/runtime';
 import { isEntryPoint } from '../src/node/entry-point';
 
@@ -107,8 +107,15 @@ async function unpackAttendDecoder(model: GraphModel, modelDir: string, outDir: 
   });
   const [forgetBias] = values('attend/forget_bias').data;
   const units = writer.tensors[`${ATTEND_LSTMS[kind][0]}/bias`].shape[0] / 4;
+  const header: Record<string, unknown> = { attention: kind, units, forgetBias };
+  if (model.weights[EVIDENCE_FLOOR]) {
+    for (const name of [EVIDENCE_WEIGHTS, EVIDENCE_BIASES]) writer.add(name, values(name).shape, values(name).data);
+    const wordClasses = values(WORD_CLASSES);
+    writer.add(WORD_CLASSES, wordClasses.shape, Float32Array.from(wordClasses.data));
+    [header.evidenceFloor] = values(EVIDENCE_FLOOR).data;
+  }
   model.dispose();
-  await writer.write(outDir, { attention: kind, units, forgetBias });
+  await writer.write(outDir, header);
 }
 
 if (isEntryPoint(import.meta.filename)) {

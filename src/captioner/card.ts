@@ -23,7 +23,8 @@ export const DEFAULT_NODES: ModelNodes = {
 
 /**
  * An attending decoder's per-photo input: the image run gives `regions` [regionCount, regionSize]
- * (with the initial state), and every step takes it back through `regionsFeed`.
+ * (with the initial state), and every step takes it back through `regionsFeed`. Its rows are the
+ * graph's own layout (one per region, and for some decoders one of the detector's class scores).
  */
 export interface AttentionSpec {
   regions: string;

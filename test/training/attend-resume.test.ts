@@ -11,7 +11,8 @@ const PYTHON = '/usr/bin/python3';
 const hasTorch = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0;
 const SCRIPT = path.resolve(import.meta.dirname, '../../training/attend.py');
 const WORDS = ['<S>', '</S>', 'a', 'dog', 'cat', 'runs', 'sleeps', 'on', 'the', 'grass', 'bed', '.'];
-const LAYOUT = { features: 10, regions: { count: 3, gridSide: 2, channels: 8, geometry: 6 } };
+// The last 80 pooled features are the detector's class scores, as encode.ts writes them.
+const LAYOUT = { features: 90, regions: { count: 3, gridSide: 2, channels: 8, geometry: 6 } };
 const CONFIG = {
   embed: 8, units: 8, attention_size: 4, threads: 1,
   phases: {
@@ -58,10 +59,10 @@ function makeDataOnce(root: string): { data: string; features: string } {
   return { data: path.join(root, 'data'), features: path.join(root, 'features') };
 }
 
-function train(run: string, dirs: { data: string; features: string }, extra: string[] = []) {
+function train(run: string, dirs: { data: string; features: string }, extra: string[] = [], config: object = CONFIG) {
   const result = spawnSync(
     PYTHON,
-    [SCRIPT, '--run', run, '--data', dirs.data, '--features', dirs.features, '--config', JSON.stringify(CONFIG), ...extra],
+    [SCRIPT, '--run', run, '--data', dirs.data, '--features', dirs.features, '--config', JSON.stringify(config), ...extra],
     { encoding: 'utf8' },
   );
   expect(result.status, result.stderr).toBe(0);
@@ -101,5 +102,34 @@ describe.skipIf(!hasTorch)('training/attend.py', () => {
     train(path.join(root, 'imported'), makeDataOnce(root), ['--init-weights', whole, '--phases', 'scst', '--leg-steps', '0']);
     train(path.join(root, 'imported'), makeDataOnce(root), ['--snapshot', path.join(root, 'imported-snapshot')]);
     expect(readFileSync(path.join(root, 'imported-snapshot', 'weights.bin')).equals(readFileSync(path.join(whole, 'weights.bin')))).toBe(true);
+  }, 60_000);
+
+  it('adds the detector\'s evidence to a decoder trained without it: zero coefficients at first, so the same words; the export carries them', () => {
+    const whole = path.join(root, 'whole');
+    const run = path.join(root, 'evidence');
+    const snapshot = path.join(root, 'evidence-snapshot');
+    const config = { ...CONFIG, evidence: true };
+    train(run, makeDataOnce(root), ['--init-weights', whole, '--phases', 'scst', '--leg-steps', '0'], config);
+    train(run, makeDataOnce(root), ['--snapshot', snapshot], config);
+    const read = (dir: string) => {
+      const manifest = JSON.parse(readFileSync(path.join(dir, 'weights.json'), 'utf8'));
+      const bytes = readFileSync(path.join(dir, 'weights.bin'));
+      const tensor = (name: string) => {
+        const { shape, offset } = manifest.tensors[name];
+        const size = shape.reduce((a: number, b: number) => a * b, 1);
+        return Array.from(new Float32Array(bytes.buffer.slice(bytes.byteOffset + offset, bytes.byteOffset + offset + size * 4)));
+      };
+      return { manifest, tensor };
+    };
+    const [before, after] = [read(whole), read(snapshot)];
+    for (const name of Object.keys(before.manifest.tensors)) expect(after.tensor(name), name).toEqual(before.tensor(name));
+    expect(after.manifest.evidenceFloor).toBeCloseTo(0.01);
+    expect(after.tensor('logits/evidence/weights').every((v) => v === 0)).toBe(true);
+    // objects.json: "dog" and "cat" name COCO classes 16 and 15; the other words name none (80).
+    const wordClasses = after.tensor('logits/word_classes');
+    expect(Object.fromEntries(WORDS.map((word, i) => [word, wordClasses[i]]))).toMatchObject({ dog: 16, cat: 15, grass: 80, '<S>': 80 });
+    const logProbs = (dir: string) => JSON.parse(readFileSync(path.join(dir, 'parity.json'), 'utf8')).logProbs.flat() as number[];
+    const expected = logProbs(whole);
+    logProbs(snapshot).forEach((value, i) => expect(value).toBeCloseTo(expected[i], 5));
   }, 60_000);
 });

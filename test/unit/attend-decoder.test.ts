@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_NODES } from '../../src/captioner/card';
 import { fileModelHandler, initNodeBackend } from '../../src/node/runtime';
 import { GraphBuilder, writeGraphModel } from '../../tools/graph';
-import { addAttendDecoder, REGIONS_FEED, REGIONS_OUTPUT, type AttendDecoderWeights, type AttentionKind } from '../../tools/graph/attend-decoder';
+import { addAttendDecoder, REGIONS_FEED, REGIONS_OUTPUT, type AttendDecoderWeights, type AttentionKind, type WordEvidenceSpec } from '../../tools/graph/attend-decoder';
 import type { Matrix } from '../../tools/graph/linear';
 import { basicLstmCell, rowTimes, softmax } from '../helpers/reference-math';
 
@@ -53,9 +53,19 @@ function referenceStep(kind: AttentionKind, w: AttendDecoderWeights, vectors: Fl
   return { output: cell.h, state: [...cell.c, ...cell.h] };
 }
 
-function referenceSoftmax(w: AttendDecoderWeights, output: ArrayLike<number>) {
+/** The softmax, with attend.py's evidence terms when given: coefficients · (score, log max(score, floor), 1) per object word. */
+function referenceSoftmax(w: AttendDecoderWeights, output: ArrayLike<number>, evidence?: { spec: WordEvidenceSpec; classScores: number[] }) {
   const projected = plus(rowTimes(output, w.project.data, E), w.projectBias.data);
-  return softmax(Array.from({ length: V }, (_, v) => row(w.wordEmbedding, v).reduce((sum, x, e) => sum + x * projected[e], w.logitsBias.data[v])));
+  const logits = Array.from({ length: V }, (_, v) => row(w.wordEmbedding, v).reduce((sum, x, e) => sum + x * projected[e], w.logitsBias.data[v]));
+  if (!evidence) return softmax(logits);
+  const { spec, classScores } = evidence;
+  const coefficients = plus(rowTimes(output, spec.coefficients.data, 3), spec.coefficientBiases.data);
+  return softmax(logits.map((logit, v) => {
+    const label = spec.wordClasses[v];
+    if (label === spec.classCount) return logit;
+    const score = classScores[label];
+    return logit + coefficients[0] * score + coefficients[1] * Math.log(Math.max(score, spec.floor)) + coefficients[2];
+  }));
 }
 
 describe('tools/graph/attend-decoder', () => {
@@ -105,6 +115,54 @@ describe('tools/graph/attend-decoder', () => {
       gotProbabilities[b].forEach((p, v) => expect(p).toBeCloseTo(expectedProbabilities[v], 5));
     });
     tf.dispose([initial, regions, probabilities, state]);
+    model.dispose();
+  });
+
+  it('weighs the detector\'s evidence: the class scores ride in one more row of the regions, and each object word\'s logit moves by the step\'s coefficients', async () => {
+    const weights = weightsFor('topdown');
+    const C = 3;
+    const graph = new GraphBuilder();
+    const evidence: WordEvidenceSpec = {
+      classScores: graph.placeholder('class_scores', 'float32', [1, C]),
+      classCount: C,
+      wordClasses: Int32Array.of(0, C, 2, C, 1, 0),
+      floor: 0.01,
+      coefficients: randomMatrix([U, 3], 60, 2),
+      coefficientBiases: randomMatrix([3], 61),
+    };
+    const { stateSize, photoRows } = addAttendDecoder(graph, {
+      kind: 'topdown', units: U, regionCount: R, forgetBias: 1, weights, evidence,
+      regionVectors: graph.placeholder('vectors', 'float32', [R, E]),
+      imageEmbedding: graph.placeholder('image_embedding', 'float32', [1, E]),
+    });
+    expect(photoRows).toBe(R + 1);
+    const modelDir = path.join(dir, 'evidence');
+    await writeGraphModel(modelDir, graph.build());
+    const model = await loadGraphModel(fileModelHandler(path.join(modelDir, 'model.json')));
+
+    const vectors = Array.from({ length: R }, (_, r) => randomMatrix([E], 30 + r).data.map(Math.abs));
+    const image = randomMatrix([E], 40).data;
+    const classScores = [0.8, 0.001, 0.3]; // class 1 under the floor
+    const [initial, regions] = model.execute(
+      { vectors: tf.tensor2d(vectors.map((v) => Array.from(v))), image_embedding: tf.tensor2d(image, [1, E]), class_scores: tf.tensor2d([classScores]) },
+      [DEFAULT_NODES.initialState, REGIONS_OUTPUT],
+    ) as tf.Tensor2D[];
+    expect(regions.shape).toEqual([R + 1, E + A]);
+    Array.from(regions.dataSync().subarray(R * (E + A))).forEach((v, k) => expect(v).toBeCloseTo(classScores[k] ?? 0, 6));
+
+    const states = [Array.from(initial.dataSync()), Array.from(randomMatrix([stateSize], 50).data)];
+    const words = [2, 5];
+    const [probabilities] = model.execute(
+      { [DEFAULT_NODES.inputFeed]: tf.tensor1d(words, 'int32'), [DEFAULT_NODES.stateFeed]: tf.tensor2d(states), [REGIONS_FEED]: regions },
+      [DEFAULT_NODES.softmax, DEFAULT_NODES.state],
+    ) as tf.Tensor2D[];
+    const got = probabilities.arraySync();
+    words.forEach((word, b) => {
+      const expected = referenceStep('topdown', weights, vectors, row(weights.wordEmbedding, word), states[b]);
+      const expectedProbabilities = referenceSoftmax(weights, expected.output, { spec: evidence, classScores });
+      got[b].forEach((p, v) => expect(p).toBeCloseTo(expectedProbabilities[v], 5));
+    });
+    tf.dispose([initial, regions, probabilities]);
     model.dispose();
   });
 });

@@ -3,7 +3,11 @@ import { attr, type GraphBuilder } from './graph-def';
 import type { Matrix } from './linear';
 import { addLstmCellFromGates } from './lstm-cell';
 
-/** The per-photo input of an attending decoder: [regions, embeddingSize + attentionSize] (vectors, then keys). */
+/**
+ * The per-photo input of an attending decoder: [rows, embeddingSize + attentionSize], one row per
+ * region (vectors, then keys) and, for a decoder that weighs the detector's evidence, one more row
+ * that starts with the detector's class scores.
+ */
 export const REGIONS_OUTPUT = 'regions';
 export const REGIONS_FEED = 'regions_feed';
 
@@ -25,6 +29,28 @@ export interface AttendDecoderWeights {
   lstms: { kernel: Matrix; bias: Matrix }[];
 }
 
+/** Graph constants of the evidence, named as attend.py's export names them (training/unpack.ts reads them back). */
+export const EVIDENCE_WEIGHTS = 'logits/evidence/weights';
+export const EVIDENCE_BIASES = 'logits/evidence/biases';
+export const WORD_CLASSES = 'logits/word_classes';
+export const EVIDENCE_FLOOR = 'evidence/floor';
+
+/**
+ * training/attend.py's detector evidence in the softmax: at every word, coefficients from the
+ * decoder's output ([units, 3] weights) scale each object word's class score, the score's log (from
+ * `floor`) and 1, added to that word's logit.
+ */
+export interface WordEvidenceSpec {
+  /** Node of the detector's class scores [1, classes]. */
+  classScores: string;
+  classCount: number;
+  /** The class each vocabulary word names, `classCount` for a word that names none. */
+  wordClasses: Int32Array;
+  floor: number;
+  coefficients: Matrix;
+  coefficientBiases: Matrix;
+}
+
 export interface AttendDecoderSpec {
   kind: AttentionKind;
   units: number;
@@ -36,15 +62,16 @@ export interface AttendDecoderSpec {
   imageEmbedding: string;
   forgetBias: number;
   weights: AttendDecoderWeights;
+  evidence?: WordEvidenceSpec;
 }
 
 /**
  * Emits an attending decoder behind the im2txt interface, plus one per-photo tensor: `regions`
  * (computed with `lstm/initial_state` from the image) is fed back as `regions_feed` at every step,
  * so the step graph attends over the photo's regions without running the encoder again.
- * Returns the state size (topdown: [c1, h1, c2, h2]; soft: [c, h]).
+ * Returns the state size (topdown: [c1, h1, c2, h2]; soft: [c, h]) and the rows of `regions`.
  */
-export function addAttendDecoder(graph: GraphBuilder, spec: AttendDecoderSpec): { stateSize: number } {
+export function addAttendDecoder(graph: GraphBuilder, spec: AttendDecoderSpec): { stateSize: number; photoRows: number } {
   const { units: U, weights: w } = spec;
   const [E, A] = [w.wordEmbedding.shape[1], w.attentionState.shape[1]];
   let constants = 0;
@@ -122,13 +149,21 @@ export function addAttendDecoder(graph: GraphBuilder, spec: AttendDecoderSpec): 
 
   // The photo: region keys, the per-photo `regions` output, and the state after the image.
   const keys = graph.op('attention/region_keys', 'BiasAdd', [graph.op('attention/region_keys_matmul', 'MatMul', [spec.regionVectors, regionKeysWeights]), regionKeysBias]);
-  concat(REGIONS_OUTPUT, [spec.regionVectors, keys]);
+  const regionRows = concat(spec.evidence ? 'attend/region_rows' : REGIONS_OUTPUT, [spec.regionVectors, keys]);
+  if (spec.evidence) {
+    const paddingSize = E + A - spec.evidence.classCount;
+    const evidenceRow = concat('evidence/row', [spec.evidence.classScores, graph.floatConstant('evidence/row_padding', [1, paddingSize], new Float32Array(paddingSize))]);
+    graph.op(REGIONS_OUTPUT, 'ConcatV2', [regionRows, evidenceRow, axis0], { N: attr.int(2) });
+  }
   const zeroState = graph.floatConstant('attend/zero_state', [1, stateSize], new Float32Array(stateSize));
   concat(DEFAULT_NODES.initialState, step('attend/initial', spec.imageEmbedding, zeroState, spec.regionVectors, keys).state);
 
-  // Every word: the photo's regions come back through `regions_feed`.
+  // Every word: the photo's regions (and class scores) come back through `regions_feed`.
   const regionsFeed = graph.placeholder(REGIONS_FEED, 'float32', [-1, E + A]);
-  const regionsSplit = graph.op('attend/split_regions', 'SplitV', [regionsFeed, graph.intConstant('attend/region_sizes', [2], [E, A]), axis1], { num_split: attr.int(2) });
+  const slice = (name: string, begin: number[], size: number[]) =>
+    graph.op(name, 'Slice', [regionsFeed, graph.intConstant(`${name}/begin`, [2], begin), graph.intConstant(`${name}/size`, [2], size)]);
+  const fedRegions = spec.evidence ? slice('attend/fed_regions', [0, 0], [spec.regionCount, -1]) : regionsFeed;
+  const regionsSplit = graph.op('attend/split_regions', 'SplitV', [fedRegions, graph.intConstant('attend/region_sizes', [2], [E, A]), axis1], { num_split: attr.int(2) });
   const inputFeed = graph.placeholder(DEFAULT_NODES.inputFeed, 'int32', [-1]);
   const stateFeed = graph.placeholder(DEFAULT_NODES.stateFeed, 'float32', [-1, stateSize]);
   const word = graph.op('seq_embedding/embedding_lookup', 'GatherV2', [embedding, inputFeed, axis0], { batch_dims: attr.int(0) });
@@ -140,6 +175,26 @@ export function addAttendDecoder(graph: GraphBuilder, spec: AttendDecoderSpec): 
     graph.op('logits/MatMul', 'MatMul', [projected, embedding], { transpose_a: attr.bool(false), transpose_b: attr.bool(true) }),
     constant('logits/biases', w.logitsBias),
   ]);
-  graph.op(DEFAULT_NODES.softmax, 'Softmax', [logits]);
-  return { stateSize };
+  if (!spec.evidence) {
+    graph.op(DEFAULT_NODES.softmax, 'Softmax', [logits]);
+    return { stateSize, photoRows: spec.regionCount };
+  }
+  const { classCount, wordClasses, floor } = spec.evidence;
+  const classScores = slice('evidence/class_scores', [spec.regionCount, 0], [1, classCount]);
+  const vocabularySize = wordClasses.length;
+  const withNone = concat('evidence/with_none', [classScores, graph.floatConstant('evidence/none', [1, 1], [0])]);
+  const wordScores = graph.op('evidence/word_scores', 'GatherV2', [withNone, graph.intConstant(WORD_CLASSES, [vocabularySize], wordClasses), axis1], { batch_dims: attr.int(0) });
+  const namesObject = graph.floatConstant('evidence/names_object', [1, vocabularySize], Float32Array.from(wordClasses, (c) => (c === classCount ? 0 : 1)));
+  const logScore = graph.op('evidence/log_scores', 'Mul', [
+    graph.op('evidence/log', 'Log', [graph.op('evidence/floored', 'Maximum', [wordScores, graph.floatConstant(EVIDENCE_FLOOR, [], [floor])])]),
+    namesObject,
+  ]);
+  const wordEvidence = graph.op('evidence/terms', 'ConcatV2', [wordScores, logScore, namesObject, axis0], { N: attr.int(3) });
+  const coefficients = graph.op('logits/evidence_coefficients', 'BiasAdd', [
+    graph.op('logits/evidence_matmul', 'MatMul', [next.output, constant(EVIDENCE_WEIGHTS, spec.evidence.coefficients)]),
+    constant(EVIDENCE_BIASES, spec.evidence.coefficientBiases),
+  ]);
+  const evidenceLogits = graph.op('logits/evidence_terms', 'MatMul', [coefficients, wordEvidence]);
+  graph.op(DEFAULT_NODES.softmax, 'Softmax', [graph.op('logits/with_evidence', 'AddV2', [logits, evidenceLogits])]);
+  return { stateSize, photoRows: spec.regionCount + 1 };
 }
