@@ -576,6 +576,8 @@ def main():
     parser.add_argument("--leg-steps", type=int, default=math.inf, help="stop cleanly after this many steps")
     parser.add_argument("--pause-at", help="PHASE:STEP, stop cleanly once that phase reaches that step (e.g. xe:1500)")
     parser.add_argument("--snapshot", metavar="DIR", help="export the best weights so far to DIR and stop (no training)")
+    parser.add_argument("--snapshot-phase", metavar="PHASE", help="with --snapshot: a finished phase's best weights instead "
+                        "(e.g. xe, to start another self-critical run from them with --init-weights)")
     parser.add_argument("--init-weights", metavar="RUN_DIR", help="begin from RUN_DIR/weights.json + weights.bin "
                         "(an export, or a shipped package unpacked by training/unpack.ts), e.g. with --phases scst (first start only)")
     parser.add_argument("--threads", type=int, help="CPU threads for this leg (default: the config's); 1 wastes less while other work shares the cores")
@@ -613,14 +615,22 @@ def main():
         import_weights(model, config, config["init_weights"])
         run.note({"initial_weights": config["init_weights"]})
     if args.snapshot:
-        checkpoint = run.load("checkpoint.pt")
-        if checkpoint is None:
-            sys.exit(f"{run.file('checkpoint.pt')} does not exist yet: the run has no weights of its own to snapshot")
-        model.load_state_dict(checkpoint["progress"]["best_model"] or checkpoint["model"])
+        if args.snapshot_phase:
+            finished = run.load(f"{args.snapshot_phase}.pt")
+            if finished is None:
+                sys.exit(f"{run.file(args.snapshot_phase + '.pt')} does not exist: that phase has not finished in this run")
+            model.load_state_dict(finished["model"])
+            phase, best_step = args.snapshot_phase, finished["best_step"]
+        else:
+            checkpoint = run.load("checkpoint.pt")
+            if checkpoint is None:
+                sys.exit(f"{run.file('checkpoint.pt')} does not exist yet: the run has no weights of its own to snapshot")
+            model.load_state_dict(checkpoint["progress"]["best_model"] or checkpoint["model"])
+            phase, best_step = checkpoint["phase"], checkpoint["progress"]["best_step"]
         os.makedirs(args.snapshot, exist_ok=True)
         export_weights(model, stats, config, args.snapshot)
         parity_reference(model, val_photos, val_files, vocab["<S>"], args.snapshot)
-        print(json.dumps({"snapshot": args.snapshot, "phase": checkpoint["phase"], "best_step": checkpoint["progress"]["best_step"]}))
+        print(json.dumps({"snapshot": args.snapshot, "phase": phase, "best_step": best_step}))
         return
     run.note({"photos": {"train": len(train_files), "val": len(val_files)}, "vocabulary": n_words + 1,
               "parameters": sum(p.numel() for p in model.parameters()), "attention": config["attention"]})

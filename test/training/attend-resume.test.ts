@@ -104,12 +104,16 @@ describe.skipIf(!hasTorch)('training/attend.py', () => {
     expect(readFileSync(path.join(root, 'imported-snapshot', 'weights.bin')).equals(readFileSync(path.join(whole, 'weights.bin')))).toBe(true);
   }, 60_000);
 
-  it('adds the detector\'s evidence to a decoder trained without it: zero coefficients at first, so the same words; the export carries them', () => {
+  it('adds the detector\'s evidence to a finished run\'s cross-entropy weights: zero coefficients at first, so the same words; the export carries them', () => {
+    // --snapshot-phase xe: the cross-entropy phase's best, not the run's self-critical result.
     const whole = path.join(root, 'whole');
+    const crossEntropy = path.join(root, 'whole-xe');
+    train(whole, makeDataOnce(root), ['--snapshot', crossEntropy, '--snapshot-phase', 'xe']);
+    expect(readFileSync(path.join(crossEntropy, 'weights.bin')).equals(readFileSync(path.join(whole, 'weights.bin')))).toBe(false);
     const run = path.join(root, 'evidence');
     const snapshot = path.join(root, 'evidence-snapshot');
     const config = { ...CONFIG, evidence: true };
-    train(run, makeDataOnce(root), ['--init-weights', whole, '--phases', 'scst', '--leg-steps', '0'], config);
+    train(run, makeDataOnce(root), ['--init-weights', crossEntropy, '--phases', 'scst', '--leg-steps', '0'], config);
     train(run, makeDataOnce(root), ['--snapshot', snapshot], config);
     const read = (dir: string) => {
       const manifest = JSON.parse(readFileSync(path.join(dir, 'weights.json'), 'utf8'));
@@ -121,7 +125,7 @@ describe.skipIf(!hasTorch)('training/attend.py', () => {
       };
       return { manifest, tensor };
     };
-    const [before, after] = [read(whole), read(snapshot)];
+    const [before, after] = [read(crossEntropy), read(snapshot)];
     for (const name of Object.keys(before.manifest.tensors)) expect(after.tensor(name), name).toEqual(before.tensor(name));
     expect(after.manifest.evidenceFloor).toBeCloseTo(0.01);
     expect(after.tensor('logits/evidence/weights').every((v) => v === 0)).toBe(true);
@@ -129,7 +133,7 @@ describe.skipIf(!hasTorch)('training/attend.py', () => {
     const wordClasses = after.tensor('logits/word_classes');
     expect(Object.fromEntries(WORDS.map((word, i) => [word, wordClasses[i]]))).toMatchObject({ dog: 16, cat: 15, grass: 80, '<S>': 80 });
     const logProbs = (dir: string) => JSON.parse(readFileSync(path.join(dir, 'parity.json'), 'utf8')).logProbs.flat() as number[];
-    const expected = logProbs(whole);
+    const expected = logProbs(crossEntropy);
     logProbs(snapshot).forEach((value, i) => expect(value).toBeCloseTo(expected[i], 5));
   }, 60_000);
 });
