@@ -31,7 +31,7 @@ import {
   writeModelList,
   type Quantization,
 } from '../tools/graph';
-import { addAttendDecoder, REGIONS_FEED, REGIONS_OUTPUT, type AttentionKind } from '../tools/graph/attend-decoder';
+import { addAttendDecoder, EVIDENCE_BIASES, EVIDENCE_WEIGHTS, REGIONS_FEED, REGIONS_OUTPUT, WORD_CLASSES, type AttentionKind } from '../tools/graph/attend-decoder';
 import { addLinear, type LinearWeights } from '../tools/graph/linear';
 import { acceptAnyInputSize } from './any-input-size';
 import type { PrecisionChoice } from './weight-precision';
@@ -199,10 +199,10 @@ function addAttendingDecoder(graph: GraphBuilder, manifest: TrainedWeights, tens
   const evidence = manifest.evidenceFloor === undefined ? undefined : {
     classScores: CLASS_SCORES_NODE,
     classCount: COCO_LABELS.length,
-    wordClasses: Int32Array.from(tensor('logits/word_classes').data),
+    wordClasses: Int32Array.from(tensor(WORD_CLASSES).data),
     floor: manifest.evidenceFloor,
-    coefficients: tensor('logits/evidence/weights'),
-    coefficientBiases: tensor('logits/evidence/biases'),
+    coefficients: tensor(EVIDENCE_WEIGHTS),
+    coefficientBiases: tensor(EVIDENCE_BIASES),
   };
   const { stateSize, photoRows } = addAttendDecoder(graph, {
     kind,

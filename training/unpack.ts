@@ -80,7 +80,8 @@ export async function unpackDecoder(modelDir: string, outDir: string): Promise<v
 async function unpackAttendDecoder(model: GraphModel, modelDir: string, outDir: string): Promise<void> {
   const values = (name: string) => packageWeight(model, modelDir, name);
   const writer = weightsWriter();
-  for (const name of ATTEND_NAMES) {
+  const weighsEvidence = model.weights[EVIDENCE_FLOOR] !== undefined;
+  for (const name of [...ATTEND_NAMES, ...(weighsEvidence ? [EVIDENCE_WEIGHTS, EVIDENCE_BIASES] : [])]) {
     const { shape, data } = values(name);
     writer.add(name, shape, data);
   }
@@ -108,8 +109,7 @@ async function unpackAttendDecoder(model: GraphModel, modelDir: string, outDir: 
   const [forgetBias] = values('attend/forget_bias').data;
   const units = writer.tensors[`${ATTEND_LSTMS[kind][0]}/bias`].shape[0] / 4;
   const header: Record<string, unknown> = { attention: kind, units, forgetBias };
-  if (model.weights[EVIDENCE_FLOOR]) {
-    for (const name of [EVIDENCE_WEIGHTS, EVIDENCE_BIASES]) writer.add(name, values(name).shape, values(name).data);
+  if (weighsEvidence) {
     const wordClasses = values(WORD_CLASSES);
     writer.add(WORD_CLASSES, wordClasses.shape, Float32Array.from(wordClasses.data));
     [header.evidenceFloor] = values(EVIDENCE_FLOOR).data;
