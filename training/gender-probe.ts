@@ -13,6 +13,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { readFeatureCache } from '../src/eval/baseline';
 import { referenceGender, type Gender } from '../src/eval/gender';
 import { isEntryPoint } from '../src/node/entry-point';
 import { BACKBONE_CHANNELS, COCO_LABELS, FEATURE_SIZE, GRID_SIDE, REGION_COUNT, REGION_GEOMETRY, REGION_RECORD_SIZE } from './encoder';
@@ -112,24 +113,25 @@ export function probeOutcome(probabilities: number[], truth: (Gender | null)[], 
   return outcome;
 }
 
-/** Every photo with a person detection in the shards PREFIX-0, PREFIX-1, ...: its input and reference gender. */
-function readSplit(regions: string, split: string, captions: Record<string, string[]>) {
+/** Every photo with a person detection in the shards SPLIT-0, SPLIT-1, ...: its input and reference gender. */
+async function readSplit(regions: string, split: string, captions: Record<string, string[]>) {
   const rows: Float32Array[] = [];
   const truth: (Gender | null)[] = [];
   for (let shard = 0; existsSync(path.join(regions, `${split}-${shard}.f32`)); shard++) {
-    const prefix = path.join(regions, `${split}-${shard}`);
-    const files = readFileSync(`${prefix}.files.txt`, 'utf8').split('\n').filter(Boolean);
-    const bytes = readFileSync(`${prefix}.f32`);
-    const records = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
-    if (records.length !== files.length * REGION_RECORD_SIZE) throw new Error(`${prefix}: encoding unfinished (npm run model:encode -- --regions)`);
+    const { files, features } = await readFeatureCache(path.join(regions, `${split}-${shard}`), REGION_RECORD_SIZE);
     files.forEach((file, i) => {
-      const features = personFeatures(records.subarray(i * REGION_RECORD_SIZE, (i + 1) * REGION_RECORD_SIZE));
-      if (!features) return;
-      rows.push(features);
+      const input = personFeatures(features.subarray(i * REGION_RECORD_SIZE, (i + 1) * REGION_RECORD_SIZE));
+      if (!input) return;
+      rows.push(input);
       truth.push(referenceGender(captions[file] ?? []));
     });
   }
   return { rows, truth };
+}
+
+/** Indices of the photos whose references agree on a gender. */
+function agreedPhotos(truth: (Gender | null)[]): number[] {
+  return truth.flatMap((gender, i) => (gender ? [i] : []));
 }
 
 if (isEntryPoint(import.meta.filename)) {
@@ -142,19 +144,19 @@ if (isEntryPoint(import.meta.filename)) {
     },
   });
   const captions = JSON.parse(readFileSync(values.captions, 'utf8')) as Record<string, string[]>;
-  const train = readSplit(values.regions, 'train', captions);
-  const val = readSplit(values.regions, 'val', captions);
-  const agreed = train.truth.flatMap((gender, i) => (gender ? [i] : []));
+  const train = await readSplit(values.regions, 'train', captions);
+  const val = await readSplit(values.regions, 'val', captions);
+  const agreed = agreedPhotos(train.truth);
   const probe = trainProbe(agreed.map((i) => train.rows[i]), agreed.map((i) => train.truth[i] === 'female'), {
     l2: Number(values.l2), epochs: Number(values.epochs), learningRate: 1e-3,
   });
   const probabilities = val.rows.map((row) => probe.predict(row));
-  const labelled = val.truth.flatMap((gender, i) => (gender ? [i] : []));
-  const accuracy = labelled.filter((i) => (probabilities[i] >= 0.5) === (val.truth[i] === 'female')).length / labelled.length;
+  const labelled = agreedPhotos(val.truth);
+  const right = labelled.filter((i) => (probabilities[i] >= 0.5) === (val.truth[i] === 'female')).length;
   const men = labelled.filter((i) => val.truth[i] === 'male').length;
   console.log(`training: ${agreed.length} photos with a person and an agreed gender; validation: ${labelled.length}`);
-  console.log(`validation accuracy ${(accuracy * 100).toFixed(1)}% (always "male": ${((men / labelled.length) * 100).toFixed(1)}%)`);
   const share = (count: number, of: number) => `${((count / of) * 100).toFixed(1)}%`;
+  console.log(`validation accuracy ${share(right, labelled.length)} (always "male": ${share(men, labelled.length)})`);
   for (const confidence of [0.5, 0.7, 0.8, 0.9, 0.95]) {
     const { byGender: { female, male }, unagreedNamed, unagreed } = probeOutcome(probabilities, val.truth, confidence);
     console.log(`P ≥ ${confidence}: women right ${share(female.right, female.photos)} wrong ${share(female.wrong, female.photos)}`

@@ -15,17 +15,18 @@ import { consensusCaption, FeatureIndex, type FeatureRows } from './nearest-neig
 export const NEIGHBOURS = 30;
 
 /**
- * Reads PREFIX.f32 + PREFIX.files.txt as training/encode.ts writes them. A cache that is still being
- * written is read up to its last complete row.
+ * Reads PREFIX.f32 + PREFIX.files.txt as training/encode.ts writes them (rows of `rowSize` numbers:
+ * FEATURE_SIZE, or REGION_RECORD_SIZE with --regions). A cache that is still being written is read
+ * up to its last complete row.
  */
-export async function readFeatureCache(prefix: string): Promise<FeatureRows> {
+export async function readFeatureCache(prefix: string, rowSize = FEATURE_SIZE): Promise<FeatureRows> {
   const files = (await readFile(`${prefix}.files.txt`, 'utf8')).split('\n').filter(Boolean);
   const bytes = await readFile(`${prefix}.f32`);
-  const rows = Math.floor(bytes.byteLength / (FEATURE_SIZE * 4));
+  const rows = Math.floor(bytes.byteLength / (rowSize * 4));
   if (rows > files.length) throw new Error(`${prefix}.f32 has ${rows} rows but ${prefix}.files.txt names only ${files.length} photos`);
   if (rows < files.length) console.error(`warning: ${prefix}.f32 has only ${rows} of ${files.length} photos encoded; using those`);
   // Copied into its own buffer: a Float32Array view needs 4-byte alignment.
-  const features = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + rows * FEATURE_SIZE * 4));
+  const features = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + rows * rowSize * 4));
   return { files: files.slice(0, rows), features };
 }
 
@@ -45,7 +46,7 @@ export class NearestNeighbourBaseline {
 
   /** `featurePrefixes`: caches of training photos, all encoded with `resize`; their captions come from `captionsPath`. */
   static async load(featurePrefixes: string[], captionsPath: string, resize: ImageSpec['resize']): Promise<NearestNeighbourBaseline> {
-    const parts = await Promise.all(featurePrefixes.map(readFeatureCache));
+    const parts = await Promise.all(featurePrefixes.map((prefix) => readFeatureCache(prefix)));
     const captionsByFile = new Map((await readCaptionsFile(captionsPath)).map(({ file, captions }) => [file, captions]));
     const uncaptioned = parts.flatMap((part) => part.files).filter((file) => !captionsByFile.has(file));
     if (uncaptioned.length > 0) throw new Error(`${uncaptioned.length} training photos have no captions in ${captionsPath}, e.g. ${uncaptioned[0]}`);

@@ -9,7 +9,7 @@ import { scoringTokens } from './metrics';
 export interface FeatureRows {
   /** Photo file name of each row. */
   files: string[];
-  /** files.length × feature size, row-major. */
+  /** files.length × row size, row-major. */
   features: Float32Array;
 }
 
