@@ -11,6 +11,7 @@ import { toAltText } from '../captioner/format';
 import { CaptionPool } from './caption-pool';
 import { fileTarget, FORMATS, isStreamed, readWrittenRows, RowWriter, stdoutTarget, type OutputFormat } from './output';
 import { findPhotos, parseShard, PHOTO_EXTENSIONS, shardOf } from './photo-files';
+import { defaultJournalRoot } from './in-place-write';
 import { metadataSummary, PhotoMetadata } from './photo-metadata';
 import type { PhotoRow } from './rows';
 import { startProgress } from './progress';
@@ -41,6 +42,7 @@ const OPTIONS = {
   overwrite: { type: 'boolean', help: 'with --write-metadata: replace the description a photo already has' },
   'dry-run': { type: 'boolean', help: 'with --write-metadata: write nothing, the rows say what would be written' },
   'description-prefix': { type: 'string', value: '<text>', help: 'with --write-metadata: put TEXT before the written caption (e.g. "Machine-written: "); none by default' },
+  'update-mtime': { type: 'boolean', help: "with --write-metadata: set each written photo's modification time to now (kept by default)" },
   quiet: { type: 'boolean', help: 'no progress bar, model line or summary on stderr (errors are still printed)' },
 } as const satisfies CommandOptions;
 
@@ -68,7 +70,7 @@ export async function main(args: string[]): Promise<number> {
   if (values.resume && (out === undefined || !isStreamed(format))) throw new UsageError('--resume needs --out FILE and --format jsonl or csv');
   if (out !== undefined && !values.resume && isNonEmptyFile(out)) throw new UsageError(`${out} exists: add --resume to continue it, or remove it first`);
   const writeMetadata = values['write-metadata'] ?? false;
-  for (const option of ['overwrite', 'dry-run', 'description-prefix'] as const) {
+  for (const option of ['overwrite', 'dry-run', 'description-prefix', 'update-mtime'] as const) {
     if (values[option] !== undefined && !writeMetadata) throw new UsageError(`--${option} needs --write-metadata`);
   }
   if (values['dry-run'] && values.xmp) throw new UsageError('--dry-run writes nothing: leave out --xmp');
@@ -95,8 +97,16 @@ export async function main(args: string[]): Promise<number> {
   if (todo.length > 0) {
     const threads = Math.min(jobs, todo.length);
     const metadata = writeMetadata
-      ? PhotoMetadata.start({ overwrite: values.overwrite ?? false, dryRun: values['dry-run'] ?? false, prefix: values['description-prefix'] ?? '', processes: Math.ceil(threads / 4) })
+      ? await PhotoMetadata.start({
+          overwrite: values.overwrite ?? false,
+          dryRun: values['dry-run'] ?? false,
+          prefix: values['description-prefix'] ?? '',
+          updateMtime: values['update-mtime'] ?? false,
+          processes: Math.ceil(threads / 4),
+          journalRoot: defaultJournalRoot(),
+        })
       : undefined;
+    for (const line of metadata?.recovered ?? []) say(line);
     const pool = await CaptionPool.start(threads, { options, xmp: values.xmp ?? false }).catch(async (error: unknown) => {
       await metadata?.end();
       throw error;
@@ -106,11 +116,14 @@ export async function main(args: string[]): Promise<number> {
     // A bar would garble results printed to the same terminal, so it shows only when they go elsewhere.
     const showBar = process.stderr.isTTY && !values.quiet && (out !== undefined || !process.stdout.isTTY);
     const progress = startProgress(todo.length, showBar);
-    const done = (index: number, row: PhotoRow, warning?: string) => {
+    const done = (index: number, row: PhotoRow, warning?: string, writeFailed = false) => {
       writer.add(index, row);
       if ('error' in row) {
         failed++;
         progress.log(`${row.file}: ${row.error}`);
+      } else if (writeFailed && row.metadata) {
+        failed++;
+        progress.log(`${row.file}: ${metadataSummary({ metadata: row.metadata })}`);
       } else if (row.metadata && format === 'text' && !values.quiet) {
         // The tutorial's text has no place for it.
         progress.log(`${row.file}: ${metadataSummary({ description: row.description, metadata: row.metadata })}`);
@@ -129,7 +142,8 @@ export async function main(args: string[]): Promise<number> {
           writingMetadata.push(
             metadata.apply(row.file, toAltText(row.captions[0].text), pool.model.modelName).then(
               (result) => done(index, { ...row, ...result }, warning),
-              (error: unknown) => done(index, { file: row.file, error: `captioned, but its description could not be written: ${errorText(error)}` }, warning),
+              // The captions stay in the row: only the writing failed.
+              (error: unknown) => done(index, { ...row, metadata: { status: 'not-written', reason: errorText(error) } }, warning, true),
             ),
           );
         },

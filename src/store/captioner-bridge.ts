@@ -193,7 +193,7 @@ async function sendJob(jobId: string, file: File): Promise<void> {
   setJobState(jobId, { kind: 'reading' });
   // Alongside the decoding; the card shows the photo's own description when it is read.
   void readPhotoDescription(file).then((description) => {
-    if (description !== null && findJob(jobId)) useJobsStore.getState().setDescription(jobId, description);
+    if (description !== null && findJob(jobId)) useJobsStore.getState().setDescription(jobId, description.text, description.machineWriter);
   });
   const generation = workerGeneration;
   let bitmap: ImageBitmap;

@@ -11,7 +11,7 @@ export interface ExportRow {
   /** What "Copy alt text" copies: the user's edit, else the photo's own description or the model's best caption as a sentence, as chosen. */
   caption: string;
   edited: boolean;
-  /** The description the photo itself carries (a person's words), null when none. */
+  /** The description the photo itself carries (a person's words, or machine-written ones: see PhotoJob.descriptionWriter), null when none. */
   description: string | null;
   /** Probability of the model's best caption. */
   p: number;
@@ -77,7 +77,7 @@ export const canDownloadWithAltText = (job: PhotoJob): job is PhotoJob & { file:
 export async function jpegWithAltText(job: PhotoJob): Promise<Blob> {
   if (!canDownloadWithAltText(job)) throw new Error('Only a JPEG photo added in this visit can be downloaded with its alt text.');
   const [{ embedJpegDescription }, bytes] = await Promise.all([import('./jpeg-description'), job.file.arrayBuffer()]);
-  const machineWritten = job.editedCaption === null && !usesPhotoDescription(job);
-  const writer = machineWritten ? machineCaptionWriter(job.settings?.modelId || 'unknown') : null;
+  // The model's caption, or the photo's own machine-written description (which keeps its writer), is marked machine-written.
+  const writer = job.editedCaption !== null ? null : usesPhotoDescription(job) ? job.descriptionWriter : machineCaptionWriter(job.settings?.modelId || 'unknown');
   return new Blob([embedJpegDescription(new Uint8Array(bytes), altTextOf(job), writer)], { type: 'image/jpeg' });
 }

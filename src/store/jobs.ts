@@ -66,8 +66,13 @@ export interface PhotoJob {
   settings: CaptionSettings | null;
   /** The user's own alt text, used instead of the model's best caption; null when not edited. */
   editedCaption: string | null;
-  /** The description the photo itself carries (a person's, in its XMP, EXIF or IPTC); null when none. */
+  /** The description the photo itself carries (in its XMP, EXIF or IPTC, in any language); null when none. */
   description: string | null;
+  /**
+   * The photo's XMP photoshop:CaptionWriter when this tool wrote `description` (machine-written words,
+   * kept as such when the photo is downloaded); null for a person's description.
+   */
+  descriptionWriter: string | null;
   /** The person chose the model's caption over the photo's own description as its alt text. */
   useModelCaption: boolean;
   /** Orders photos across visits: increases with every photo added. */
@@ -87,7 +92,7 @@ export interface PhotoJob {
 /** A finished result as storage keeps it (see saved-results.ts). */
 export type RestoredJob = Pick<PhotoJob, 'id' | 'name' | 'position' | 'run' | 'thumbnail' | 'settings' | 'editedCaption'> &
   /** Absent in results kept before photos' own descriptions were read. */
-  Partial<Pick<PhotoJob, 'description' | 'useModelCaption'>> & {
+  Partial<Pick<PhotoJob, 'description' | 'descriptionWriter' | 'useModelCaption'>> & {
     state: StoredDoneState;
   };
 
@@ -115,7 +120,8 @@ interface JobsState {
   setSettings: (jobId: string, settings: CaptionSettings) => void;
   /** null, empty text or the caption otherwise used go back to that caption. */
   editCaption: (jobId: string, text: string | null) => void;
-  setDescription: (jobId: string, description: string | null) => void;
+  /** `machineWriter`: the caption writer when this tool wrote the description (see PhotoJob.descriptionWriter). */
+  setDescription: (jobId: string, description: string | null, machineWriter?: string | null) => void;
   /** Whether the alt text is the model's caption rather than the photo's own description. */
   chooseModelCaption: (jobId: string, useModel: boolean) => void;
   removeJobs: (jobIds: readonly string[]) => void;
@@ -183,6 +189,7 @@ export const useJobsStore = create<JobsState>()((set, get) => {
             // The details stay in storage, read again for the cards in view.
             state: doneState(state),
             description: result.description ?? null,
+            descriptionWriter: result.descriptionWriter ?? null,
             useModelCaption: result.useModelCaption ?? false,
             settings: sharedSettings(result.settings),
             file: null,
@@ -210,7 +217,7 @@ export const useJobsStore = create<JobsState>()((set, get) => {
         const trimmed = text?.trim() ?? '';
         return { editedCaption: trimmed && trimmed !== chosenAltText(job) ? trimmed : null };
       }),
-    setDescription: (jobId, description) => updateJob(jobId, () => ({ description })),
+    setDescription: (jobId, description, machineWriter = null) => updateJob(jobId, () => ({ description, descriptionWriter: description === null ? null : machineWriter })),
     chooseModelCaption: (jobId, useModel) => updateJob(jobId, () => ({ useModelCaption: useModel })),
     removeJobs: (jobIds) => {
       const removed = new Set(jobIds);
@@ -228,6 +235,7 @@ function waitingJob(photo: QueuedJob): PhotoJob {
     settings: null,
     editedCaption: null,
     description: null,
+    descriptionWriter: null,
     useModelCaption: false,
     restored: false,
     finishedAt: null,
@@ -289,7 +297,7 @@ export function jobsChange(previous: readonly PhotoJob[], next: readonly PhotoJo
     if (job.state.kind !== 'done') continue;
     if (old?.state.kind !== 'done') {
       if (!job.restored) change.captioned.push(job);
-    } else if (old.editedCaption !== job.editedCaption || old.useModelCaption !== job.useModelCaption || old.description !== job.description) {
+    } else if (old.editedCaption !== job.editedCaption || old.useModelCaption !== job.useModelCaption || old.description !== job.description || old.descriptionWriter !== job.descriptionWriter) {
       change.edited.push(job);
     }
   }

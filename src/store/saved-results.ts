@@ -75,9 +75,9 @@ function bestOnly(job: PhotoJob): ResultDetails {
 
 /** The key and record of a finished job, with its details. */
 function toSaved(job: PhotoJob, details: ResultDetails): [string, SavedResult] {
-  const { id, name, position, run, thumbnail, settings, editedCaption, description, useModelCaption } = job;
+  const { id, name, position, run, thumbnail, settings, editedCaption, description, descriptionWriter, useModelCaption } = job;
   const state = { kind: 'done' as const, ...details };
-  return [id, { version: 1, id, name, position, run, thumbnail, settings, editedCaption, description, useModelCaption, state }];
+  return [id, { version: 1, id, name, position, run, thumbnail, settings, editedCaption, description, descriptionWriter, useModelCaption, state }];
 }
 
 function isSavedResult(value: unknown): value is SavedResult {
