@@ -3,8 +3,9 @@
  * segments before the image data change; the compressed image data is copied byte for byte, so the
  * pixels are exactly the original's.
  *
- * - XMP (APP1): dc:description set in the photo's own packet (its other properties kept), or a new
- *   packet; photoshop:CaptionWriter names the tool when the text is machine-written.
+ * - XMP (APP1): dc:description's default-language entry set in the photo's own packet (its other
+ *   languages and properties kept), or a new packet; photoshop:CaptionWriter names the tool when the
+ *   text is machine-written.
  * - EXIF ImageDescription and IPTC Caption-Abstract are rewritten only where the photo already has
  *   them, so no field is left saying something else (photo managers differ in which they read).
  *
@@ -12,7 +13,7 @@
  * EXIF alone, in ASCII (piexifjs), or bring a Perl interpreter compiled to WebAssembly (ExifTool's).
  */
 import { MACHINE_WRITER } from '../captioner/description';
-import { captionWriterElement, descriptionElement, xmpDocument } from '../captioner/xmp-packet';
+import { captionWriterElement, defaultLanguageEntry, descriptionElement, xmpDocument } from '../captioner/xmp-packet';
 import {
   APP13,
   IPTC_RESOURCE,
@@ -55,6 +56,15 @@ const DESCRIPTION = /<dc:description\b[^>]*?(?:\/>|>[\s\S]*?<\/dc:description>)/
 const WRITER_ELEMENT = /<photoshop:CaptionWriter\b[^>]*?(?:\/>|>([\s\S]*?)<\/photoshop:CaptionWriter>)/;
 const WRITER_ATTRIBUTE = /\sphotoshop:CaptionWriter=(["'])([\s\S]*?)\1/;
 const FIRST_DESCRIPTION = /<rdf:Description\b[^>]*?(\/?)>/;
+const DEFAULT_ENTRY = /<rdf:li\b[^>]*?xml:lang=(["'])x-default\1[^>]*?(?:\/>|>[\s\S]*?<\/rdf:li>)/;
+const ALT_OPENING = /<rdf:Alt\b[^>]*?>/;
+
+/** dc:description with its default-language entry set to `text`, its other languages kept. */
+function withDefaultEntry(description: string, text: string): string {
+  if (DEFAULT_ENTRY.test(description)) return description.replace(DEFAULT_ENTRY, () => defaultLanguageEntry(text));
+  if (ALT_OPENING.test(description)) return description.replace(ALT_OPENING, (opening) => `${opening}${defaultLanguageEntry(text)}`);
+  return descriptionElement(text);
+}
 
 /** The packet with dc:description set; the caption writer replaced by `writer`, or (null) this tool's dropped. */
 function editPacket(packet: string, text: string, writer: string | null): string {
@@ -65,7 +75,7 @@ function editPacket(packet: string, text: string, writer: string | null): string
     if (found && (writer !== null || value.startsWith(MACHINE_WRITER))) edited = edited.replace(pattern, '');
   }
   const additions = writer === null ? '' : captionWriterElement(writer);
-  if (DESCRIPTION.test(edited)) edited = edited.replace(DESCRIPTION, () => descriptionElement(text));
+  if (DESCRIPTION.test(edited)) edited = edited.replace(DESCRIPTION, (description) => withDefaultEntry(description, text));
   else edited = insertIntoDescription(edited, descriptionElement(text));
   return additions ? insertIntoDescription(edited, additions) : edited;
 }
