@@ -86,6 +86,14 @@ export function readDatasets(iptc: Uint8Array): Dataset[] | null {
 export const isCaptionDataset = (set: Dataset) => set.record === 2 && set.dataset === 120;
 export const isCharsetDataset = (set: Dataset) => set.record === 1 && set.dataset === 90;
 
+/** Windows-1252's characters for 0x80–0x9F, where it differs from Latin-1 (undefined there: kept as Latin-1's control characters). */
+const WINDOWS_1252_HIGH = '€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008dŽ\u008f\u0090‘’“”•–—˜™š›œ\u009džŸ';
+
+/** Windows-1252 text. Node 20's TextDecoder reads the label as Latin-1 (browsers do not), so it is done here. */
+function windows1252(bytes: Uint8Array): string {
+  return Array.from(bytes, (byte) => (byte >= 0x80 && byte < 0xa0 ? WINDOWS_1252_HIGH[byte - 0x80] : String.fromCharCode(byte))).join('');
+}
+
 /**
  * A JPEG's IPTC Caption-Abstract (2:120) read as ExifTool reads it: UTF-8 where CodedCharacterSet (1:90)
  * declares it, else Latin (Windows-1252; ExifTool's "-charset iptc" default "when
@@ -99,7 +107,7 @@ export function jpegIptcCaption(bytes: Uint8Array): string | undefined {
       const caption = datasets?.find(isCaptionDataset);
       if (!datasets || !caption) continue;
       const utf8 = datasets.some((set) => isCharsetDataset(set) && set.data.join() === IPTC_UTF8.join());
-      return new TextDecoder(utf8 ? 'utf-8' : 'windows-1252').decode(caption.data);
+      return utf8 ? new TextDecoder().decode(caption.data) : windows1252(caption.data);
     }
   }
   return undefined;

@@ -13,10 +13,12 @@ interface ParsedTags {
   ifd0?: { ImageDescription?: unknown };
   iptc?: { Caption?: unknown };
   dc?: { description?: LangAlt | LangAlt[] };
+  /** A plain value, or (when its element declares its own namespace) { value }. */
   photoshop?: { CaptionWriter?: unknown };
 }
 
 const asString = (value: unknown) => (typeof value === 'string' ? value : undefined);
+const valueText = (value: unknown) => asString(typeof value === 'object' && value !== null && 'value' in value ? value.value : value);
 
 /** dc:description is a language alternative: each entry's text by its xml:lang. */
 function languageEntries(value: LangAlt | LangAlt[] | undefined): Record<string, string> {
@@ -82,7 +84,7 @@ export async function readPhotoDescription(photo: Blob): Promise<OwnDescription 
     xmp: languageEntries(tags?.dc?.description),
     exif: asString(tags?.ifd0?.ImageDescription),
     iptc: await iptcCaption(new Uint8Array(buffer), asString(tags?.iptc?.Caption)),
-    writer: asString(tags?.photoshop?.CaptionWriter),
+    writer: valueText(tags?.photoshop?.CaptionWriter),
   };
   const personal = photoDescription(fields);
   if (personal !== null) return { text: detached(personal), machineWriter: null };
