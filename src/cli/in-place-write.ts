@@ -118,19 +118,33 @@ export class WriteJournal {
    * ExifTool goes by), and checks. `target` keeps its inode, owner, mode and times.
    */
   async rewrite(target: string, extension: string, prepare: (copy: string) => Promise<void>): Promise<void> {
+    await (await this.begin(target, extension, prepare)).finish();
+  }
+
+  /**
+   * Steps 1 and 2 of a rewrite (the top of this file); `finish` does steps 3 and 4. Apart so that a test
+   * can stop between them, as a kill would.
+   */
+  async begin(target: string, extension: string, prepare: (copy: string) => Promise<void>): Promise<{ finish: () => Promise<void> }> {
     const base = path.join(this.folder, String(this.next++));
     const entryFile = `${base}.json`;
     const copy = `${base}.new.${extension}`;
+    // The entry goes first, so that no later run acts on it; then nothing here is needed any more.
+    const discard = async () => {
+      await rm(entryFile, { force: true });
+      await Promise.all([`${entryFile}.part`, `${base}.original`, copy].map((file) => rm(file, { force: true })));
+    };
     const before: BigIntStats = await stat(target, { bigint: true });
     const original = await readFile(target);
-    let entryStays = false;
+    let entry: JournalEntry;
+    let written: Buffer;
     try {
       await writeDurably(`${base}.original`, original);
       await writeDurably(copy, original);
       await prepare(copy);
       await syncFile(copy); // ExifTool renamed a new file into its place
-      const written = await readFile(copy);
-      const entry: JournalEntry = {
+      written = await readFile(copy);
+      entry = {
         target,
         dev: String(before.dev),
         ino: String(before.ino),
@@ -141,24 +155,25 @@ export class WriteJournal {
       await writeDurably(`${entryFile}.part`, Buffer.from(JSON.stringify(entry)));
       await rename(`${entryFile}.part`, entryFile);
       await syncFile(this.folder);
-      try {
-        await copyInto(target, written);
-      } catch (error) {
-        // A copy that failed part way (a full disk) is undone at once; should that fail too, the entry stays for the next run.
-        entryStays = true;
-        await copyInto(target, original);
-        entryStays = false;
-        throw error;
-      } finally {
-        await restoreTimes(entry);
-      }
-    } finally {
-      if (!entryStays) {
-        // The entry goes first, so that no later run acts on it; then nothing here is needed any more.
-        await rm(entryFile, { force: true });
-        await Promise.all([`${entryFile}.part`, `${base}.original`, copy].map((file) => rm(file, { force: true })));
-      }
+    } catch (error) {
+      await discard();
+      throw error;
     }
+    return {
+      finish: async () => {
+        try {
+          await copyInto(target, written);
+        } catch (error) {
+          // A copy that failed part way (a full disk) is undone at once; should that fail too, the entry stays for the next run.
+          await copyInto(target, original);
+          await restoreTimes(entry);
+          await discard();
+          throw error;
+        }
+        await restoreTimes(entry);
+        await discard();
+      },
+    };
   }
 
   /** Removes the journal's folder, once every photo is done (a photo whose copy failed keeps its entry). */
