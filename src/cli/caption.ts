@@ -48,7 +48,8 @@ const OPTIONS = {
 
 const USAGE = `${commandUsage('npm run caption -- [options] <files or folders>...', OPTIONS)}
 Folders are walked recursively for ${PHOTO_EXTENSIONS.join(' ')} files. Exit status: 0 when every photo
-was captioned, 1 when some failed (each has an error row), 2 for a bad command line or a model that cannot load.`;
+was captioned, 1 when some failed (each has an error row) or, with --write-metadata, could not be written (their
+rows keep the captions, metadata "not-written"), 2 for a bad command line or a model that cannot load.`;
 
 function outputFormat(format: string, json: boolean | undefined): OutputFormat {
   if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be ${FORMATS.join(', ')}; got "${format}"`);
