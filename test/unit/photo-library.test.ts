@@ -180,6 +180,16 @@ describe('a photo’s own description', () => {
     store().chooseModelCaption('old', true);
     expect(jobsChange(beforeChoice, store().jobs).edited.map((changed) => changed.name)).toEqual(['old.jpg']);
   });
+
+  it('a machine-written description keeps its writer, which a restored result keeps too; a person’s has none', () => {
+    const writer = 'show-and-tell-browser (machine-written, model: older)';
+    store().restore([{ id: 'marked', name: 'marked.jpg', position: 0, run: '', thumbnail: null, settings: null, editedCaption: null, description: 'A cat.', descriptionWriter: writer, state: stored() }]);
+    expect(job('marked.jpg')).toMatchObject({ description: 'A cat.', descriptionWriter: writer });
+    const before = store().jobs;
+    store().setDescription('marked', 'Our cat Tom');
+    expect(job('marked.jpg')).toMatchObject({ description: 'Our cat Tom', descriptionWriter: null });
+    expect(jobsChange(before, store().jobs).edited.map((changed) => changed.name)).toEqual(['marked.jpg']);
+  });
 });
 
 describe('queue progress', () => {
