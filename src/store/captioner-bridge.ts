@@ -150,6 +150,10 @@ function handleWorkerEvent(event: WorkerEvent): void {
       if (findJob(event.jobId)) setJobState(event.jobId, { kind: 'failed', message: event.message });
       pumpQueue();
       return;
+    case 'job-cancelled':
+      // Its slot is free now (the photo itself left the list when it was cancelled).
+      pumpQueue();
+      return;
   }
 }
 
