@@ -127,8 +127,8 @@ async function loadModel(request: LoadModelRequest, recoveryNote: string | null 
       wasmThreads,
     });
   } catch (error) {
-    // A damaged cached copy must not fail every later load too.
-    void files.forget(url);
+    // A damaged cached copy must not fail every later load too; a sound one is kept whatever else failed.
+    void files.forgetIfDamaged(url, error);
     emit({ type: 'model-error', loadId, modelId, message: `The model “${modelId}” could not be loaded: ${errorMessage(error)}` });
   }
 }
