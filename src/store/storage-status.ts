@@ -60,9 +60,12 @@ export function storeInOrder(kept: Kept, work: () => Promise<void>): Promise<boo
   return lastOperation;
 }
 
-/** Resolves once every storage operation started so far is over. */
+/** Resolves once no storage operation is left: those started while it waits are waited for too. */
 export async function storageSettled(): Promise<void> {
-  await lastOperation;
+  for (let waited: Promise<boolean> | null = null; waited !== lastOperation; ) {
+    waited = lastOperation;
+    await waited;
+  }
 }
 
 /** Tries to store again after an eviction: the browser may still be deleting, which closes a new connection too. */
