@@ -66,7 +66,8 @@ export interface AllResultDetails {
 }
 
 export async function allResultDetails(): Promise<AllResultDetails> {
-  const details = new Map<string, ResultDetails>();
+  // Those read last for the cards stand in for storage when it cannot be read.
+  const details = new Map<string, ResultDetails>(recent);
   let unreadable: string | null = null;
   try {
     for (const record of await values<unknown>(resultsStore)) if (isSavedResult(record)) details.set(record.id, record.state);

@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { exportRows, exportShortfall } from '../../src/store/export';
 import { doneState, type PhotoJob, type ResultDetails } from '../../src/store/jobs';
-import { allResultDetails, holdResultDetails } from '../../src/store/saved-results';
+import { allResultDetails, holdResultDetails, loadResultDetails } from '../../src/store/saved-results';
 
 let storageFailure: Error | null = null;
 const storedDetails: ResultDetails = {
@@ -14,12 +14,15 @@ const storedDetails: ResultDetails = {
   elapsedMs: 5,
 };
 
+const storedRecord = { version: 1, id: 'restored-1', name: 'old.jpg', position: 1, state: { kind: 'done', ...storedDetails } };
+
 vi.mock('idb-keyval', async (importOriginal) => ({
   ...(await importOriginal<typeof import('idb-keyval')>()),
   values: async () => {
     if (storageFailure) throw storageFailure;
-    return [{ version: 1, id: 'restored-1', name: 'old.jpg', position: 1, state: { kind: 'done', ...storedDetails } }];
+    return [storedRecord];
   },
+  get: async (key: string) => (key === storedRecord.id ? storedRecord : undefined),
 }));
 
 function details(text: string): ResultDetails {
@@ -74,6 +77,14 @@ describe('an export', () => {
       'The export lacks the other captions and the detected objects of 2 photos (old.jpg, older.jpg), because this browser’s storage could not be read: ' +
         'this browser does not let the page store data (private window, or storage turned off). It has their best caption.',
     );
+  });
+
+  it('when storage cannot be read, still has the details a card read before', async () => {
+    expect(await loadResultDetails('restored-1')).toEqual(storedDetails);
+    storageFailure = new DOMException('The database connection is closing.', 'InvalidStateError');
+    const { details: all, unreadable } = await allResultDetails();
+    expect(all.get('restored-1')).toEqual(storedDetails);
+    expect(exportShortfall(jobs, all, unreadable)).toMatch(/of 1 photo \(older\.jpg\), because this browser’s storage could not be read/);
   });
 
   it('counts the photos past the tenth it names', () => {
