@@ -45,6 +45,24 @@ export function exportRows(jobs: readonly PhotoJob[], details: ReadonlyMap<strin
   });
 }
 
+/** At most this many photos are named in the export's note; the rest are counted. */
+const NAMED_IN_SHORTFALL = 10;
+
+/**
+ * What an export lacks, for the page to say; null when nothing. A finished photo whose details are
+ * neither at hand nor in storage (storage unreadable, `unreadable` says why, or cleared) is exported
+ * with its best caption only, without the model's other captions and the objects it detected.
+ */
+export function exportShortfall(jobs: readonly PhotoJob[], details: ReadonlyMap<string, ResultDetails>, unreadable: string | null): string | null {
+  const missing = jobs.filter((job) => job.state.kind === 'done' && job.state.best && !details.has(job.id)).map((job) => job.name);
+  if (missing.length === 0) return null;
+  const named = missing.slice(0, NAMED_IN_SHORTFALL).join(', ');
+  const more = missing.length > NAMED_IN_SHORTFALL ? ` and ${missing.length - NAMED_IN_SHORTFALL} more` : '';
+  const why = unreadable ? `this browser’s storage could not be read: ${unreadable}` : 'this browser’s storage no longer holds them';
+  const photos = missing.length === 1 ? '1 photo' : `${missing.length} photos`;
+  return `The export lacks the other captions and the detected objects of ${photos} (${named}${more}), because ${why}. It has their best caption.`;
+}
+
 export function toJson(rows: readonly ExportRow[]): string {
   return `${JSON.stringify(rows, null, 2)}\n`;
 }

@@ -47,6 +47,15 @@ export interface NamedFile {
   name: string;
 }
 
+/** A file or folder inside a dropped folder that could not be read (no permission, gone meanwhile): its card says why. */
+export interface UnreadableFile {
+  name: string;
+  problem: string;
+}
+
+/** What the page is given to caption; an unreadable file gets a failed card of its own. */
+export type AddedFile = File | NamedFile | UnreadableFile;
+
 export interface PhotoJob {
   id: string;
   /** "trip/day 1/IMG_0001.jpg" for a photo from a folder, else the file's name. */
@@ -108,7 +117,7 @@ interface JobsState {
   jobs: PhotoJob[];
   /** The run new photos join while the queue is busy, and when it started (Date.now()). */
   currentRun: QueueRun;
-  addFiles: (files: readonly (File | NamedFile)[]) => void;
+  addFiles: (files: readonly AddedFile[]) => void;
   /**
    * Puts what storage kept among the photos of this visit, by position: finished results, and the
    * photos still to caption, which wait again. The run those photos were part of goes on, so its
@@ -143,8 +152,13 @@ export function isPending(job: PhotoJob): boolean {
   return !isFinished(job);
 }
 
-function toNamedFile(file: File | NamedFile): NamedFile {
-  return file instanceof File ? { file, name: file.webkitRelativePath || file.name } : file;
+/** A job for a file just added: waiting, or failed already when it could not be read. */
+function addedJob(added: AddedFile, run: string): PhotoJob {
+  const photo = { id: `job-${SESSION_ID}-${nextJobNumber++}`, position: nextPosition++, run };
+  if (added instanceof File) return waitingJob({ ...photo, name: added.webkitRelativePath || added.name, file: added });
+  if ('file' in added) return waitingJob({ ...photo, ...added });
+  // No finish time: it took none, so it stays out of the rate of the queue's time left.
+  return { ...waitingJob({ ...photo, name: added.name, file: null }), state: { kind: 'failed', message: added.problem } };
 }
 
 /** One object per distinct settings: a library's photos share theirs, rather than each keeping a copy. */
@@ -173,9 +187,7 @@ export const useJobsStore = create<JobsState>()((set, get) => {
     addFiles: (files) =>
       set(({ jobs, currentRun }) => {
         const run = runToJoin(jobs, currentRun);
-        const added = files.map(toNamedFile).map(
-          ({ file, name }): PhotoJob => waitingJob({ id: `job-${SESSION_ID}-${nextJobNumber++}`, name, position: nextPosition++, file, run: run.key }),
-        );
+        const added = files.map((file) => addedJob(file, run.key));
         return { jobs: [...jobs, ...added], currentRun: run };
       }),
     restore: (results, queued = []) =>
@@ -228,7 +240,7 @@ export const useJobsStore = create<JobsState>()((set, get) => {
 });
 
 /** A photo added in this visit, or kept from an earlier one, that waits to be captioned. */
-function waitingJob(photo: QueuedJob): PhotoJob {
+function waitingJob(photo: Pick<PhotoJob, 'id' | 'name' | 'position' | 'run' | 'file'>): PhotoJob {
   return {
     ...photo,
     thumbnail: null,
