@@ -38,6 +38,7 @@ function finishedJob(id: string, name: string, caption: string): PhotoJob {
     settings: null,
     editedCaption: null,
     description: null,
+    descriptionWriter: null,
     useModelCaption: false,
     position: 0,
     restored: id.startsWith('restored'),
