@@ -8,7 +8,7 @@ import { link, mkdtemp, readdir, readFile, rename, rm, stat, utimes, writeFile }
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recoverJournals, WriteJournal } from '../../src/cli/in-place-write';
+import { pendingRecoveries, recoverJournals, WriteJournal } from '../../src/cli/in-place-write';
 
 const IN_2020 = new Date('2020-05-01T12:00:00Z');
 const ORIGINAL = Buffer.from('original photo bytes, the longer of the two versions');
@@ -61,6 +61,8 @@ describe('write journal', () => {
     await writeFile(changed, 'a person edited this photo since');
     // The run is dead: its journal now bears a pid that no process has.
     await rename(journal.folder, path.join(root, `${deadPid()}.dead`));
+    // What --dry-run, which finishes none, reports.
+    expect(await pendingRecoveries(root)).toBe(4);
 
     const notes = await recoverJournals(root);
     for (const file of [untouched, torn, copied]) {
@@ -77,6 +79,7 @@ describe('write journal', () => {
     const journal = await WriteJournal.create(root, { updateMtime: false });
     const file = await photo('running.jpg');
     await journal.begin(file, 'jpg', makeNew);
+    expect(await pendingRecoveries(root)).toBe(0);
     expect(await recoverJournals(root)).toEqual([]);
     expect(await readFile(file)).toEqual(ORIGINAL);
     await rm(journal.folder, { recursive: true });
