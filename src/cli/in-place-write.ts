@@ -70,7 +70,7 @@ async function syncFile(file: string): Promise<void> {
 async function copyInto(file: string, bytes: Uint8Array): Promise<void> {
   const handle = await open(file, 'r+');
   try {
-    await handle.write(bytes, 0, bytes.length, 0);
+    await handle.writeFile(bytes); // from position 0, where a new handle is, however many writes it takes
     await handle.truncate(bytes.length);
     await handle.sync();
   } finally {
@@ -215,9 +215,9 @@ async function recoverEntry(folder: string, name: string, notes: RecoveryNote[])
     notes.push(`${entry.target}: gone or replaced since an interrupted run; left as it is`);
     return true;
   }
-  const current = await readFile(entry.target);
-  const currentSha = sha256(current);
   try {
+    const current = await readFile(entry.target);
+    const currentSha = sha256(current);
     if (currentSha === entry.newSha256) {
       await restoreTimes(entry);
       notes.push(`${entry.target}: its description was written by an interrupted run; its times are set back`);
