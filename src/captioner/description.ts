@@ -57,7 +57,7 @@ export function meaningfulText(text: string | undefined): string {
 }
 
 /** Whether a caption writer (XMP photoshop:CaptionWriter) is this tool. */
-export const isMachineWriter = (writer: string | undefined): writer is string => writer?.startsWith(MACHINE_WRITER) ?? false;
+const isMachineWriter = (writer: string | undefined): writer is string => writer?.startsWith(MACHINE_WRITER) ?? false;
 
 /**
  * Every text the fields hold, camera filler and blanks set aside, in the order they are preferred:
