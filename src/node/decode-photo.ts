@@ -1,6 +1,7 @@
 /**
  * Decodes a photo file's bytes the way the page does (createImageBitmap): JPEG, PNG, GIF (first
- * frame), WebP and BMP, told apart by content, truncated JPEGs refused, EXIF orientation applied.
+ * frame), WebP and BMP, told apart by content, truncated JPEGs refused, EXIF orientation applied,
+ * transparent pixels shown over white.
  */
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -9,6 +10,7 @@ import * as bmp from 'bmp-ts';
 import exifr from 'exifr';
 import omggif from 'omggif';
 import { hasJpegEnd, JPEG_TAIL_BYTES, sniffFormat, type ImageFormat } from '../captioner/image-format';
+import { compositeOnWhite } from '../captioner/on-white';
 import type { RgbaImage } from '../captioner/preprocess';
 import { decodeImage } from './runtime';
 
@@ -110,6 +112,8 @@ export async function decodePhoto(bytes: Uint8Array): Promise<RgbaImage> {
   if (bytes.length === 0) throw new Error('the file is empty (0 bytes)');
   const format = sniffFormat(bytes.subarray(0, 16));
   if (!format) throw new Error(`not ${SUPPORTED}`);
-  const image = await decodeFormat(format, bytes);
+  const decoded = await decodeFormat(format, bytes);
+  // A BMP's fourth byte is mostly padding, which bmp-ts hands on as alpha: it stays ignored.
+  const image = format === 'BMP' ? decoded : compositeOnWhite(decoded);
   return applyOrientation(image, await exifOrientation(bytes));
 }
