@@ -3,6 +3,7 @@
  * as in the CLI (test/unit/transparency.test.ts).
  */
 import { expect, test, type Page } from '@playwright/test';
+import { FIXTURE_CAPTIONS } from '../tools/fixture/make-fixture-model';
 import { captionLines, card, dropFiles, openReadyApp, type TestFile } from './helpers';
 import { LOOK_ALIKE_PNGS } from './look-alikes';
 
@@ -23,7 +24,7 @@ test('transparent PNGs are captioned and thumbnailed as shown over white, whatev
   const names = Object.keys(LOOK_ALIKE_PNGS);
   await dropFiles(page, names.map((name) => pngFile(name, LOOK_ALIKE_PNGS[name])));
   const [opaque, ...hidden] = await Promise.all(names.map((name) => captionLines(page, name)));
-  expect(opaque[0].sentence).toBe('A white square.');
+  expect(opaque[0].sentence).toBe(FIXTURE_CAPTIONS.bright[0]);
   for (const lines of hidden) expect(lines).toEqual(opaque);
   const [opaqueThumbnail, ...hiddenThumbnails] = await Promise.all(names.map((name) => thumbnailBytes(page, name)));
   for (const thumbnail of hiddenThumbnails) expect(thumbnail).toBe(opaqueThumbnail);

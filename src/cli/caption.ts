@@ -10,7 +10,7 @@ import { isEntryPoint } from '../node/entry-point';
 import { toAltText } from '../captioner/format';
 import { CaptionPool } from './caption-pool';
 import { fileTarget, FORMATS, isStreamed, readWrittenRows, RowWriter, stdoutTarget, type OutputFormat } from './output';
-import { findPhotos, parseShard, PHOTO_EXTENSIONS, shardOf } from './photo-files';
+import { findPhotos, parseShard, PHOTO_EXTENSIONS, shardOf, skippedNote } from './photo-files';
 import { metadataSummary, PhotoMetadata } from './photo-metadata';
 import type { PhotoRow } from './rows';
 import { startProgress } from './progress';
@@ -77,7 +77,7 @@ export async function main(args: string[]): Promise<number> {
   if (positionals.length === 0) throw new UsageError('no files or folders given');
   const say = values.quiet ? () => {} : (line: string) => console.error(line);
 
-  const found = await findPhotos(positionals);
+  const { photos: found, skipped } = await findPhotos(positionals);
   const inShard = shard ? found.filter((file) => shardOf(file.shardKey, shard.count) === shard.index) : found;
   // --retry-failed takes out only the error rows of photos this run covers: it captions them again.
   const retry = values['retry-failed'] ? new Set(inShard.map((file) => path.resolve(file.path))) : undefined;
@@ -90,6 +90,9 @@ export async function main(args: string[]): Promise<number> {
       (written && written.retried > 0 ? ` (${written.retried} failed rows taken out to try again)` : '') +
       `: ${todo.length} to caption`,
   );
+  const skippedFiles = skippedNote(skipped);
+  // Even with --quiet: a folder of files that are all skipped must not look like an empty folder.
+  if (skippedFiles) (found.length === 0 ? console.error : say)(skippedFiles);
   if (written && written.droppedBytes > 0) say(`${out}: removed an unfinished last row (${written.droppedBytes} bytes) left by an interrupted run`);
 
   const writer = new RowWriter(format, out === undefined ? stdoutTarget : fileTarget(out, values.resume ? 'append' : 'overwrite'), {

@@ -5,7 +5,7 @@
  */
 import type { NamedFile } from './jobs';
 
-const IMAGE_NAME = /\.(jpe?g|png|gif|webp|bmp|avif)$/i;
+const IMAGE_NAME = /\.(jpe?g|png|gif|webp|bmp|avif|heic|heif)$/i;
 
 /**
  * Whether a file found in a folder is a photo to caption. Hidden files and folders are skipped too:

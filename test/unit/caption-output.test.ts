@@ -153,7 +153,8 @@ describe('finding photos and shards', () => {
     const extra = path.join(dir, 'single.txt');
     await writeFile(extra, '');
 
-    const found = await findPhotos([library, path.join(library, 'a'), extra]);
+    const { photos: found, skipped } = await findPhotos([library, path.join(library, 'a'), extra]);
+    expect(skipped).toEqual([path.join(library, 'notes.txt')]);
     expect(found.map((file) => path.relative(dir, file.path))).toEqual(
       ['a/w.gif', 'a/x.jpeg', 'b/deeper/z.PNG', 'b/y.webp', 'link.jpg', 'u.jpg', 'v.bmp'].map((name) => `library/${name}`).concat('single.txt'),
     );

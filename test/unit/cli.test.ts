@@ -63,7 +63,7 @@ const EXPECTED: Record<string, string> = {
   'trips/2019/beach, "sunny".JPEG': FIXTURE_CAPTIONS.bright[0],
   'trips/2019/night.gif': FIXTURE_CAPTIONS.dark[0],
   'trips/snow.bmp': FIXTURE_CAPTIONS.bright[0],
-  'trips/broken.jpg': 'error: not a JPEG, PNG, GIF, WebP or BMP image',
+  'trips/broken.jpg': 'error: not a JPEG, PNG, GIF, WebP, BMP or HEIC image',
   'trips/truncated.jpg': 'error: the JPEG file is incomplete (truncated download or copy?)',
 };
 
@@ -100,7 +100,7 @@ describe('npm run caption', () => {
   it('prints im2txt-style text, reports unreadable images and still captions the rest', async () => {
     const failed = await caption(['--backend', 'cpu', '--model', modelDir, path.join(REPO_ROOT, 'package.json'), PHOTO]);
     expect(failed.code).toBe(1);
-    expect(failed.stderr).toContain('package.json: not a JPEG, PNG, GIF, WebP or BMP image');
+    expect(failed.stderr).toContain('package.json: not a JPEG, PNG, GIF, WebP, BMP or HEIC image');
     expect(failed.stdout).toMatch(/^Captions for image image\.jpg:\n {2}0\) a black square \. \(p=0\.\d{6}\)\n {2}1\) /);
   }, 60_000);
 
@@ -111,7 +111,7 @@ describe('npm run caption', () => {
     expect(result.code).toBe(1);
     const rows = jsonlRows(result.stdout);
     expect(Object.fromEntries(rows.map((row) => [path.relative(copy, row.file), bestCaption(row)]))).toEqual(EXPECTED);
-    expect(result.stderr).toContain('trips/broken.jpg: not a JPEG, PNG, GIF, WebP or BMP image');
+    expect(result.stderr).toContain('trips/broken.jpg: not a JPEG, PNG, GIF, WebP, BMP or HEIC image');
     // Sidecars hold the alt text of the best caption; the photos are untouched.
     expect(await readFile(path.join(copy, 'bright.png.xmp'), 'utf8')).toContain('<rdf:li xml:lang="x-default">A white square.</rdf:li>');
     expect(await readFile(path.join(copy, 'dark.jpg'))).toEqual(Buffer.from(LIBRARY['dark.jpg'] as Uint8Array));
@@ -182,7 +182,7 @@ describe('npm run caption', () => {
       const args = ['--model', modelDir, '--format', format, '--out', out, '--resume', '--jobs', '1', folder];
       await writeFile(path.join(folder, 'later.jpg'), 'not yet a photo');
       expect((await caption(args)).code).toBe(1);
-      const failedRows = [['good.png', FIXTURE_CAPTIONS.bright[0]], ['later.jpg', 'error: not a JPEG, PNG, GIF, WebP or BMP image']];
+      const failedRows = [['good.png', FIXTURE_CAPTIONS.bright[0]], ['later.jpg', 'error: not a JPEG, PNG, GIF, WebP, BMP or HEIC image']];
       expect(await rowsOf()).toEqual(failedRows);
 
       // The photo is mended; plain --resume still keeps its error row, as before.
