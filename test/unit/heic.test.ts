@@ -13,6 +13,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sniffFormat } from '../../src/captioner/image-format';
 import { decodePhoto } from '../../src/node/decode-photo';
+import { isPhotoPath } from '../../src/store/dropped-files';
 import { FIXTURE_CAPTIONS } from '../../tools/fixture/make-fixture-model';
 import { generateFixture, REPO_ROOT } from './helpers/fixture';
 
@@ -35,6 +36,12 @@ describe('sniffFormat', () => {
     expect(sniffFormat(ftyp('avif', 'mif1', 'miaf'))).toBe('AVIF');
     expect(sniffFormat(ftyp('mif1', 'avif', 'miaf'))).toBe('AVIF');
     expect(sniffFormat(ftyp('isom', 'mp41'))).toBeNull(); // an MP4 video
+  });
+});
+
+describe('the page', () => {
+  it('takes HEIC and HEIF files from a dropped folder', () => {
+    for (const name of ['DCIM/IMG_0001.HEIC', 'DCIM/IMG_0002.heif']) expect(isPhotoPath(name)).toBe(true);
   });
 });
 
