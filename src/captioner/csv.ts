@@ -45,7 +45,7 @@ export function parseCsv(text: string): ParsedCsv {
     delimiter: ',',
     step: ({ data, errors: stepErrors, meta }) => {
       errors.push(...stepErrors.map((error) => `${error.message} (row ${records.length + 1})`));
-      // Empty lines (the one after the last newline among them) hold no record.
+      // An empty line (such as what follows the last newline) holds no record.
       if (data.length === 1 && data[0] === '') return;
       records.push(data.map(unescapeFormula));
       ends.push(meta.cursor);

@@ -188,15 +188,15 @@ export async function readWrittenRows(
   const text = bytes.subarray(0, length).toString('utf8');
   const { headerEnd, rows } = parseRows(text, format, file, options.metadata ?? false);
   const failed = rows.filter((row) => row.error !== undefined);
-  const retried = failed.filter((row) => options.retry?.has(path.resolve(row.file)));
-  if (retried.length > 0) {
-    const kept = rows.map((row, index) => (retried.includes(row) ? '' : text.slice(rows[index - 1]?.end ?? headerEnd, row.end)));
+  const retried = new Set(failed.filter((row) => options.retry?.has(path.resolve(row.file))));
+  if (retried.size > 0) {
+    const kept = rows.map((row, index) => (retried.has(row) ? '' : text.slice(rows[index - 1]?.end ?? headerEnd, row.end)));
     await replaceFile(file, text.slice(0, headerEnd) + kept.join(''));
   } else if (length < bytes.length) await truncate(file, length);
   return {
-    files: new Set(rows.filter((row) => !retried.includes(row)).map((row) => path.resolve(row.file))),
-    failed: failed.length - retried.length,
-    retried: retried.length,
+    files: new Set(rows.filter((row) => !retried.has(row)).map((row) => path.resolve(row.file))),
+    failed: failed.length - retried.size,
+    retried: retried.size,
     empty: length === 0,
     droppedBytes: bytes.length - length,
   };

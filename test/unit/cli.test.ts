@@ -40,6 +40,8 @@ const bestCaption = (row: Row) => ('captions' in row ? row.captions[0].text : `e
 const png = (size: number, level: number) => {
   const image = new PNG({ width: size, height: size });
   image.data.fill(level);
+  // Opaque: transparent pixels are captioned as the white a page shows there.
+  for (let alpha = 3; alpha < image.data.length; alpha += 4) image.data[alpha] = 255;
   return PNG.sync.write(image);
 };
 const jpegFile = (size: number, level: number) =>
