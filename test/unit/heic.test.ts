@@ -41,7 +41,8 @@ describe('sniffFormat', () => {
 
 describe('the page', () => {
   it('takes HEIC and HEIF files from a dropped folder', () => {
-    for (const name of ['DCIM/IMG_0001.HEIC', 'DCIM/IMG_0002.heif']) expect(isPhotoPath(name)).toBe(true);
+    for (const name of ['DCIM/IMG_0001.HEIC', 'DCIM/IMG_0002.heif']) expect(isPhotoPath(name), name).toBe(true);
+    for (const name of ['DCIM/IMG_0004.MOV', 'DCIM/IMG_0001.AAE']) expect(isPhotoPath(name), name).toBe(false);
   });
 });
 
