@@ -12,6 +12,7 @@ let nextId = 0;
 let idleTimer: ReturnType<typeof setTimeout> | undefined;
 const pending = new Map<number, { resolve: (bitmap: ImageBitmap) => void; reject: (error: Error) => void }>();
 
+/** Stops the worker; photos still waiting on it fail with `reason`. */
 function stop(reason: Error): void {
   worker?.terminate();
   worker = null;
@@ -27,7 +28,7 @@ function startedWorker(): Worker {
     pending.delete(data.id);
     if (data.type === 'decoded') request ? request.resolve(data.bitmap) : data.bitmap.close();
     else request?.reject(new Error(data.message));
-    if (pending.size === 0) idleTimer = setTimeout(() => stop(new Error('stopped')), IDLE_STOP_MS);
+    if (pending.size === 0) idleTimer = setTimeout(() => stop(new Error('its decoder was stopped')), IDLE_STOP_MS);
   };
   started.onerror = (event) => {
     event.preventDefault();
