@@ -10,7 +10,7 @@ import { isEntryPoint } from '../node/entry-point';
 import { toAltText } from '../captioner/format';
 import { CaptionPool } from './caption-pool';
 import { fileTarget, FORMATS, isStreamed, readWrittenRows, RowWriter, stdoutTarget, type OutputFormat } from './output';
-import { findPhotos, parseShard, PHOTO_EXTENSIONS, shardOf } from './photo-files';
+import { findPhotos, parseShard, PHOTO_EXTENSIONS, shardOf, skippedNote } from './photo-files';
 import { defaultJournalRoot } from './in-place-write';
 import { metadataSummary, PhotoMetadata } from './photo-metadata';
 import type { PhotoRow } from './rows';
@@ -32,6 +32,7 @@ const OPTIONS = {
   json: { type: 'boolean', help: 'same as --format json' },
   out: { type: 'string', value: '<file>', help: 'write the rows to FILE (new, or continued with --resume) instead of stdout' },
   resume: { type: 'boolean', help: 'skip the photos FILE already has a row for and append the rest (jsonl and csv)' },
+  'retry-failed': { type: 'boolean', help: 'with --resume: caption again the photos whose rows in FILE are errors, replacing those rows' },
   shard: { type: 'string', value: 'K/N', help: 'caption only shard K of N (K = 0 … N-1): N runs cover every photo exactly once' },
   jobs: { type: 'string', value: '<n>', help: `captioning threads, each loading the model once (default: the number of cores, ${os.availableParallelism()} here)` },
   xmp: { type: 'boolean', help: 'also write each best caption to an XMP sidecar (photo.jpg.xmp, dc:description) next to its photo' },
@@ -69,6 +70,7 @@ export async function main(args: string[]): Promise<number> {
   const shard = values.shard === undefined ? undefined : parseShard(values.shard);
   const out = values.out;
   if (values.resume && (out === undefined || !isStreamed(format))) throw new UsageError('--resume needs --out FILE and --format jsonl or csv');
+  if (values['retry-failed'] && !values.resume) throw new UsageError('--retry-failed needs --resume');
   if (out !== undefined && !values.resume && isNonEmptyFile(out)) throw new UsageError(`${out} exists: add --resume to continue it, or remove it first`);
   const writeMetadata = values['write-metadata'] ?? false;
   for (const option of ['overwrite', 'dry-run', 'description-prefix', 'update-mtime'] as const) {
@@ -78,16 +80,22 @@ export async function main(args: string[]): Promise<number> {
   if (positionals.length === 0) throw new UsageError('no files or folders given');
   const say = values.quiet ? () => {} : (line: string) => console.error(line);
 
-  const found = await findPhotos(positionals);
+  const { photos: found, skipped } = await findPhotos(positionals);
   const inShard = shard ? found.filter((file) => shardOf(file.shardKey, shard.count) === shard.index) : found;
-  const written = values.resume && out !== undefined && isStreamed(format) ? await readWrittenRows(out, format, writeMetadata) : undefined;
+  // --retry-failed takes out only the error rows of photos this run covers: it captions them again.
+  const retry = values['retry-failed'] ? new Set(inShard.map((file) => path.resolve(file.path))) : undefined;
+  const written = values.resume && out !== undefined && isStreamed(format) ? await readWrittenRows(out, format, { metadata: writeMetadata, retry }) : undefined;
   const todo = written ? inShard.filter((file) => !written.files.has(path.resolve(file.path))) : inShard;
   say(
     `${found.length} photos found` +
       (shard ? `, ${inShard.length} in shard ${shard.index}/${shard.count}` : '') +
       (written ? `, ${inShard.length - todo.length} already in ${out}` : '') +
+      (written && written.retried > 0 ? ` (${written.retried} failed rows taken out to try again)` : '') +
       `: ${todo.length} to caption`,
   );
+  const skippedFiles = skippedNote(skipped);
+  // Even with --quiet: a folder of files that are all skipped must not look like an empty folder.
+  if (skippedFiles) (found.length === 0 ? console.error : say)(skippedFiles);
   if (written && written.droppedBytes > 0) say(`${out}: removed an unfinished last row (${written.droppedBytes} bytes) left by an interrupted run`);
 
   const writer = new RowWriter(format, out === undefined ? stdoutTarget : fileTarget(out, values.resume ? 'append' : 'overwrite'), {

@@ -1,6 +1,7 @@
 /**
  * Decodes a photo file's bytes the way the page does (createImageBitmap): JPEG, PNG, GIF (first
- * frame), WebP and BMP, told apart by content, truncated JPEGs refused, EXIF orientation applied.
+ * frame), WebP, BMP and HEIC (libheif, as the page's HEIC worker), told apart by content, truncated JPEGs refused, EXIF orientation applied,
+ * transparent pixels shown over white.
  */
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -8,7 +9,9 @@ import decodeWebp, { init as initWebpDecoder } from '@jsquash/webp/decode';
 import * as bmp from 'bmp-ts';
 import exifr from 'exifr';
 import omggif from 'omggif';
-import { hasJpegEnd, JPEG_TAIL_BYTES, sniffFormat, type ImageFormat } from '../captioner/image-format';
+import { decodeHeic } from '../captioner/heic';
+import { FORMAT_HEAD_BYTES, hasJpegEnd, JPEG_TAIL_BYTES, sniffFormat, type ImageFormat } from '../captioner/image-format';
+import { compositeOnWhite } from '../captioner/on-white';
 import type { RgbaImage } from '../captioner/preprocess';
 import { decodeImage } from './runtime';
 
@@ -17,7 +20,7 @@ const require = createRequire(import.meta.url);
 /** 2^28 pixels (1 GiB of RGBA), as jpeg-js's memory limit in decodeImage: larger claims are refused before allocating. */
 const MAX_PIXELS = 2 ** 28;
 
-const SUPPORTED = 'a JPEG, PNG, GIF, WebP or BMP image';
+const SUPPORTED = 'a JPEG, PNG, GIF, WebP, BMP or HEIC image';
 
 function checkSize(width: number, height: number): void {
   if (!(width > 0 && height > 0)) throw new Error(`the image claims an empty size (${width}×${height})`);
@@ -33,6 +36,8 @@ function startWebpDecoder(): Promise<void> {
     .then((module) => initWebpDecoder(module));
   return webpDecoderReady;
 }
+
+const readHeicWasm = () => readFile(require.resolve('libheif-js/libheif-wasm/libheif.wasm'));
 
 async function decodeFormat(format: ImageFormat, bytes: Uint8Array): Promise<RgbaImage> {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -60,6 +65,8 @@ async function decodeFormat(format: ImageFormat, bytes: Uint8Array): Promise<Rgb
       const { width, height, data } = bmp.decode(buffer, { toRGBA: true });
       return { width, height, data };
     }
+    case 'HEIC':
+      return decodeHeic(bytes, readHeicWasm);
     case 'AVIF':
       throw new Error(`AVIF is not supported here (expected ${SUPPORTED})`);
   }
@@ -108,8 +115,11 @@ export function applyOrientation(image: RgbaImage, orientation: number): RgbaIma
 
 export async function decodePhoto(bytes: Uint8Array): Promise<RgbaImage> {
   if (bytes.length === 0) throw new Error('the file is empty (0 bytes)');
-  const format = sniffFormat(bytes.subarray(0, 16));
+  const format = sniffFormat(bytes.subarray(0, FORMAT_HEAD_BYTES));
   if (!format) throw new Error(`not ${SUPPORTED}`);
-  const image = await decodeFormat(format, bytes);
-  return applyOrientation(image, await exifOrientation(bytes));
+  const decoded = await decodeFormat(format, bytes);
+  // A BMP's fourth byte is mostly padding, which bmp-ts hands on as alpha: it stays ignored.
+  const image = format === 'BMP' ? decoded : compositeOnWhite(decoded);
+  // HEIF rotates in its own boxes, which libheif applies; its EXIF orientation only repeats them.
+  return format === 'HEIC' ? image : applyOrientation(image, await exifOrientation(bytes));
 }

@@ -7,7 +7,7 @@
 import { errorMessage } from '../worker/protocol';
 import type { NamedFile, UnreadableFile } from './jobs';
 
-const IMAGE_NAME = /\.(jpe?g|png|gif|webp|bmp|avif)$/i;
+const IMAGE_NAME = /\.(jpe?g|png|gif|webp|bmp|avif|heic|heif)$/i;
 
 /**
  * Whether a file found in a folder is a photo to caption. Hidden files and folders are skipped too:

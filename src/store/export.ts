@@ -76,13 +76,14 @@ function objectsCell(objects: readonly DetectedObject[] | undefined): string {
 export const CSV_COLUMNS = ['file', 'caption', 'p', 'edited', 'model_caption', 'description', 'objects'] as const;
 
 /**
- * RFC 4180 CSV with a UTF-8 byte-order mark (so Excel reads accents), quoting by papaparse; cells
- * starting with = + - @ are escaped, so an edited caption cannot run as a spreadsheet formula.
+ * RFC 4180 CSV with a UTF-8 byte-order mark (so Excel reads accents); cells starting with = + - @
+ * are escaped as in the CLI's csv (src/captioner/csv.ts), so an edited caption or a photo's own
+ * description cannot run as a spreadsheet formula. The CSV code is loaded only when asked for.
  */
 export async function toCsv(rows: readonly ExportRow[]): Promise<string> {
-  const { default: Papa } = await import('papaparse');
+  const { csvRecords } = await import('../captioner/csv');
   const data = rows.map((row) => [row.file, row.caption, row.p, row.edited, row.modelCaption, row.description ?? '', objectsCell(row.objects)]);
-  return `\uFEFF${Papa.unparse({ fields: [...CSV_COLUMNS], data }, { escapeFormulae: true, newline: '\r\n' })}\r\n`;
+  return `\uFEFF${csvRecords([[...CSV_COLUMNS], ...data], '\r\n')}`;
 }
 
 /** Whether the card can download its photo with the alt text embedded: a JPEG from this visit. */

@@ -58,7 +58,7 @@ export function DropZone() {
       <input
         ref={fileInput}
         type="file"
-        accept="image/*"
+        accept="image/*,.heic,.heif"
         multiple
         hidden
         data-testid="file-input"

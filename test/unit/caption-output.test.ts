@@ -1,7 +1,7 @@
-import { appendFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parse } from 'csv-parse/sync';
 import { XMLParser } from 'fast-xml-parser';
+import Papa from 'papaparse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileTarget, readWrittenRows, RowWriter, type OutputFormat } from '../../src/cli/output';
 import { findPhotos, parseShard, shardOf } from '../../src/cli/photo-files';
@@ -39,7 +39,7 @@ async function writeRows(file: string, format: OutputFormat, rows: PhotoRow[], o
 describe('output rows', () => {
   it('csv quotes captions and file names with commas and quotes, one row per photo under a header', async () => {
     const text = await writeRows(path.join(dir, 'rows.csv'), 'csv', ROWS, [0, 1, 2]);
-    const records = parse(text, { columns: true }) as Record<string, string>[];
+    const records = Papa.parse<Record<string, string>>(text, { header: true, skipEmptyLines: true }).data;
     expect(records).toEqual([
       { file: 'photos/one, "1".jpg', caption: TRICKY, p: String(Math.exp(-0.5)), objects: '', error: '' },
       { file: 'photos/broken.png', caption: '', p: '', objects: '', error: 'not a JPEG, PNG, GIF, WebP or BMP image' },
@@ -80,6 +80,25 @@ describe('--resume reading', () => {
       expect([...written.files]).toEqual([path.resolve(ROWS[0].file), path.resolve(ROWS[1].file)]);
       expect(written).toMatchObject({ failed: 1, empty: false, droppedBytes: Buffer.byteLength(partial) });
       expect(await readFile(file, 'utf8')).toBe(complete);
+    });
+  }
+
+  for (const format of ['jsonl', 'csv'] as const) {
+    it(`${format}: --retry-failed takes out the error rows of the photos given, keeping every other row byte for byte`, async () => {
+      const file = path.join(dir, `retry.${format}`);
+      const rows: PhotoRow[] = [...ROWS, { file: 'photos/gone.png', error: 'not a JPEG, PNG, GIF, WebP or BMP image' }];
+      const complete = await writeRows(file, format, rows, [0, 1, 2, 3]);
+      const plain = await readWrittenRows(file, format);
+      expect(plain).toMatchObject({ failed: 2, retried: 0 });
+      expect(await readFile(file, 'utf8')).toBe(complete);
+
+      // photos/gone.png is not among the photos given, so its error row stays.
+      const retry = new Set(['photos/one, "1".jpg', 'photos/broken.png', 'photos/two.jpg'].map((name) => path.resolve(name)));
+      const written = await readWrittenRows(file, format, { retry });
+      expect(written).toMatchObject({ failed: 1, retried: 1 });
+      expect([...written.files].sort()).toEqual([ROWS[0].file, ROWS[2].file, 'photos/gone.png'].map((name) => path.resolve(name)).sort());
+      expect(await readFile(file, 'utf8')).toBe(await writeRows(path.join(dir, `kept.${format}`), format, rows, [0, 2, 3]));
+      expect(await readdir(dir)).not.toContain(expect.stringMatching(/\.tmp$/));
     });
   }
 
@@ -134,7 +153,8 @@ describe('finding photos and shards', () => {
     const extra = path.join(dir, 'single.txt');
     await writeFile(extra, '');
 
-    const found = await findPhotos([library, path.join(library, 'a'), extra]);
+    const { photos: found, skipped } = await findPhotos([library, path.join(library, 'a'), extra]);
+    expect(skipped).toEqual([path.join(library, 'notes.txt')]);
     expect(found.map((file) => path.relative(dir, file.path))).toEqual(
       ['a/w.gif', 'a/x.jpeg', 'b/deeper/z.PNG', 'b/y.webp', 'link.jpg', 'u.jpg', 'v.bmp'].map((name) => `library/${name}`).concat('single.txt'),
     );
