@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 /**
  * Captions photos and whole photo libraries from the command line: files and folders (walked
  * recursively), on several threads, as the im2txt tutorial's text, JSON, JSON lines or CSV; resumable

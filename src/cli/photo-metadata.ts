@@ -8,8 +8,11 @@
  * and renames that over the photo, so a crash or kill -9 leaves each photo as it was or fully written.
  */
 import { unlink } from 'node:fs/promises';
-import { ExifTool } from 'exiftool-vendored';
+import type { ExifTool } from 'exiftool-vendored';
 import { FIELD_NAMES, MACHINE_WRITER, machineCaptionWriter, meaningfulText, photoDescription, type DescriptionFields } from '../captioner/description';
+
+/** exiftool-vendored is an optional peer of the npm package (about 30 MB): only --write-metadata needs it. */
+const exiftoolPackage = await import('exiftool-vendored').catch(() => null);
 
 export interface MetadataSettings {
   /** Replace a description the photo already has. */
@@ -79,7 +82,8 @@ export class PhotoMetadata {
 
   /** Starts an exiftool process now (perl takes a moment), so that it is ready for the first photo. */
   static start(settings: MetadataSettings): PhotoMetadata {
-    const exiftool = new ExifTool({ maxProcs: settings.processes, useMWG: false, readArgs: [] });
+    if (!exiftoolPackage) throw new Error('--write-metadata needs ExifTool: install it next to this package with `npm install exiftool-vendored` (and have perl)');
+    const exiftool = new exiftoolPackage.ExifTool({ maxProcs: settings.processes, useMWG: false, readArgs: [] });
     void exiftool.version().catch(() => {}); // a failure shows again on the first photo
     return new PhotoMetadata(exiftool, settings);
   }

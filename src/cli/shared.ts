@@ -2,17 +2,15 @@
  * What the command-line tools that caption photos (caption, eval) have in common: the model and
  * beam-search options, resolving and loading the model, and exit codes.
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadCaptioner, type BeamSearchOptions, type CaptionOptions, type Captioner, type GroundingChoice } from '../captioner';
+import { defaultModelDir } from '../node/default-model';
 import { folderPackageFiles } from '../node/package-files';
 import { initNodeBackend, type NodeBackend } from '../node/runtime';
-import { parseModelList, type ModelList } from '../captioner/model-list';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const MODELS_DIR = path.join(REPO_ROOT, 'public/models');
 
 /** A bad command line: reported in one line and exit code 2. */
 export class UsageError extends Error {}
@@ -35,7 +33,7 @@ export interface CommandOption {
 export type CommandOptions = Record<string, CommandOption>;
 
 const CAPTIONER_OPTIONS = {
-  model: { type: 'string', value: '<dir>', help: 'model package folder (default: the default model in public/models/models.json)' },
+  model: { type: 'string', value: '<dir>', help: 'model package folder (default: the model that comes with it, "default" in its models.json)' },
   'beam-size': { type: 'string', value: '<n>', help: 'default 3' },
   'max-length': { type: 'string', value: '<n>', help: 'longest caption in words, counting <S> and </S> (default 20)' },
   'length-normalization': { type: 'string', value: '<x>', help: 'complete captions score logprob / length^x (default 0)' },
@@ -107,18 +105,6 @@ export function captionerOptions(values: CaptionerValues): CaptionerOptions {
   // Unset options must stay absent so the search's defaults apply.
   for (const key of Object.keys(search) as (keyof BeamSearchOptions)[]) if (search[key] === undefined) delete search[key];
   return { modelDir: values.model, search: { ...search, grounding: groundingChoice(values) }, backend: values.backend };
-}
-
-async function defaultModelDir(): Promise<string> {
-  const listPath = path.join(MODELS_DIR, 'models.json');
-  let list: ModelList;
-  try {
-    list = parseModelList(JSON.parse(await readFile(listPath, 'utf8')));
-  } catch (error) {
-    throw new Error(`no --model given and ${listPath} cannot be read (${errorText(error)})`);
-  }
-  if (list.default === undefined) throw new Error(`${listPath} has no "default" model id`);
-  return path.join(MODELS_DIR, list.default);
 }
 
 export interface LoadedCaptioner {
