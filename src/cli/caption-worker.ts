@@ -5,7 +5,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { machineCaptionWriter } from '../captioner/description';
 import { toAltText } from '../captioner/format';
-import { loadThreadCaptioner } from '../lib/node';
+import { loadThreadCaptioner, type ThreadCaptioner } from '../lib/thread-captioner';
 import type { FromWorker, ToWorker, WorkerSetup } from './caption-protocol';
 import { captionedRow, type PhotoRow } from './rows';
 import { errorText } from './shared';
@@ -19,7 +19,7 @@ const { options, xmp } = workerData as WorkerSetup;
 const send = (message: FromWorker) => port.postMessage(message);
 
 /** The photo's row, its sidecar (the best caption as the page's alt text) written first (with --xmp) so that a row in the output means the sidecar is there too. */
-async function captionFile(captioner: Awaited<ReturnType<typeof loadThreadCaptioner>>, index: number, file: string): Promise<FromWorker> {
+async function captionFile(captioner: ThreadCaptioner, index: number, file: string): Promise<FromWorker> {
   let row: PhotoRow;
   try {
     row = captionedRow(file, await captioner.caption(file, options.search));

@@ -13,14 +13,17 @@ import { DEFAULT_BEAM_SEARCH_OPTIONS } from '../captioner/beam-search';
 import { BrokenModelError } from '../captioner/errors';
 import { parseModelList } from '../captioner/model-list';
 import { readPhoto } from '../store/read-photo';
-import { errorMessage, type BackendName, type BackendPreference, type CaptionRequest, type LoadModelRequest, type ModelReadyEvent, type WorkerEvent } from '../worker/protocol';
+import { errorMessage, type CaptionRequest, type LoadModelRequest, type ModelReadyEvent, type WorkerEvent } from '../worker/protocol';
 import { startCaptionerWorker } from '../worker/start-worker';
-import { captionedPhoto, partialCaptions, type CaptionedPhoto, type PartialCaptions } from './result';
+import type { CaptionedPhoto, PartialCaptions } from './result';
+import { captionedPhoto, partialCaptions } from './to-result';
 
 export { BrokenModelError, CaptionError, DamagedImageError, NotAnImageError, TruncatedImageError, UnsupportedFormatError } from '../captioner/errors';
 export type { CaptionErrorCode } from '../captioner/errors';
 export type { CaptionedPhoto, CaptionLine, DetectedObjectBox, PartialCaptions } from './result';
-export type { BackendName, BackendPreference } from '../worker/protocol';
+
+/** The tfjs backends of the browser (the worker's BackendName), spelled here so that the package's types stand alone. */
+export type BrowserBackend = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 
 /**
  * The folder that holds `models/` (the package's `dist/`): this module sits in `dist/browser/`. A
@@ -37,7 +40,7 @@ export interface CreateCaptionerOptions {
   /** A model id under `<assetsBase>models/` (default: that folder's models.json "default"). */
   model?: string;
   /** 'auto' (default): WebGPU or WebGL on a real GPU, else WebAssembly, as the app chooses. */
-  backend?: BackendPreference;
+  backend?: 'auto' | BrowserBackend;
   /** WebAssembly threads on a cross-origin isolated page (default: half the cores, at most 4); one thread elsewhere. */
   threads?: number;
 }
@@ -58,7 +61,7 @@ export type BrowserCaptionInput = Blob | ImageBitmap | HTMLImageElement | string
 export interface BrowserModelInfo {
   id: string;
   name: string;
-  backend: BackendName;
+  backend: BrowserBackend;
   /** Why this backend, in one sentence. */
   backendReason: string;
   /** WebAssembly threads; null on another backend. */

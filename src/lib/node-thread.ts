@@ -1,7 +1,7 @@
 /** A captioning thread of loadCaptioner({ threads }): one model, photos from node-threads.ts. */
 import { parentPort, workerData } from 'node:worker_threads';
 import { CaptionError } from '../captioner/errors';
-import { loadThreadCaptioner } from './node';
+import { loadThreadCaptioner } from './thread-captioner';
 import type { FromCaptionThread, ThreadSetup, ToCaptionThread } from './node-threads';
 
 const port = parentPort!;

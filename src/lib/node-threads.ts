@@ -2,7 +2,7 @@
 import type { Worker } from 'node:worker_threads';
 import { BrokenModelError, CaptionError, DamagedImageError, NotAnImageError, TruncatedImageError, UnsupportedFormatError, type CaptionErrorCode } from '../captioner/errors';
 import { startModuleThread } from '../node/module-thread';
-import type { NodeBackend } from '../node/runtime';
+import type { NodeBackend } from '../node/backend-name';
 import type { CaptionInput, CaptionOptions } from './node';
 import type { CaptionedPhoto } from './result';
 

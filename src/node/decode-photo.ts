@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import decodeWebp, { init as initWebpDecoder } from '@jsquash/webp/decode';
+import decodeWebp, { init as initWebpDecoder } from '@jsquash/webp/decode.js';
 import * as bmp from 'bmp-ts';
 import exifr from 'exifr';
 import omggif from 'omggif';

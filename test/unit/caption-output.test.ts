@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileTarget, readWrittenRows, RowWriter, type OutputFormat } from '../../src/cli/output';
 import { findPhotos, parseShard, shardOf } from '../../src/cli/photo-files';
 import { captionedRow, type PhotoRow } from '../../src/cli/rows';
-import { captionedPhoto } from '../../src/lib/result';
+import { captionedPhoto } from '../../src/lib/to-result';
 import { writeSidecar, xmpSidecar } from '../../src/cli/xmp';
 import { REPO_ROOT } from './helpers/fixture';
 
