@@ -26,7 +26,7 @@ export type { CaptionedPhoto, CaptionLine, DetectedObjectBox, PartialCaptions } 
 export type BrowserBackend = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 
 /**
- * The folder that holds `models/` (the package's `dist/`): this module sits in `dist/browser/`. A
+ * The folder that holds `models/` (the package's `lib/`): this module sits in `lib/browser/`. A
  * variable, so that bundlers leave the URL alone (they would try to bundle a folder).
  */
 const PACKAGE_ASSETS = '../';
@@ -120,7 +120,7 @@ function assetsFolder(assetsBase: string | URL | undefined): URL {
 async function defaultModelId(modelsUrl: URL): Promise<string> {
   const listUrl = new URL('models.json', modelsUrl);
   const response = await fetch(listUrl).catch(() => null);
-  if (!response?.ok) throw new BrokenModelError(`${listUrl} cannot be read${response ? ` (HTTP ${response.status})` : ''}: set assetsBase to where the package's dist/ folder is served`);
+  if (!response?.ok) throw new BrokenModelError(`${listUrl} cannot be read${response ? ` (HTTP ${response.status})` : ''}: set assetsBase to where the package's lib/ folder is served`);
   const list = parseModelList(await response.json());
   if (!list.default) throw new BrokenModelError(`${listUrl} names no default model`);
   return list.default;

@@ -115,7 +115,7 @@ export async function loadCaptioner(options: LoadCaptionerOptions = {}): Promise
   };
   return {
     model: local.model,
-    caption(input, captionOptions) {
+    async caption(input, captionOptions) {
       usable();
       return local.caption(input, captionOptions);
     },

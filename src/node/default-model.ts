@@ -5,9 +5,9 @@ import { parseModelList, type ModelList } from '../captioner/model-list';
 import { isTypeScriptSource } from './module-thread';
 
 /**
- * The model packages that come with the code: public/models in the repository, dist/models in the
+ * The model packages that come with the code: public/models in the repository, lib/models in the
  * npm package (the build copies the default model there). Both sit two folders above the code that
- * reads them (src/node/*.ts, dist/node/*.js), so only the folder's name differs.
+ * reads them (src/node/*.ts, lib/node/*.js), so only the folder's name differs.
  */
 export const BUNDLED_MODELS_DIR = fileURLToPath(new URL(isTypeScriptSource(import.meta.url) ? '../../public/models/' : '../models/', import.meta.url));
 

@@ -1,10 +1,10 @@
 /**
  * `npm run build:lib`, after the bundles: copies what the npm package's code loads at run time
- *  - the default model package (public/models/models.json's "default") to dist/models/, with a
+ *  - the default model package (public/models/models.json's "default") to lib/models/, with a
  *    models.json that lists only it: the Node API, the CLI and the browser module load it from there
  *    (src/node/default-model.ts, src/lib/browser.ts);
- *  - tfjs's WebAssembly files to dist/node/wasm/, for the tfjs bundled into dist/node (src/node/runtime.ts);
- * and gives the relative imports of tsc's declarations (dist/types) their file extensions, which
+ *  - tfjs's WebAssembly files to lib/node/wasm/, for the tfjs bundled into lib/node (src/node/runtime.ts);
+ * and gives the relative imports of tsc's declarations (lib/types) their file extensions, which
  * TypeScript projects on Node's own resolution ("moduleResolution": "node16") need.
  */
 import { createRequire } from 'node:module';
@@ -15,7 +15,7 @@ import { parseModelList } from '../../src/captioner/model-list.ts';
 import { writeModelList } from '../graph/model-list.ts';
 
 const SOURCE = 'public/models';
-const TARGET = 'dist/models';
+const TARGET = 'lib/models';
 
 const list = parseModelList(JSON.parse(await readFile(path.join(SOURCE, 'models.json'), 'utf8')));
 const entry = list.models.find((model) => model.id === list.default);
@@ -26,12 +26,12 @@ await writeModelList(path.join(TARGET, 'models.json'), { default: entry.id, mode
 console.log(`${TARGET}/${entry.id}: the package's default model`);
 
 const wasmDir = path.dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
-await mkdir('dist/node/wasm', { recursive: true });
+await mkdir('lib/node/wasm', { recursive: true });
 for (const file of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm']) {
-  await cp(path.join(wasmDir, file), path.join('dist/node/wasm', file));
+  await cp(path.join(wasmDir, file), path.join('lib/node/wasm', file));
 }
 
-const TYPES = 'dist/types';
+const TYPES = 'lib/types';
 const RELATIVE_SPECIFIER = /(from\s+|import\()(['"])(\.{1,2}\/[^'"]*?)\2/g;
 for (const entry of await readdir(TYPES, { recursive: true })) {
   if (!entry.endsWith('.d.ts')) continue;

@@ -1,5 +1,5 @@
 /**
- * `npm run build:lib` (2 of 2): the package's browser side into dist/browser/ — one self-contained
+ * `npm run build:lib` (2 of 2): the package's browser side into lib/browser/ — one self-contained
  * ES module (show-and-tell.js, every dependency bundled) and, under assets/, the app's captioner
  * worker with its backend chunks and WebAssembly files, all found from the module's own URL.
  */
@@ -31,7 +31,7 @@ export default defineConfig({
   worker: { format: 'es', plugins: () => [leanTfjs()] },
   plugins: [plainWorkerUrl()],
   build: {
-    outDir: 'dist/browser',
+    outDir: 'lib/browser',
     emptyOutDir: true,
     target: 'es2022',
     modulePreload: false,

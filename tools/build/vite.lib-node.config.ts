@@ -1,5 +1,5 @@
 /**
- * `npm run build:lib` (1 of 2): the package's Node side into dist/node/ — the API (index.js), the CLI
+ * `npm run build:lib` (1 of 2): the package's Node side into lib/node/ — the API (index.js), the CLI
  * (cli.js, the package's bin) and the two worker-thread modules they start next to themselves. The
  * package's dependencies stay imports (npm installs them); everything else is bundled, TensorFlow.js
  * included: its four packages install 89 MB (builds for every platform, source maps), of which the
@@ -36,7 +36,7 @@ export default defineConfig({
   ssr: { noExternal: true },
   build: {
     ssr: true,
-    outDir: 'dist/node',
+    outDir: 'lib/node',
     emptyOutDir: true,
     target: 'node20',
     // Readable stack traces for users; the code is small next to the model.
