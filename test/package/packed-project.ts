@@ -58,8 +58,36 @@ export async function installInto(dir: string, spec: string): Promise<void> {
   await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', spec], { cwd: dir });
 }
 
+const LOCK_DIR = `${PACKAGE_DIR}.lock`;
+/** A lock older than this was left by a killed run. */
+const STALE_LOCK_MS = 15 * 60_000;
+
+/** Runs `work` while holding a lock between processes (test files run in parallel, each may need the package). */
+async function whileLocked<T>(work: () => Promise<T>): Promise<T> {
+  await mkdir(path.dirname(LOCK_DIR), { recursive: true });
+  for (;;) {
+    try {
+      await mkdir(LOCK_DIR);
+      break;
+    } catch {
+      const lockedAt = (await stat(LOCK_DIR).catch(() => null))?.mtimeMs;
+      if (lockedAt !== undefined && Date.now() - lockedAt > STALE_LOCK_MS) await rm(LOCK_DIR, { recursive: true, force: true });
+      else await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  }
+  try {
+    return await work();
+  } finally {
+    await rm(LOCK_DIR, { recursive: true, force: true });
+  }
+}
+
 /** The packed tarball and a project with it installed: made now, or kept from an earlier call for the same sources. */
-export async function packedProject(): Promise<PackedProject> {
+export function packedProject(): Promise<PackedProject> {
+  return whileLocked(packOnce);
+}
+
+async function packOnce(): Promise<PackedProject> {
   const stamp = await sourcesStamp();
   const stampFile = path.join(PACKAGE_DIR, 'sources.sha256');
   const tarballFile = path.join(PACKAGE_DIR, 'tarball.txt');
