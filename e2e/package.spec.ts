@@ -131,3 +131,19 @@ test('on a cross-origin isolated page the WebAssembly backend runs the threads a
   expect(result.model).toMatchObject({ backend: 'wasm', wasmThreads: 2 });
   expect(result.best.text).toBe(cliBest['cat.jpg']);
 });
+
+test('the <show-and-tell-alt> element fills the missing alt text of the images inside it', async ({ page }) => {
+  await page.goto(`${plainHost.origin}/blank.html`);
+  const outcomes = await page.evaluate(async (module) => {
+    const { defineAltTextElement } = (await import(module)) as typeof import('../src/lib/browser');
+    defineAltTextElement();
+    const element = document.createElement('show-and-tell-alt');
+    element.innerHTML = '<img src="photos/cat.jpg"><img src="photos/divider.png" alt="">';
+    const filled = new Promise<{ status: string }[]>((resolve) => element.addEventListener('alt-filled', (event) => resolve((event as CustomEvent).detail)));
+    document.body.append(element);
+    return (await filled).map(({ status }) => status);
+  }, MODULE);
+  expect(outcomes).toEqual(['filled']);
+  await expect(page.locator('show-and-tell-alt img').first()).toHaveAttribute('alt', toAltText(cliBest['cat.jpg']));
+  await expect(page.locator('show-and-tell-alt img').nth(1)).toHaveAttribute('alt', '');
+});

@@ -15,6 +15,7 @@ import { parseModelList } from '../captioner/model-list';
 import { readPhoto } from '../store/read-photo';
 import { errorMessage, type CaptionRequest, type LoadModelRequest, type ModelReadyEvent, type WorkerEvent } from '../worker/protocol';
 import { startCaptionerWorker } from '../worker/start-worker';
+import { MAX_PINNED_THREADS } from '../worker/wasm-threads';
 import type { CaptionedPhoto, PartialCaptions } from './result';
 import { captionedPhoto, partialCaptions } from './to-result';
 
@@ -41,7 +42,7 @@ export interface CreateCaptionerOptions {
   model?: string;
   /** 'auto' (default): WebGPU or WebGL on a real GPU, else WebAssembly, as the app chooses. */
   backend?: 'auto' | BrowserBackend;
-  /** WebAssembly threads on a cross-origin isolated page (default: half the cores, at most 4); one thread elsewhere. */
+  /** WebAssembly threads (1–8) on a cross-origin isolated page (default: half the cores, at most 4); one thread elsewhere. */
   threads?: number;
 }
 
@@ -128,6 +129,10 @@ async function defaultModelId(modelsUrl: URL): Promise<string> {
 
 /** Starts the captioner worker and loads the model; a model that cannot load rejects with BrokenModelError. */
 export async function createCaptioner(options: CreateCaptionerOptions = {}): Promise<BrowserCaptioner> {
+  const { threads = null } = options;
+  if (threads !== null && !(Number.isInteger(threads) && threads >= 1 && threads <= MAX_PINNED_THREADS)) {
+    throw new RangeError(`threads must be an integer from 1 to ${MAX_PINNED_THREADS}, got ${threads}`);
+  }
   const modelsUrl = new URL('models/', assetsFolder(options.assetsBase));
   const modelId = options.model ?? (await defaultModelId(modelsUrl));
   const worker = startCaptionerWorker('show-and-tell-captioner');
@@ -176,7 +181,7 @@ export async function createCaptioner(options: CreateCaptionerOptions = {}): Pro
       preferenceOrigin: 'settings',
       versioned: false,
       storedByPool: false,
-      pinnedThreads: options.threads ?? null,
+      pinnedThreads: threads,
     };
     worker.postMessage(request);
   });

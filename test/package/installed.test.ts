@@ -59,7 +59,7 @@ describe('the installed package', () => {
     expect((failed as { stderr: string }).stderr).toContain('npm install exiftool-vendored');
   }, 120_000);
 
-  it('Node API: a path, encoded bytes and RGBA pixels give the CLI best caption; typed errors leave it usable; captionMany and dispose', async () => {
+  it('Node API: a path, encoded bytes and RGBA pixels give the CLI best caption; typed errors leave it usable; captionMany on one and on two threads; dispose', async () => {
     const script = `
       import { readFileSync } from 'node:fs';
       import { loadCaptioner, NotAnImageError, TruncatedImageError, CaptionError } from 'show-and-tell-browser';
@@ -79,6 +79,9 @@ describe('the installed package', () => {
       const pixels = await captioner.caption({ width: 2, height: 2, data: new Uint8Array(16).fill(200) });
       out.pixels = pixels.captions.length > 0 && pixels.width === 2;
       await captioner.dispose();
+      const threaded = await loadCaptioner({ threads: 2 });
+      out.threaded = (await threaded.captionMany([...photos, Buffer.from('text')])).map((item) => item.photo?.captions[0].text ?? item.error.code);
+      await threaded.dispose();
       out.disposed = await captioner.caption(photos[0]).then(() => 'still works', (error) => error.message);
       process.stdout.write(JSON.stringify(out));
     `;
@@ -96,6 +99,8 @@ describe('the installed package', () => {
     ]);
     expect(out.many).toEqual({ order: [0, 1], best: repoBest[1], failed: 'ENOENT' });
     expect(out.pixels).toBe(true);
+    // On two worker threads: the same captions, and the same typed error across the thread boundary.
+    expect(out.threaded).toEqual([...repoBest, 'not-an-image']);
     expect(out.disposed).toBe('this captioner was disposed');
   }, 120_000);
 
