@@ -7,12 +7,13 @@
  */
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { cp, copyFile, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
+import { build } from 'vite';
 import { toAltText } from '../src/captioner/format';
 import { packedProject } from '../test/package/packed-project';
 import { greyPng, PHOTOS } from './helpers';
@@ -23,6 +24,7 @@ const run = promisify(execFile);
 const MODULE = './node_modules/show-and-tell-browser/lib/browser/show-and-tell.js';
 const ISOLATION_HEADERS = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
 
+let projectDir: string;
 let plainHost: StaticServer;
 let isolatedHost: StaticServer;
 /**
@@ -43,6 +45,7 @@ const cliBest: Record<string, string> = {};
 test.beforeAll(async () => {
   test.setTimeout(600_000);
   const { project } = await packedProject();
+  projectDir = project;
   const photos = path.join(project, 'photos');
   await mkdir(photos, { recursive: true });
   const plane = path.join(photos, 'plane.png');
@@ -146,4 +149,28 @@ test('the <show-and-tell-alt> element fills the missing alt text of the images i
   expect(outcomes).toEqual(['filled']);
   await expect(page.locator('show-and-tell-alt img').first()).toHaveAttribute('alt', toAltText(cliBest['cat.jpg']));
   await expect(page.locator('show-and-tell-alt img').nth(1)).toHaveAttribute('alt', '');
+});
+
+test('through a bundler: a Vite app importing show-and-tell-browser/browser gets its worker and wasm files emitted and captions', async ({ page, context }) => {
+  const app = path.join(projectDir, 'vite-app');
+  await mkdir(app, { recursive: true });
+  await writeFile(path.join(app, 'index.html'), '<!doctype html><title>app</title><img src="cat.jpg"><script type="module" src="./main.js"></script>');
+  // The model is fetched at run time: the app serves a copy under /captioner/, its assetsBase.
+  await writeFile(path.join(app, 'main.js'), "import { fillMissingAlt } from 'show-and-tell-browser/browser';\nwindow.filled = fillMissingAlt(document, { assetsBase: '/captioner/' });\n");
+  const outDir = path.join(app, 'dist');
+  await build({ root: app, configFile: false, logLevel: 'silent', build: { outDir, emptyOutDir: true } });
+  await cp(path.join(projectDir, 'node_modules/show-and-tell-browser/lib/models'), path.join(outDir, 'captioner/models'), { recursive: true });
+  await copyFile(PHOTOS.cat().path, path.join(outDir, 'cat.jpg'));
+  const host = await startStaticServer(outDir);
+  try {
+    const urls = recordRequests(context);
+    await page.goto(`${host.origin}/`);
+    const outcomes = await page.evaluate(async () => (await (window as unknown as { filled: Promise<{ status: string; alt?: string }[]> }).filled).map(({ status, alt }) => ({ status, alt })));
+    expect(outcomes).toEqual([{ status: 'filled', alt: toAltText(cliBest['cat.jpg']) }]);
+    // The worker and the wasm came from the app's own build, not from node_modules.
+    expect(urls.some((url) => /\/assets\/captioner\.worker-[^/]+\.js$/.test(url))).toBe(true);
+    expectOnlyHost(urls, host.origin);
+  } finally {
+    await host.close();
+  }
 });

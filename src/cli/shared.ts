@@ -5,10 +5,9 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { loadCaptioner, type BeamSearchOptions, type CaptionOptions, type Captioner, type GroundingChoice } from '../captioner';
-import { defaultModelDir } from '../node/default-model';
-import { folderPackageFiles } from '../node/package-files';
-import { initNodeBackend, type NodeBackend } from '../node/runtime';
+import type { BeamSearchOptions, CaptionOptions, Captioner, GroundingChoice } from '../captioner';
+import { loadThreadCaptioner } from '../lib/thread-captioner';
+import type { NodeBackend } from '../node/runtime';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -113,12 +112,10 @@ export interface LoadedCaptioner {
   backend: NodeBackend;
 }
 
-/** Starts the tfjs backend and loads the chosen (or default) model. */
+/** Starts the tfjs backend and loads the chosen (or default) model, as the package's API does (src/lib). */
 export async function loadCaptionerModel(options: CaptionerOptions): Promise<LoadedCaptioner> {
-  const modelDir = options.modelDir ?? (await defaultModelDir());
-  const backend = await initNodeBackend(options.backend);
-  const captioner = await loadCaptioner(folderPackageFiles(modelDir));
-  return { captioner, modelDir, backend };
+  const { core, model } = await loadThreadCaptioner({ model: options.modelDir, backend: options.backend });
+  return { captioner: core, modelDir: model.dir, backend: model.backend };
 }
 
 export const modelLine = (name: string, modelDir: string, backend: NodeBackend) => `model: ${name} (${modelDir}), backend: ${backend}`;

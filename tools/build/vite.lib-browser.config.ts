@@ -7,18 +7,19 @@ import { defineConfig, type Plugin } from 'vite';
 import { leanTfjs } from './lean-tfjs.ts';
 
 /**
- * Vite writes the worker's URL as `new URL(new URL(`assets/w.js`, import.meta.url).href, import.meta.url)`;
- * webpack and Vite (for dependencies) only bundle a worker written as `new Worker(new URL('./w.js',
- * import.meta.url))`, so the module is given that plain form, which means the same URL.
+ * Vite writes the worker's start as `new Worker(new URL(new URL(`assets/w.js`, import.meta.url).href,
+ * import.meta.url), { type: `module` })`. Bundlers that take in a package's workers (webpack, and Vite
+ * itself, which also wants `type` as a plain string) only know `new Worker(new URL('./w.js',
+ * import.meta.url), { type: 'module' })`, so the module is given that form, which means the same.
  */
-function plainWorkerUrl(): Plugin {
-  const nested = /new URL\(new URL\(`([^`]+)`,\s*import\.meta\.url\)\.href,\s*``\s*\+\s*import\.meta\.url\)/g;
+function plainWorkerStart(): Plugin {
+  const written = /new Worker\(new URL\(new URL\(`([^`]+)`,\s*import\.meta\.url\)\.href,\s*``\s*\+\s*import\.meta\.url\),\s*\{\s*type:\s*`module`/g;
   return {
-    name: 'plain-worker-url',
+    name: 'plain-worker-start',
     // After Vite's own renderChunk, which writes the final file name.
     generateBundle(_options, bundle) {
       for (const chunk of Object.values(bundle)) {
-        if (chunk.type === 'chunk') chunk.code = chunk.code.replace(nested, (_match, file: string) => `new URL(${JSON.stringify(`./${file}`)}, import.meta.url)`);
+        if (chunk.type === 'chunk') chunk.code = chunk.code.replace(written, (_match, file: string) => `new Worker(new URL(${JSON.stringify(`./${file}`)}, import.meta.url), { type: "module"`);
       }
     },
   };
@@ -29,7 +30,7 @@ export default defineConfig({
   base: './',
   publicDir: false,
   worker: { format: 'es', plugins: () => [leanTfjs()] },
-  plugins: [plainWorkerUrl()],
+  plugins: [plainWorkerStart()],
   build: {
     outDir: 'lib/browser',
     emptyOutDir: true,
