@@ -53,6 +53,7 @@ describe('the installed package', () => {
   it('takes the CLI flags (--help lists them; --shard: kubernetes-job.test.ts) and says what to install for --write-metadata', async () => {
     const bin = ['--no-install', 'show-and-tell-browser'];
     const { stdout: help } = await run('npx', [...bin, '--help'], { cwd: packed.project });
+    expect(help).toMatch(/^usage: show-and-tell-browser \[options\] <files or folders>/);
     for (const flag of ['--format', '--out', '--resume', '--shard', '--jobs', '--xmp', '--write-metadata', '--model']) expect(help).toContain(flag);
     const failed = await run('npx', [...bin, '--write-metadata', PHOTOS[0]], { cwd: packed.project }).catch((error: { code: number; stderr: string }) => error);
     expect(failed).toMatchObject({ code: 2 });
