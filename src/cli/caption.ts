@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 /**
  * Captions photos and whole photo libraries from the command line: files and folders (walked
  * recursively), on several threads, as the im2txt tutorial's text, JSON, JSON lines or CSV; resumable
@@ -7,6 +8,7 @@ import { statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { isEntryPoint } from '../node/entry-point';
+import { isTypeScriptSource } from '../node/module-thread';
 import { toAltText } from '../captioner/format';
 import { CaptionPool } from './caption-pool';
 import { fileTarget, FORMATS, isStreamed, readWrittenRows, RowWriter, stdoutTarget, type OutputFormat } from './output';
@@ -47,7 +49,10 @@ const OPTIONS = {
   quiet: { type: 'boolean', help: 'no progress bar, model line or summary on stderr (errors are still printed)' },
 } as const satisfies CommandOptions;
 
-const USAGE = `${commandUsage('npm run caption -- [options] <files or folders>...', OPTIONS)}
+/** How the command is started: from the repository, or as the npm package's bin. */
+const COMMAND = isTypeScriptSource(import.meta.url) ? 'npm run caption --' : 'show-and-tell-browser';
+
+const USAGE = `${commandUsage(`${COMMAND} [options] <files or folders>...`, OPTIONS)}
 Folders are walked recursively for ${PHOTO_EXTENSIONS.join(' ')} files. Exit status: 0 when every photo
 was captioned, 1 when some failed (each has an error row) or, with --write-metadata, could not be written (their
 rows keep the captions, metadata "not-written"), 2 for a bad command line or a model that cannot load.`;

@@ -12,7 +12,7 @@
  */
 import { constants, type BigIntStats } from 'node:fs';
 import { access, realpath, stat } from 'node:fs/promises';
-import { ExifTool, type Tags } from 'exiftool-vendored';
+import type { ExifTool, Tags } from 'exiftool-vendored';
 import {
   DEFAULT_LANGUAGE,
   FIELD_NAMES,
@@ -25,6 +25,9 @@ import {
   type DescriptionFields,
 } from '../captioner/description';
 import { pendingRecoveries, recoverJournals, WriteJournal, type RecoveryNote } from './in-place-write';
+
+/** exiftool-vendored is an optional peer of the npm package (about 30 MB): only --write-metadata needs it. */
+const exiftoolPackage = await import('exiftool-vendored').catch(() => null);
 
 export interface MetadataSettings {
   /** Replace a description the photo already has (its default-language entry). */
@@ -148,6 +151,7 @@ export class PhotoMetadata {
    * nothing), and starts an exiftool process, so that it is ready for the first photo.
    */
   static async start(settings: MetadataSettings): Promise<PhotoMetadata> {
+    if (!exiftoolPackage) throw new Error('--write-metadata needs ExifTool: install it next to this package with `npm install exiftool-vendored` (and have perl)');
     let recovered: RecoveryNote[];
     let journal: WriteJournal | undefined;
     if (settings.dryRun) {
@@ -157,7 +161,7 @@ export class PhotoMetadata {
       recovered = await recoverJournals(settings.journalRoot);
       journal = await WriteJournal.create(settings.journalRoot, { updateMtime: settings.updateMtime });
     }
-    const exiftool = new ExifTool({ maxProcs: settings.processes, useMWG: false, readArgs: [] });
+    const exiftool = new exiftoolPackage.ExifTool({ maxProcs: settings.processes, useMWG: false, readArgs: [] });
     void exiftool.version().catch(() => {}); // a failure shows again on the first photo
     return new PhotoMetadata(exiftool, settings, journal, recovered);
   }

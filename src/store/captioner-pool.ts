@@ -9,6 +9,7 @@
 import { create } from 'zustand';
 import type { BackendName, CaptionRequest, LoadModelRequest, WorkerEvent, WorkerRequest } from '../worker/protocol';
 import { parseWorkersParameter, planWorkers, type WorkerPlan } from './pool-size';
+import { startCaptionerWorker } from '../worker/start-worker';
 
 /** A worker's photos in flight: one captioning and the next decoded and waiting keeps it busy without hoarding bitmaps. */
 export const PHOTOS_PER_WORKER = 2;
@@ -152,7 +153,7 @@ export class CaptionerPool {
   }
 
   private startMember(helper: boolean): Member {
-    const worker = new Worker(new URL('../worker/captioner.worker.ts', import.meta.url), { type: 'module', name: helper ? 'captioner-helper' : 'captioner' });
+    const worker = startCaptionerWorker(helper ? 'captioner-helper' : 'captioner');
     const member: Member = { worker, helper, ready: false, retiring: false, photos: new Set(), cancelled: new Set(), idleTimer: null };
     worker.addEventListener('message', (event: MessageEvent<WorkerEvent>) => this.handleEvent(member, event.data));
     // The worker reports its own errors as events, so reaching this means it cannot go on.

@@ -1,3 +1,4 @@
+import { DamagedImageError, NotAnImageError, TruncatedImageError } from '../captioner/errors';
 import { FORMAT_HEAD_BYTES, hasJpegEnd, JPEG_TAIL_BYTES, sniffFormat } from '../captioner/image-format';
 import { decodeHeicFile } from './heic-decoding';
 
@@ -18,24 +19,24 @@ async function readBytes(blob: Blob): Promise<Uint8Array> {
  * Decodes a photo off the main thread (createImageBitmap; HEIC in the HEIC worker), applying its orientation and
  * shrinking it so the long side is at most MAX_PHOTO_SIDE. Throws errors meant for the photo's card.
  */
-export async function readPhoto(file: File): Promise<ImageBitmap> {
-  if (file.size === 0) throw new Error('The file is empty (0 bytes).');
+export async function readPhoto(file: Blob): Promise<ImageBitmap> {
+  if (file.size === 0) throw new NotAnImageError('The file is empty (0 bytes).');
   const format = sniffFormat(await readBytes(file.slice(0, FORMAT_HEAD_BYTES)));
-  if (!format) throw new Error(`This is not an image this app can read (expected ${SUPPORTED}).`);
+  if (!format) throw new NotAnImageError(`This is not an image this app can read (expected ${SUPPORTED}).`);
   if (format === 'JPEG' && !hasJpegEnd(await readBytes(file.slice(-JPEG_TAIL_BYTES)))) {
-    throw new Error('The JPEG file is incomplete (truncated download or copy?).');
+    throw new TruncatedImageError('The JPEG file is incomplete (truncated download or copy?).');
   }
   let full: ImageBitmap;
   if (format === 'HEIC') {
     // Decoded as in the CLI (libheif, which applies the photo's own rotation), in a worker of its own.
     full = await decodeHeicFile(file).catch((error: Error) => {
-      throw new Error(`The HEIC photo could not be decoded: ${error.message}.`);
+      throw new DamagedImageError(`The HEIC photo could not be decoded: ${error.message}.`);
     });
   } else {
     try {
       full = await createImageBitmap(file, { imageOrientation: 'from-image' });
     } catch {
-      throw new Error(`The ${format} data is damaged or too large for this browser to decode.`);
+      throw new DamagedImageError(`The ${format} data is damaged or too large for this browser to decode.`);
     }
   }
   const scale = Math.min(1, MAX_PHOTO_SIDE / Math.max(full.width, full.height));

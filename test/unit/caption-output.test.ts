@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileTarget, readWrittenRows, RowWriter, type OutputFormat } from '../../src/cli/output';
 import { findPhotos, parseShard, shardOf } from '../../src/cli/photo-files';
 import { captionedRow, type PhotoRow } from '../../src/cli/rows';
+import { captionedPhoto } from '../../src/lib/to-result';
 import { writeSidecar, xmpSidecar } from '../../src/cli/xmp';
 import { REPO_ROOT } from './helpers/fixture';
 
@@ -56,13 +57,19 @@ describe('output rows', () => {
     expect(text).toBe(`Captions for image one, "1".jpg:\n  0) ${TRICKY} (p=0.606531)\nCaptions for image two.jpg:\n  0) a dog . (p=0.367879)\n`);
   });
 
-  it('gives detected objects in pixels of the photo as shown', () => {
+  it('gives detected objects in pixels of the photo as shown, and the API result its sentence forms', () => {
     const result = {
-      captions: [{ text: 'a cat .', words: ['a', 'cat', '.'], logProb: -1, p: Math.exp(-1) }],
+      captions: [{ text: 'a elephant on a field .', words: ['a', 'elephant', 'on', 'a', 'field', '.'], logProb: -1, p: Math.exp(-1) }],
       objects: [{ label: 'cat', score: 0.8, box: [0.25, 0.5, 0.5, 0.25] as [number, number, number, number] }],
     };
-    expect(captionedRow('cat.jpg', result, 640, 480)).toMatchObject({ objects: [{ label: 'cat', score: 0.8, box: [160, 240, 320, 120] }] });
-    expect(captionedRow('cat.jpg', { ...result, objects: null }, 640, 480)).not.toHaveProperty('objects');
+    const photo = captionedPhoto(result, 640, 480);
+    expect(photo.captions).toEqual([{ text: 'a elephant on a field .', sentence: 'An elephant on a field.', p: Math.exp(-1), logprob: -1 }]);
+    expect(captionedRow('cat.jpg', photo)).toEqual({
+      file: 'cat.jpg',
+      captions: [{ text: 'a elephant on a field .', logprob: -1, p: Math.exp(-1) }],
+      objects: [{ label: 'cat', score: 0.8, box: [160, 240, 320, 120] }],
+    });
+    expect(captionedRow('cat.jpg', captionedPhoto({ ...result, objects: null }, 640, 480))).not.toHaveProperty('objects');
   });
 });
 
