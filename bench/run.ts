@@ -110,7 +110,7 @@ interface AppPhotosReport {
   dropToFirstJobMs: number;
   /** Workers inside jobs on average, first job started → last job done (1: one worker that never waited for a photo; the pool's helpers add theirs). */
   workersBusy: number;
-  /** Page thread: decoding and shrinking each photo (createImageBitmap, src/store/read-photo.ts). */
+  /** Page thread: decoding and shrinking each photo (createImageBitmap, src/services/read-photo.ts). */
   readPhotoMs: Distribution;
   /** Worker, per photo (JobStages): the card's thumbnail, bitmap → pixels, preprocessing + encoder, beam search. */
   thumbnailMs: Distribution;

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import Papa from 'papaparse';
-import type { ExportRow } from '../src/store/export';
+import type { ExportRow } from '../src/services/export';
 import { FIXTURE_CAPTIONS } from '../tools/fixture/make-fixture-model';
 import {
   captionLines,

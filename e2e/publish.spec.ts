@@ -9,7 +9,7 @@ import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { ExifTool } from 'exiftool-vendored';
 import jpeg from 'jpeg-js';
-import type { ExportRow } from '../src/store/export';
+import type { ExportRow } from '../src/services/export';
 import { card, dropFiles, expectCaptioned, openReadyApp, screenshotPath, type TestFile } from './helpers';
 
 const DESCRIPTION = 'Grandma’s kitchen, 1972';

@@ -1,9 +1,9 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { registerServiceWorker } from './offline/register-service-worker';
-import { resumeQueue, startCaptioner } from './store/captioner-bridge';
-import { queueKept } from './store/photo-queue';
-import { startSavingResults } from './store/saved-results';
+import { resumeQueue, startCaptioner } from './services/captioner-bridge';
+import { queueKept } from './services/photo-queue';
+import { startSavingResults } from './services/saved-results';
 import { App } from './ui/App';
 import './ui/styles.css';
 

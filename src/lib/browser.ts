@@ -12,7 +12,7 @@
 import { DEFAULT_BEAM_SEARCH_OPTIONS } from '../captioner/beam-search';
 import { BrokenModelError } from '../captioner/errors';
 import { parseModelList } from '../captioner/model-list';
-import { readPhoto } from '../store/read-photo';
+import { readPhoto } from '../services/read-photo';
 import { errorMessage, type CaptionRequest, type LoadModelRequest, type ModelReadyEvent, type WorkerEvent } from '../worker/protocol';
 import { startCaptionerWorker } from '../worker/start-worker';
 import { MAX_PINNED_THREADS } from '../worker/wasm-threads';

@@ -1,5 +1,5 @@
 /**
- * How many captioner workers caption a batch of photos (src/store/captioner-pool.ts). Each worker holds
+ * How many captioner workers caption a batch of photos (src/services/captioner-pool.ts). Each worker holds
  * the whole model and runs one photo at a time on one core, as the CLI's `--jobs` threads do, so the
  * pool scales with cores where WebAssembly threads inside one model lose on a busy machine.
  */

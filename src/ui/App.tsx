@@ -1,5 +1,5 @@
 import { useEffect } from 'react';
-import { addPhotos } from '../store/captioner-bridge';
+import { addPhotos } from '../services/captioner-bridge';
 import { useModelStore } from '../store/model';
 import { useStorageStore } from '../store/storage-status';
 import { useSettingsStore } from '../store/settings';

@@ -1,4 +1,4 @@
-import { downloadModel } from '../store/captioner-bridge';
+import { downloadModel } from '../services/captioner-bridge';
 import { useModelStore } from '../store/model';
 import { formatBytes } from './format';
 

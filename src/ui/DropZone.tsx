@@ -1,6 +1,6 @@
 import { useRef, useState, type ChangeEvent, type DragEvent } from 'react';
-import { addPhotos, addPhotosWhenRead } from '../store/captioner-bridge';
-import { droppedItems, photosOfChosenFolder, walkDropped } from '../store/dropped-files';
+import { addPhotos, addPhotosWhenRead } from '../services/captioner-bridge';
+import { droppedItems, photosOfChosenFolder, walkDropped } from '../services/dropped-files';
 import { useCoarsePointer } from './pointer';
 
 /** React has no typed prop for it; Chrome, Edge, Firefox and Safari all support it. */

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
-import { exportRows, exportShortfall, toCsv, toJson, type ExportRow } from '../store/export';
+import { exportRows, exportShortfall, toCsv, toJson, type ExportRow } from '../services/export';
 import { useJobsStore } from '../store/jobs';
-import { allResultDetails } from '../store/saved-results';
+import { allResultDetails } from '../services/saved-results';
 import { saveFile } from './save-file';
 
 type Format = 'csv' | 'json';

@@ -1,4 +1,4 @@
-import { retryModel } from '../store/captioner-bridge';
+import { retryModel } from '../services/captioner-bridge';
 import { useModelStore, type ModelStatus as Status } from '../store/model';
 import { usePoolStore } from '../store/captioner-pool';
 import type { BackendName } from '../worker/protocol';

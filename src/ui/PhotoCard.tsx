@@ -1,7 +1,7 @@
 import { memo, useEffect, useState } from 'react';
-import { removePhoto } from '../store/captioner-bridge';
+import { removePhoto } from '../services/captioner-bridge';
 import type { CaptionSettings, JobState, PhotoJob, ResultDetails } from '../store/jobs';
-import { knownResultDetails, loadResultDetails } from '../store/saved-results';
+import { knownResultDetails, loadResultDetails } from '../services/saved-results';
 import { useSettingsStore } from '../store/settings';
 import type { Caption, CaptionUpdate, DetectedObject } from '../worker/protocol';
 import { formatCaptionLine } from '../captioner/format';

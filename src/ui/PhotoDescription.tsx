@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { canDownloadWithAltText, jpegWithAltText } from '../store/export';
+import { canDownloadWithAltText, jpegWithAltText } from '../services/export';
 import { useJobsStore, usesPhotoDescription, type PhotoJob } from '../store/jobs';
 import { errorMessage } from '../worker/protocol';
 import { saveFile } from './save-file';

@@ -1,7 +1,7 @@
 import { defaultRangeExtractor, useWindowVirtualizer, type Range } from '@tanstack/react-virtual';
 import { useCallback, useDeferredValue, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { clearFinishedPhotos } from '../store/captioner-bridge';
+import { clearFinishedPhotos } from '../services/captioner-bridge';
 import { isFinished, matchesQuery, useJobsStore, type PhotoJob } from '../store/jobs';
 import { useStorageStore } from '../store/storage-status';
 import { ExportMenu } from './ExportMenu';

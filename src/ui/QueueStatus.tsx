@@ -1,5 +1,5 @@
 import { useShallow } from 'zustand/react/shallow';
-import { cancelQueue } from '../store/captioner-bridge';
+import { cancelQueue } from '../services/captioner-bridge';
 import { useJobsStore } from '../store/jobs';
 import { formatTimeLeft, queueProgress } from '../store/queue-progress';
 

@@ -1,5 +1,6 @@
 import { useId } from 'react';
-import { readAloud, useSpeechStore } from '../store/speech';
+import { readAloud } from '../services/speech';
+import { useSpeechStore } from '../store/speech';
 
 const NO_VOICE = 'This browser has no voice on this device to read aloud with (speech is never sent over the network).';
 

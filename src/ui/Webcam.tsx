@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { liveRate } from '../store/live-rate';
-import { bindCameraVideo, chooseCamera, startCamera, stopCamera, switchCamera, takeSnapshot, useWebcamStore } from '../store/webcam';
+import { bindCameraVideo, chooseCamera, startCamera, stopCamera, switchCamera, takeSnapshot } from '../services/webcam';
+import { useWebcamStore } from '../store/webcam';
 import { formatCaptionLine, toAltText } from '../captioner/format';
 import { useSettingsStore } from '../store/settings';
 import { ObjectBoxes } from './DetectedObjects';

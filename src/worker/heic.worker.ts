@@ -1,7 +1,7 @@
 /**
  * Decodes HEIC/HEIF photos (iPhones) for the page, which browsers other than Safari cannot: libheif
  * in WebAssembly (src/captioner/heic.ts, as in the CLI), into a full-size ImageBitmap that the page
- * then treats like any other photo. Started only when such a photo arrives (src/store/heic-decoding.ts).
+ * then treats like any other photo. Started only when such a photo arrives (src/services/heic-decoding.ts).
  */
 import heicWasmUrl from 'libheif-js/libheif-wasm/libheif.wasm?url';
 import { decodeHeic } from '../captioner/heic';

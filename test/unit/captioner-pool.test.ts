@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { CaptionerPool, HELPER_IDLE_MS, PHOTOS_PER_WORKER, usePoolStore, type WorkerCrash } from '../../src/store/captioner-pool';
+import { CaptionerPool, HELPER_IDLE_MS, PHOTOS_PER_WORKER, type WorkerCrash } from '../../src/services/captioner-pool';
+import { usePoolStore } from '../../src/store/captioner-pool';
 import type { CaptionRequest, LoadModelRequest, ModelReadyEvent, WorkerEvent, WorkerRequest } from '../../src/worker/protocol';
 
 /** Stands in for the captioner worker: records what it is sent, and lets the test answer. */

@@ -13,7 +13,7 @@ import Papa from 'papaparse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { csvRecords, escapeFormula, parseCsv, unescapeFormula } from '../../src/captioner/csv';
 import { fileTarget, readWrittenRows, RowWriter } from '../../src/cli/output';
-import { exportRows, toCsv } from '../../src/store/export';
+import { exportRows, toCsv } from '../../src/services/export';
 import { doneState, useJobsStore } from '../../src/store/jobs';
 import { generateFixture, REPO_ROOT } from './helpers/fixture';
 

@@ -1,8 +1,8 @@
 /** The export when this browser's storage cannot be read: it says so, and names the photos it lacks details of. */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { exportRows, exportShortfall } from '../../src/store/export';
+import { exportRows, exportShortfall } from '../../src/services/export';
 import { doneState, type PhotoJob, type ResultDetails } from '../../src/store/jobs';
-import { allResultDetails, holdResultDetails, loadResultDetails } from '../../src/store/saved-results';
+import { allResultDetails, holdResultDetails, loadResultDetails } from '../../src/services/saved-results';
 
 let storageFailure: Error | null = null;
 const storedDetails: ResultDetails = {

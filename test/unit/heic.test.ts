@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sniffFormat } from '../../src/captioner/image-format';
 import { decodePhoto } from '../../src/node/decode-photo';
-import { isPhotoPath } from '../../src/store/dropped-files';
+import { isPhotoPath } from '../../src/services/dropped-files';
 import { FIXTURE_CAPTIONS } from '../../tools/fixture/make-fixture-model';
 import { generateFixture, REPO_ROOT } from './helpers/fixture';
 

@@ -4,8 +4,8 @@
  */
 import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { useJobsStore, type AddedFile } from '../../src/store/jobs';
-import { keepWhileArriving, queueKept, startKeepingQueue } from '../../src/store/photo-queue';
-import { storageSettled, storeInOrder } from '../../src/store/storage-status';
+import { keepWhileArriving, queueKept, startKeepingQueue } from '../../src/services/photo-queue';
+import { storageSettled, storeInOrder } from '../../src/services/storage-status';
 
 /** IndexedDB writes of the kept queue, answered by the test. */
 const writes: { keys: string[]; finish: (stored: boolean) => void }[] = [];

@@ -6,10 +6,10 @@ import { ExifTool } from 'exiftool-vendored';
 import jpeg from 'jpeg-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { machineCaptionWriter } from '../../src/captioner/description';
-import { embedJpegDescription } from '../../src/store/jpeg-description';
-import { jpegWithAltText } from '../../src/store/export';
+import { embedJpegDescription } from '../../src/services/jpeg-description';
+import { jpegWithAltText } from '../../src/services/export';
 import type { PhotoJob } from '../../src/store/jobs';
-import { readPhotoDescription, type OwnDescription } from '../../src/store/photo-description';
+import { readPhotoDescription, type OwnDescription } from '../../src/services/photo-description';
 
 const data = Buffer.alloc(40 * 30 * 4);
 for (let i = 0; i < 40 * 30; i++) data.set([i % 251, (i * 3) % 256, 90, 255], i * 4);

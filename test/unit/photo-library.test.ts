@@ -1,10 +1,11 @@
 import Papa from 'papaparse';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { droppedItems, isPhotoPath, photosOfChosenFolder, walkDropped } from '../../src/store/dropped-files';
-import { exportRows, toCsv, toJson } from '../../src/store/export';
+import { droppedItems, isPhotoPath, photosOfChosenFolder, walkDropped } from '../../src/services/dropped-files';
+import { exportRows, toCsv, toJson } from '../../src/services/export';
 import { altTextOf, doneState, jobsChange, matchesQuery, useJobsStore, type ResultDetails, type StoredDoneState } from '../../src/store/jobs';
 import { estimateTimeLeftMs, formatTimeLeft, queueProgress } from '../../src/store/queue-progress';
-import { storageProblem, storeInOrder, useStorageStore } from '../../src/store/storage-status';
+import { storageProblem, storeInOrder } from '../../src/services/storage-status';
+import { useStorageStore } from '../../src/store/storage-status';
 import type { Caption, DetectedObject } from '../../src/worker/protocol';
 
 const caption = (text: string, p: number): Caption => ({ text, words: text.split(' '), logProb: Math.log(p), p });

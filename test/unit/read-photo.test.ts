@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { readPhoto } from '../../src/store/read-photo';
+import { readPhoto } from '../../src/services/read-photo';
 
 // These files are rejected from their bytes alone, before the browser's decoder (absent in Node) runs.
 describe('readPhoto rejects bad files with a readable message', () => {

@@ -10,7 +10,7 @@
  * are kept at hand, so memory stays flat over a library of thousands of photos.
  */
 import { delMany, get, getMany, setMany, values } from 'idb-keyval';
-import { jobsChange, useJobsStore, type PhotoJob, type ResultDetails, type RestoredJob } from './jobs';
+import { jobsChange, useJobsStore, type PhotoJob, type ResultDetails, type RestoredJob } from '../store/jobs';
 import { openStore } from './idb-store';
 import { forgetQueuedPhotos, loadQueuedPhotos, startKeepingQueue } from './photo-queue';
 import { askToKeepStorage, storageFailureReason, storeAgain, storeInOrder } from './storage-status';

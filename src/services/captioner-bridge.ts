@@ -12,16 +12,16 @@ import {
   type WorkerEvent,
 } from '../worker/protocol';
 import { parseThreadsParameter } from '../worker/wasm-threads';
-import { currentBackendPreference, useBackendSettingStore } from './backend-setting';
-import { doneState, findJob, isPending, useJobsStore, type AddedFile, type PhotoJob } from './jobs';
+import { currentBackendPreference, useBackendSettingStore } from '../store/backend-setting';
+import { doneState, findJob, isPending, useJobsStore, type AddedFile, type PhotoJob } from '../store/jobs';
 import { parseModelList, type ModelList } from '../captioner/model-list';
 import { isModelKept, saveDataOn } from './metered';
-import { useModelStore } from './model';
+import { useModelStore } from '../store/model';
 import { readPhotoDescription } from './photo-description';
 import { keepWhileArriving } from './photo-queue';
 import { readPhoto } from './read-photo';
 import { holdResultDetails } from './saved-results';
-import { currentCaptionSettings, useSettingsStore } from './settings';
+import { currentCaptionSettings, useSettingsStore } from '../store/settings';
 import { CaptionerPool, type WorkerCrash } from './captioner-pool';
 
 /** A camera frame that is not ready yet (video still starting) is asked for again after this long. */

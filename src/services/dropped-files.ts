@@ -5,7 +5,7 @@
  * gets an error card of its own, and the rest of the folder is captioned.
  */
 import { errorMessage } from '../worker/protocol';
-import type { NamedFile, UnreadableFile } from './jobs';
+import type { NamedFile, UnreadableFile } from '../store/jobs';
 
 const IMAGE_NAME = /\.(jpe?g|png|gif|webp|bmp|avif|heic|heif)$/i;
 

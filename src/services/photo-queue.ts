@@ -5,7 +5,7 @@
  * on by itself (saved-results.ts restores them with the results).
  */
 import { delMany, setMany, values } from 'idb-keyval';
-import { isPending, jobsChange, useJobsStore, type PhotoJob, type QueuedJob } from './jobs';
+import { isPending, jobsChange, useJobsStore, type PhotoJob, type QueuedJob } from '../store/jobs';
 import { openStore } from './idb-store';
 import { storageSettled, storeAgain, storeInOrder } from './storage-status';
 

@@ -3,7 +3,7 @@
  * the photo's own description; and one JPEG with its alt text embedded (a card's download).
  */
 import { machineCaptionWriter } from '../captioner/description';
-import { altTextOf, isJpegFile, modelAltText, usesPhotoDescription, type CaptionSettings, type PhotoJob, type ResultDetails } from './jobs';
+import { altTextOf, isJpegFile, modelAltText, usesPhotoDescription, type CaptionSettings, type PhotoJob, type ResultDetails } from '../store/jobs';
 import type { DetectedObject } from '../worker/protocol';
 
 export interface ExportRow {
