@@ -4,6 +4,7 @@
  * imported, and its 1.4 MB of WebAssembly read from where the caller says, only when the first such
  * photo arrives.
  */
+import { DamagedImageError } from './errors';
 import type { RgbaImage } from './preprocess';
 
 /** The parts of libheif's embind API used here (libheif-js types them loosely). */
@@ -45,7 +46,8 @@ function startLibheif(wasmSource: HeicWasmSource): Promise<Libheif> {
   return started;
 }
 
-const failed = (what: string, error?: { message?: string } | null) => new Error(`the HEIC file ${what}${error?.message ? ` (${error.message})` : ''}`);
+// Typed, so that the CLI's decoder hands the message on as it is rather than wrapping it again.
+const failed = (what: string, error?: { message?: string } | null) => new DamagedImageError(`the HEIC file ${what}${error?.message ? ` (${error.message})` : ''}`);
 
 /** The photo's primary image as RGBA, its rotation and mirroring (the HEIF irot and imir boxes) applied by libheif. */
 export async function decodeHeic(bytes: Uint8Array, wasmSource: HeicWasmSource): Promise<RgbaImage> {
