@@ -38,6 +38,7 @@ import { recordWorkerEvents } from './app-events';
 import { benchWorkerPool, poolTargets, type PoolReport } from './pool';
 import { SHARED_PHOTOS, STDLIB_PHOTOS } from './photo-set';
 import { startCamera } from './camera';
+import { benchPackageSize, type PackageSizeReport } from './package-size';
 
 const QUICK = process.argv.includes('--quick');
 /** Only the app's own path (cold start, photos, camera): quick to repeat while working on it. */
@@ -65,6 +66,8 @@ export interface BenchReport {
   library: LibraryReport;
   backends: BackendReport[];
   pool: PoolReport;
+  /** The npm package: tarball and installed sizes, npx time (bench/package-size.ts). */
+  packageSize: PackageSizeReport;
   targets: Record<string, { target: string; measured: string; met: boolean }>;
 }
 
@@ -541,6 +544,7 @@ async function main(): Promise<void> {
     const app = await benchApp(appBrowser, server, photos, liveInput);
     const backends = await benchBackends(harnessBrowser, server, modelUrl, photoUrls);
     const pool = await benchPool(`${server.origin}${APP_SUB_PATH}`);
+    const packageSize = await benchPackageSize(log);
     const report: BenchReport = {
       startedAt,
       machine: machineLine(),
@@ -551,7 +555,8 @@ async function main(): Promise<void> {
       library,
       backends,
       pool,
-      targets: { ...checkTargets(app, library, backends), ...poolTargets(pool) },
+      packageSize,
+      targets: { ...checkTargets(app, library, backends), ...poolTargets(pool), ...Object.fromEntries(packageSize.targets.map((target, index) => [`package${index + 1}`, target])) },
     };
     await writeFile(path.join(OUT_DIR, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
     const html = chartHtml(report);

@@ -122,8 +122,15 @@ export function withExifOrientation(jpeg: Uint8Array, orientation: number): Uint
 /**
  * A GIF with a 4-colour palette and one image per frame; several frames make an animated GIF.
  * LZW is written uncompressed: a clear code after every two pixels keeps the code size at 3 bits.
+ * `transparentIndex`: the palette entry that every frame leaves transparent.
  */
-export function gif(width: number, height: number, palette: [number, number, number][], frames: ((x: number, y: number) => number)[]): Uint8Array {
+export function gif(
+  width: number,
+  height: number,
+  palette: [number, number, number][],
+  frames: ((x: number, y: number) => number)[],
+  transparentIndex?: number,
+): Uint8Array {
   const CLEAR = 4;
   const END = 5;
   const colours = [...palette, ...new Array(4 - palette.length).fill([0, 0, 0])].slice(0, 4).flat();
@@ -134,7 +141,8 @@ export function gif(width: number, height: number, palette: [number, number, num
     bytes.push(0x21, 0xff, 11, ...[...'NETSCAPE2.0'].map((c) => c.charCodeAt(0)), 3, 1, 0, 0, 0);
   }
   for (const pixelAt of frames) {
-    bytes.push(0x21, 0xf9, 4, 0, ...u16le(50), 0, 0); // graphic control: 0.5 s per frame
+    // Graphic control: 0.5 s per frame, and the transparent colour if any.
+    bytes.push(0x21, 0xf9, 4, transparentIndex === undefined ? 0 : 1, ...u16le(50), transparentIndex ?? 0, 0);
     bytes.push(0x2c, 0, 0, 0, 0, ...u16le(width), ...u16le(height), 0, 2);
     const bits = new BitWriter('lsb-first');
     for (let i = 0; i < width * height; i++) {

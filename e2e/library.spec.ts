@@ -166,10 +166,13 @@ test('finished results, edits and thumbnails survive a reload and a browser rest
   }
 });
 
-/** A dropped folder as the File and Directory Entries API presents it (what Chrome hands a page for a folder from the desktop). */
-async function dropFolder(page: Page, folder: string, files: TestFile[]): Promise<void> {
+/**
+ * A dropped folder as the File and Directory Entries API presents it (what Chrome hands a page for a
+ * folder from the desktop); the files named in `unreadable` fail as a file without read permission does.
+ */
+async function dropFolder(page: Page, folder: string, files: TestFile[], unreadable: string[] = []): Promise<void> {
   await page.evaluate(
-    ({ folder, files }) => {
+    ({ folder, files, unreadable }) => {
       type Entry = { isFile: boolean; isDirectory: boolean; name: string; fullPath: string; file?: unknown; createReader?: unknown };
       const directory = (fullPath: string, children: Entry[]): Entry => {
         let handedOut = false;
@@ -203,7 +206,8 @@ async function dropFolder(page: Page, folder: string, files: TestFile[]): Promis
           isDirectory: false,
           name: file.name,
           fullPath,
-          file: (resolve: (file: File) => void) => setTimeout(() => resolve(file)),
+          file: (resolve: (file: File) => void, fail: (error: DOMException) => void) =>
+            setTimeout(() => (unreadable.includes(name) ? fail(new DOMException('The requested file could not be read.', 'NotReadableError')) : resolve(file))),
         });
       }
       const event = new DragEvent('drop', { bubbles: true, cancelable: true });
@@ -211,7 +215,7 @@ async function dropFolder(page: Page, folder: string, files: TestFile[]): Promis
       Object.defineProperty(event, 'dataTransfer', { value: { items: [item], files: [] } });
       document.querySelector('[data-testid="drop-zone"]')!.dispatchEvent(event);
     },
-    { folder, files },
+    { folder, files, unreadable },
   );
 }
 
@@ -230,6 +234,16 @@ test('a dropped folder captions every photo in it and in its subfolders, by path
   await dropFolder(page, 'trip', FOLDER_FILES());
   for (const name of FOLDER_PHOTOS) await expectCaptioned(page, name);
   await expect(page.getByTestId('photo-card').locator('.file-name')).toHaveText(FOLDER_PHOTOS);
+});
+
+test('a file of a dropped folder that cannot be read gets its own error card, and the rest of the folder is captioned', async ({ page }) => {
+  await openReadyApp(page);
+  await dropFolder(page, 'trip', FOLDER_FILES(), ['day 2/b.png']);
+  for (const name of ['trip/a.png', 'trip/day 2/night/c.png']) await expectCaptioned(page, name);
+  await expect(page.getByTestId('photo-card').locator('.file-name')).toHaveText(FOLDER_PHOTOS);
+  const locked = card(page, 'trip/day 2/b.png');
+  await expect(locked).toHaveAttribute('data-state', 'failed');
+  await expect(locked.getByTestId('job-error')).toHaveText(/This file could not be read: The requested file could not be read\./);
 });
 
 test('"choose a folder" captions the photos of a folder chosen in the file dialog, subfolders included', async ({ page }) => {

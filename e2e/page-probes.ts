@@ -28,7 +28,8 @@ export async function installProbes(page: Page): Promise<void> {
     window.Worker = class extends NativeWorker {
       constructor(url: string | URL, options?: WorkerOptions) {
         super(url, options);
-        probes.workers.push(this);
+        // The HEIC worker (named "heic") only decodes photos: it is not a captioner.
+        if (options?.name !== 'heic') probes.workers.push(this);
       }
     };
     const { createObjectURL, revokeObjectURL } = URL;

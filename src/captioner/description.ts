@@ -1,18 +1,27 @@
 /**
  * A photo's own description, as the standard metadata fields hold it (XMP dc:description, EXIF
- * ImageDescription, IPTC Caption-Abstract): read by the CLI (--write-metadata) and the page, so both
- * agree on whether a person already described the photo.
+ * ImageDescription, IPTC Caption-Abstract): the one rule by which the CLI (--write-metadata) and the
+ * page decide whether a person already described the photo, and which text this tool wrote itself.
  */
 
-/** The three fields, as read from the photo (absent when the photo has no such field). */
+/** XMP's name for the default language of a language alternative (dc:description's rdf:Alt). */
+export const DEFAULT_LANGUAGE = 'x-default';
+
+/** The three fields and who wrote them, as read from the photo (absent when the photo has no such field). */
 export interface DescriptionFields {
-  xmp?: string;
+  /** dc:description: each entry's text by its xml:lang (DEFAULT_LANGUAGE for the default). */
+  xmp?: Readonly<Record<string, string>>;
   exif?: string;
   iptc?: string;
+  /** XMP photoshop:CaptionWriter. */
+  writer?: string;
 }
 
-/** Names of the fields in the order their text is preferred, as the rows and the README give them. */
-export const FIELD_NAMES: Record<keyof DescriptionFields, string> = {
+/** The fields a description is written to. */
+export type DescriptionField = 'xmp' | 'exif' | 'iptc';
+
+/** Names of the fields, as the rows and the README give them. */
+export const FIELD_NAMES: Record<DescriptionField, string> = {
   xmp: 'XMP dc:description',
   exif: 'EXIF ImageDescription',
   iptc: 'IPTC Caption-Abstract',
@@ -47,11 +56,29 @@ export function meaningfulText(text: string | undefined): string {
   return CAMERA_TEXT.has(trimmed.toUpperCase()) ? '' : trimmed;
 }
 
-/** The photo's description: the first field, in FIELD_NAMES order, that holds some; null when none does. */
+/** Whether a caption writer (XMP photoshop:CaptionWriter) is this tool. */
+const isMachineWriter = (writer: string | undefined): writer is string => writer?.startsWith(MACHINE_WRITER) ?? false;
+
+/**
+ * Every text the fields hold, camera filler and blanks set aside, in the order they are preferred:
+ * dc:description in the default language, then in every other language (each is a description
+ * someone wrote), EXIF, IPTC.
+ */
+function descriptionTexts({ xmp = {}, exif, iptc }: DescriptionFields): string[] {
+  const languages = Object.keys(xmp).sort((a, b) => Number(b === DEFAULT_LANGUAGE) - Number(a === DEFAULT_LANGUAGE));
+  return [...languages.map((language) => xmp[language]), exif, iptc].map(meaningfulText).filter((text) => text !== '');
+}
+
+/**
+ * The text this tool wrote, when the caption writer says it wrote one: the default-language entry it
+ * writes (and copies into EXIF and IPTC); null otherwise.
+ */
+export function machineWrittenText(fields: DescriptionFields): string | null {
+  return (isMachineWriter(fields.writer) && meaningfulText(fields.xmp?.[DEFAULT_LANGUAGE])) || null;
+}
+
+/** A person's description of the photo: the first text (descriptionTexts' order) that this tool did not write; null when none. */
 export function photoDescription(fields: DescriptionFields): string | null {
-  for (const key of Object.keys(FIELD_NAMES) as (keyof DescriptionFields)[]) {
-    const text = meaningfulText(fields[key]);
-    if (text) return text;
-  }
-  return null;
+  const machineText = machineWrittenText(fields);
+  return descriptionTexts(fields).find((text) => text !== machineText) ?? null;
 }

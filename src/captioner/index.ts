@@ -8,7 +8,7 @@ import { imageToTensor, type ImageSize, type RgbaImage } from './preprocess';
 export type { BeamSearchOptions } from './beam-search';
 export type { ModelCard } from './card';
 export type { LoadOptions, ModelSource, PackageFiles } from './model';
-export { ShowAndTellModel, loadModelPackage } from './model';
+export { DamagedPackageFile, ShowAndTellModel, loadModelPackage } from './model';
 export type { ImageSize, RgbaImage } from './preprocess';
 export type { GroundingSettings } from './detector-settings';
 export type { DetectedObject, ObjectMention } from './objects';

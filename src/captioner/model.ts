@@ -65,11 +65,41 @@ export interface EncodedImage {
   detections: number[][] | null;
 }
 
+/**
+ * A package file whose bytes fail their check or do not parse (a truncated download, a damaged copy),
+ * unlike a load that fails for the device's sake (out of memory, no backend): a kept copy of such a
+ * package is worth fetching again, any other is worth keeping.
+ */
+export class DamagedPackageFile extends Error {
+  override readonly name = 'DamagedPackageFile';
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 function parseJson(text: string, fileName: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new Error(`${fileName} is not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
+    throw new DamagedPackageFile(`${fileName} is not valid JSON: ${messageOf(error)}`);
+  }
+}
+
+/** card.json and word_counts.txt, parsed and checked against each other. */
+function readCardAndWords({ cardJson, wordCounts }: ModelSource): { card: ModelCard; vocabulary: Vocabulary } {
+  try {
+    const card = parseModelCard(parseJson(cardJson, 'card.json'));
+    const vocabulary = Vocabulary.parse(wordCounts, card.words);
+    if (vocabulary.size !== card.vocabularySize) {
+      throw new Error(
+        `word_counts.txt gives ${vocabulary.size} softmax columns (${vocabulary.words.length} words + unknown), ` +
+          `card.json says vocabularySize ${card.vocabularySize}`,
+      );
+    }
+    return { card, vocabulary };
+  } catch (error) {
+    throw error instanceof DamagedPackageFile ? error : new DamagedPackageFile(messageOf(error), { cause: error });
   }
 }
 
@@ -87,14 +117,7 @@ export class ShowAndTellModel implements StepModel<tf.Tensor2D, StepInputs> {
 
   /** Loads and checks a package: the vocabulary, the card and the graph's output shapes must agree. */
   static async load(source: ModelSource, options: LoadOptions = {}): Promise<ShowAndTellModel> {
-    const card = parseModelCard(parseJson(source.cardJson, 'card.json'));
-    const vocabulary = Vocabulary.parse(source.wordCounts, card.words);
-    if (vocabulary.size !== card.vocabularySize) {
-      throw new Error(
-        `word_counts.txt gives ${vocabulary.size} softmax columns (${vocabulary.words.length} words + unknown), ` +
-          `card.json says vocabularySize ${card.vocabularySize}`,
-      );
-    }
+    const { card, vocabulary } = readCardAndWords(source);
     const { objectWords, problem } = card.detector ? readObjectWords(source.objectsJson ?? null) : { objectWords: null, problem: null };
     const graph = await loadGraphModel(source.model, { onProgress: options.onProgress });
     const model = new ShowAndTellModel(graph, card, vocabulary, objectWords, problem);

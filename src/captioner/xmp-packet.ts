@@ -13,7 +13,13 @@ export const XMP_NAMESPACES = {
 
 const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@', format: true, indentBy: ' ' });
 
-const descriptionValue = (text: string) => ({ 'rdf:Alt': { 'rdf:li': { '@xml:lang': 'x-default', '#text': text } } });
+const defaultEntry = (text: string) => ({ '@xml:lang': 'x-default', '#text': text });
+const descriptionValue = (text: string) => ({ 'rdf:Alt': { 'rdf:li': defaultEntry(text) } });
+
+/** dc:description's default-language entry on its own (to replace that one entry, keeping the other languages). */
+export function defaultLanguageEntry(text: string): string {
+  return (builder.build({ 'rdf:li': defaultEntry(text) }) as string).trim();
+}
 
 /** The dc:description element on its own, declaring its namespace (to go into another program's packet). */
 export function descriptionElement(text: string): string {

@@ -2,16 +2,12 @@
  * Captions files on N threads (node:worker_threads), each with its own copy of the model, one photo
  * per thread at a time. Rows come back as photos finish, tagged with their place in the input.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startModuleThread } from '../node/module-thread';
 import type { NodeBackend } from '../node/runtime';
 import type { FromWorker, ToWorker, WorkerSetup } from './caption-protocol';
 import type { PhotoRow } from './rows';
 import { errorText } from './shared';
-
-const WORKER_MODULE = new URL('./caption-worker.ts', import.meta.url).href;
-
-/** Node 20 does not run tsx's loader hooks in worker threads, so each thread loads the TypeScript module through tsx's API. */
-const BOOTSTRAP = `import('tsx/esm/api').then(({ tsImport }) => tsImport(${JSON.stringify(WORKER_MODULE)}, ${JSON.stringify(import.meta.url)}))`;
 
 export interface PoolModel {
   modelName: string;
@@ -32,7 +28,7 @@ class CaptionThread {
 
   /** Starts a thread and waits until its model is loaded. */
   static start(setup: WorkerSetup): Promise<{ thread: CaptionThread; model: PoolModel }> {
-    const worker = new Worker(BOOTSTRAP, { eval: true, workerData: setup });
+    const worker = startModuleThread(import.meta.url, 'caption-worker', setup);
     const thread = new CaptionThread(worker);
     return new Promise((resolve, reject) => {
       let started = false;

@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 /**
  * Captions photos and whole photo libraries from the command line: files and folders (walked
  * recursively), on several threads, as the im2txt tutorial's text, JSON, JSON lines or CSV; resumable
@@ -7,10 +8,12 @@ import { statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { isEntryPoint } from '../node/entry-point';
+import { isTypeScriptSource } from '../node/module-thread';
 import { toAltText } from '../captioner/format';
 import { CaptionPool } from './caption-pool';
 import { fileTarget, FORMATS, isStreamed, readWrittenRows, RowWriter, stdoutTarget, type OutputFormat } from './output';
-import { findPhotos, parseShard, PHOTO_EXTENSIONS, shardOf } from './photo-files';
+import { findPhotos, parseShard, PHOTO_EXTENSIONS, shardOf, skippedNote } from './photo-files';
+import { defaultJournalRoot } from './in-place-write';
 import { metadataSummary, PhotoMetadata } from './photo-metadata';
 import type { PhotoRow } from './rows';
 import { startProgress } from './progress';
@@ -31,6 +34,7 @@ const OPTIONS = {
   json: { type: 'boolean', help: 'same as --format json' },
   out: { type: 'string', value: '<file>', help: 'write the rows to FILE (new, or continued with --resume) instead of stdout' },
   resume: { type: 'boolean', help: 'skip the photos FILE already has a row for and append the rest (jsonl and csv)' },
+  'retry-failed': { type: 'boolean', help: 'with --resume: caption again the photos whose rows in FILE are errors, replacing those rows' },
   shard: { type: 'string', value: 'K/N', help: 'caption only shard K of N (K = 0 … N-1): N runs cover every photo exactly once' },
   jobs: { type: 'string', value: '<n>', help: `captioning threads, each loading the model once (default: the number of cores, ${os.availableParallelism()} here)` },
   xmp: { type: 'boolean', help: 'also write each best caption to an XMP sidecar (photo.jpg.xmp, dc:description) next to its photo' },
@@ -41,12 +45,17 @@ const OPTIONS = {
   overwrite: { type: 'boolean', help: 'with --write-metadata: replace the description a photo already has' },
   'dry-run': { type: 'boolean', help: 'with --write-metadata: write nothing, the rows say what would be written' },
   'description-prefix': { type: 'string', value: '<text>', help: 'with --write-metadata: put TEXT before the written caption (e.g. "Machine-written: "); none by default' },
+  'update-mtime': { type: 'boolean', help: "with --write-metadata: set each written photo's modification time to now (kept by default)" },
   quiet: { type: 'boolean', help: 'no progress bar, model line or summary on stderr (errors are still printed)' },
 } as const satisfies CommandOptions;
 
-const USAGE = `${commandUsage('npm run caption -- [options] <files or folders>...', OPTIONS)}
+/** How the command is started: from the repository, or as the npm package's bin. */
+const COMMAND = isTypeScriptSource(import.meta.url) ? 'npm run caption --' : 'show-and-tell-browser';
+
+const USAGE = `${commandUsage(`${COMMAND} [options] <files or folders>...`, OPTIONS)}
 Folders are walked recursively for ${PHOTO_EXTENSIONS.join(' ')} files. Exit status: 0 when every photo
-was captioned, 1 when some failed (each has an error row), 2 for a bad command line or a model that cannot load.`;
+was captioned, 1 when some failed (each has an error row) or, with --write-metadata, could not be written (their
+rows keep the captions, metadata "not-written"), 2 for a bad command line or a model that cannot load.`;
 
 function outputFormat(format: string, json: boolean | undefined): OutputFormat {
   if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be ${FORMATS.join(', ')}; got "${format}"`);
@@ -66,25 +75,32 @@ export async function main(args: string[]): Promise<number> {
   const shard = values.shard === undefined ? undefined : parseShard(values.shard);
   const out = values.out;
   if (values.resume && (out === undefined || !isStreamed(format))) throw new UsageError('--resume needs --out FILE and --format jsonl or csv');
+  if (values['retry-failed'] && !values.resume) throw new UsageError('--retry-failed needs --resume');
   if (out !== undefined && !values.resume && isNonEmptyFile(out)) throw new UsageError(`${out} exists: add --resume to continue it, or remove it first`);
   const writeMetadata = values['write-metadata'] ?? false;
-  for (const option of ['overwrite', 'dry-run', 'description-prefix'] as const) {
+  for (const option of ['overwrite', 'dry-run', 'description-prefix', 'update-mtime'] as const) {
     if (values[option] !== undefined && !writeMetadata) throw new UsageError(`--${option} needs --write-metadata`);
   }
   if (values['dry-run'] && values.xmp) throw new UsageError('--dry-run writes nothing: leave out --xmp');
   if (positionals.length === 0) throw new UsageError('no files or folders given');
   const say = values.quiet ? () => {} : (line: string) => console.error(line);
 
-  const found = await findPhotos(positionals);
+  const { photos: found, skipped } = await findPhotos(positionals);
   const inShard = shard ? found.filter((file) => shardOf(file.shardKey, shard.count) === shard.index) : found;
-  const written = values.resume && out !== undefined && isStreamed(format) ? await readWrittenRows(out, format, writeMetadata) : undefined;
+  // --retry-failed takes out only the error rows of photos this run covers: it captions them again.
+  const retry = values['retry-failed'] ? new Set(inShard.map((file) => path.resolve(file.path))) : undefined;
+  const written = values.resume && out !== undefined && isStreamed(format) ? await readWrittenRows(out, format, { metadata: writeMetadata, retry }) : undefined;
   const todo = written ? inShard.filter((file) => !written.files.has(path.resolve(file.path))) : inShard;
   say(
     `${found.length} photos found` +
       (shard ? `, ${inShard.length} in shard ${shard.index}/${shard.count}` : '') +
       (written ? `, ${inShard.length - todo.length} already in ${out}` : '') +
+      (written && written.retried > 0 ? ` (${written.retried} failed rows taken out to try again)` : '') +
       `: ${todo.length} to caption`,
   );
+  const skippedFiles = skippedNote(skipped);
+  // Even with --quiet: a folder of files that are all skipped must not look like an empty folder.
+  if (skippedFiles) (found.length === 0 ? console.error : say)(skippedFiles);
   if (written && written.droppedBytes > 0) say(`${out}: removed an unfinished last row (${written.droppedBytes} bytes) left by an interrupted run`);
 
   const writer = new RowWriter(format, out === undefined ? stdoutTarget : fileTarget(out, values.resume ? 'append' : 'overwrite'), {
@@ -95,8 +111,16 @@ export async function main(args: string[]): Promise<number> {
   if (todo.length > 0) {
     const threads = Math.min(jobs, todo.length);
     const metadata = writeMetadata
-      ? PhotoMetadata.start({ overwrite: values.overwrite ?? false, dryRun: values['dry-run'] ?? false, prefix: values['description-prefix'] ?? '', processes: Math.ceil(threads / 4) })
+      ? await PhotoMetadata.start({
+          overwrite: values.overwrite ?? false,
+          dryRun: values['dry-run'] ?? false,
+          prefix: values['description-prefix'] ?? '',
+          updateMtime: values['update-mtime'] ?? false,
+          processes: Math.ceil(threads / 4),
+          journalRoot: defaultJournalRoot(),
+        })
       : undefined;
+    for (const line of metadata?.recovered ?? []) say(line);
     const pool = await CaptionPool.start(threads, { options, xmp: values.xmp ?? false }).catch(async (error: unknown) => {
       await metadata?.end();
       throw error;
@@ -106,11 +130,14 @@ export async function main(args: string[]): Promise<number> {
     // A bar would garble results printed to the same terminal, so it shows only when they go elsewhere.
     const showBar = process.stderr.isTTY && !values.quiet && (out !== undefined || !process.stdout.isTTY);
     const progress = startProgress(todo.length, showBar);
-    const done = (index: number, row: PhotoRow, warning?: string) => {
+    const done = (index: number, row: PhotoRow, warning?: string, writeFailed = false) => {
       writer.add(index, row);
       if ('error' in row) {
         failed++;
         progress.log(`${row.file}: ${row.error}`);
+      } else if (writeFailed && row.metadata) {
+        failed++;
+        progress.log(`${row.file}: ${metadataSummary({ metadata: row.metadata })}`);
       } else if (row.metadata && format === 'text' && !values.quiet) {
         // The tutorial's text has no place for it.
         progress.log(`${row.file}: ${metadataSummary({ description: row.description, metadata: row.metadata })}`);
@@ -129,7 +156,8 @@ export async function main(args: string[]): Promise<number> {
           writingMetadata.push(
             metadata.apply(row.file, toAltText(row.captions[0].text), pool.model.modelName).then(
               (result) => done(index, { ...row, ...result }, warning),
-              (error: unknown) => done(index, { file: row.file, error: `captioned, but its description could not be written: ${errorText(error)}` }, warning),
+              // The captions stay in the row: only the writing failed.
+              (error: unknown) => done(index, { ...row, metadata: { status: 'not-written', reason: errorText(error) } }, warning, true),
             ),
           );
         },

@@ -4,13 +4,13 @@
  * (even kill -9) the file holds every finished photo, plus at worst the start of one more row.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { readFile, truncate } from 'node:fs/promises';
+import { readFile, rename, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parse } from 'csv-parse/sync';
-import { stringify } from 'csv-stringify/sync';
+import { csvRecords, parseCsv } from '../captioner/csv';
 import { formatCaptionLine } from '../captioner/format';
 import { metadataSummary } from './photo-metadata';
 import type { PhotoRow } from './rows';
+import { errorText } from './shared';
 
 export const FORMATS = ['text', 'json', 'jsonl', 'csv'] as const;
 export type OutputFormat = (typeof FORMATS)[number];
@@ -71,13 +71,13 @@ export class RowWriter {
     private readonly target: OutputTarget,
     private readonly options: { csvHeader: boolean; metadata?: boolean },
   ) {
-    if (format === 'csv' && options.csvHeader) target.write(stringify([csvColumns(options.metadata ?? false)]));
+    if (format === 'csv' && options.csvHeader) target.write(csvRecords([csvColumns(options.metadata ?? false)], '\n'));
   }
 
   /** Row `index` (its photo's place in the input) is done. */
   add(index: number, row: PhotoRow): void {
     if (this.format === 'jsonl') return this.target.write(JSON.stringify(row) + '\n');
-    if (this.format === 'csv') return this.target.write(stringify([csvCells(row, this.options.metadata ?? false)]));
+    if (this.format === 'csv') return this.target.write(csvRecords([csvCells(row, this.options.metadata ?? false)], '\n'));
     this.held.set(index, row);
     for (let next = this.held.get(this.nextIndex); next; next = this.held.get(this.nextIndex)) {
       this.held.delete(this.nextIndex++);
@@ -97,6 +97,8 @@ export interface WrittenRows {
   files: Set<string>;
   /** How many of those rows are errors. */
   failed: number;
+  /** Error rows taken out of the file to be captioned again (--retry-failed). */
+  retried: number;
   /** Whether the file has no complete row, nor a csv header. */
   empty: boolean;
   /** Bytes of an unfinished last row (the earlier run was killed while writing it), cut off the file. */
@@ -115,46 +117,86 @@ function completeLength(bytes: Buffer, format: StreamedFormat): number {
   return end;
 }
 
-function parseRows(text: string, format: StreamedFormat, file: string, metadata: boolean): { file: string; error?: string }[] {
+/** A row of an earlier run: its photo, its error if it failed, and where it ends in the file's text. */
+interface WrittenRow {
+  file: string;
+  error?: string;
+  end: number;
+}
+
+/** The rows of a jsonl or csv file's complete text, and where its header (csv) ends. */
+function parseRows(text: string, format: StreamedFormat, file: string, metadata: boolean): { headerEnd: number; rows: WrittenRow[] } {
   const notOurs = (why: string) => new Error(`cannot resume ${file}: ${why}; is it a ${format} file this command wrote${metadata ? ' with --write-metadata' : ''}?`);
   if (format === 'csv') {
-    const checkHeader = (header: string[]) => {
-      if (header.join() !== csvColumns(metadata).join()) throw notOurs(`its header is "${header.join()}"`);
-      return header;
+    let parsed;
+    try {
+      parsed = parseCsv(text);
+    } catch (error) {
+      throw notOurs(errorText(error));
+    }
+    const [header = [], ...records] = parsed.records;
+    if (parsed.records.length > 0 && header.join() !== csvColumns(metadata).join()) throw notOurs(`its header is "${header.join()}"`);
+    const column = (name: string) => header.indexOf(name);
+    const [fileColumn, errorColumn] = [column('file'), column('error')];
+    return {
+      headerEnd: parsed.ends[0] ?? 0,
+      rows: records.map((cells, index) => ({ file: cells[fileColumn] ?? '', error: cells[errorColumn] || undefined, end: parsed.ends[index + 1] })),
     };
-    const records = parse(text, { columns: checkHeader }) as Record<string, string>[];
-    return records.map((record) => ({ file: record.file, error: record.error || undefined }));
   }
-  return text
-    .split('\n')
-    .filter((line) => line !== '')
-    .map((line, number) => {
-      let row: unknown;
-      try {
-        row = JSON.parse(line);
-      } catch {
-        throw notOurs(`line ${number + 1} is not JSON`);
-      }
-      if (typeof row !== 'object' || row === null || typeof (row as { file?: unknown }).file !== 'string') throw notOurs(`line ${number + 1} names no file`);
-      return row as { file: string; error?: string };
-    });
+  const rows: WrittenRow[] = [];
+  let end = 0;
+  for (const [number, line] of text.split('\n').entries()) {
+    end += line.length + 1;
+    if (line === '') continue;
+    let row: unknown;
+    try {
+      row = JSON.parse(line);
+    } catch {
+      throw notOurs(`line ${number + 1} is not JSON`);
+    }
+    if (typeof row !== 'object' || row === null || typeof (row as { file?: unknown }).file !== 'string') throw notOurs(`line ${number + 1} names no file`);
+    const { file: photo, error } = row as { file: string; error?: string };
+    rows.push({ file: photo, error, end: Math.min(end, text.length) });
+  }
+  return { headerEnd: 0, rows };
+}
+
+/** Replaces `file` in one rename, so a crash leaves either the old file or the new one. */
+async function replaceFile(file: string, text: string): Promise<void> {
+  const temporary = `${file}.${process.pid}.tmp`;
+  await writeFile(temporary, text);
+  await rename(temporary, file);
 }
 
 /**
  * The photos an earlier run already wrote to `file` (none when it does not exist). An unfinished
- * last row is cut off the file, so the rows appended next start on a line of their own.
+ * last row is cut off the file, so the rows appended next start on a line of their own. The error
+ * rows of the photos in `retry` (resolved paths: --retry-failed) are taken out of the file, in one
+ * rename, and those photos are not counted as written, so they are captioned again and their new
+ * rows appended.
  */
-export async function readWrittenRows(file: string, format: StreamedFormat, metadata = false): Promise<WrittenRows> {
+export async function readWrittenRows(
+  file: string,
+  format: StreamedFormat,
+  options: { metadata?: boolean; retry?: ReadonlySet<string> } = {},
+): Promise<WrittenRows> {
   const bytes = await readFile(file).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return Buffer.alloc(0);
     throw error;
   });
   const length = completeLength(bytes, format);
-  const rows = parseRows(bytes.subarray(0, length).toString('utf8'), format, file, metadata);
-  if (length < bytes.length) await truncate(file, length);
+  const text = bytes.subarray(0, length).toString('utf8');
+  const { headerEnd, rows } = parseRows(text, format, file, options.metadata ?? false);
+  const failed = rows.filter((row) => row.error !== undefined);
+  const retried = new Set(failed.filter((row) => options.retry?.has(path.resolve(row.file))));
+  if (retried.size > 0) {
+    const kept = rows.map((row, index) => (retried.has(row) ? '' : text.slice(rows[index - 1]?.end ?? headerEnd, row.end)));
+    await replaceFile(file, text.slice(0, headerEnd) + kept.join(''));
+  } else if (length < bytes.length) await truncate(file, length);
   return {
-    files: new Set(rows.map((row) => path.resolve(row.file))),
-    failed: rows.filter((row) => row.error !== undefined).length,
+    files: new Set(rows.filter((row) => !retried.has(row)).map((row) => path.resolve(row.file))),
+    failed: failed.length - retried.size,
+    retried: retried.size,
     empty: length === 0,
     droppedBytes: bytes.length - length,
   };

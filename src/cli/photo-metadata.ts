@@ -2,34 +2,60 @@
  * --write-metadata: embeds a caption in the photo itself, in the fields photo managers and web sites
  * read (XMP dc:description in every format that has XMP; EXIF ImageDescription and IPTC
  * Caption-Abstract too in a JPEG), with ExifTool (exiftool-vendored: one long-lived exiftool process
- * per thread, Debian's perl). A description a person already wrote is kept unless --overwrite.
+ * per thread, Debian's perl). A description a person already wrote, in any language, is kept unless
+ * --overwrite, which replaces only the default-language entry and keeps the others.
  *
- * ExifTool copies the image data as it is (pixels are never re-encoded) into `photo_exiftool_tmp`
- * and renames that over the photo, so a crash or kill -9 leaves each photo as it was or fully written.
+ * ExifTool copies the image data as it is (pixels are never re-encoded) into a copy of the photo in a
+ * journal, which is checked and then copied into the photo itself (in-place-write.ts): links, owner,
+ * mode and times stay, and a kill -9 at any moment is finished by the next run. The same file reached
+ * twice (a link and its target) is written once; a read-only photo is not written.
  */
-import { unlink } from 'node:fs/promises';
-import { ExifTool } from 'exiftool-vendored';
-import { FIELD_NAMES, MACHINE_WRITER, machineCaptionWriter, meaningfulText, photoDescription, type DescriptionFields } from '../captioner/description';
+import { constants, type BigIntStats } from 'node:fs';
+import { access, realpath, stat } from 'node:fs/promises';
+import type { ExifTool, Tags } from 'exiftool-vendored';
+import {
+  DEFAULT_LANGUAGE,
+  FIELD_NAMES,
+  MACHINE_WRITER,
+  machineCaptionWriter,
+  machineWrittenText,
+  meaningfulText,
+  photoDescription,
+  type DescriptionField,
+  type DescriptionFields,
+} from '../captioner/description';
+import { pendingRecoveries, recoverJournals, WriteJournal, type RecoveryNote } from './in-place-write';
+
+/** exiftool-vendored is an optional peer of the npm package (about 30 MB): only --write-metadata needs it. */
+const exiftoolPackage = await import('exiftool-vendored').catch(() => null);
 
 export interface MetadataSettings {
-  /** Replace a description the photo already has. */
+  /** Replace a description the photo already has (its default-language entry). */
   overwrite: boolean;
   /** Only say what would be written. */
   dryRun: boolean;
   /** Put before the caption in the written text ("" by default), e.g. "Machine-written: ". */
   prefix: string;
+  /** Set a written photo's modification time to now, instead of keeping it. */
+  updateMtime: boolean;
   /** exiftool processes working at once (one keeps up with about four captioning threads: a photo takes it tens of ms). */
   processes: number;
+  /** Where write journals are kept (defaultJournalRoot()). */
+  journalRoot: string;
 }
 
 /** What --write-metadata did to one photo, in its output row. */
-export type MetadataCell =
+export type MetadataCell = (
   | { status: 'written' | 'would-write'; text: string; fields: string[] }
   /** The photo already holds this text, written by this tool. */
   | { status: 'unchanged'; text: string }
   /** The photo's own description stays (shown in the row's `description`). */
   | { status: 'kept'; reason: string }
-  | { status: 'not-written'; reason: string };
+  | { status: 'not-written'; reason: string }
+) & {
+  /** The photo is the same file as this one found earlier (a link to it, or a hard link): written once, as that row says. */
+  sameFileAs?: string;
+};
 
 export interface MetadataResult {
   /** The photo's own description, when it has one (from a person, or an earlier run). */
@@ -38,26 +64,62 @@ export interface MetadataResult {
 }
 
 /** The fields each format can hold, by ExifTool's FileTypeExtension (told by the bytes, not the file's name). */
-const FORMAT_FIELDS: Record<string, (keyof DescriptionFields)[]> = {
+const FORMAT_FIELDS: Record<string, DescriptionField[]> = {
   jpg: ['xmp', 'exif', 'iptc'],
   png: ['xmp'],
   webp: ['xmp'],
   gif: ['xmp'],
 };
 
-const TAGS: Record<keyof DescriptionFields, string> = {
-  xmp: 'XMP-dc:Description',
+/** Where each field is written: dc:description only in the default language, so the other languages stay. */
+const TAGS: Record<DescriptionField, string> = {
+  xmp: `XMP-dc:Description-${DEFAULT_LANGUAGE}`,
   exif: 'EXIF:ImageDescription',
   iptc: 'IPTC:Caption-Abstract',
 };
 const XMP_WRITER_TAG = 'XMP-photoshop:CaptionWriter';
-const READ_ARGS = ['FileTypeExtension', ...Object.values(TAGS), XMP_WRITER_TAG].map((tag) => `-${tag}`);
+/** dc:description's default entry comes as "Description", every other language as "Description-<lang>". */
+const READ_ARGS = ['FileTypeExtension', 'XMP-dc:Description', 'XMP-dc:Description-*', 'EXIF:ImageDescription', 'IPTC:Caption-Abstract', XMP_WRITER_TAG].map((tag) => `-${tag}`);
 
 /** ExifTool gives numbers for numeric-looking text ("2024"); a description is text either way. */
 const asText = (value: unknown) => (value === undefined || value === null ? undefined : String(value));
 
+/** The description fields among what ExifTool read (READ_ARGS). */
+function descriptionFields(read: Record<string, unknown>): DescriptionFields {
+  const xmp: Record<string, string> = {};
+  for (const [tag, value] of Object.entries(read)) {
+    const language = tag === 'Description' ? DEFAULT_LANGUAGE : tag.startsWith('Description-') ? tag.slice('Description-'.length) : null;
+    if (language !== null) xmp[language] = asText(value) ?? '';
+  }
+  return { xmp, exif: asText(read.ImageDescription), iptc: asText(read['Caption-Abstract']), writer: asText(read.CaptionWriter) };
+}
+
+/** The text in each field this tool writes. */
+const writtenFields = (fields: DescriptionFields): Record<DescriptionField, string> => ({
+  xmp: meaningfulText(fields.xmp?.[DEFAULT_LANGUAGE]),
+  exif: meaningfulText(fields.exif),
+  iptc: meaningfulText(fields.iptc),
+});
+
+/** Why the photo cannot be written as promised (its owner, mode and times kept), or null when it can. */
+async function writeProblem(target: string, info: BigIntStats, updateMtime: boolean): Promise<string | null> {
+  const mode = Number(info.mode) & 0o777;
+  if ((mode & 0o222) === 0) return `the photo is read-only (mode ${mode.toString(8)}), so it is left as it is`;
+  if (!(await access(target, constants.W_OK).then(() => true, () => false))) return 'no permission to write the photo, so it is left as it is';
+  const uid = process.getuid?.();
+  if (!updateMtime && uid !== undefined && uid !== 0 && BigInt(uid) !== info.uid) {
+    return 'the photo belongs to another user, who alone can keep its modification time (--update-mtime lets it change)';
+  }
+  return null;
+}
+
 /** What happened, in words: a CSV cell, and (after the file name) the line a text-format run prints. */
-export function metadataSummary({ description, metadata }: MetadataResult): string {
+export function metadataSummary(result: MetadataResult): string {
+  const { sameFileAs } = result.metadata;
+  return sameFileAs === undefined ? outcomeSummary(result) : `${outcomeSummary(result)} (the same file as ${sameFileAs}, written once)`;
+}
+
+function outcomeSummary({ description, metadata }: MetadataResult): string {
   switch (metadata.status) {
     case 'written':
     case 'would-write':
@@ -72,46 +134,88 @@ export function metadataSummary({ description, metadata }: MetadataResult): stri
 }
 
 export class PhotoMetadata {
+  /** Each file's result by device and inode, so that a file reached twice is written once. */
+  private readonly files = new Map<string, { file: string; result: Promise<MetadataResult> }>();
+
   private constructor(
     private readonly exiftool: ExifTool,
     private readonly settings: MetadataSettings,
+    /** Absent with --dry-run, which writes nothing. */
+    private readonly journal: WriteJournal | undefined,
+    /** What finishing the writes of interrupted runs did (or, with --dry-run, that some wait), for stderr. */
+    readonly recovered: RecoveryNote[],
   ) {}
 
-  /** Starts an exiftool process now (perl takes a moment), so that it is ready for the first photo. */
-  static start(settings: MetadataSettings): PhotoMetadata {
-    const exiftool = new ExifTool({ maxProcs: settings.processes, useMWG: false, readArgs: [] });
+  /**
+   * Finishes the writes interrupted runs left in their journals (not with --dry-run, which writes
+   * nothing), and starts an exiftool process, so that it is ready for the first photo.
+   */
+  static async start(settings: MetadataSettings): Promise<PhotoMetadata> {
+    if (!exiftoolPackage) throw new Error('--write-metadata needs ExifTool: install it next to this package with `npm install exiftool-vendored` (and have perl)');
+    let recovered: RecoveryNote[];
+    let journal: WriteJournal | undefined;
+    if (settings.dryRun) {
+      const pending = await pendingRecoveries(settings.journalRoot);
+      recovered = pending > 0 ? [`${pending} photos wait for an interrupted run's write to be finished: a run without --dry-run finishes them`] : [];
+    } else {
+      recovered = await recoverJournals(settings.journalRoot);
+      journal = await WriteJournal.create(settings.journalRoot, { updateMtime: settings.updateMtime });
+    }
+    const exiftool = new exiftoolPackage.ExifTool({ maxProcs: settings.processes, useMWG: false, readArgs: [] });
     void exiftool.version().catch(() => {}); // a failure shows again on the first photo
-    return new PhotoMetadata(exiftool, settings);
+    return new PhotoMetadata(exiftool, settings, journal, recovered);
   }
 
   /**
    * Reads the photo's description fields and writes `caption` (a sentence) where the settings allow,
-   * recording `modelName` (with MACHINE_WRITER) as the caption's writer.
+   * recording `modelName` (with MACHINE_WRITER) as the caption's writer. Rejects, with the reason,
+   * when the photo cannot or may not be written.
    */
   async apply(file: string, caption: string, modelName: string): Promise<MetadataResult> {
-    const read = await this.exiftool.readRaw(file, { readArgs: READ_ARGS, useMWG: false });
-    const fields: DescriptionFields = { xmp: asText(read.Description), exif: asText(read.ImageDescription), iptc: asText(read['Caption-Abstract']) };
-    const text = `${this.settings.prefix}${caption}`;
-    const present = Object.values(fields).map(meaningfulText).filter((value) => value !== '');
-    const ownEarlierText = asText((read as Record<string, unknown>).CaptionWriter)?.startsWith(MACHINE_WRITER) && present.every((value) => value === text);
-    // Text this tool wrote before is not a person's description.
-    const description = ownEarlierText ? undefined : (photoDescription(fields) ?? undefined);
-    const format = asText(read.FileTypeExtension) ?? '';
+    const target = await realpath(file);
+    const info = await stat(target, { bigint: true });
+    const key = `${info.dev}:${info.ino}`;
+    const first = this.files.get(key);
+    if (first) {
+      const result = await first.result;
+      return { ...result, metadata: { ...result.metadata, sameFileAs: first.file } };
+    }
+    const result = this.applyTo(target, info, `${this.settings.prefix}${caption}`, modelName);
+    this.files.set(key, { file, result });
+    return result;
+  }
+
+  private async applyTo(target: string, info: BigIntStats, text: string, modelName: string): Promise<MetadataResult> {
+    const { fields, format } = await this.read(target);
+    const description = photoDescription(fields) ?? undefined;
     const supported = FORMAT_FIELDS[format];
     if (!supported) {
       return { description, metadata: { status: 'not-written', reason: `${format.toUpperCase() || 'these'} files have no XMP, EXIF or IPTC fields (--xmp writes a sidecar instead)` } };
     }
-    if (ownEarlierText && supported.every((key) => meaningfulText(fields[key]) === text)) return { description, metadata: { status: 'unchanged', text } };
+    const held = writtenFields(fields);
+    if (machineWrittenText(fields) === text && supported.every((key) => held[key] === text)) return { description, metadata: { status: 'unchanged', text } };
     if (description !== undefined && !this.settings.overwrite) {
       return { description, metadata: { status: 'kept', reason: '--overwrite replaces it' } };
     }
+    const problem = await writeProblem(target, info, this.settings.updateMtime);
+    if (problem) throw new Error(problem);
     const fieldNames = supported.map((key) => FIELD_NAMES[key]);
-    if (this.settings.dryRun) return { description, metadata: { status: 'would-write', text, fields: fieldNames } };
-    await this.write(file, text, supported, modelName);
+    if (!this.journal) return { description, metadata: { status: 'would-write', text, fields: fieldNames } };
+    // The copy is named by the format the bytes are (a JPEG named .HEIC is written as the JPEG it is).
+    await this.journal.rewrite(target, format, async (copy) => {
+      await this.write(copy, text, supported, modelName);
+      await this.check(copy, format, text, supported);
+    });
     return { description, metadata: { status: 'written', text, fields: fieldNames } };
   }
 
-  private async write(file: string, text: string, fields: (keyof DescriptionFields)[], modelName: string): Promise<void> {
+  /** The description fields, and the format by the bytes (ExifTool's FileTypeExtension: "jpg", "png", …; '' when unknown). */
+  private async read(file: string): Promise<{ fields: DescriptionFields; format: string }> {
+    const read = await this.exiftool.readRaw<Tags & Record<string, unknown>>(file, { readArgs: READ_ARGS, useMWG: false });
+    return { fields: descriptionFields(read), format: asText(read.FileTypeExtension) ?? '' };
+  }
+
+  private async write(file: string, text: string, fields: DescriptionField[], modelName: string): Promise<void> {
     const tags: Record<string, string> = {
       [XMP_WRITER_TAG]: machineCaptionWriter(modelName),
     };
@@ -123,12 +227,21 @@ export class PhotoMetadata {
       // The photo's other IPTC text, read in its own character set, is written again in UTF-8 (ExifTool's FAQ 10): declaring UTF-8 alone would garble its Latin-1 accents.
       writeArgs.push('-tagsFromFile', '@', '-IPTC:all', ...Object.keys(tags).filter((tag) => tag.startsWith('IPTC:')).map((tag) => `--${tag}`));
     }
-    // A temporary file left by a write that was killed would stop ExifTool writing this photo again.
-    await unlink(`${file}_exiftool_tmp`).catch(() => {});
     await this.exiftool.write(file, tags, { writeArgs, useMWG: false });
   }
 
-  end(): Promise<void> {
-    return this.exiftool.end();
+  /** Reads the new version back: the same format, holding the text in every field, marked as this tool's. */
+  private async check(file: string, format: string, text: string, fields: DescriptionField[]): Promise<void> {
+    const read = await this.read(file);
+    const held = writtenFields(read.fields);
+    const missing = fields.filter((key) => held[key] !== text).map((key) => FIELD_NAMES[key]);
+    if (read.format !== format || missing.length > 0 || machineWrittenText(read.fields) !== text) {
+      throw new Error(`ExifTool's new version did not read back as written (${missing.join(', ') || 'format or writer'}); the photo is left as it is`);
+    }
+  }
+
+  async end(): Promise<void> {
+    await this.exiftool.end();
+    await this.journal?.close();
   }
 }

@@ -1,5 +1,5 @@
 /** One photo's line of output, whatever the format: its captions (and detected objects), or why it failed. */
-import type { CaptionResult } from '../captioner';
+import type { CaptionedPhoto } from '../lib/result';
 import type { MetadataCell } from './photo-metadata';
 
 export interface CaptionCell {
@@ -27,15 +27,9 @@ export interface CaptionedRow {
 
 export type PhotoRow = CaptionedRow | { file: string; error: string };
 
-/** The row of a captioned photo of `width` × `height` pixels; objects only where the model gives them. */
-export function captionedRow(file: string, { captions, objects }: CaptionResult, width: number, height: number): PhotoRow {
-  const row: PhotoRow = { file, captions: captions.map(({ text, logProb, p }) => ({ text, logprob: logProb, p })) };
-  if (objects) {
-    row.objects = objects.map(({ label, score, box: [x, y, w, h] }) => ({
-      label,
-      score,
-      box: [Math.round(x * width), Math.round(y * height), Math.round(w * width), Math.round(h * height)],
-    }));
-  }
+/** The row of a photo captioned through the package's API (src/lib); objects only where the model gives them. */
+export function captionedRow(file: string, { captions, objects }: CaptionedPhoto): PhotoRow {
+  const row: PhotoRow = { file, captions: captions.map(({ text, logprob, p }) => ({ text, logprob, p })) };
+  if (objects) row.objects = objects;
   return row;
 }

@@ -2,17 +2,14 @@
  * What the command-line tools that caption photos (caption, eval) have in common: the model and
  * beam-search options, resolving and loading the model, and exit codes.
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { loadCaptioner, type BeamSearchOptions, type CaptionOptions, type Captioner, type GroundingChoice } from '../captioner';
-import { folderPackageFiles } from '../node/package-files';
-import { initNodeBackend, type NodeBackend } from '../node/runtime';
-import { parseModelList, type ModelList } from '../captioner/model-list';
+import type { BeamSearchOptions, CaptionOptions, Captioner, GroundingChoice } from '../captioner';
+import { loadThreadCaptioner } from '../lib/thread-captioner';
+import type { NodeBackend } from '../node/runtime';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const MODELS_DIR = path.join(REPO_ROOT, 'public/models');
 
 /** A bad command line: reported in one line and exit code 2. */
 export class UsageError extends Error {}
@@ -35,7 +32,7 @@ export interface CommandOption {
 export type CommandOptions = Record<string, CommandOption>;
 
 const CAPTIONER_OPTIONS = {
-  model: { type: 'string', value: '<dir>', help: 'model package folder (default: the default model in public/models/models.json)' },
+  model: { type: 'string', value: '<dir>', help: 'model package folder (default: the model that comes with it, "default" in its models.json)' },
   'beam-size': { type: 'string', value: '<n>', help: 'default 3' },
   'max-length': { type: 'string', value: '<n>', help: 'longest caption in words, counting <S> and </S> (default 20)' },
   'length-normalization': { type: 'string', value: '<x>', help: 'complete captions score logprob / length^x (default 0)' },
@@ -109,30 +106,16 @@ export function captionerOptions(values: CaptionerValues): CaptionerOptions {
   return { modelDir: values.model, search: { ...search, grounding: groundingChoice(values) }, backend: values.backend };
 }
 
-async function defaultModelDir(): Promise<string> {
-  const listPath = path.join(MODELS_DIR, 'models.json');
-  let list: ModelList;
-  try {
-    list = parseModelList(JSON.parse(await readFile(listPath, 'utf8')));
-  } catch (error) {
-    throw new Error(`no --model given and ${listPath} cannot be read (${errorText(error)})`);
-  }
-  if (list.default === undefined) throw new Error(`${listPath} has no "default" model id`);
-  return path.join(MODELS_DIR, list.default);
-}
-
 export interface LoadedCaptioner {
   captioner: Captioner;
   modelDir: string;
   backend: NodeBackend;
 }
 
-/** Starts the tfjs backend and loads the chosen (or default) model. */
+/** Starts the tfjs backend and loads the chosen (or default) model, as the package's API does (src/lib). */
 export async function loadCaptionerModel(options: CaptionerOptions): Promise<LoadedCaptioner> {
-  const modelDir = options.modelDir ?? (await defaultModelDir());
-  const backend = await initNodeBackend(options.backend);
-  const captioner = await loadCaptioner(folderPackageFiles(modelDir));
-  return { captioner, modelDir, backend };
+  const { core, model } = await loadThreadCaptioner({ model: options.modelDir, backend: options.backend });
+  return { captioner: core, modelDir: model.dir, backend: model.backend };
 }
 
 export const modelLine = (name: string, modelDir: string, backend: NodeBackend) => `model: ${name} (${modelDir}), backend: ${backend}`;

@@ -1,14 +1,18 @@
 /**
  * Decodes a photo file's bytes the way the page does (createImageBitmap): JPEG, PNG, GIF (first
- * frame), WebP and BMP, told apart by content, truncated JPEGs refused, EXIF orientation applied.
+ * frame), WebP, BMP and HEIC (libheif, as the page's HEIC worker), told apart by content, truncated JPEGs refused, EXIF orientation applied,
+ * transparent pixels shown over white.
  */
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import decodeWebp, { init as initWebpDecoder } from '@jsquash/webp/decode';
+import decodeWebp, { init as initWebpDecoder } from '@jsquash/webp/decode.js';
 import * as bmp from 'bmp-ts';
 import exifr from 'exifr';
 import omggif from 'omggif';
-import { hasJpegEnd, JPEG_TAIL_BYTES, sniffFormat, type ImageFormat } from '../captioner/image-format';
+import { CaptionError, DamagedImageError, NotAnImageError, TruncatedImageError, UnsupportedFormatError } from '../captioner/errors';
+import { decodeHeic } from '../captioner/heic';
+import { FORMAT_HEAD_BYTES, hasJpegEnd, JPEG_TAIL_BYTES, sniffFormat, type ImageFormat } from '../captioner/image-format';
+import { compositeOnWhite } from '../captioner/on-white';
 import type { RgbaImage } from '../captioner/preprocess';
 import { decodeImage } from './runtime';
 
@@ -17,11 +21,11 @@ const require = createRequire(import.meta.url);
 /** 2^28 pixels (1 GiB of RGBA), as jpeg-js's memory limit in decodeImage: larger claims are refused before allocating. */
 const MAX_PIXELS = 2 ** 28;
 
-const SUPPORTED = 'a JPEG, PNG, GIF, WebP or BMP image';
+const SUPPORTED = 'a JPEG, PNG, GIF, WebP, BMP or HEIC image';
 
 function checkSize(width: number, height: number): void {
-  if (!(width > 0 && height > 0)) throw new Error(`the image claims an empty size (${width}×${height})`);
-  if (width * height > MAX_PIXELS) throw new Error(`the image is too large to decode (${width}×${height} pixels)`);
+  if (!(width > 0 && height > 0)) throw new DamagedImageError(`the image claims an empty size (${width}×${height})`);
+  if (width * height > MAX_PIXELS) throw new DamagedImageError(`the image is too large to decode (${width}×${height} pixels)`);
 }
 
 let webpDecoderReady: Promise<void> | undefined;
@@ -34,11 +38,13 @@ function startWebpDecoder(): Promise<void> {
   return webpDecoderReady;
 }
 
+const readHeicWasm = () => readFile(require.resolve('libheif-js/libheif-wasm/libheif.wasm'));
+
 async function decodeFormat(format: ImageFormat, bytes: Uint8Array): Promise<RgbaImage> {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   switch (format) {
     case 'JPEG':
-      if (!hasJpegEnd(bytes.subarray(-JPEG_TAIL_BYTES))) throw new Error('the JPEG file is incomplete (truncated download or copy?)');
+      if (!hasJpegEnd(bytes.subarray(-JPEG_TAIL_BYTES))) throw new TruncatedImageError('the JPEG file is incomplete (truncated download or copy?)');
       return decodeImage(bytes);
     case 'PNG':
       if (bytes.length >= 24) checkSize(buffer.readUInt32BE(16), buffer.readUInt32BE(20));
@@ -60,8 +66,10 @@ async function decodeFormat(format: ImageFormat, bytes: Uint8Array): Promise<Rgb
       const { width, height, data } = bmp.decode(buffer, { toRGBA: true });
       return { width, height, data };
     }
+    case 'HEIC':
+      return decodeHeic(bytes, readHeicWasm);
     case 'AVIF':
-      throw new Error(`AVIF is not supported here (expected ${SUPPORTED})`);
+      throw new UnsupportedFormatError(`AVIF is not supported here (expected ${SUPPORTED})`);
   }
 }
 
@@ -106,10 +114,21 @@ export function applyOrientation(image: RgbaImage, orientation: number): RgbaIma
   return { width, height, data: new Uint8Array(pixels.buffer) };
 }
 
+/** Decodes a photo; what cannot be captioned throws a CaptionError saying why (src/captioner/errors.ts). */
 export async function decodePhoto(bytes: Uint8Array): Promise<RgbaImage> {
-  if (bytes.length === 0) throw new Error('the file is empty (0 bytes)');
-  const format = sniffFormat(bytes.subarray(0, 16));
-  if (!format) throw new Error(`not ${SUPPORTED}`);
-  const image = await decodeFormat(format, bytes);
-  return applyOrientation(image, await exifOrientation(bytes));
+  if (bytes.length === 0) throw new NotAnImageError('the file is empty (0 bytes)');
+  const format = sniffFormat(bytes.subarray(0, FORMAT_HEAD_BYTES));
+  if (!format) throw new NotAnImageError(`not ${SUPPORTED}`);
+  let decoded: RgbaImage;
+  try {
+    decoded = await decodeFormat(format, bytes);
+  } catch (error) {
+    if (error instanceof CaptionError) throw error;
+    // The decoders' own errors ("unexpected end of file", "marker was not found") name no file: say what it means.
+    throw new DamagedImageError(`the ${format} data is damaged (${error instanceof Error ? error.message : String(error)})`, { cause: error });
+  }
+  // A BMP's fourth byte is mostly padding, which bmp-ts hands on as alpha: it stays ignored.
+  const image = format === 'BMP' ? decoded : compositeOnWhite(decoded);
+  // HEIF rotates in its own boxes, which libheif applies; its EXIF orientation only repeats them.
+  return format === 'HEIC' ? image : applyOrientation(image, await exifOrientation(bytes));
 }

@@ -7,17 +7,25 @@ import '@tensorflow/tfjs-backend-cpu';
 import type { io } from '@tensorflow/tfjs-core';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
+import { fileURLToPath } from 'node:url';
 import type { RgbaImage } from '../captioner/preprocess';
 import { streamedWeightsArtifacts } from '../captioner/streamed-weights';
+import type { NodeBackend } from './backend-name';
+import { isTypeScriptSource } from './module-thread';
 
 const require = createRequire(import.meta.url);
 
-export type NodeBackend = 'wasm' | 'cpu';
+/** tfjs's WebAssembly files: in node_modules for the repository, next to the code in the npm package (which bundles tfjs). */
+const WASM_DIR = isTypeScriptSource(import.meta.url)
+  ? path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm')) + path.sep
+  : fileURLToPath(new URL('./wasm/', import.meta.url));
+
+export type { NodeBackend } from './backend-name';
 
 /** Starts tfjs in Node on the wasm backend (SIMD), or cpu when asked or when wasm cannot start. */
 export async function initNodeBackend(preferred: NodeBackend = 'wasm'): Promise<NodeBackend> {
   if (preferred === 'wasm') {
-    setWasmPaths(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm')) + path.sep);
+    setWasmPaths(WASM_DIR);
     if (await tf.setBackend('wasm').catch(() => false)) {
       await tf.ready();
       return 'wasm';

@@ -13,11 +13,12 @@ import {
 } from '../worker/protocol';
 import { parseThreadsParameter } from '../worker/wasm-threads';
 import { currentBackendPreference, useBackendSettingStore } from './backend-setting';
-import { doneState, findJob, isPending, useJobsStore, type NamedFile, type PhotoJob } from './jobs';
+import { doneState, findJob, isPending, useJobsStore, type AddedFile, type PhotoJob } from './jobs';
 import { parseModelList, type ModelList } from '../captioner/model-list';
 import { isModelKept, saveDataOn } from './metered';
 import { useModelStore } from './model';
 import { readPhotoDescription } from './photo-description';
+import { keepWhileArriving } from './photo-queue';
 import { readPhoto } from './read-photo';
 import { holdResultDetails } from './saved-results';
 import { currentCaptionSettings, useSettingsStore } from './settings';
@@ -150,6 +151,10 @@ function handleWorkerEvent(event: WorkerEvent): void {
       if (findJob(event.jobId)) setJobState(event.jobId, { kind: 'failed', message: event.message });
       pumpQueue();
       return;
+    case 'job-cancelled':
+      // Its slot is free now (the photo itself left the list when it was cancelled).
+      pumpQueue();
+      return;
   }
 }
 
@@ -193,7 +198,7 @@ async function sendJob(jobId: string, file: File): Promise<void> {
   setJobState(jobId, { kind: 'reading' });
   // Alongside the decoding; the card shows the photo's own description when it is read.
   void readPhotoDescription(file).then((description) => {
-    if (description !== null && findJob(jobId)) useJobsStore.getState().setDescription(jobId, description);
+    if (description !== null && findJob(jobId)) useJobsStore.getState().setDescription(jobId, description.text, description.machineWriter);
   });
   const generation = workerGeneration;
   let bitmap: ImageBitmap;
@@ -326,10 +331,15 @@ export function resumeQueue(): void {
   pumpQueue();
 }
 
-export function addPhotos(files: readonly (File | NamedFile)[]): void {
+export function addPhotos(files: readonly AddedFile[]): void {
   if (files.length === 0) return;
   useJobsStore.getState().addFiles(files);
   pumpQueue();
+}
+
+/** Adds the photos of a drop once its folders are walked; a reload into isolation waits for them meanwhile. */
+export function addPhotosWhenRead(reading: Promise<readonly AddedFile[]>): void {
+  keepWhileArriving(reading.then(addPhotos));
 }
 
 function removePhotos(jobs: readonly PhotoJob[]): void {

@@ -9,6 +9,7 @@
 import { create } from 'zustand';
 import type { BackendName, CaptionRequest, LoadModelRequest, WorkerEvent, WorkerRequest } from '../worker/protocol';
 import { parseWorkersParameter, planWorkers, type WorkerPlan } from './pool-size';
+import { startCaptionerWorker } from '../worker/start-worker';
 
 /** A worker's photos in flight: one captioning and the next decoded and waiting keeps it busy without hoarding bitmaps. */
 export const PHOTOS_PER_WORKER = 2;
@@ -26,8 +27,10 @@ interface Member {
   ready: boolean;
   /** A helper of an earlier model or backend: it takes no photos and stops once its own are done. */
   retiring: boolean;
-  /** Photos posted to it and not yet done, failed or cancelled. */
+  /** Photos posted to it that it has not let go of yet (done, failed, or stopped after a cancel). */
   photos: Set<string>;
+  /** Those of its photos that were cancelled: they hold their slot until the worker has stopped them. */
+  cancelled: Set<string>;
   /** Stops an idle helper (HELPER_IDLE_MS). */
   idleTimer: ReturnType<typeof setTimeout> | null;
 }
@@ -57,6 +60,12 @@ interface PoolState {
 
 export const usePoolStore = create<PoolState>()(() => ({ plan: null, running: 0 }));
 
+type LoadEvent = Extract<WorkerEvent, { loadId: number }>;
+
+function isLoadEvent(event: WorkerEvent): event is LoadEvent {
+  return 'loadId' in event;
+}
+
 /** navigator.deviceMemory, which only Chromium has (and not in TypeScript's DOM types). */
 function deviceMemoryGb(): number | null {
   return (navigator as { deviceMemory?: number }).deviceMemory ?? null;
@@ -68,13 +77,16 @@ export class CaptionerPool {
   /** What helpers load: the first worker's model, on the backend it runs; null until it is ready. */
   private helperLoad: LoadModelRequest | null = null;
   private firstLoad: LoadModelRequest | null = null;
+  /** Numbers the loads (LoadModelRequest.loadId): events of any but the latest are stale. */
+  private loadsStarted = 0;
   /** A helper failed to load this model: no more are started for it. */
   private helpersFailed = false;
 
   constructor(private readonly callbacks: PoolCallbacks) {}
 
   /** The first worker loads the model; helpers of the previous one finish their photos and stop. */
-  loadModel(request: LoadModelRequest): void {
+  loadModel(load: Omit<LoadModelRequest, 'loadId'>): void {
+    const request: LoadModelRequest = { ...load, loadId: ++this.loadsStarted };
     this.firstLoad = request;
     this.helperLoad = null;
     this.helpersFailed = false;
@@ -90,11 +102,15 @@ export class CaptionerPool {
     this.first.worker.postMessage(request, transfer);
   }
 
-  /** Photos that may be in flight now: the first worker leaves them to the helpers while the camera is live. */
+  /**
+   * Photos that may be in flight now: the first worker leaves them to the helpers while the camera is
+   * live. A cancelled photo keeps its slot until its worker has stopped it.
+   */
   photoSlots(cameraLive: boolean): number {
     const helpers = this.readyHelpers().length;
-    if (cameraLive) return helpers > 0 ? helpers * PHOTOS_PER_WORKER : 1;
-    return (1 + helpers) * PHOTOS_PER_WORKER;
+    const slots = cameraLive ? (helpers > 0 ? helpers * PHOTOS_PER_WORKER : 1) : (1 + helpers) * PHOTOS_PER_WORKER;
+    const stopping = this.members().reduce((count, member) => count + member.cancelled.size, 0);
+    return Math.max(0, slots - stopping);
   }
 
   /** Photos wait for a slot: starts the helpers the plan allows (they join once their model is loaded). */
@@ -120,12 +136,12 @@ export class CaptionerPool {
     chosen.worker.postMessage(request, [request.picture]);
   }
 
-  /** Stops a photo wherever it is; the worker sends nothing more about it. */
+  /** Stops a photo wherever it is; its slot is free once the worker says it stopped (job-cancelled). */
   cancelPhoto(jobId: string): void {
     const holder = this.members().find((member) => member.photos.has(jobId));
-    if (!holder) return;
+    if (!holder || holder.cancelled.has(jobId)) return;
+    holder.cancelled.add(jobId);
     holder.worker.postMessage({ type: 'cancel', jobId } satisfies WorkerRequest);
-    this.settle(holder, jobId);
   }
 
   private members(): Member[] {
@@ -137,8 +153,8 @@ export class CaptionerPool {
   }
 
   private startMember(helper: boolean): Member {
-    const worker = new Worker(new URL('../worker/captioner.worker.ts', import.meta.url), { type: 'module', name: helper ? 'captioner-helper' : 'captioner' });
-    const member: Member = { worker, helper, ready: false, retiring: false, photos: new Set(), idleTimer: null };
+    const worker = startCaptionerWorker(helper ? 'captioner-helper' : 'captioner');
+    const member: Member = { worker, helper, ready: false, retiring: false, photos: new Set(), cancelled: new Set(), idleTimer: null };
     worker.addEventListener('message', (event: MessageEvent<WorkerEvent>) => this.handleEvent(member, event.data));
     // The worker reports its own errors as events, so reaching this means it cannot go on.
     worker.addEventListener('error', (event) => this.handleCrash(member, event.message));
@@ -146,9 +162,12 @@ export class CaptionerPool {
   }
 
   private handleEvent(member: Member, event: WorkerEvent): void {
-    if ((event.type === 'job-done' || event.type === 'job-failed') && member.photos.has(event.jobId)) this.settle(member, event.jobId);
+    const settles = event.type === 'job-done' || event.type === 'job-failed' || event.type === 'job-cancelled';
+    if (settles && member.photos.has(event.jobId)) this.settle(member, event.jobId);
     if (!member.helper) {
-      if (event.type === 'model-ready' && event.model.id === this.firstLoad?.modelId) this.planHelpers(event.backend, event.wasmThreads?.count ?? 1);
+      // An earlier load's events (its model on another backend, say) would report the wrong model or start helpers on it.
+      if (isLoadEvent(event) && event.loadId !== this.firstLoad?.loadId) return;
+      if (event.type === 'model-ready') this.planHelpers(event.backend, event.wasmThreads?.count ?? 1);
       this.callbacks.onEvent(event);
       return;
     }
@@ -168,6 +187,7 @@ export class CaptionerPool {
       case 'job-hypotheses':
       case 'job-done':
       case 'job-failed':
+      case 'job-cancelled':
         this.callbacks.onEvent(event);
         return;
       default:
@@ -194,6 +214,7 @@ export class CaptionerPool {
 
   private settle(member: Member, jobId: string): void {
     member.photos.delete(jobId);
+    member.cancelled.delete(jobId);
     this.stopIdleRetirees();
     if (member.helper) this.stopWhenIdle(member);
   }

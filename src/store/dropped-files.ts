@@ -1,11 +1,13 @@
 /**
  * Turns what the user dropped or chose (files, folders with subfolders) into the list of photos to
  * caption. Inside folders only image files count (by extension); files dropped one by one are all
- * taken, so a wrong one gets a readable error on its card.
+ * taken, so a wrong one gets a readable error on its card. A file or subfolder that cannot be read
+ * gets an error card of its own, and the rest of the folder is captioned.
  */
-import type { NamedFile } from './jobs';
+import { errorMessage } from '../worker/protocol';
+import type { NamedFile, UnreadableFile } from './jobs';
 
-const IMAGE_NAME = /\.(jpe?g|png|gif|webp|bmp|avif)$/i;
+const IMAGE_NAME = /\.(jpe?g|png|gif|webp|bmp|avif|heic|heif)$/i;
 
 /**
  * Whether a file found in a folder is a photo to caption. Hidden files and folders are skipped too:
@@ -64,32 +66,55 @@ function readFile(entry: FileEntry): Promise<File> {
   return new Promise((resolve, reject) => entry.file(resolve, reject));
 }
 
-/** All entries of a folder: readEntries hands them out in batches (100 in Chrome) until it returns none. */
-async function readFolder(entry: DirectoryEntry): Promise<Entry[]> {
+/**
+ * All entries of a folder: readEntries hands them out in batches (100 in Chrome) until it returns none.
+ * When a batch cannot be read, those read before it are kept, with the reason.
+ */
+async function readFolder(entry: DirectoryEntry): Promise<{ entries: Entry[]; failure: unknown }> {
   const reader = entry.createReader();
-  const all: Entry[] = [];
-  for (;;) {
-    const batch = await new Promise<Entry[]>((resolve, reject) => reader.readEntries(resolve, reject));
-    if (batch.length === 0) return all;
-    all.push(...batch);
+  const entries: Entry[] = [];
+  try {
+    for (;;) {
+      const batch = await new Promise<Entry[]>((resolve, reject) => reader.readEntries(resolve, reject));
+      if (batch.length === 0) return { entries, failure: null };
+      entries.push(...batch);
+    }
+  } catch (failure) {
+    return { entries, failure: failure ?? 'unknown error' };
   }
 }
 
-async function photosInFolder(folder: DirectoryEntry): Promise<NamedFile[]> {
-  const photos: NamedFile[] = [];
-  for (const entry of await readFolder(folder)) {
-    const path = entry.fullPath.replace(/^\//, '');
+/** What a drop gives: photos, and the files and folders in it that could not be read. */
+export type DroppedPhoto = NamedFile | UnreadableFile;
+
+const pathOf = (entry: Entry) => entry.fullPath.replace(/^\//, '');
+
+async function photosInFolder(folder: DirectoryEntry): Promise<DroppedPhoto[]> {
+  const { entries, failure } = await readFolder(folder);
+  const photos: DroppedPhoto[] = failure === null ? [] : [{ name: pathOf(folder), problem: `This folder could not be read completely: ${errorMessage(failure)}` }];
+  for (const entry of entries) {
+    const path = pathOf(entry);
     if (entry.isDirectory && !entry.name.startsWith('.')) photos.push(...(await photosInFolder(entry as DirectoryEntry)));
-    else if (entry.isFile && isPhotoPath(path)) photos.push({ file: await readFile(entry as FileEntry), name: path });
+    else if (entry.isFile && isPhotoPath(path)) {
+      photos.push(
+        await readFile(entry as FileEntry).then(
+          (file) => ({ file, name: path }),
+          (error: unknown) => ({ name: path, problem: `This file could not be read: ${errorMessage(error)}` }),
+        ),
+      );
+    }
   }
   return photos;
 }
 
-const byName = (a: NamedFile, b: NamedFile) => a.name.localeCompare(b.name, undefined, { numeric: true });
+const byName = (a: DroppedPhoto, b: DroppedPhoto) => a.name.localeCompare(b.name, undefined, { numeric: true });
 
-/** The photos of a drop: loose files as they are, and every photo of each folder and its subfolders, by path. */
-export async function walkDropped(items: readonly DroppedItem[]): Promise<NamedFile[]> {
-  const photos: NamedFile[] = [];
+/**
+ * The photos of a drop: loose files as they are, and every photo of each folder and its subfolders, by
+ * path. Never fails: what cannot be read is in the list, with the reason.
+ */
+export async function walkDropped(items: readonly DroppedItem[]): Promise<DroppedPhoto[]> {
+  const photos: DroppedPhoto[] = [];
   for (const item of items) {
     if (item.kind === 'file') photos.push({ file: item.file, name: item.file.name });
     else photos.push(...(await photosInFolder(item.entry as DirectoryEntry)).sort(byName));

@@ -11,7 +11,7 @@ export interface ExportRow {
   /** What "Copy alt text" copies: the user's edit, else the photo's own description or the model's best caption as a sentence, as chosen. */
   caption: string;
   edited: boolean;
-  /** The description the photo itself carries (a person's words), null when none. */
+  /** The description the photo itself carries (a person's words, or machine-written ones: see PhotoJob.descriptionWriter), null when none. */
   description: string | null;
   /** Probability of the model's best caption. */
   p: number;
@@ -45,6 +45,24 @@ export function exportRows(jobs: readonly PhotoJob[], details: ReadonlyMap<strin
   });
 }
 
+/** At most this many photos are named in the export's note; the rest are counted. */
+const NAMED_IN_SHORTFALL = 10;
+
+/**
+ * What an export lacks, for the page to say; null when nothing. A finished photo whose details are
+ * neither at hand nor in storage (storage unreadable, `unreadable` says why, or cleared) is exported
+ * with its best caption only, without the model's other captions and the objects it detected.
+ */
+export function exportShortfall(jobs: readonly PhotoJob[], details: ReadonlyMap<string, ResultDetails>, unreadable: string | null): string | null {
+  const missing = jobs.filter((job) => job.state.kind === 'done' && job.state.best && !details.has(job.id)).map((job) => job.name);
+  if (missing.length === 0) return null;
+  const named = missing.slice(0, NAMED_IN_SHORTFALL).join(', ');
+  const more = missing.length > NAMED_IN_SHORTFALL ? ` and ${missing.length - NAMED_IN_SHORTFALL} more` : '';
+  const why = unreadable ? `this browser’s storage could not be read: ${unreadable}` : 'this browser’s storage no longer holds them';
+  const photos = missing.length === 1 ? '1 photo' : `${missing.length} photos`;
+  return `The export lacks the other captions and the detected objects of ${photos} (${named}${more}), because ${why}. It has their best caption.`;
+}
+
 export function toJson(rows: readonly ExportRow[]): string {
   return `${JSON.stringify(rows, null, 2)}\n`;
 }
@@ -58,13 +76,14 @@ function objectsCell(objects: readonly DetectedObject[] | undefined): string {
 export const CSV_COLUMNS = ['file', 'caption', 'p', 'edited', 'model_caption', 'description', 'objects'] as const;
 
 /**
- * RFC 4180 CSV with a UTF-8 byte-order mark (so Excel reads accents), quoting by papaparse; cells
- * starting with = + - @ are escaped, so an edited caption cannot run as a spreadsheet formula.
+ * RFC 4180 CSV with a UTF-8 byte-order mark (so Excel reads accents); cells starting with = + - @
+ * are escaped as in the CLI's csv (src/captioner/csv.ts), so an edited caption or a photo's own
+ * description cannot run as a spreadsheet formula. The CSV code is loaded only when asked for.
  */
 export async function toCsv(rows: readonly ExportRow[]): Promise<string> {
-  const { default: Papa } = await import('papaparse');
+  const { csvRecords } = await import('../captioner/csv');
   const data = rows.map((row) => [row.file, row.caption, row.p, row.edited, row.modelCaption, row.description ?? '', objectsCell(row.objects)]);
-  return `\uFEFF${Papa.unparse({ fields: [...CSV_COLUMNS], data }, { escapeFormulae: true, newline: '\r\n' })}\r\n`;
+  return `\uFEFF${csvRecords([[...CSV_COLUMNS], ...data], '\r\n')}`;
 }
 
 /** Whether the card can download its photo with the alt text embedded: a JPEG from this visit. */
@@ -77,7 +96,7 @@ export const canDownloadWithAltText = (job: PhotoJob): job is PhotoJob & { file:
 export async function jpegWithAltText(job: PhotoJob): Promise<Blob> {
   if (!canDownloadWithAltText(job)) throw new Error('Only a JPEG photo added in this visit can be downloaded with its alt text.');
   const [{ embedJpegDescription }, bytes] = await Promise.all([import('./jpeg-description'), job.file.arrayBuffer()]);
-  const machineWritten = job.editedCaption === null && !usesPhotoDescription(job);
-  const writer = machineWritten ? machineCaptionWriter(job.settings?.modelId || 'unknown') : null;
+  // The model's caption, or the photo's own machine-written description (which keeps its writer), is marked machine-written.
+  const writer = job.editedCaption !== null ? null : usesPhotoDescription(job) ? job.descriptionWriter : machineCaptionWriter(job.settings?.modelId || 'unknown');
   return new Blob([embedJpegDescription(new Uint8Array(bytes), altTextOf(job), writer)], { type: 'image/jpeg' });
 }

@@ -47,6 +47,15 @@ export interface NamedFile {
   name: string;
 }
 
+/** A file or folder inside a dropped folder that could not be read (no permission, gone meanwhile): its card says why. */
+export interface UnreadableFile {
+  name: string;
+  problem: string;
+}
+
+/** What the page is given to caption; an unreadable file gets a failed card of its own. */
+export type AddedFile = File | NamedFile | UnreadableFile;
+
 export interface PhotoJob {
   id: string;
   /** "trip/day 1/IMG_0001.jpg" for a photo from a folder, else the file's name. */
@@ -66,8 +75,13 @@ export interface PhotoJob {
   settings: CaptionSettings | null;
   /** The user's own alt text, used instead of the model's best caption; null when not edited. */
   editedCaption: string | null;
-  /** The description the photo itself carries (a person's, in its XMP, EXIF or IPTC); null when none. */
+  /** The description the photo itself carries (in its XMP, EXIF or IPTC, in any language); null when none. */
   description: string | null;
+  /**
+   * The photo's XMP photoshop:CaptionWriter when this tool wrote `description` (machine-written words,
+   * kept as such when the photo is downloaded); null for a person's description.
+   */
+  descriptionWriter: string | null;
   /** The person chose the model's caption over the photo's own description as its alt text. */
   useModelCaption: boolean;
   /** Orders photos across visits: increases with every photo added. */
@@ -87,7 +101,7 @@ export interface PhotoJob {
 /** A finished result as storage keeps it (see saved-results.ts). */
 export type RestoredJob = Pick<PhotoJob, 'id' | 'name' | 'position' | 'run' | 'thumbnail' | 'settings' | 'editedCaption'> &
   /** Absent in results kept before photos' own descriptions were read. */
-  Partial<Pick<PhotoJob, 'description' | 'useModelCaption'>> & {
+  Partial<Pick<PhotoJob, 'description' | 'descriptionWriter' | 'useModelCaption'>> & {
     state: StoredDoneState;
   };
 
@@ -103,7 +117,7 @@ interface JobsState {
   jobs: PhotoJob[];
   /** The run new photos join while the queue is busy, and when it started (Date.now()). */
   currentRun: QueueRun;
-  addFiles: (files: readonly (File | NamedFile)[]) => void;
+  addFiles: (files: readonly AddedFile[]) => void;
   /**
    * Puts what storage kept among the photos of this visit, by position: finished results, and the
    * photos still to caption, which wait again. The run those photos were part of goes on, so its
@@ -115,7 +129,8 @@ interface JobsState {
   setSettings: (jobId: string, settings: CaptionSettings) => void;
   /** null, empty text or the caption otherwise used go back to that caption. */
   editCaption: (jobId: string, text: string | null) => void;
-  setDescription: (jobId: string, description: string | null) => void;
+  /** `machineWriter`: the caption writer when this tool wrote the description (see PhotoJob.descriptionWriter). */
+  setDescription: (jobId: string, description: string | null, machineWriter?: string | null) => void;
   /** Whether the alt text is the model's caption rather than the photo's own description. */
   chooseModelCaption: (jobId: string, useModel: boolean) => void;
   removeJobs: (jobIds: readonly string[]) => void;
@@ -137,8 +152,13 @@ export function isPending(job: PhotoJob): boolean {
   return !isFinished(job);
 }
 
-function toNamedFile(file: File | NamedFile): NamedFile {
-  return file instanceof File ? { file, name: file.webkitRelativePath || file.name } : file;
+/** A job for a file just added: waiting, or failed already when it could not be read. */
+function addedJob(added: AddedFile, run: string): PhotoJob {
+  const photo = { id: `job-${SESSION_ID}-${nextJobNumber++}`, position: nextPosition++, run };
+  if (added instanceof File) return waitingJob({ ...photo, name: added.webkitRelativePath || added.name, file: added });
+  if ('file' in added) return waitingJob({ ...photo, ...added });
+  // No finish time: it took none, so it stays out of the rate of the queue's time left.
+  return { ...waitingJob({ ...photo, name: added.name, file: null }), state: { kind: 'failed', message: added.problem } };
 }
 
 /** One object per distinct settings: a library's photos share theirs, rather than each keeping a copy. */
@@ -167,9 +187,7 @@ export const useJobsStore = create<JobsState>()((set, get) => {
     addFiles: (files) =>
       set(({ jobs, currentRun }) => {
         const run = runToJoin(jobs, currentRun);
-        const added = files.map(toNamedFile).map(
-          ({ file, name }): PhotoJob => waitingJob({ id: `job-${SESSION_ID}-${nextJobNumber++}`, name, position: nextPosition++, file, run: run.key }),
-        );
+        const added = files.map((file) => addedJob(file, run.key));
         return { jobs: [...jobs, ...added], currentRun: run };
       }),
     restore: (results, queued = []) =>
@@ -183,6 +201,7 @@ export const useJobsStore = create<JobsState>()((set, get) => {
             // The details stay in storage, read again for the cards in view.
             state: doneState(state),
             description: result.description ?? null,
+            descriptionWriter: result.descriptionWriter ?? null,
             useModelCaption: result.useModelCaption ?? false,
             settings: sharedSettings(result.settings),
             file: null,
@@ -210,7 +229,7 @@ export const useJobsStore = create<JobsState>()((set, get) => {
         const trimmed = text?.trim() ?? '';
         return { editedCaption: trimmed && trimmed !== chosenAltText(job) ? trimmed : null };
       }),
-    setDescription: (jobId, description) => updateJob(jobId, () => ({ description })),
+    setDescription: (jobId, description, machineWriter = null) => updateJob(jobId, () => ({ description, descriptionWriter: description === null ? null : machineWriter })),
     chooseModelCaption: (jobId, useModel) => updateJob(jobId, () => ({ useModelCaption: useModel })),
     removeJobs: (jobIds) => {
       const removed = new Set(jobIds);
@@ -221,13 +240,14 @@ export const useJobsStore = create<JobsState>()((set, get) => {
 });
 
 /** A photo added in this visit, or kept from an earlier one, that waits to be captioned. */
-function waitingJob(photo: QueuedJob): PhotoJob {
+function waitingJob(photo: Pick<PhotoJob, 'id' | 'name' | 'position' | 'run' | 'file'>): PhotoJob {
   return {
     ...photo,
     thumbnail: null,
     settings: null,
     editedCaption: null,
     description: null,
+    descriptionWriter: null,
     useModelCaption: false,
     restored: false,
     finishedAt: null,
@@ -289,7 +309,7 @@ export function jobsChange(previous: readonly PhotoJob[], next: readonly PhotoJo
     if (job.state.kind !== 'done') continue;
     if (old?.state.kind !== 'done') {
       if (!job.restored) change.captioned.push(job);
-    } else if (old.editedCaption !== job.editedCaption || old.useModelCaption !== job.useModelCaption || old.description !== job.description) {
+    } else if (old.editedCaption !== job.editedCaption || old.useModelCaption !== job.useModelCaption || old.description !== job.description || old.descriptionWriter !== job.descriptionWriter) {
       change.edited.push(job);
     }
   }

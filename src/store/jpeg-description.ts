@@ -3,8 +3,9 @@
  * segments before the image data change; the compressed image data is copied byte for byte, so the
  * pixels are exactly the original's.
  *
- * - XMP (APP1): dc:description set in the photo's own packet (its other properties kept), or a new
- *   packet; photoshop:CaptionWriter names the tool when the text is machine-written.
+ * - XMP (APP1): dc:description's default-language entry set in the photo's own packet (its other
+ *   languages and properties kept), or a new packet; photoshop:CaptionWriter names the tool when the
+ *   text is machine-written.
  * - EXIF ImageDescription and IPTC Caption-Abstract are rewritten only where the photo already has
  *   them, so no field is left saying something else (photo managers differ in which they read).
  *
@@ -12,51 +13,29 @@
  * EXIF alone, in ASCII (piexifjs), or bring a Perl interpreter compiled to WebAssembly (ExifTool's).
  */
 import { MACHINE_WRITER } from '../captioner/description';
-import { captionWriterElement, descriptionElement, xmpDocument } from '../captioner/xmp-packet';
+import { captionWriterElement, defaultLanguageEntry, descriptionElement, xmpDocument } from '../captioner/xmp-packet';
+import {
+  APP13,
+  IPTC_RESOURCE,
+  IPTC_UTF8,
+  isCaptionDataset,
+  isCharsetDataset,
+  PHOTOSHOP_HEADER,
+  photoshopResources,
+  readDatasets,
+  splitJpeg,
+  startsWith,
+  type Segment,
+} from './jpeg-segments';
 
 const XMP_HEADER = 'http://ns.adobe.com/xap/1.0/\0';
 const EXIF_HEADER = 'Exif\0\0';
-const PHOTOSHOP_HEADER = 'Photoshop 3.0\0';
 const APP1 = 0xe1;
-const APP13 = 0xed;
-const START_OF_SCAN = 0xda;
 /** A segment's payload is at most this long (its length field counts itself). */
 const MAX_PAYLOAD = 0xffff - 2;
 const IMAGE_DESCRIPTION_TAG = 0x010e;
-const IPTC_RESOURCE = 0x0404;
-/** IPTC 1:90 CodedCharacterSet's value for UTF-8 (ESC % G). */
-const IPTC_UTF8 = [0x1b, 0x25, 0x47];
 
 const encoder = new TextEncoder();
-const latin1 = (bytes: Uint8Array) => String.fromCharCode(...bytes);
-
-interface Segment {
-  marker: number;
-  payload: Uint8Array;
-}
-
-const startsWith = (payload: Uint8Array, header: string) => payload.length >= header.length && latin1(payload.subarray(0, header.length)) === header;
-
-/** The segments before the image data, and where the image data (start of scan onwards) begins. */
-function splitJpeg(bytes: Uint8Array): { segments: Segment[]; scanStart: number } {
-  if (bytes[0] !== 0xff || bytes[1] !== 0xd8) throw new Error('This is not a JPEG file.');
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const segments: Segment[] = [];
-  let at = 2;
-  while (at + 4 <= bytes.length) {
-    if (bytes[at] !== 0xff) throw new Error('The JPEG file is damaged (no segment where one should start).');
-    const marker = bytes[at + 1];
-    if (marker === 0xff) {
-      at++; // fill byte
-      continue;
-    }
-    if (marker === START_OF_SCAN) return { segments, scanStart: at };
-    const length = view.getUint16(at + 2);
-    segments.push({ marker, payload: bytes.subarray(at + 4, at + 2 + length) });
-    at += 2 + length;
-  }
-  throw new Error('The JPEG file is damaged (no image data).');
-}
 
 function joinJpeg(segments: Segment[], scan: Uint8Array): Uint8Array<ArrayBuffer> {
   const size = 2 + segments.reduce((sum, { payload }) => sum + 4 + payload.length, 0) + scan.length;
@@ -77,6 +56,15 @@ const DESCRIPTION = /<dc:description\b[^>]*?(?:\/>|>[\s\S]*?<\/dc:description>)/
 const WRITER_ELEMENT = /<photoshop:CaptionWriter\b[^>]*?(?:\/>|>([\s\S]*?)<\/photoshop:CaptionWriter>)/;
 const WRITER_ATTRIBUTE = /\sphotoshop:CaptionWriter=(["'])([\s\S]*?)\1/;
 const FIRST_DESCRIPTION = /<rdf:Description\b[^>]*?(\/?)>/;
+const DEFAULT_ENTRY = /<rdf:li\b[^>]*?xml:lang=(["'])x-default\1[^>]*?(?:\/>|>[\s\S]*?<\/rdf:li>)/;
+const ALT_OPENING = /<rdf:Alt\b[^>]*?>/;
+
+/** dc:description with its default-language entry set to `text`, its other languages kept. */
+function withDefaultEntry(description: string, text: string): string {
+  if (DEFAULT_ENTRY.test(description)) return description.replace(DEFAULT_ENTRY, () => defaultLanguageEntry(text));
+  if (ALT_OPENING.test(description)) return description.replace(ALT_OPENING, (opening) => `${opening}${defaultLanguageEntry(text)}`);
+  return descriptionElement(text);
+}
 
 /** The packet with dc:description set; the caption writer replaced by `writer`, or (null) this tool's dropped. */
 function editPacket(packet: string, text: string, writer: string | null): string {
@@ -87,7 +75,7 @@ function editPacket(packet: string, text: string, writer: string | null): string
     if (found && (writer !== null || value.startsWith(MACHINE_WRITER))) edited = edited.replace(pattern, '');
   }
   const additions = writer === null ? '' : captionWriterElement(writer);
-  if (DESCRIPTION.test(edited)) edited = edited.replace(DESCRIPTION, () => descriptionElement(text));
+  if (DESCRIPTION.test(edited)) edited = edited.replace(DESCRIPTION, (description) => withDefaultEntry(description, text));
   else edited = insertIntoDescription(edited, descriptionElement(text));
   return additions ? insertIntoDescription(edited, additions) : edited;
 }
@@ -140,37 +128,18 @@ function withExifDescription(payload: Uint8Array, text: string): Uint8Array {
   return payload;
 }
 
-interface Dataset {
-  record: number;
-  dataset: number;
-  data: Uint8Array;
-}
-
-function readDatasets(iptc: Uint8Array): Dataset[] | null {
-  const datasets: Dataset[] = [];
-  for (let at = 0; at + 5 <= iptc.length && iptc[at] === 0x1c; ) {
-    const length = (iptc[at + 3] << 8) | iptc[at + 4];
-    if (length & 0x8000) return null; // extended length: leave such a block alone
-    datasets.push({ record: iptc[at + 1], dataset: iptc[at + 2], data: iptc.subarray(at + 5, at + 5 + length) });
-    at += 5 + length;
-  }
-  return datasets;
-}
-
 /**
  * The IPTC block with Caption-Abstract (2:120) set to `text` in UTF-8 (declared in 1:90), if it has
  * one; dropped instead where other text in the block is in another character set.
  */
 function withIptcCaption(iptc: Uint8Array, text: string): Uint8Array {
   const datasets = readDatasets(iptc);
-  const isCaption = (set: Dataset) => set.record === 2 && set.dataset === 120;
-  if (!datasets?.some(isCaption)) return iptc;
-  const isCharset = (set: Dataset) => set.record === 1 && set.dataset === 90;
-  const declaredUtf8 = datasets.some((set) => isCharset(set) && set.data.join() === IPTC_UTF8.join());
-  const othersAscii = datasets.every((set) => isCaption(set) || isCharset(set) || set.data.every((byte) => byte < 0x80));
-  const kept = datasets.filter((set) => !isCaption(set) && !isCharset(set));
+  if (!datasets?.some(isCaptionDataset)) return iptc;
+  const declaredUtf8 = datasets.some((set) => isCharsetDataset(set) && set.data.join() === IPTC_UTF8.join());
+  const othersAscii = datasets.every((set) => isCaptionDataset(set) || isCharsetDataset(set) || set.data.every((byte) => byte < 0x80));
+  const kept = datasets.filter((set) => !isCaptionDataset(set) && !isCharsetDataset(set));
   const canWrite = declaredUtf8 || othersAscii;
-  const charset = canWrite ? [{ record: 1, dataset: 90, data: new Uint8Array(IPTC_UTF8) }] : datasets.filter(isCharset);
+  const charset = canWrite ? [{ record: 1, dataset: 90, data: new Uint8Array(IPTC_UTF8) }] : datasets.filter(isCharsetDataset);
   const caption = canWrite ? [{ record: 2, dataset: 120, data: encoder.encode(text).subarray(0, 2000) }] : [];
   const all = [...charset, ...kept, ...caption].sort((a, b) => a.record - b.record);
   const out = new Uint8Array(all.reduce((sum, set) => sum + 5 + set.data.length, 0));
@@ -185,24 +154,18 @@ function withIptcCaption(iptc: Uint8Array, text: string): Uint8Array {
 
 /** The Photoshop segment with its IPTC resource's caption set (see withIptcCaption). */
 function withPhotoshopCaption(payload: Uint8Array, text: string): Uint8Array {
-  const view = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
   const parts: Uint8Array[] = [payload.subarray(0, PHOTOSHOP_HEADER.length)];
   let at = PHOTOSHOP_HEADER.length;
-  while (at + 12 <= payload.length && latin1(payload.subarray(at, at + 4)) === '8BIM') {
-    const id = view.getUint16(at + 4);
-    const nameLength = payload[at + 6];
-    const dataAt = at + 6 + nameLength + 1 + ((nameLength + 1) % 2) + 4;
-    const size = view.getUint32(dataAt - 4);
-    const end = dataAt + size + (size % 2);
-    if (id === IPTC_RESOURCE) {
-      const iptc = withIptcCaption(payload.subarray(dataAt, dataAt + size), text);
-      const head = new Uint8Array(payload.subarray(at, dataAt)); // a copy: its size changes
+  for (const resource of photoshopResources(payload)) {
+    if (resource.id === IPTC_RESOURCE) {
+      const iptc = withIptcCaption(resource.data, text);
+      const head = new Uint8Array(payload.subarray(resource.at, resource.dataAt)); // a copy: its size changes
       new DataView(head.buffer).setUint32(head.length - 4, iptc.length);
       parts.push(head, iptc, new Uint8Array(iptc.length % 2));
     } else {
-      parts.push(payload.subarray(at, end));
+      parts.push(payload.subarray(resource.at, resource.end));
     }
-    at = end;
+    at = resource.end;
   }
   parts.push(payload.subarray(at));
   const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));

@@ -9,7 +9,7 @@ export type ModelStatus =
   | { phase: 'asking'; modelId: string; bytes: number | null }
   | { phase: 'downloading'; modelId: string; loadedBytes: number; totalBytes: number | null }
   | { phase: 'warming-up'; modelId: string; backend: BackendName }
-  | ({ phase: 'ready' } & Omit<ModelReadyEvent, 'type'>)
+  | ({ phase: 'ready' } & Omit<ModelReadyEvent, 'type' | 'loadId'>)
   | { phase: 'error'; modelId: string | null; message: string };
 
 interface ModelState {

@@ -46,12 +46,27 @@ export function forgetQueuedPhotos(jobIds: readonly string[]): Promise<boolean> 
   return known.length === 0 ? Promise.resolve(true) : storeInOrder('queue', () => delMany(known, queueStore));
 }
 
+/** Drops whose folders are still being walked: their photos are not in the list yet, so nothing keeps them. */
+const arriving = new Set<Promise<void>>();
+
+/** Holds a reload into isolation (queueKept) until `adding` (walking a drop's folders, then adding its photos) is over. */
+export function keepWhileArriving(adding: Promise<void>): void {
+  const settled = adding.catch(() => undefined);
+  arriving.add(settled);
+  void settled.then(() => arriving.delete(settled));
+}
+
 /**
- * Resolves once every photo added so far is in storage: true when all of them are, so the page may
- * go away (the service worker's reload into cross-origin isolation waits for this).
+ * Resolves once no photo is arriving and every photo added is in storage, photos that arrive while
+ * it waits included: true when all of them are, so the page may go away (the service worker's reload
+ * into cross-origin isolation waits for this).
  */
 export async function queueKept(): Promise<boolean> {
-  await storageSettled();
+  // A walk that ends adds photos to store; a drop while storing starts another walk.
+  do {
+    await Promise.all(arriving);
+    await storageSettled();
+  } while (arriving.size > 0);
   return notKept.size === 0;
 }
 

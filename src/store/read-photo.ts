@@ -1,4 +1,6 @@
-import { hasJpegEnd, JPEG_TAIL_BYTES, sniffFormat } from '../captioner/image-format';
+import { DamagedImageError, NotAnImageError, TruncatedImageError } from '../captioner/errors';
+import { FORMAT_HEAD_BYTES, hasJpegEnd, JPEG_TAIL_BYTES, sniffFormat } from '../captioner/image-format';
+import { decodeHeicFile } from './heic-decoding';
 
 /**
  * Longest side handed to the worker: more only costs copying. Up to it the worker's own resampling
@@ -7,28 +9,35 @@ import { hasJpegEnd, JPEG_TAIL_BYTES, sniffFormat } from '../captioner/image-for
  */
 export const MAX_PHOTO_SIDE = 1024;
 
-const SUPPORTED = 'JPEG, PNG, GIF, WebP, BMP or AVIF';
+const SUPPORTED = 'JPEG, PNG, GIF, WebP, BMP, AVIF or HEIC';
 
 async function readBytes(blob: Blob): Promise<Uint8Array> {
   return new Uint8Array(await blob.arrayBuffer());
 }
 
 /**
- * Decodes a photo off the main thread (createImageBitmap), applying its EXIF orientation and
+ * Decodes a photo off the main thread (createImageBitmap; HEIC in the HEIC worker), applying its orientation and
  * shrinking it so the long side is at most MAX_PHOTO_SIDE. Throws errors meant for the photo's card.
  */
-export async function readPhoto(file: File): Promise<ImageBitmap> {
-  if (file.size === 0) throw new Error('The file is empty (0 bytes).');
-  const format = sniffFormat(await readBytes(file.slice(0, 16)));
-  if (!format) throw new Error(`This is not an image this app can read (expected ${SUPPORTED}).`);
+export async function readPhoto(file: Blob): Promise<ImageBitmap> {
+  if (file.size === 0) throw new NotAnImageError('The file is empty (0 bytes).');
+  const format = sniffFormat(await readBytes(file.slice(0, FORMAT_HEAD_BYTES)));
+  if (!format) throw new NotAnImageError(`This is not an image this app can read (expected ${SUPPORTED}).`);
   if (format === 'JPEG' && !hasJpegEnd(await readBytes(file.slice(-JPEG_TAIL_BYTES)))) {
-    throw new Error('The JPEG file is incomplete (truncated download or copy?).');
+    throw new TruncatedImageError('The JPEG file is incomplete (truncated download or copy?).');
   }
   let full: ImageBitmap;
-  try {
-    full = await createImageBitmap(file, { imageOrientation: 'from-image' });
-  } catch {
-    throw new Error(`The ${format} data is damaged or too large for this browser to decode.`);
+  if (format === 'HEIC') {
+    // Decoded as in the CLI (libheif, which applies the photo's own rotation), in a worker of its own.
+    full = await decodeHeicFile(file).catch((error: Error) => {
+      throw new DamagedImageError(`The HEIC photo could not be decoded: ${error.message}.`);
+    });
+  } else {
+    try {
+      full = await createImageBitmap(file, { imageOrientation: 'from-image' });
+    } catch {
+      throw new DamagedImageError(`The ${format} data is damaged or too large for this browser to decode.`);
+    }
   }
   const scale = Math.min(1, MAX_PHOTO_SIDE / Math.max(full.width, full.height));
   if (scale === 1) return full;

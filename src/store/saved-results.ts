@@ -13,7 +13,7 @@ import { delMany, get, getMany, setMany, values } from 'idb-keyval';
 import { jobsChange, useJobsStore, type PhotoJob, type ResultDetails, type RestoredJob } from './jobs';
 import { openStore } from './idb-store';
 import { forgetQueuedPhotos, loadQueuedPhotos, startKeepingQueue } from './photo-queue';
-import { askToKeepStorage, storeAgain, storeInOrder } from './storage-status';
+import { askToKeepStorage, storageFailureReason, storeAgain, storeInOrder } from './storage-status';
 
 /** One stored result; `version` lets a later format read or drop older records. `run` came later: absent in older ones. */
 export interface SavedResult extends Omit<RestoredJob, 'run'> {
@@ -58,13 +58,24 @@ export async function loadResultDetails(jobId: string): Promise<ResultDetails | 
   return details;
 }
 
-/** Every finished result's details, by job id (for the export). */
-export async function allResultDetails(): Promise<Map<string, ResultDetails>> {
-  const all = new Map<string, ResultDetails>();
-  const stored = await values<unknown>(resultsStore).catch(() => []);
-  for (const record of stored) if (isSavedResult(record)) all.set(record.id, record.state);
-  for (const [jobId, details] of unstored) all.set(jobId, details);
-  return all;
+/** Every finished result's details at hand or in storage, by job id (for the export). */
+export interface AllResultDetails {
+  details: Map<string, ResultDetails>;
+  /** Why storage could not be read, so that only the details at hand are there; null when it was read. */
+  unreadable: string | null;
+}
+
+export async function allResultDetails(): Promise<AllResultDetails> {
+  // Those read last for the cards stand in for storage when it cannot be read.
+  const details = new Map<string, ResultDetails>(recent);
+  let unreadable: string | null = null;
+  try {
+    for (const record of await values<unknown>(resultsStore)) if (isSavedResult(record)) details.set(record.id, record.state);
+  } catch (error) {
+    unreadable = storageFailureReason(error);
+  }
+  for (const [jobId, held] of unstored) details.set(jobId, held);
+  return { details, unreadable };
 }
 
 /** Stands in for details storage lost (an eviction, before the page stored its results again): the best caption. */
@@ -75,9 +86,9 @@ function bestOnly(job: PhotoJob): ResultDetails {
 
 /** The key and record of a finished job, with its details. */
 function toSaved(job: PhotoJob, details: ResultDetails): [string, SavedResult] {
-  const { id, name, position, run, thumbnail, settings, editedCaption, description, useModelCaption } = job;
+  const { id, name, position, run, thumbnail, settings, editedCaption, description, descriptionWriter, useModelCaption } = job;
   const state = { kind: 'done' as const, ...details };
-  return [id, { version: 1, id, name, position, run, thumbnail, settings, editedCaption, description, useModelCaption, state }];
+  return [id, { version: 1, id, name, position, run, thumbnail, settings, editedCaption, description, descriptionWriter, useModelCaption, state }];
 }
 
 function isSavedResult(value: unknown): value is SavedResult {

@@ -24,16 +24,19 @@ const CONSEQUENCES: Record<Kept, string> = {
   queue: 'Photos waiting to be captioned are not kept in this browser: REASON. Captioning goes on; keep this page open until they are done.',
 };
 
+/** Why storage failed, in words: "the browser’s storage for this site is full". */
+export function storageFailureReason(error: unknown): string {
+  const name = error instanceof DOMException || error instanceof Error ? error.name : '';
+  return name === 'QuotaExceededError'
+    ? 'the browser’s storage for this site is full'
+    : name === 'NotSupportedError' || name === 'InvalidStateError' || name === 'SecurityError'
+      ? 'this browser does not let the page store data (private window, or storage turned off)'
+      : `storage failed (${errorMessage(error)})`;
+}
+
 /** A sentence for the page about why storing failed. */
 export function storageProblem(error: unknown, kept: Kept = 'results'): string {
-  const name = error instanceof DOMException || error instanceof Error ? error.name : '';
-  const reason =
-    name === 'QuotaExceededError'
-      ? 'the browser’s storage for this site is full'
-      : name === 'NotSupportedError' || name === 'InvalidStateError' || name === 'SecurityError'
-        ? 'this browser does not let the page store data (private window, or storage turned off)'
-        : `storage failed (${errorMessage(error)})`;
-  return CONSEQUENCES[kept].replace('REASON', reason);
+  return CONSEQUENCES[kept].replace('REASON', storageFailureReason(error));
 }
 
 const EVICTED =
@@ -60,9 +63,12 @@ export function storeInOrder(kept: Kept, work: () => Promise<void>): Promise<boo
   return lastOperation;
 }
 
-/** Resolves once every storage operation started so far is over. */
+/** Resolves once no storage operation is left: those started while it waits are waited for too. */
 export async function storageSettled(): Promise<void> {
-  await lastOperation;
+  for (let waited: Promise<boolean> | null = null; waited !== lastOperation; ) {
+    waited = lastOperation;
+    await waited;
+  }
 }
 
 /** Tries to store again after an eviction: the browser may still be deleting, which closes a new connection too. */

@@ -131,7 +131,7 @@ export function CaptionEditor({ job, bestCaption, onHighlight }: CaptionEditorPr
         )}
         {ownDescription && (
           <span className="edited-tag" data-testid="description-tag">
-            from the photo
+            {job.descriptionWriter === null ? 'from the photo' : 'machine-written, from the photo'}
           </span>
         )}
       </p>

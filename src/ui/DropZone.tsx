@@ -1,5 +1,5 @@
 import { useRef, useState, type ChangeEvent, type DragEvent } from 'react';
-import { addPhotos } from '../store/captioner-bridge';
+import { addPhotos, addPhotosWhenRead } from '../store/captioner-bridge';
 import { droppedItems, photosOfChosenFolder, walkDropped } from '../store/dropped-files';
 import { useCoarsePointer } from './pointer';
 
@@ -16,7 +16,6 @@ export function DropZone() {
   const cameraInput = useRef<HTMLInputElement>(null);
   const touch = useCoarsePointer();
   const [dragging, setDragging] = useState(false);
-  const [problem, setProblem] = useState<string | null>(null);
 
   const addChosen = (event: ChangeEvent<HTMLInputElement>) => {
     addPhotos([...(event.target.files ?? [])]);
@@ -26,12 +25,8 @@ export function DropZone() {
   const onDrop = (event: DragEvent) => {
     event.preventDefault();
     setDragging(false);
-    setProblem(null);
     // Read now: the browser empties the drop's data when this handler returns.
-    const items = droppedItems(event.dataTransfer.items);
-    walkDropped(items)
-      .then(addPhotos)
-      .catch(() => setProblem('A dropped folder could not be read completely.'));
+    addPhotosWhenRead(walkDropped(droppedItems(event.dataTransfer.items)));
   };
 
   return (
@@ -60,15 +55,10 @@ export function DropZone() {
         </button>
       </div>
       <p className="muted">{touch ? 'or paste an image.' : 'or paste an image (Ctrl+V).'} Photos never leave your device.</p>
-      {problem && (
-        <p className="error" role="alert">
-          {problem}
-        </p>
-      )}
       <input
         ref={fileInput}
         type="file"
-        accept="image/*"
+        accept="image/*,.heic,.heif"
         multiple
         hidden
         data-testid="file-input"

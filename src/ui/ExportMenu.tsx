@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import { exportRows, toCsv, toJson, type ExportRow } from '../store/export';
+import { exportRows, exportShortfall, toCsv, toJson, type ExportRow } from '../store/export';
 import { useJobsStore } from '../store/jobs';
 import { allResultDetails } from '../store/saved-results';
 import { saveFile } from './save-file';
@@ -11,15 +11,20 @@ const FORMATS: Record<Format, { label: string; type: string; make: (rows: Export
   json: { label: 'JSON', type: 'application/json', make: toJson },
 };
 
-async function exportAs(format: Format): Promise<void> {
+/** Saves the export; resolves with what it lacks (see exportShortfall), null when it is complete. */
+async function exportAs(format: Format): Promise<string | null> {
   const { type, make } = FORMATS[format];
-  const text = await make(exportRows(useJobsStore.getState().jobs, await allResultDetails()));
+  const { jobs } = useJobsStore.getState();
+  const { details, unreadable } = await allResultDetails();
+  const text = await make(exportRows(jobs, details));
   saveFile(`captions-${new Date().toISOString().slice(0, 10)}.${format}`, new Blob([text], { type }));
+  return exportShortfall(jobs, details, unreadable);
 }
 
 /** "Export" opens a choice of format (a disclosure: Tab reaches both, Escape closes it). */
 export function ExportMenu() {
   const [open, setOpen] = useState(false);
+  const [shortfall, setShortfall] = useState<string | null>(null);
   const container = useRef<HTMLDivElement>(null);
   const toggle = useRef<HTMLButtonElement>(null);
 
@@ -39,7 +44,8 @@ export function ExportMenu() {
   const choose = (format: Format) => {
     setOpen(false);
     toggle.current?.focus();
-    void exportAs(format);
+    setShortfall(null);
+    void exportAs(format).then(setShortfall);
   };
 
   return (
@@ -64,6 +70,11 @@ export function ExportMenu() {
             </button>
           ))}
         </div>
+      )}
+      {shortfall && (
+        <p className="warning export-shortfall" role="alert" data-testid="export-shortfall">
+          {shortfall}
+        </p>
       )}
     </div>
   );

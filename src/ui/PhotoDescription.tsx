@@ -12,7 +12,7 @@ export function PhotoDescription({ job }: { job: PhotoJob }) {
   return (
     <div className="photo-description" data-testid="photo-description">
       <p>
-        Has a description: <q>{job.description}</q>
+        {job.descriptionWriter === null ? 'Has a description' : 'Has a machine-written description'}: <q>{job.description}</q>
       </p>
       {job.editedCaption === null && (
         <button type="button" onClick={() => chooseModelCaption(job.id, usingIt)} aria-label={`${usingIt ? 'Use the model’s caption' : 'Use the photo’s own description'} as alt text of ${job.name}`}>

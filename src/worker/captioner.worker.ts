@@ -79,19 +79,19 @@ function ensureBackend({ preferredBackend, preferenceOrigin, pinnedThreads }: Lo
   return backendStart.started;
 }
 
-function throttledProgress(modelId: string): (loadedBytes: number, totalBytes: number | null) => void {
+function throttledProgress(loadId: number, modelId: string): (loadedBytes: number, totalBytes: number | null) => void {
   let lastPost = -Infinity;
   return (loadedBytes, totalBytes) => {
     const now = performance.now();
     if (now - lastPost < PROGRESS_INTERVAL_MS && loadedBytes !== totalBytes) return;
     lastPost = now;
-    emit({ type: 'model-progress', modelId, loadedBytes, totalBytes });
+    emit({ type: 'model-progress', loadId, modelId, loadedBytes, totalBytes });
   };
 }
 
 /** `recoveryNote` says why the model is loaded again, for the UI to show. */
 async function loadModel(request: LoadModelRequest, recoveryNote: string | null = null): Promise<void> {
-  const { modelId, url } = request;
+  const { loadId, modelId, url } = request;
   lastLoadRequest = request;
   const files = new ModelFileLoader(request.versioned || request.storedByPool);
   captioner?.dispose();
@@ -102,14 +102,14 @@ async function loadModel(request: LoadModelRequest, recoveryNote: string | null 
       backendStart = null;
     }
     const { backend, note, reason, wasmThreads } = await ensureBackend(request);
-    const onProgress = throttledProgress(modelId);
+    const onProgress = throttledProgress(loadId, modelId);
     const loaded = await loadCaptioner({
       model: { load: () => fetchGraphModel(url, onProgress, files.fetch) },
       readText: (fileName) => fetchText(new URL(fileName, url).href, files.fetch),
     });
     await files.stored();
     void files.forgetOtherVersions(url);
-    emit({ type: 'model-warming-up', modelId, backend });
+    emit({ type: 'model-warming-up', loadId, modelId, backend });
     await whileGpuContextHolds(() => loaded.caption(WARM_UP_IMAGE, { maxLength: 3 }));
     captioner = loaded;
     const { name, fixture, detector, image, liveImage } = loaded.card;
@@ -117,6 +117,7 @@ async function loadModel(request: LoadModelRequest, recoveryNote: string | null 
     const grounding = loaded.canGround ? 'available' : loaded.groundingProblem ? { problem: loaded.groundingProblem } : 'none';
     emit({
       type: 'model-ready',
+      loadId,
       model: { id: modelId, name, fixture, detectsObjects: detector !== undefined, grounding, liveInput: liveImage ?? { height: image.height, width: image.width } },
       backend,
       note: notes.length > 0 ? notes.join(' ') : null,
@@ -126,15 +127,15 @@ async function loadModel(request: LoadModelRequest, recoveryNote: string | null 
       wasmThreads,
     });
   } catch (error) {
-    // A damaged cached copy must not fail every later load too.
-    void files.forget(url);
-    emit({ type: 'model-error', modelId, message: `The model “${modelId}” could not be loaded: ${errorMessage(error)}` });
+    // A damaged cached copy must not fail every later load too; a sound one is kept whatever else failed.
+    void files.forgetIfDamaged(url, error);
+    emit({ type: 'model-error', loadId, modelId, message: `The model “${modelId}” could not be loaded: ${errorMessage(error)}` });
   }
 }
 
 async function captionJob({ jobId, picture, settings, streamHypotheses, wantThumbnail, liveFrame }: CaptionRequest): Promise<void> {
   try {
-    if (cancelledJobs.has(jobId)) return;
+    if (cancelledJobs.has(jobId)) throw new JobCancelled();
     if (!captioner) throw new Error('no model is loaded');
     emit({ type: 'job-started', jobId });
     const thumbnailStartedAt = performance.now();
@@ -173,7 +174,9 @@ async function captionJob({ jobId, picture, settings, streamHypotheses, wantThum
     };
     emit({ type: 'job-done', jobId, captions: captions.slice(0, CAPTIONS_SHOWN), objects, elapsedMs: doneAt - startedAt, stages });
   } catch (error) {
-    if (!(error instanceof JobCancelled)) emit({ type: 'job-failed', jobId, message: `Captioning failed: ${errorMessage(error)}` });
+    // The pool frees the photo's slot only now, when this worker has let go of it.
+    if (error instanceof JobCancelled) emit({ type: 'job-cancelled', jobId });
+    else emit({ type: 'job-failed', jobId, message: `Captioning failed: ${errorMessage(error)}` });
   } finally {
     picture.close();
     cancelledJobs.delete(jobId);

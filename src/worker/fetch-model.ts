@@ -1,4 +1,5 @@
 import type { io } from '@tensorflow/tfjs-core';
+import { DamagedPackageFile } from '../captioner/model';
 import { streamedWeightsArtifacts } from '../captioner/streamed-weights';
 
 /** Called as weight bytes arrive; totalBytes is null when a server sends no Content-Length. */
@@ -33,7 +34,7 @@ export async function fetchJson(url: string, fetchFile: FileFetcher = fetchOk): 
   try {
     return JSON.parse(text);
   } catch {
-    throw new Error(`${fileNameOf(url)} is not valid JSON`);
+    throw new DamagedPackageFile(`${fileNameOf(url)} is not valid JSON`);
   }
 }
 
@@ -79,7 +80,7 @@ async function checkShardDigests(modelJson: CheckedModelJson, shardUrls: string[
     shards.map(async (shard, index) => {
       const digest = expected[index];
       if (digest && toHex(await crypto.subtle.digest('SHA-256', shard)) !== digest) {
-        throw new Error(`${fileNameOf(shardUrls[index])} is damaged (${shard.byteLength} bytes that do not match model.json)`);
+        throw new DamagedPackageFile(`${fileNameOf(shardUrls[index])} is damaged (${shard.byteLength} bytes that do not match model.json)`);
       }
     }),
   );
@@ -96,7 +97,7 @@ function isGraphModelJson(value: unknown): value is CheckedModelJson {
  */
 export async function fetchGraphModel(packageUrl: string, onProgress: ProgressListener, fetchFile: FileFetcher = fetchOk): Promise<io.ModelArtifacts> {
   const modelJson = await fetchJson(new URL('model.json', packageUrl).href, fetchFile);
-  if (!isGraphModelJson(modelJson)) throw new Error('model.json is not a tfjs graph model');
+  if (!isGraphModelJson(modelJson)) throw new DamagedPackageFile('model.json is not a tfjs graph model');
   const shardUrls = modelJson.weightsManifest.flatMap((group) => group.paths.map((shard) => new URL(shard, packageUrl).href));
   const responses = await Promise.all(shardUrls.map(fetchFile));
   const lengths = responses.map((response) => Number(response.headers.get('content-length')));

@@ -3,6 +3,7 @@
  * visit and a reload does not download megabytes again. The service worker (src/offline) keeps the
  * app shell; model files are kept here, where the worker can tell the UI where they came from.
  */
+import { DamagedPackageFile } from '../captioner/model';
 import { fetchOk } from './fetch-model';
 import { MODEL_CACHE, type ModelOrigin } from './protocol';
 
@@ -63,9 +64,13 @@ export class ModelFileLoader {
     await this.forgetWhere((url) => url.startsWith(modelFolder) && !url.startsWith(packageUrl));
   }
 
-  /** Drops this package's files, e.g. after a cached copy failed to load. */
-  async forget(packageUrl: string): Promise<void> {
-    await this.forgetWhere((url) => url.startsWith(packageUrl));
+  /**
+   * After a failed load: drops this package's files only when their bytes failed their check or did
+   * not parse, so the next load fetches them again. Any other failure (out of memory, a backend that
+   * would not start, no network) keeps them: they are the only model an offline visit has.
+   */
+  async forgetIfDamaged(packageUrl: string, loadError: unknown): Promise<void> {
+    if (loadError instanceof DamagedPackageFile) await this.forgetWhere((url) => url.startsWith(packageUrl));
   }
 
   private async forgetWhere(matches: (url: string) => boolean): Promise<void> {

@@ -1,4 +1,5 @@
 import type { RgbaImage } from '../captioner';
+import { compositeOnWhite } from '../captioner/on-white';
 import type { Picture } from './protocol';
 
 export function pictureSize(picture: Picture): { width: number; height: number } {
@@ -11,7 +12,8 @@ function drawnPixels(picture: Picture): RgbaImage {
   const context = canvas.getContext('2d', { willReadFrequently: true });
   if (!context) throw new Error('this browser cannot read image pixels in a worker (no OffscreenCanvas 2D)');
   context.drawImage(picture, 0, 0, width, height);
-  return context.getImageData(0, 0, width, height);
+  // The canvas starts transparent black: a photo's transparent pixels are shown over white instead, as in the CLI.
+  return compositeOnWhite(context.getImageData(0, 0, width, height));
 }
 
 /**

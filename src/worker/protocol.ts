@@ -57,6 +57,11 @@ export interface ModelSummary {
 
 export interface LoadModelRequest {
   type: 'load-model';
+  /**
+   * Told apart from every other load of this worker (the pool counts them): the load's events carry it,
+   * so those of an earlier load of the same model (on another backend, say) are told from this one's.
+   */
+  loadId: number;
   modelId: string;
   /** Absolute URL of the package folder, ending in '/'. */
   url: string;
@@ -116,6 +121,8 @@ export type WorkerRequest = LoadModelRequest | CaptionRequest | CancelRequest | 
 
 export interface ModelProgressEvent {
   type: 'model-progress';
+  /** The LoadModelRequest's. */
+  loadId: number;
   modelId: string;
   loadedBytes: number;
   /** Sum of Content-Length of model.json and its shards; null while unknown. */
@@ -124,12 +131,16 @@ export interface ModelProgressEvent {
 
 export interface ModelWarmingUpEvent {
   type: 'model-warming-up';
+  /** The LoadModelRequest's. */
+  loadId: number;
   modelId: string;
   backend: BackendName;
 }
 
 export interface ModelReadyEvent {
   type: 'model-ready';
+  /** The LoadModelRequest's. */
+  loadId: number;
   model: ModelSummary;
   backend: BackendName;
   /** Why a fallback backend runs instead of the preferred one; null when the preferred one runs. */
@@ -151,6 +162,8 @@ export interface WasmThreads {
 
 export interface ModelErrorEvent {
   type: 'model-error';
+  /** The LoadModelRequest's. */
+  loadId: number;
   modelId: string;
   message: string;
 }
@@ -202,6 +215,12 @@ export interface JobStages {
   updatesPosted: number;
 }
 
+/** A cancelled photo's worker has stopped working on it (or never started): its slot is free. */
+export interface JobCancelledEvent {
+  type: 'job-cancelled';
+  jobId: string;
+}
+
 export interface JobFailedEvent {
   type: 'job-failed';
   jobId: string;
@@ -242,6 +261,7 @@ export type WorkerEvent =
   | JobHypothesesEvent
   | JobDoneEvent
   | JobFailedEvent
+  | JobCancelledEvent
   | DiagnosticsEvent;
 
 /** A readable message for anything thrown, for error cards and the model status area. */

@@ -1,3 +1,4 @@
+import { compositeOnWhite } from '../captioner/on-white';
 import { pictureSize } from './picture-pixels';
 import type { Picture } from './protocol';
 
@@ -14,9 +15,11 @@ export async function makeThumbnail(picture: Picture): Promise<Blob> {
   const small = await createImageBitmap(picture, { resizeWidth: width, resizeHeight: height, resizeQuality: 'high' });
   try {
     const canvas = new OffscreenCanvas(width, height);
-    const context = canvas.getContext('2d');
+    const context = canvas.getContext('2d', { willReadFrequently: true });
     if (!context) throw new Error('no 2D canvas for the thumbnail');
     context.drawImage(small, 0, 0);
+    // A JPEG has no transparency: transparent pixels over white, as the captioner sees them (not black).
+    context.putImageData(compositeOnWhite(context.getImageData(0, 0, width, height)), 0, 0);
     return await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.8 });
   } finally {
     small.close();

@@ -1,11 +1,12 @@
-import { appendFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parse } from 'csv-parse/sync';
 import { XMLParser } from 'fast-xml-parser';
+import Papa from 'papaparse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileTarget, readWrittenRows, RowWriter, type OutputFormat } from '../../src/cli/output';
 import { findPhotos, parseShard, shardOf } from '../../src/cli/photo-files';
 import { captionedRow, type PhotoRow } from '../../src/cli/rows';
+import { captionedPhoto } from '../../src/lib/to-result';
 import { writeSidecar, xmpSidecar } from '../../src/cli/xmp';
 import { REPO_ROOT } from './helpers/fixture';
 
@@ -39,7 +40,7 @@ async function writeRows(file: string, format: OutputFormat, rows: PhotoRow[], o
 describe('output rows', () => {
   it('csv quotes captions and file names with commas and quotes, one row per photo under a header', async () => {
     const text = await writeRows(path.join(dir, 'rows.csv'), 'csv', ROWS, [0, 1, 2]);
-    const records = parse(text, { columns: true }) as Record<string, string>[];
+    const records = Papa.parse<Record<string, string>>(text, { header: true, skipEmptyLines: true }).data;
     expect(records).toEqual([
       { file: 'photos/one, "1".jpg', caption: TRICKY, p: String(Math.exp(-0.5)), objects: '', error: '' },
       { file: 'photos/broken.png', caption: '', p: '', objects: '', error: 'not a JPEG, PNG, GIF, WebP or BMP image' },
@@ -56,13 +57,19 @@ describe('output rows', () => {
     expect(text).toBe(`Captions for image one, "1".jpg:\n  0) ${TRICKY} (p=0.606531)\nCaptions for image two.jpg:\n  0) a dog . (p=0.367879)\n`);
   });
 
-  it('gives detected objects in pixels of the photo as shown', () => {
+  it('gives detected objects in pixels of the photo as shown, and the API result its sentence forms', () => {
     const result = {
-      captions: [{ text: 'a cat .', words: ['a', 'cat', '.'], logProb: -1, p: Math.exp(-1) }],
+      captions: [{ text: 'a elephant on a field .', words: ['a', 'elephant', 'on', 'a', 'field', '.'], logProb: -1, p: Math.exp(-1) }],
       objects: [{ label: 'cat', score: 0.8, box: [0.25, 0.5, 0.5, 0.25] as [number, number, number, number] }],
     };
-    expect(captionedRow('cat.jpg', result, 640, 480)).toMatchObject({ objects: [{ label: 'cat', score: 0.8, box: [160, 240, 320, 120] }] });
-    expect(captionedRow('cat.jpg', { ...result, objects: null }, 640, 480)).not.toHaveProperty('objects');
+    const photo = captionedPhoto(result, 640, 480);
+    expect(photo.captions).toEqual([{ text: 'a elephant on a field .', sentence: 'An elephant on a field.', p: Math.exp(-1), logprob: -1 }]);
+    expect(captionedRow('cat.jpg', photo)).toEqual({
+      file: 'cat.jpg',
+      captions: [{ text: 'a elephant on a field .', logprob: -1, p: Math.exp(-1) }],
+      objects: [{ label: 'cat', score: 0.8, box: [160, 240, 320, 120] }],
+    });
+    expect(captionedRow('cat.jpg', captionedPhoto({ ...result, objects: null }, 640, 480))).not.toHaveProperty('objects');
   });
 });
 
@@ -80,6 +87,25 @@ describe('--resume reading', () => {
       expect([...written.files]).toEqual([path.resolve(ROWS[0].file), path.resolve(ROWS[1].file)]);
       expect(written).toMatchObject({ failed: 1, empty: false, droppedBytes: Buffer.byteLength(partial) });
       expect(await readFile(file, 'utf8')).toBe(complete);
+    });
+  }
+
+  for (const format of ['jsonl', 'csv'] as const) {
+    it(`${format}: --retry-failed takes out the error rows of the photos given, keeping every other row byte for byte`, async () => {
+      const file = path.join(dir, `retry.${format}`);
+      const rows: PhotoRow[] = [...ROWS, { file: 'photos/gone.png', error: 'not a JPEG, PNG, GIF, WebP or BMP image' }];
+      const complete = await writeRows(file, format, rows, [0, 1, 2, 3]);
+      const plain = await readWrittenRows(file, format);
+      expect(plain).toMatchObject({ failed: 2, retried: 0 });
+      expect(await readFile(file, 'utf8')).toBe(complete);
+
+      // photos/gone.png is not among the photos given, so its error row stays.
+      const retry = new Set(['photos/one, "1".jpg', 'photos/broken.png', 'photos/two.jpg'].map((name) => path.resolve(name)));
+      const written = await readWrittenRows(file, format, { retry });
+      expect(written).toMatchObject({ failed: 1, retried: 1 });
+      expect([...written.files].sort()).toEqual([ROWS[0].file, ROWS[2].file, 'photos/gone.png'].map((name) => path.resolve(name)).sort());
+      expect(await readFile(file, 'utf8')).toBe(await writeRows(path.join(dir, `kept.${format}`), format, rows, [0, 2, 3]));
+      expect(await readdir(dir)).not.toContain(expect.stringMatching(/\.tmp$/));
     });
   }
 
@@ -134,7 +160,8 @@ describe('finding photos and shards', () => {
     const extra = path.join(dir, 'single.txt');
     await writeFile(extra, '');
 
-    const found = await findPhotos([library, path.join(library, 'a'), extra]);
+    const { photos: found, skipped } = await findPhotos([library, path.join(library, 'a'), extra]);
+    expect(skipped).toEqual([path.join(library, 'notes.txt')]);
     expect(found.map((file) => path.relative(dir, file.path))).toEqual(
       ['a/w.gif', 'a/x.jpeg', 'b/deeper/z.PNG', 'b/y.webp', 'link.jpg', 'u.jpg', 'v.bmp'].map((name) => `library/${name}`).concat('single.txt'),
     );

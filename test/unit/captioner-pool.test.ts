@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { CaptionerPool, HELPER_IDLE_MS, usePoolStore, type WorkerCrash } from '../../src/store/captioner-pool';
+import { CaptionerPool, HELPER_IDLE_MS, PHOTOS_PER_WORKER, usePoolStore, type WorkerCrash } from '../../src/store/captioner-pool';
 import type { CaptionRequest, LoadModelRequest, ModelReadyEvent, WorkerEvent, WorkerRequest } from '../../src/worker/protocol';
 
 /** Stands in for the captioner worker: records what it is sent, and lets the test answer. */
@@ -37,7 +37,7 @@ class FakeWorker extends EventTarget {
   }
 }
 
-const LOAD: LoadModelRequest = {
+const LOAD: Omit<LoadModelRequest, 'loadId'> = {
   type: 'load-model',
   modelId: 'm',
   url: 'http://localhost/models/m/',
@@ -48,10 +48,12 @@ const LOAD: LoadModelRequest = {
   pinnedThreads: null,
 };
 
-function ready(backend: ModelReadyEvent['backend'] = 'wasm', modelId = 'm'): ModelReadyEvent {
+/** `loadId`: the pool numbers its loads from 1. */
+function ready(backend: ModelReadyEvent['backend'] = 'wasm', loadId = 1): ModelReadyEvent {
   return {
     type: 'model-ready',
-    model: { id: modelId, name: 'M', fixture: true, detectsObjects: false, grounding: 'none', liveInput: { height: 32, width: 32 } },
+    loadId,
+    model: { id: 'm', name: 'M', fixture: true, detectsObjects: false, grounding: 'none', liveInput: { height: 32, width: 32 } },
     backend,
     note: null,
     backendReason: '',
@@ -115,9 +117,9 @@ describe('the captioner pool', () => {
     pool.grow();
     const helpers = FakeWorker.started.slice(1);
     expect(helpers.map((helper) => helper.options.name)).toEqual(['captioner-helper', 'captioner-helper']);
-    for (const helper of helpers) expect(helper.sent).toEqual([{ ...LOAD, preferredBackend: 'wasm', preferenceOrigin: 'settings', storedByPool: true, pinnedThreads: 1 }]);
+    for (const helper of helpers) expect(helper.sent).toEqual([{ ...LOAD, loadId: 1, preferredBackend: 'wasm', preferenceOrigin: 'settings', storedByPool: true, pinnedThreads: 1 }]);
     // A helper's loading is not the model's status; its readiness adds slots.
-    helpers[0].emit({ type: 'model-progress', modelId: 'm', loadedBytes: 1, totalBytes: 2 });
+    helpers[0].emit({ type: 'model-progress', loadId: 1, modelId: 'm', loadedBytes: 1, totalBytes: 2 });
     expect(events.map((event) => event.type)).toEqual(['model-ready']);
     expect(pool.photoSlots(false)).toBe(2);
     helpers[0].emit(ready());
@@ -169,6 +171,52 @@ describe('the captioner pool', () => {
     expect(helpers[0].sent.at(-1)).toEqual({ type: 'cancel', jobId: 'a' });
   });
 
+  it('a cancelled photo frees its slot only once its worker has stopped it', () => {
+    pool.loadModel(LOAD);
+    const [first] = FakeWorker.started;
+    first.emit(ready());
+    pool.postPhoto(photo('a'), false);
+    pool.postPhoto(photo('b'), false);
+    pool.cancelPhoto('a');
+    pool.cancelPhoto('a'); // cancelling again asks once
+    expect(first.sent.filter((request) => request.type === 'cancel')).toEqual([{ type: 'cancel', jobId: 'a' }]);
+    // The worker is still busy with it: one slot is taken by b, the other by a until it stops.
+    expect(pool.photoSlots(false)).toBe(PHOTOS_PER_WORKER - 1);
+    first.emit({ type: 'job-cancelled', jobId: 'a' });
+    expect(pool.photoSlots(false)).toBe(PHOTOS_PER_WORKER);
+    expect(events.at(-1)).toEqual({ type: 'job-cancelled', jobId: 'a' });
+  });
+
+  it('a cancelled photo the worker finished before the cancel reached it frees its slot too', () => {
+    const { helpers } = startPool();
+    pool.postPhoto(photo('a'), true);
+    pool.cancelPhoto('a');
+    expect(pool.photoSlots(true)).toBe(2 * PHOTOS_PER_WORKER - 1);
+    helpers[0].emit(done('a'));
+    expect(pool.photoSlots(true)).toBe(2 * PHOTOS_PER_WORKER);
+  });
+
+  it('ignores the events of an earlier load, so the model status and the helpers follow the latest one', () => {
+    pool.loadModel(LOAD);
+    pool.loadModel({ ...LOAD, preferredBackend: 'wasm', preferenceOrigin: 'settings' });
+    const [first] = FakeWorker.started;
+    expect(first.sent.map((request) => request.type === 'load-model' && request.loadId)).toEqual([1, 2]);
+    // The first load finishes on WebGL, after the second one was asked for.
+    first.emit({ type: 'model-progress', loadId: 1, modelId: 'm', loadedBytes: 1, totalBytes: 2 });
+    first.emit(ready('webgl', 1));
+    first.emit({ type: 'model-error', loadId: 1, modelId: 'm', message: 'late' });
+    expect(events).toEqual([]);
+    expect(usePoolStore.getState().plan).toBeNull();
+    pool.grow();
+    expect(FakeWorker.started).toHaveLength(1);
+    first.emit(ready('wasm', 2));
+    expect(events).toEqual([ready('wasm', 2)]);
+    pool.grow();
+    const helpers = FakeWorker.started.slice(1);
+    expect(helpers).toHaveLength(2);
+    for (const helper of helpers) expect(helper.sent).toMatchObject([{ type: 'load-model', loadId: 2, preferredBackend: 'wasm' }]);
+  });
+
   it('a crashed helper hands back its photos and the others go on; a helper that failed to load is not started again', () => {
     const { first, helpers } = startPool();
     pool.postPhoto(photo('a'), true);
@@ -181,7 +229,7 @@ describe('the captioner pool', () => {
     expect(helpers[1].captionsSent()).toEqual(['b', 'c']);
     pool.grow(); // replaces the crashed one
     const replacement = FakeWorker.started.at(-1)!;
-    replacement.emit({ type: 'model-error', modelId: 'm', message: 'no memory' });
+    replacement.emit({ type: 'model-error', loadId: 1, modelId: 'm', message: 'no memory' });
     expect(replacement.terminated).toBe(true);
     pool.grow();
     expect(FakeWorker.started.at(-1)).toBe(replacement);

@@ -3,9 +3,9 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import jpeg from 'jpeg-js';
+import Papa from 'papaparse';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse } from 'csv-parse/sync';
 import { gif } from '../../e2e/image-bytes';
 import { main } from '../../src/cli/caption';
 import { UsageError } from '../../src/cli/shared';
@@ -40,6 +40,8 @@ const bestCaption = (row: Row) => ('captions' in row ? row.captions[0].text : `e
 const png = (size: number, level: number) => {
   const image = new PNG({ width: size, height: size });
   image.data.fill(level);
+  // Opaque: transparent pixels are captioned as the white a page shows there.
+  for (let alpha = 3; alpha < image.data.length; alpha += 4) image.data[alpha] = 255;
   return PNG.sync.write(image);
 };
 const jpegFile = (size: number, level: number) =>
@@ -63,7 +65,7 @@ const EXPECTED: Record<string, string> = {
   'trips/2019/beach, "sunny".JPEG': FIXTURE_CAPTIONS.bright[0],
   'trips/2019/night.gif': FIXTURE_CAPTIONS.dark[0],
   'trips/snow.bmp': FIXTURE_CAPTIONS.bright[0],
-  'trips/broken.jpg': 'error: not a JPEG, PNG, GIF, WebP or BMP image',
+  'trips/broken.jpg': 'error: not a JPEG, PNG, GIF, WebP, BMP or HEIC image',
   'trips/truncated.jpg': 'error: the JPEG file is incomplete (truncated download or copy?)',
 };
 
@@ -100,7 +102,7 @@ describe('npm run caption', () => {
   it('prints im2txt-style text, reports unreadable images and still captions the rest', async () => {
     const failed = await caption(['--backend', 'cpu', '--model', modelDir, path.join(REPO_ROOT, 'package.json'), PHOTO]);
     expect(failed.code).toBe(1);
-    expect(failed.stderr).toContain('package.json: not a JPEG, PNG, GIF, WebP or BMP image');
+    expect(failed.stderr).toContain('package.json: not a JPEG, PNG, GIF, WebP, BMP or HEIC image');
     expect(failed.stdout).toMatch(/^Captions for image image\.jpg:\n {2}0\) a black square \. \(p=0\.\d{6}\)\n {2}1\) /);
   }, 60_000);
 
@@ -111,7 +113,7 @@ describe('npm run caption', () => {
     expect(result.code).toBe(1);
     const rows = jsonlRows(result.stdout);
     expect(Object.fromEntries(rows.map((row) => [path.relative(copy, row.file), bestCaption(row)]))).toEqual(EXPECTED);
-    expect(result.stderr).toContain('trips/broken.jpg: not a JPEG, PNG, GIF, WebP or BMP image');
+    expect(result.stderr).toContain('trips/broken.jpg: not a JPEG, PNG, GIF, WebP, BMP or HEIC image');
     // Sidecars hold the alt text of the best caption; the photos are untouched.
     expect(await readFile(path.join(copy, 'bright.png.xmp'), 'utf8')).toContain('<rdf:li xml:lang="x-default">A white square.</rdf:li>');
     expect(await readFile(path.join(copy, 'dark.jpg'))).toEqual(Buffer.from(LIBRARY['dark.jpg'] as Uint8Array));
@@ -124,7 +126,7 @@ describe('npm run caption', () => {
         const out = path.join(dir, `shard-${index}.csv`);
         const result = await caption(['--model', modelDir, '--format', 'csv', '--out', out, '--shard', `${index}/3`, '--jobs', '1', library]);
         expect(result.stdout).toBe('');
-        return parse(await readFile(out, 'utf8'), { columns: true }) as { file: string; caption: string; error: string }[];
+        return Papa.parse<{ file: string; caption: string; error: string }>(await readFile(out, 'utf8'), { header: true, skipEmptyLines: true }).data;
       }),
     );
     const all = shards.flat();
@@ -168,6 +170,37 @@ describe('npm run caption', () => {
     expect(jsonlRows(await readFile(out, 'utf8'))).toEqual(rows);
   }, 120_000);
 
+  it('--resume keeps failed rows; --resume --retry-failed captions those photos again and replaces their rows', async () => {
+    const folder = path.join(dir, 'retry');
+    await writeFiles(folder, { 'good.png': png(16, 230), 'later.jpg': 'not yet a photo' });
+    for (const format of ['jsonl', 'csv'] as const) {
+      const out = path.join(dir, `retry.${format}`);
+      const rowsOf = async () => {
+        const text = await readFile(out, 'utf8');
+        if (format === 'jsonl') return jsonlRows(text).map((row) => [path.basename(row.file), bestCaption(row)]);
+        const records = Papa.parse<Record<string, string>>(text, { header: true, skipEmptyLines: true }).data;
+        return records.map((row) => [path.basename(row.file), row.error ? `error: ${row.error}` : row.caption]);
+      };
+      const args = ['--model', modelDir, '--format', format, '--out', out, '--resume', '--jobs', '1', folder];
+      await writeFile(path.join(folder, 'later.jpg'), 'not yet a photo');
+      expect((await caption(args)).code).toBe(1);
+      const failedRows = [['good.png', FIXTURE_CAPTIONS.bright[0]], ['later.jpg', 'error: not a JPEG, PNG, GIF, WebP, BMP or HEIC image']];
+      expect(await rowsOf()).toEqual(failedRows);
+
+      // The photo is mended; plain --resume still keeps its error row, as before.
+      await writeFile(path.join(folder, 'later.jpg'), jpegFile(16, 20));
+      const resumed = await caption(args);
+      expect(resumed.code).toBe(1);
+      expect(resumed.stderr).toContain('2 already in');
+      expect(await rowsOf()).toEqual(failedRows);
+
+      const retried = await caption([...args, '--retry-failed']);
+      expect(retried.code, retried.stderr).toBe(0);
+      expect(retried.stderr).toContain(`1 already in ${out} (1 failed rows taken out to try again): 1 to caption`);
+      expect(await rowsOf()).toEqual([['good.png', FIXTURE_CAPTIONS.bright[0]], ['later.jpg', FIXTURE_CAPTIONS.dark[0]]]);
+    }
+  }, 120_000);
+
   it('--help prints the usage and exits 0; a bad option exits 2 with one line', async () => {
     const help = await caption(['--help']);
     expect(help.code).toBe(0);
@@ -189,6 +222,7 @@ describe('npm run caption', () => {
       [['--shard', '3/3', library], '--shard must be K/N with 0 <= K < N, got "3/3"'],
       [['--jobs', '0', library], '--jobs must be at least 1'],
       [['--resume', library], '--resume needs --out FILE and --format jsonl or csv'],
+      [['--retry-failed', '--format', 'jsonl', '--out', existing, library], '--retry-failed needs --resume'],
       [['--resume', '--out', existing, library], '--resume needs --out FILE and --format jsonl or csv'],
       [['--format', 'jsonl', '--out', existing, library], `${existing} exists: add --resume to continue it`],
       [[path.join(dir, 'no-such-folder')], 'no such file or folder'],

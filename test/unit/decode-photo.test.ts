@@ -61,7 +61,7 @@ describe('decodePhoto', () => {
 
   it('names what is wrong with a file it cannot read', async () => {
     await expect(decodePhoto(new Uint8Array(0))).rejects.toThrow('the file is empty');
-    await expect(decodePhoto(new TextEncoder().encode('{"name": "package.json"}'))).rejects.toThrow('not a JPEG, PNG, GIF, WebP or BMP image');
+    await expect(decodePhoto(new TextEncoder().encode('{"name": "package.json"}'))).rejects.toThrow('not a JPEG, PNG, GIF, WebP, BMP or HEIC image');
     const jpeg = flatBlockJpeg(16, 16, 'grey', () => [128]);
     await expect(decodePhoto(jpeg.subarray(0, jpeg.length - 40))).rejects.toThrow('the JPEG file is incomplete');
   });

@@ -7,7 +7,9 @@ import jpeg from 'jpeg-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { machineCaptionWriter } from '../../src/captioner/description';
 import { embedJpegDescription } from '../../src/store/jpeg-description';
-import { readPhotoDescription } from '../../src/store/photo-description';
+import { jpegWithAltText } from '../../src/store/export';
+import type { PhotoJob } from '../../src/store/jobs';
+import { readPhotoDescription, type OwnDescription } from '../../src/store/photo-description';
 
 const data = Buffer.alloc(40 * 30 * 4);
 for (let i = 0; i < 40 * 30; i++) data.set([i % 251, (i * 3) % 256, 90, 255], i * 4);
@@ -99,10 +101,10 @@ describe('embedJpegDescription (card download)', () => {
 
   it('the page reads a description from any one of the three fields (UTF-8 IPTC too), but not camera filler', async () => {
     const text = 'Grandma’s kitchen in Zürich';
-    const cases: [Record<string, string>, string | null][] = [
-      [{ 'XMP-dc:Description': text }, text],
-      [{ 'EXIF:ImageDescription': text }, text],
-      [{ 'IPTC:Caption-Abstract': text, 'IPTC:CodedCharacterSet': 'UTF8' }, text],
+    const cases: [Record<string, string>, OwnDescription | null][] = [
+      [{ 'XMP-dc:Description': text }, { text, machineWriter: null }],
+      [{ 'EXIF:ImageDescription': text }, { text, machineWriter: null }],
+      [{ 'IPTC:Caption-Abstract': text, 'IPTC:CodedCharacterSet': 'UTF8' }, { text, machineWriter: null }],
       [{ 'EXIF:ImageDescription': 'OLYMPUS DIGITAL CAMERA' }, null],
       [{}, null],
     ];
@@ -110,10 +112,72 @@ describe('embedJpegDescription (card download)', () => {
       const file = path.join(dir, `read-${index}.jpg`);
       await writeFile(file, PLAIN);
       if (Object.keys(tags).length > 0) await exiftool.write(file, tags, { writeArgs: ['-overwrite_original'] });
-      expect(await readPhotoDescription(new Blob([await readFile(file)])), JSON.stringify(tags)).toBe(expected);
+      expect(await readPhotoDescription(new Blob([await readFile(file)])), JSON.stringify(tags)).toEqual(expected);
     }
-    expect(await readPhotoDescription(new Blob([embedJpegDescription(PLAIN, text, null)]))).toBe(text);
+    expect(await readPhotoDescription(new Blob([embedJpegDescription(PLAIN, text, null)]))).toEqual({ text, machineWriter: null });
     expect(await readPhotoDescription(new Blob(['not a photo']))).toBeNull();
+  });
+
+  /** PLAIN with these tags written by ExifTool (with its extra arguments). */
+  async function photoWith(name: string, tags: Record<string, string>, writeArgs: string[] = []): Promise<Uint8Array<ArrayBuffer>> {
+    const file = path.join(dir, name);
+    await writeFile(file, PLAIN);
+    await exiftool.write(file, tags, { writeArgs: ['-overwrite_original', ...writeArgs] });
+    return new Uint8Array(await readFile(file));
+  }
+
+  it('the page counts a dc:description in any language as the photo’s description', async () => {
+    const german = await photoWith('german.jpg', { 'XMP-dc:Description-de': 'Ein Hund läuft über die Wiese.' });
+    expect(await readPhotoDescription(new Blob([german]))).toEqual({ text: 'Ein Hund läuft über die Wiese.', machineWriter: null });
+  });
+
+  it('the page recognises a description this tool wrote (photoshop:CaptionWriter) and tells it from a person’s in another language', async () => {
+    const writer = machineCaptionWriter('Show and Tell');
+    const machine = await photoWith('machine.jpg', { 'XMP-dc:Description': 'A dog on the grass.', 'XMP-photoshop:CaptionWriter': writer });
+    expect(await readPhotoDescription(new Blob([machine]))).toEqual({ text: 'A dog on the grass.', machineWriter: writer });
+    const both = await photoWith('both.jpg', { 'XMP-dc:Description': 'A dog on the grass.', 'XMP-dc:Description-de': 'Unser Hund Bello', 'XMP-photoshop:CaptionWriter': writer });
+    expect(await readPhotoDescription(new Blob([both]))).toEqual({ text: 'Unser Hund Bello', machineWriter: null });
+  });
+
+  it('the page reads an IPTC caption without a character set (1:90) as Latin, as ExifTool does', async () => {
+    // Windows-1252 bytes: "–" and "€" are 0x96 and 0x80; "Ã¼" is C3 BC, which would also read as UTF-8 "ü".
+    const text = 'Café MÃ¼nchen – 5 €';
+    const latin = await photoWith('latin-caption.jpg', { 'IPTC:Caption-Abstract': text }, ['-charset', 'iptc=Latin']);
+    expect(((await exiftool.readRaw(path.join(dir, 'latin-caption.jpg'), { readArgs: ['-IPTC:all'] })) as Record<string, unknown>)['Caption-Abstract']).toBe(text);
+    expect(await readPhotoDescription(new Blob([latin]))).toEqual({ text, machineWriter: null });
+  });
+
+  it('a download replaces only the default-language description and keeps the other languages', async () => {
+    const original = await photoWith('languages.jpg', { 'XMP-dc:Description': 'Old words', 'XMP-dc:Description-de': 'Alte Worte', 'XMP-dc:Description-fr': 'Vieux mots' });
+    const { tags } = await read('languages-out.jpg', embedJpegDescription(original, 'New words', null));
+    expect([tags['XMP-dc:Description'], tags['XMP-dc:Description-de'], tags['XMP-dc:Description-fr']]).toEqual(['New words', 'Alte Worte', 'Vieux mots']);
+    expect(tags['ExifTool:Validate']).toBe('OK');
+  });
+
+  it('a download of a photo whose own description is machine-written keeps the machine-written mark', async () => {
+    const writer = machineCaptionWriter('An older model');
+    const photo = await photoWith('marked.jpg', { 'XMP-dc:Description': 'A cat on a sofa.', 'XMP-photoshop:CaptionWriter': writer });
+    const own = await readPhotoDescription(new Blob([photo]));
+    const job: PhotoJob = {
+      id: 'job-1',
+      name: 'marked.jpg',
+      file: new File([photo], 'marked.jpg', { type: 'image/jpeg' }),
+      thumbnail: null,
+      settings: null,
+      editedCaption: null,
+      description: own?.text ?? null,
+      descriptionWriter: own?.machineWriter ?? null,
+      useModelCaption: false,
+      position: 1,
+      restored: false,
+      run: '',
+      finishedAt: null,
+      state: { kind: 'done', best: { text: 'a cat sitting on a couch .', p: 0.5 } },
+    };
+    const downloaded = new Uint8Array(await (await jpegWithAltText(job)).arrayBuffer());
+    const { tags } = await read('marked-out.jpg', downloaded);
+    expect([tags['XMP-dc:Description'], tags['XMP-photoshop:CaptionWriter']]).toEqual(['A cat on a sofa.', writer]);
+    expect(await readPhotoDescription(new Blob([downloaded]))).toEqual({ text: 'A cat on a sofa.', machineWriter: writer });
   });
 
   it('refuses what is not a JPEG', () => {

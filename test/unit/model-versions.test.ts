@@ -32,12 +32,12 @@ describe('versionModelPackages', () => {
 });
 
 describe('the service worker precache', () => {
-  it('holds the shell, the model list, the threaded SIMD wasm build and the WebGL, wasm and CPU backend chunks, not model packages, the other wasm builds, the WebGPU chunk or build records', () => {
+  it('holds the shell, the model list, the threaded SIMD wasm build and the WebGL, wasm and CPU backend chunks, not model packages, the other wasm builds, the WebGPU chunk, the HEIC decoder or build records', () => {
     const precached = ['index.html', 'assets/index-x1.js', 'assets/tfjs-backend-wasm-threaded-simd-x3.wasm', 'models/models.json', 'assets/webgl-backend-x6.js', 'assets/wasm-backend-x7.js', 'assets/cpu-backend-x8.js'];
     expect(precached.every(isPrecached)).toBe(true);
     const notPrecached = [
       'sw.js', 'models/a/0123456789ab/group1-shard1of1.bin', 'assets/tfjs-backend-wasm-simd-x2.wasm', 'assets/tfjs-backend-wasm-x4.wasm', 'assets/webgpu-backend-x5.js',
-      '.vite/workers/captioner.worker.json',
+      '.vite/workers/captioner.worker.json', 'assets/heic.worker-x9.js', 'assets/libheif-x10.js', 'assets/libheif-x11.wasm',
     ];
     expect(notPrecached.some(isPrecached)).toBe(false);
   });

@@ -180,6 +180,16 @@ describe('a photo’s own description', () => {
     store().chooseModelCaption('old', true);
     expect(jobsChange(beforeChoice, store().jobs).edited.map((changed) => changed.name)).toEqual(['old.jpg']);
   });
+
+  it('a machine-written description keeps its writer, which a restored result keeps too; a person’s has none', () => {
+    const writer = 'show-and-tell-browser (machine-written, model: older)';
+    store().restore([{ id: 'marked', name: 'marked.jpg', position: 0, run: '', thumbnail: null, settings: null, editedCaption: null, description: 'A cat.', descriptionWriter: writer, state: stored() }]);
+    expect(job('marked.jpg')).toMatchObject({ description: 'A cat.', descriptionWriter: writer });
+    const before = store().jobs;
+    store().setDescription('marked', 'Our cat Tom');
+    expect(job('marked.jpg')).toMatchObject({ description: 'Our cat Tom', descriptionWriter: null });
+    expect(jobsChange(before, store().jobs).edited.map((changed) => changed.name)).toEqual(['marked.jpg']);
+  });
 });
 
 describe('queue progress', () => {
@@ -274,7 +284,31 @@ describe('dropped files and folders', () => {
     const photos = await walkDropped(items);
     // A loose file is taken whatever it is, so its card can say what is wrong with it.
     expect(photos.map((photo) => photo.name)).toEqual(['trip/day 1/a.png', 'trip/day 1/b.png', 'trip/img9.jpg', 'trip/img10.jpg', 'loose.txt']);
-    expect(photos.at(-1)!.file).toBe(loose);
+    expect(photos.at(-1)).toEqual({ file: loose, name: 'loose.txt' });
+  });
+
+  it('gives a file or a folder that cannot be read a failed card of its own, and the rest of the folder is captioned', async () => {
+    const locked = { ...file('/trip/locked.jpg'), file: (_: unknown, fail: (error: unknown) => void) => fail(new DOMException('A requested file could not be read.', 'NotReadableError')) };
+    const gone = { ...folder('/trip/gone', []), createReader: () => ({ readEntries: (_: unknown, fail: (error: unknown) => void) => fail(new DOMException('The folder was removed.', 'NotFoundError')) }) };
+    const trip = folder('/trip', [file('/trip/a.jpg'), locked, gone, file('/trip/b.jpg')]);
+    const photos = await walkDropped(droppedItems([{ kind: 'file', getAsFile: () => null, webkitGetAsEntry: () => trip }]));
+    expect(photos).toEqual([
+      { file: expect.any(File), name: 'trip/a.jpg' },
+      { file: expect.any(File), name: 'trip/b.jpg' },
+      { name: 'trip/gone', problem: 'This folder could not be read completely: The folder was removed.' },
+      { name: 'trip/locked.jpg', problem: 'This file could not be read: A requested file could not be read.' },
+    ]);
+
+    store().addFiles(photos);
+    const added = store().jobs.slice(-4);
+    expect(added.map((job) => [job.name, job.state])).toEqual([
+      ['trip/a.jpg', { kind: 'waiting' }],
+      ['trip/b.jpg', { kind: 'waiting' }],
+      ['trip/gone', { kind: 'failed', message: 'This folder could not be read completely: The folder was removed.' }],
+      ['trip/locked.jpg', { kind: 'failed', message: 'This file could not be read: A requested file could not be read.' }],
+    ]);
+    // A failure that took no time does not count in the rate of the time left.
+    expect(added.map((job) => job.finishedAt)).toEqual([null, null, null, null]);
   });
 
   it('takes the photos of a chosen folder by their relative paths', () => {

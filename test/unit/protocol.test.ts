@@ -5,10 +5,11 @@ const caption = { text: 'a dog on a couch .', words: ['a', 'dog', 'on', 'a', 'co
 
 /** One sample per message type; the Record type fails to compile when a new type has no sample. */
 const EVENTS: Record<WorkerEvent['type'], WorkerEvent> = {
-  'model-progress': { type: 'model-progress', modelId: 'm', loadedBytes: 10, totalBytes: null },
-  'model-warming-up': { type: 'model-warming-up', modelId: 'm', backend: 'webgl' },
+  'model-progress': { type: 'model-progress', loadId: 1, modelId: 'm', loadedBytes: 10, totalBytes: null },
+  'model-warming-up': { type: 'model-warming-up', loadId: 1, modelId: 'm', backend: 'webgl' },
   'model-ready': {
     type: 'model-ready',
+    loadId: 1,
     model: { id: 'm', name: 'M', fixture: true, detectsObjects: true, grounding: { problem: 'objects.json is not valid JSON' }, liveInput: { height: 384, width: 384 } },
     backend: 'wasm',
     note: null,
@@ -17,12 +18,13 @@ const EVENTS: Record<WorkerEvent['type'], WorkerEvent> = {
     downloadedBytes: 0,
     wasmThreads: { count: 1, reason: 'the page is not cross-origin isolated, so WebAssembly runs single-threaded' },
   },
-  'model-error': { type: 'model-error', modelId: 'm', message: 'could not download model.json (HTTP 404)' },
+  'model-error': { type: 'model-error', loadId: 1, modelId: 'm', message: 'could not download model.json (HTTP 404)' },
   'job-started': { type: 'job-started', jobId: 'j' },
   'job-thumbnail': { type: 'job-thumbnail', jobId: 'j', thumbnail: new Blob([Uint8Array.of(0xff, 0xd8)], { type: 'image/jpeg' }) },
   'job-hypotheses': { type: 'job-hypotheses', jobId: 'j', beam: { step: 2, partial: [caption], complete: [], readBackBytes: 24 } },
   'job-done': { type: 'job-done', jobId: 'j', captions: [caption], objects: [{ label: 'dog', score: 0.8, box: [0.1, 0.2, 0.5, 0.4] }], elapsedMs: 12.5, stages: { thumbnailMs: 3, pixelsMs: 1.5, encodeMs: 5, firstStepMs: 6, searchMs: 6, updatesPosted: 2 } },
   'job-failed': { type: 'job-failed', jobId: 'j', message: 'Captioning failed: out of memory' },
+  'job-cancelled': { type: 'job-cancelled', jobId: 'j' },
   diagnostics: {
     type: 'diagnostics',
     memory: { backend: 'webgl', numTensors: 12, numBytes: 4096, numBytesInGPU: 2048, wasmMemoryBytes: null },
@@ -33,6 +35,7 @@ const EVENTS: Record<WorkerEvent['type'], WorkerEvent> = {
 const REQUESTS: Record<Exclude<WorkerRequest['type'], 'caption'>, WorkerRequest> = {
   'load-model': {
     type: 'load-model',
+    loadId: 1,
     modelId: 'm',
     url: 'http://localhost/models/m/0123456789ab/',
     preferredBackend: 'auto',

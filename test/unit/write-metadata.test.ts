@@ -5,7 +5,8 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, link, lstat, mkdir, mkdtemp, readFile, readdir, readlink, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import encodeWebp, { init as initWebpEncoder } from '@jsquash/webp/encode';
@@ -18,7 +19,7 @@ import { main } from '../../src/cli/caption';
 import { UsageError } from '../../src/cli/shared';
 import { decodePhoto } from '../../src/node/decode-photo';
 import { generateFixture, REPO_ROOT } from './helpers/fixture';
-import { bmp24 } from './helpers/images';
+import { bmp24, texturedJpeg } from './helpers/images';
 
 const require = createRequire(import.meta.url);
 const run = promisify(execFile);
@@ -33,24 +34,22 @@ interface Row {
   captions?: { text: string }[];
   error?: string;
   description?: string;
-  metadata?: { status: string; text?: string; fields?: string[]; reason?: string };
+  metadata?: { status: string; text?: string; fields?: string[]; reason?: string; sameFileAs?: string };
 }
 
+/** Where the runs keep their write journals ($XDG_STATE_HOME), a folder of the test's own. */
+let stateHome: string;
+const journalRoot = () => path.join(stateHome, 'show-and-tell-browser', 'write-metadata', os.hostname());
+const runOptions = () => ({ cwd: REPO_ROOT, env: { ...process.env, XDG_STATE_HOME: stateHome } });
+
 async function caption(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return run(process.execPath, [...ARGS, ...args], { cwd: REPO_ROOT }).then(
+  return run(process.execPath, [...ARGS, ...args], runOptions()).then(
     ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
     (error: { code: number; stdout: string; stderr: string }) => error,
   );
 }
 
 const rowsOf = (stdout: string) => new Map(stdout.split('\n').filter(Boolean).map((line) => [path.basename((JSON.parse(line) as Row).file), JSON.parse(line) as Row]));
-
-/** A JPEG with some texture (so its entropy-coded data is not trivial); bright or dark for the fixture model. */
-function texturedJpeg(size: number, bright: boolean, seed: number): Buffer {
-  const data = Buffer.alloc(size * size * 4);
-  for (let i = 0; i < size * size; i++) data.set([(bright ? 200 : 10) + ((i * seed) % 40), bright ? 230 : 20, (bright ? 210 : 15) + (i % 7), 255], i * 4);
-  return jpeg.encode({ width: size, height: size, data }, 90).data;
-}
 
 function png(size: number, level: number): Buffer {
   const image = new PNG({ width: size, height: size });
@@ -92,11 +91,12 @@ describe('npm run caption -- --write-metadata', () => {
   beforeAll(async () => {
     modelDir = (await generateFixture()).dir;
     dir = await mkdtemp(path.join(path.dirname(modelDir), 'metadata-'));
+    stateHome = await mkdtemp(path.join(path.dirname(modelDir), 'state-'));
     exiftool = new ExifTool({ maxProcs: 1 });
   });
   afterAll(async () => {
     await exiftool.end();
-    await Promise.all([modelDir, dir].map((folder) => rm(folder, { recursive: true, force: true })));
+    await Promise.all([modelDir, dir, stateHome].map((folder) => rm(folder, { recursive: true, force: true })));
   });
 
   async function library(name: string, files: Record<string, Uint8Array>): Promise<string> {
@@ -207,40 +207,161 @@ describe('npm run caption -- --write-metadata', () => {
     expect(row).toContain(`wrote ""${DARK}"" to ${ALL_FIELDS.join(', ')}`);
   }, 120_000);
 
-  it('kill -9 while writing: every photo still decodes with its pixels, each unchanged or fully written', async () => {
-    const count = 60;
-    const originals = Object.fromEntries(Array.from({ length: count }, (_, i) => [`${String(i).padStart(3, '0')}.jpg`, texturedJpeg(64, i % 2 === 0, i + 1)]));
-    const folder = await library('killed', originals);
-    const child = spawn(process.execPath, [...ARGS, '--model', modelDir, '--format', 'jsonl', '--jobs', '2', '--write-metadata', folder], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'ignore'] });
-    const exited = new Promise((resolve) => child.on('exit', resolve));
-    let rows = 0;
-    await new Promise<void>((resolve) => {
-      child.stdout.on('data', (chunk: Buffer) => {
-        rows += chunk.toString().split('\n').length - 1;
-        if (rows >= 10) resolve();
-      });
-      void exited.then(() => resolve());
-    });
-    child.kill('SIGKILL');
-    await exited;
-    // The exiftool processes see their input close and finish the photo in hand: wait for them.
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+  /** XMP dc:description by language, EXIF and IPTC, and the caption writer, as ExifTool reads them. */
+  async function descriptionsOf(file: string) {
+    const tags = (await exiftool.readRaw(file, { readArgs: ['-XMP-dc:Description', '-XMP-dc:Description-*', '-EXIF:ImageDescription', '-IPTC:Caption-Abstract', '-XMP-photoshop:CaptionWriter'] })) as Record<string, unknown>;
+    const { SourceFile, errors, warnings, ...fields } = tags;
+    return fields;
+  }
 
-    let written = 0;
-    for (const [name, original] of Object.entries(originals)) {
-      const bytes = await readFile(path.join(folder, name));
-      expect(pixels(bytes).equals(pixels(original)), name).toBe(true);
-      if (bytes.equals(original)) continue;
-      const text = Number(name.slice(0, 3)) % 2 === 0 ? BRIGHT : DARK;
-      expect(await fieldsOf(path.join(folder, name)), name).toEqual({ xmp: text, exif: text, iptc: text });
-      written++;
+  const IN_2020 = new Date('2020-05-01T12:00:00Z');
+  const GERMAN = 'Ein weißes Quadrat im Schnee';
+
+  it('keeps what it does not own: a symbolic link stays a link (its target described), hard links one file, a read-only photo untouched, a German description, owner, mode and dates', async () => {
+    const folder = await library('kept', {
+      'target.jpg': texturedJpeg(32, true, 1),
+      'hard-a.jpg': texturedJpeg(32, true, 2),
+      'readonly.jpg': texturedJpeg(32, true, 3),
+      'german.jpg': texturedJpeg(32, true, 4),
+      'plain.jpg': texturedJpeg(32, true, 5),
+    });
+    const at = (name: string) => path.join(folder, name);
+    await exiftool.write(at('german.jpg'), { 'XMP-dc:Description-de': GERMAN } as Record<string, string>, { writeArgs: ['-overwrite_original'] });
+    await symlink('target.jpg', at('link.jpg'));
+    await link(at('hard-a.jpg'), at('hard-b.jpg'));
+    await chmod(at('readonly.jpg'), 0o444);
+    await chmod(at('plain.jpg'), 0o640);
+    const files = ['german.jpg', 'hard-a.jpg', 'hard-b.jpg', 'plain.jpg', 'readonly.jpg', 'target.jpg'];
+    for (const name of files) await utimes(at(name), IN_2020, IN_2020);
+    const before = Object.fromEntries(await Promise.all(files.map(async (name) => [name, { bytes: await readFile(at(name)), info: await stat(at(name)) }] as const)));
+
+    const result = await caption(['--model', modelDir, '--format', 'jsonl', '--jobs', '2', '--write-metadata', folder]);
+    // The read-only photo was not written as asked.
+    expect(result.code, result.stderr).toBe(1);
+    const rows = rowsOf(result.stdout);
+
+    // The link is still the same link, and the photo it points to is described, written once.
+    expect((await lstat(at('link.jpg'))).isSymbolicLink()).toBe(true);
+    expect(await readlink(at('link.jpg'))).toBe('target.jpg');
+    expect(await descriptionsOf(at('target.jpg'))).toMatchObject({ Description: BRIGHT, ImageDescription: BRIGHT, 'Caption-Abstract': BRIGHT });
+    /** Two names of one file: one row says it was written, the other that it is the same file. */
+    const writtenOnce = (names: string[]) => {
+      const cells = names.map((name) => rows.get(name)?.metadata);
+      expect(cells.map((cell) => cell?.status)).toEqual(['written', 'written']);
+      expect(cells.filter((cell) => cell?.sameFileAs === undefined)).toHaveLength(1);
+    };
+    writtenOnce(['link.jpg', 'target.jpg']);
+
+    // The hard links are one file still, described once.
+    const [hardA, hardB] = await Promise.all([stat(at('hard-a.jpg')), stat(at('hard-b.jpg'))]);
+    expect(hardA.ino).toBe(hardB.ino);
+    expect(hardA.nlink).toBe(2);
+    expect(await descriptionsOf(at('hard-b.jpg'))).toMatchObject({ Description: BRIGHT });
+    writtenOnce(['hard-a.jpg', 'hard-b.jpg']);
+
+    // The read-only photo: byte for byte as it was; its row keeps its captions and says why.
+    expect((await readFile(at('readonly.jpg'))).equals(before['readonly.jpg'].bytes)).toBe(true);
+    expect(rows.get('readonly.jpg')?.captions?.[0].text).toBe('a white square .');
+    expect(rows.get('readonly.jpg')?.metadata).toEqual({ status: 'not-written', reason: expect.stringContaining('read-only (mode 444)') });
+    expect(result.stderr).toContain('readonly.jpg: description not written: the photo is read-only');
+
+    // A description only in German is a person's: kept, and shown.
+    expect(rows.get('german.jpg')).toMatchObject({ description: GERMAN, metadata: { status: 'kept' } });
+    expect((await readFile(at('german.jpg'))).equals(before['german.jpg'].bytes)).toBe(true);
+
+    // Every file keeps its inode, owner, group, mode and modification time (reading it for its caption sets its access time).
+    for (const name of files) {
+      const info = await stat(at(name));
+      const { info: old } = before[name];
+      expect([info.ino, info.uid, info.gid, info.mode, info.mtimeMs], name).toEqual([old.ino, old.uid, old.gid, old.mode, old.mtimeMs]);
     }
-    expect(written).toBeGreaterThanOrEqual(10);
-    expect(written).toBeLessThan(count);
+    expect((await readdir(folder)).sort()).toEqual([...files, 'link.jpg'].sort());
+    expect(await readdir(journalRoot())).toEqual([]);
+
+    // --overwrite replaces the default language only; the German entry stays.
+    const overwritten = rowsOf((await caption(['--model', modelDir, '--format', 'jsonl', '--write-metadata', '--overwrite', at('german.jpg')])).stdout);
+    expect(overwritten.get('german.jpg')).toMatchObject({ description: GERMAN, metadata: { status: 'written', text: BRIGHT } });
+    expect(await descriptionsOf(at('german.jpg'))).toMatchObject({ Description: BRIGHT, 'Description-de': GERMAN, ImageDescription: BRIGHT });
+    // Which is still a person's description: a run without --overwrite keeps it as it is.
+    const again = rowsOf((await caption(['--model', modelDir, '--format', 'jsonl', '--write-metadata', at('german.jpg')])).stdout);
+    expect(again.get('german.jpg')).toMatchObject({ description: GERMAN, metadata: { status: 'unchanged', text: BRIGHT } });
   }, 120_000);
 
+  it('writes a file whose name lies about its format as what it is', async () => {
+    const folder = await library('named', { 'jpeg.HEIC': texturedJpeg(24, false, 1), 'jpeg.png': texturedJpeg(24, false, 2) });
+    const named = ['jpeg.HEIC', 'jpeg.png'].map((name) => path.join(folder, name));
+    const result = await caption(['--model', modelDir, '--format', 'jsonl', '--write-metadata', ...named]);
+    expect(result.code, result.stderr).toBe(0);
+    const rows = rowsOf(result.stdout);
+    for (const file of named) {
+      expect(rows.get(path.basename(file))?.metadata).toEqual({ status: 'written', text: DARK, fields: ALL_FIELDS });
+      expect(await fieldsOf(file)).toEqual({ xmp: DARK, exif: DARK, iptc: DARK });
+    }
+  }, 120_000);
+
+  it('kill -9 in the middle of writing 100 photos: each is as it was or fully written (links and dates too), and the next run finishes the rest', async () => {
+    const count = 100;
+    const names = Array.from({ length: count }, (_, i) => `${String(i).padStart(3, '0')}.jpg`);
+    const originals = Object.fromEntries(names.map((name, i) => [name, texturedJpeg(24, i % 2 === 0, i + 1)]));
+    const folder = await library('killed', originals);
+    const at = (name: string) => path.join(folder, name);
+    // Every tenth photo is reached through a link too.
+    const links = names.filter((_, i) => i % 10 === 0).map((name) => [`link-${name}`, name] as const);
+    for (const [linkName, name] of links) await symlink(name, at(linkName));
+    for (const name of names) await utimes(at(name), IN_2020, IN_2020);
+    const textOf = (name: string) => (Number(name.slice(0, 3)) % 2 === 0 ? BRIGHT : DARK);
+
+    /** Checks every photo is as it was or fully written (dates too); returns how many were written. */
+    const check = async (pending: ReadonlySet<string>) => {
+      let written = 0;
+      for (const name of names) {
+        if (pending.has(at(name))) continue;
+        const bytes = await readFile(at(name));
+        expect((await stat(at(name))).mtime, name).toEqual(IN_2020);
+        expect(pixels(bytes).equals(pixels(originals[name])), name).toBe(true);
+        if (bytes.equals(originals[name])) continue;
+        expect(await fieldsOf(at(name)), name).toEqual({ xmp: textOf(name), exif: textOf(name), iptc: textOf(name) });
+        written++;
+      }
+      for (const [linkName, name] of links) expect(await readlink(at(linkName))).toBe(name);
+      return written;
+    };
+
+    const out = path.join(dir, 'killed.jsonl');
+    const args = ['--model', modelDir, '--format', 'jsonl', '--out', out, '--resume', '--jobs', '2', '--write-metadata', folder];
+    const child = spawn(process.execPath, [...ARGS, ...args], { ...runOptions(), stdio: 'ignore' });
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    // Killed once 20 rows are out (each row is written after its photo).
+    for (let rows = 0; rows < 20 && child.exitCode === null; ) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      rows = (await readFile(out, 'utf8').catch(() => '')).split('\n').length - 1;
+    }
+    child.kill('SIGKILL');
+    await exited;
+
+    // A photo the kill caught inside its copy is listed in the journal, for the next run.
+    const journals = await readdir(journalRoot());
+    const entries = await Promise.all(
+      journals.flatMap(async (journal) => {
+        const files = (await readdir(path.join(journalRoot(), journal))).filter((file) => file.endsWith('.json'));
+        return Promise.all(files.map(async (file) => (JSON.parse(await readFile(path.join(journalRoot(), journal, file), 'utf8')) as { target: string }).target));
+      }),
+    );
+    const pending = new Set(entries.flat());
+    expect(pending.size).toBeLessThanOrEqual(2);
+    const writtenBeforeKill = await check(pending);
+    expect(writtenBeforeKill).toBeGreaterThanOrEqual(10);
+    expect(writtenBeforeKill).toBeLessThan(count);
+
+    // The next run finishes what the journal lists, then writes the rest.
+    const next = await caption(args);
+    expect(next.code, next.stderr).toBe(0);
+    expect(await check(new Set())).toBe(count);
+    expect(await readdir(journalRoot())).toEqual([]);
+  }, 180_000);
+
   it('refuses the metadata options without --write-metadata, before any work', async () => {
-    for (const option of [['--overwrite'], ['--dry-run'], ['--description-prefix', 'x']]) {
+    for (const option of [['--overwrite'], ['--dry-run'], ['--description-prefix', 'x'], ['--update-mtime']]) {
       const error = await main(['--model', modelDir, ...option, dir]).catch((thrown: unknown) => thrown);
       expect(error).toBeInstanceOf(UsageError);
       expect((error as Error).message).toBe(`${option[0]} needs --write-metadata`);

@@ -26,6 +26,8 @@ export function isPrecached(file: string): boolean {
   // Like those wasm builds, the WebGPU backend (a GPU-only chunk) is kept once a browser uses it. The
   // other backend chunks are precached: offline, the worker may start (or fall back to) any of them.
   if (/^assets\/webgpu-backend-[^/]*\.js$/.test(file)) return false;
+  // So is the HEIC decoder (its worker, libheif's glue and WebAssembly): only a HEIC photo loads it.
+  if (/^assets\/(heic\.worker|libheif)-[^/]*\.js$/.test(file)) return false;
   if (file.startsWith('models/')) return file === 'models/models.json';
   return !file.endsWith('.wasm') || /tfjs-backend-wasm-threaded-simd-[^/]*\.wasm$/.test(file);
 }

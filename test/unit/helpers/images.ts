@@ -1,4 +1,5 @@
-/** Image files written byte by byte, so tests exercise the decoders on formats no npm encoder here writes. */
+/** Image files written byte by byte, so tests exercise the decoders on formats no npm encoder here writes; and textured JPEGs. */
+import jpeg from 'jpeg-js';
 
 /** A 24-bit, bottom-up BMP (BITMAPINFOHEADER) whose pixel (x, y), from the top left, has the colour `rgb(x, y)`. */
 export function bmp24(width: number, height: number, rgb: (x: number, y: number) => [number, number, number]): Uint8Array {
@@ -22,3 +23,11 @@ export function bmp24(width: number, height: number, rgb: (x: number, y: number)
   }
   return new Uint8Array(file.buffer, file.byteOffset, file.length);
 }
+
+/** A JPEG with some texture (so its entropy-coded data is not trivial); bright or dark for the fixture model. */
+export function texturedJpeg(size: number, bright: boolean, seed: number): Buffer {
+  const data = Buffer.alloc(size * size * 4);
+  for (let i = 0; i < size * size; i++) data.set([(bright ? 200 : 10) + ((i * seed) % 40), bright ? 230 : 20, (bright ? 210 : 15) + (i % 7), 255], i * 4);
+  return jpeg.encode({ width: size, height: size, data }, 90).data;
+}
+

@@ -1,0 +1,176 @@
+/**
+ * Issue 36, the browser side of the npm package, as installed from its tarball: examples/fill-missing-alt.html
+ * served from the user's project folder by a plain static host, the module loaded with a plain
+ * <script type="module"> (no bundler, no import map). fillMissingAlt's three cases, the browser API
+ * with partial captions, threads only where the page is cross-origin isolated, the same best captions
+ * as the repository's CLI, and no request to any other host.
+ */
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { cp, copyFile, mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { expect, test, type BrowserContext, type Page } from '@playwright/test';
+import jpeg from 'jpeg-js';
+import { PNG } from 'pngjs';
+import { build } from 'vite';
+import { toAltText } from '../src/captioner/format';
+import { packedProject } from '../test/package/packed-project';
+import { greyPng, PHOTOS } from './helpers';
+import { startStaticServer, type StaticServer } from './static-server';
+
+const run = promisify(execFile);
+
+const MODULE = './node_modules/show-and-tell-browser/lib/browser/show-and-tell.js';
+const ISOLATION_HEADERS = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
+
+let projectDir: string;
+let plainHost: StaticServer;
+let isolatedHost: StaticServer;
+/**
+ * A JPEG as a PNG of the very pixels jpeg-js (the CLI's decoder) gives. Chromium's JPEG decoder
+ * rounds differently, which can swap two captions of nearly equal score (the airplane photo's first
+ * two, p 0.084 and 0.063, swap); with lossless pixels both sides see the same image.
+ */
+function samePixelsPng(jpegFile: string): Buffer {
+  const { width, height, data } = jpeg.decode(readFileSync(jpegFile), { useTArray: true, formatAsRGBA: true });
+  const png = new PNG({ width, height });
+  png.data = Buffer.from(data);
+  return PNG.sync.write(png);
+}
+
+/** The repository CLI's best caption of each photo, by its name in the page's photos/ folder. */
+const cliBest: Record<string, string> = {};
+
+test.beforeAll(async () => {
+  test.setTimeout(600_000);
+  const { project } = await packedProject();
+  projectDir = project;
+  const photos = path.join(project, 'photos');
+  await mkdir(photos, { recursive: true });
+  const plane = path.join(photos, 'plane.png');
+  const cat = PHOTOS.cat().path;
+  await writeFile(plane, samePixelsPng(PHOTOS.airplane().path));
+  await copyFile(cat, path.join(photos, 'cat.jpg'));
+  await writeFile(path.join(photos, 'divider.png'), Buffer.from(greyPng('divider.png', 64, 4, 200).base64, 'base64'));
+  await copyFile('examples/fill-missing-alt.html', path.join(project, 'index.html'));
+  await writeFile(path.join(project, 'blank.html'), '<!doctype html><title>blank</title>');
+  const { stdout } = await run('node_modules/.bin/tsx', ['src/cli/caption.ts', '--quiet', '--jobs', '1', '--format', 'jsonl', plane, cat]);
+  for (const line of stdout.trim().split('\n')) {
+    const row = JSON.parse(line) as { file: string; captions: { text: string }[] };
+    cliBest[row.file === plane ? 'plane.png' : 'cat.jpg'] = row.captions[0].text;
+  }
+  plainHost = await startStaticServer(project);
+  isolatedHost = await startStaticServer(project, { headers: () => ISOLATION_HEADERS });
+});
+
+test.afterAll(async () => {
+  await Promise.all([plainHost?.close(), isolatedHost?.close()]);
+});
+
+/** Every request the page and its workers make. */
+function recordRequests(context: BrowserContext): string[] {
+  const urls: string[] = [];
+  context.on('request', (request) => urls.push(request.url()));
+  return urls;
+}
+
+function expectOnlyHost(urls: string[], origin: string): void {
+  expect(urls.length).toBeGreaterThan(0);
+  expect(urls.filter((url) => !url.startsWith(`${origin}/`) && !/^(data|blob):/.test(url))).toEqual([]);
+}
+
+async function captionInPage(page: Page, photo: string, options: { threads?: number } = {}) {
+  return page.evaluate(
+    async ({ module, photo, options }) => {
+      const { createCaptioner } = (await import(module)) as typeof import('../src/lib/browser');
+      const captioner = await createCaptioner(options);
+      const partials: string[] = [];
+      const result = await captioner.caption(photo, { onPartial: ({ captions }) => partials.push(captions[0]?.text ?? '') });
+      captioner.dispose();
+      return { model: captioner.model, best: result.captions[0], partials: partials.length, size: [result.width, result.height], isolated: crossOriginIsolated };
+    },
+    { module: MODULE, photo, options },
+  );
+}
+
+test('fillMissingAlt from the packed package fills only images without alt, skips unreadable ones, and asks no other host', async ({ page, context }) => {
+  const urls = recordRequests(context);
+  const notes: string[] = [];
+  page.on('console', (message) => notes.push(message.text()));
+  await page.goto(`${plainHost.origin}/`);
+  await expect(page.locator('body')).toHaveAttribute('data-alt-filled', 'done', { timeout: 240_000 });
+
+  const plane = page.locator('img[src="photos/plane.png"]');
+  await expect(plane).toHaveAttribute('alt', toAltText(cliBest['plane.png']));
+  await expect(plane).toHaveAttribute('data-alt-source', 'machine');
+  // A person's alt text and a decorative alt="" are left exactly as they were.
+  await expect(page.locator('img[src="photos/cat.jpg"]')).toHaveAttribute('alt', 'Our cat Miso asleep on the keyboard');
+  await expect(page.locator('img[src="photos/divider.png"]')).toHaveAttribute('alt', '');
+  for (const kept of ['photos/cat.jpg', 'photos/divider.png']) await expect(page.locator(`img[src="${kept}"]`)).not.toHaveAttribute('data-alt-source');
+  // A broken image is skipped with a console note, and keeps no alt.
+  const missing = page.locator('img[src="photos/missing.jpg"]');
+  await expect(missing).not.toHaveAttribute('alt');
+  expect(notes.some((note) => note.includes('no alt text for') && note.includes('missing.jpg'))).toBe(true);
+  await expect(page.locator('#report li')).toHaveText([/photos\/plane\.png: “.+”/, /photos\/missing\.jpg: skipped/]);
+  expectOnlyHost(urls, plainHost.origin);
+});
+
+test('the browser API streams partial captions and gives the CLI best caption; one WebAssembly thread on a page that is not isolated', async ({ page, context }) => {
+  const urls = recordRequests(context);
+  await page.goto(`${plainHost.origin}/blank.html`);
+  const result = await captionInPage(page, `${plainHost.origin}/photos/cat.jpg`, { threads: 2 });
+  expect(result.isolated).toBe(false);
+  expect(result.model).toMatchObject({ id: 'show-and-tell-attend', backend: 'wasm', wasmThreads: 1 });
+  expect(result.best.text).toBe(cliBest['cat.jpg']);
+  expect(result.partials).toBeGreaterThan(0);
+  expectOnlyHost(urls, plainHost.origin);
+});
+
+test('on a cross-origin isolated page the WebAssembly backend runs the threads asked for, with the same caption', async ({ page }) => {
+  await page.goto(`${isolatedHost.origin}/blank.html`);
+  const result = await captionInPage(page, `${isolatedHost.origin}/photos/cat.jpg`, { threads: 2 });
+  expect(result.isolated).toBe(true);
+  expect(result.model).toMatchObject({ backend: 'wasm', wasmThreads: 2 });
+  expect(result.best.text).toBe(cliBest['cat.jpg']);
+});
+
+test('the <show-and-tell-alt> element fills the missing alt text of the images inside it', async ({ page }) => {
+  await page.goto(`${plainHost.origin}/blank.html`);
+  const outcomes = await page.evaluate(async (module) => {
+    const { defineAltTextElement } = (await import(module)) as typeof import('../src/lib/browser');
+    defineAltTextElement();
+    const element = document.createElement('show-and-tell-alt');
+    element.innerHTML = '<img src="photos/cat.jpg"><img src="photos/divider.png" alt="">';
+    const filled = new Promise<{ status: string }[]>((resolve) => element.addEventListener('alt-filled', (event) => resolve((event as CustomEvent).detail)));
+    document.body.append(element);
+    return (await filled).map(({ status }) => status);
+  }, MODULE);
+  expect(outcomes).toEqual(['filled']);
+  await expect(page.locator('show-and-tell-alt img').first()).toHaveAttribute('alt', toAltText(cliBest['cat.jpg']));
+  await expect(page.locator('show-and-tell-alt img').nth(1)).toHaveAttribute('alt', '');
+});
+
+test('through a bundler: a Vite app importing show-and-tell-browser/browser gets its worker and wasm files emitted and captions', async ({ page, context }) => {
+  const app = path.join(projectDir, 'vite-app');
+  await mkdir(app, { recursive: true });
+  await writeFile(path.join(app, 'index.html'), '<!doctype html><title>app</title><img src="cat.jpg"><script type="module" src="./main.js"></script>');
+  // The model is fetched at run time: the app serves a copy under /captioner/, its assetsBase.
+  await writeFile(path.join(app, 'main.js'), "import { fillMissingAlt } from 'show-and-tell-browser/browser';\nwindow.filled = fillMissingAlt(document, { assetsBase: '/captioner/' });\n");
+  const outDir = path.join(app, 'dist');
+  await build({ root: app, configFile: false, logLevel: 'silent', build: { outDir, emptyOutDir: true } });
+  await cp(path.join(projectDir, 'node_modules/show-and-tell-browser/lib/models'), path.join(outDir, 'captioner/models'), { recursive: true });
+  await copyFile(PHOTOS.cat().path, path.join(outDir, 'cat.jpg'));
+  const host = await startStaticServer(outDir);
+  try {
+    const urls = recordRequests(context);
+    await page.goto(`${host.origin}/`);
+    const outcomes = await page.evaluate(async () => (await (window as unknown as { filled: Promise<{ status: string; alt?: string }[]> }).filled).map(({ status, alt }) => ({ status, alt })));
+    expect(outcomes).toEqual([{ status: 'filled', alt: toAltText(cliBest['cat.jpg']) }]);
+    // The worker and the wasm came from the app's own build, not from node_modules.
+    expect(urls.some((url) => /\/assets\/captioner\.worker-[^/]+\.js$/.test(url))).toBe(true);
+    expectOnlyHost(urls, host.origin);
+  } finally {
+    await host.close();
+  }
+});
