@@ -5,7 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { beamSearch, type BeamUpdate, type StepModel } from '../../src/captioner/beam-search';
-import { loadModelPackage, type DevicePrior, type ShowAndTellModel, type StepInputs } from '../../src/captioner/model';
+import { loadModelPackage, type ShowAndTellModel, type StepInputs } from '../../src/captioner/model';
+import type { WordPrior } from '../../src/captioner/objects';
 import { imageToTensor, type RgbaImage } from '../../src/captioner/preprocess';
 import { startBackend } from '../../src/worker/backend';
 import { fetchGraphModel, fetchText } from '../../src/worker/fetch-model';
@@ -115,8 +116,8 @@ interface PhotoRun {
   grounded: DecoderRun | null;
 }
 
-/** The photo's grounding prior on the device with the card's settings; null when the model cannot ground. */
-function photoPrior(model: ShowAndTellModel, classScores: Float32Array | null): DevicePrior | null {
+/** The photo's grounding prior with the card's settings; null when the model cannot ground. */
+function photoPrior(model: ShowAndTellModel, classScores: Float32Array | null): WordPrior | null {
   const { grounding } = model.card;
   return grounding && classScores ? model.groundingPrior(classScores, grounding) : null;
 }
@@ -139,7 +140,6 @@ async function captionPhoto(model: ShowAndTellModel, file: Blob, config: Harness
     return { prepMs: preparedAt - startedAt, encoderMs: encodedAt - preparedAt, topK, fullSoftmax, grounded };
   } finally {
     tf.dispose([initialState, ...(regions ? [regions] : [])]);
-    prior?.dispose();
   }
 }
 

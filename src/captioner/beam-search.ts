@@ -9,8 +9,10 @@ export interface StepModel<State, Inputs = never> {
    * Runs one step for every partial caption at once (row b of `state` belongs to inputFeed[b]) and
    * returns, per row, its k best next words by log-probability plus the prior (when given):
    * row-major [rows * k], best first. The returned state has one row per input row.
+   * `captions[b]` is row b's caption so far (start word first, inputFeed[b] last), for a prior that
+   * depends on what a caption has already said (grounding credits each object class once).
    */
-  step(inputFeed: Int32Array, state: State, k: number, inputs?: Inputs): Promise<StepResult<State>>;
+  step(inputFeed: Int32Array, state: State, k: number, inputs?: Inputs, captions?: readonly (readonly number[])[]): Promise<StepResult<State>>;
   /** A new state made of the given rows of `state`, in that order (rows may repeat). */
   gatherRows(state: State, rows: Int32Array): State;
   disposeState(state: State): void;
@@ -175,7 +177,7 @@ export async function beamSearch<State, Inputs = never>(
         return ids;
       });
       const k = beamSize + Math.max(...banned.map((ids) => ids.size));
-      const result = await model.step(feed, state, k, words.stepInputs);
+      const result = await model.step(feed, state, k, words.stepInputs, partials.map((partial) => partial.wordIds));
       if (state !== initialState) model.disposeState(state);
       const next = new TopN<PartialCaption>(beamSize);
       const perRow = result.wordIds.length / partials.length;

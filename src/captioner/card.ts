@@ -251,6 +251,7 @@ function readGrounding(grounding: FieldReader): GroundingSettings {
     floor: grounding.numberIn('floor', Number.MIN_VALUE, 1),
   };
   if (grounding.has('boost')) settings.boost = grounding.numberIn('boost', 0, 100);
+  if (grounding.has('repeatPenalty')) settings.repeatPenalty = grounding.numberIn('repeatPenalty', 0, 100);
   if (grounding.has('classThresholds')) {
     const perClass = grounding.child('classThresholds');
     settings.classThresholds = Object.fromEntries(perClass.keys().map((label) => [label, perClass.numberIn(label, Number.MIN_VALUE, 1)]));

@@ -32,4 +32,9 @@ export interface GroundingSettings {
    * threshold): a nudge to name what the detector is sure of. 0 or absent: no gain.
    */
   boost?: number;
+  /**
+   * A class's evidence counts once per caption; a later word naming the same class gets −repeatPenalty
+   * instead (0 or absent: nothing).
+   */
+  repeatPenalty?: number;
 }

@@ -1,8 +1,8 @@
 import { beamSearch, type BeamSearchOptions, type Hypothesis } from './beam-search';
 import type { ModelCard } from './card';
-import { loadModelPackage, type DevicePrior, type EncodedImage, type LoadOptions, type PackageFiles, type ShowAndTellModel } from './model';
+import { loadModelPackage, type EncodedImage, type LoadOptions, type PackageFiles, type ShowAndTellModel } from './model';
 import type { GroundingSettings } from './detector-settings';
-import { decodeDetections, type DetectedObject, type ObjectMention, type ObjectWords } from './objects';
+import { decodeDetections, type DetectedObject, type ObjectMention, type ObjectWords, type WordPrior } from './objects';
 import { imageToTensor, type ImageSize, type RgbaImage } from './preprocess';
 
 export type { BeamSearchOptions } from './beam-search';
@@ -153,32 +153,28 @@ class BeamSearchCaptioner implements Captioner {
     if (!(photo instanceof ModelEncodedPhoto)) throw new Error('describe() takes a photo from this captioner\'s encode()');
     // The input size was the encoder's business; the rest configures the search.
     const { grounding, inputSize: _usedByEncode, ...searchOptions } = options;
-    const prior = this.devicePrior(photo, grounding ?? true);
+    const prior = this.wordPrior(photo, grounding ?? true);
     const { startId, endId, unknownId } = this.model.vocabulary;
-    try {
-      const stepInputs = { prior, regions: photo.encoded.regions ?? undefined };
-      const search = { ...this.searchDefaults, ...searchOptions };
-      const inputs = { startId, endId, neverIds: [unknownId], closingIds: this.closingIds, stepInputs, priorCeiling: prior?.ceiling };
-      const found = await beamSearch(this.model, photo.encoded.initialState, inputs, search, (update) =>
-        onUpdate?.({
-          step: update.step,
-          partial: update.partial.map(this.toCaption),
-          complete: update.complete.map(this.toCaption),
-          readBackBytes: update.readBackBytes,
-        }),
-      );
-      return { captions: found.map(this.toCaption), objects: photo.objects };
-    } finally {
-      prior?.dispose();
-    }
+    const stepInputs = { prior, regions: photo.encoded.regions ?? undefined };
+    const search = { ...this.searchDefaults, ...searchOptions };
+    const inputs = { startId, endId, neverIds: [unknownId], closingIds: this.closingIds, stepInputs, priorCeiling: prior?.ceiling };
+    const found = await beamSearch(this.model, photo.encoded.initialState, inputs, search, (update) =>
+      onUpdate?.({
+        step: update.step,
+        partial: update.partial.map(this.toCaption),
+        complete: update.complete.map(this.toCaption),
+        readBackBytes: update.readBackBytes,
+      }),
+    );
+    return { captions: found.map(this.toCaption), objects: photo.objects };
   }
 
   dispose(): void {
     this.model.dispose();
   }
 
-  /** The photo's grounding prior on the device, or undefined when grounding is off or impossible. */
-  private devicePrior(photo: ModelEncodedPhoto, choice: GroundingChoice): DevicePrior | undefined {
+  /** The photo's grounding prior, or undefined when grounding is off or impossible. */
+  private wordPrior(photo: ModelEncodedPhoto, choice: GroundingChoice): WordPrior | undefined {
     const { classScores } = photo.encoded;
     if (choice === false || !classScores || !this.card.grounding) return undefined;
     const settings = { ...this.card.grounding, ...(choice === true ? {} : choice) };

@@ -3,7 +3,7 @@ import { loadGraphModel, type GraphModel } from '@tensorflow/tfjs-converter';
 import type { StepModel, StepResult } from './beam-search';
 import { parseModelCard, type ModelCard } from './card';
 import type { GroundingSettings } from './detector-settings';
-import { groundingPrior, ObjectWords } from './objects';
+import { groundingPrior, ObjectWords, priorRows, type WordPrior } from './objects';
 import { Vocabulary } from './vocabulary';
 
 /** The contents of a model package, however they were fetched. */
@@ -46,19 +46,9 @@ interface StepTensors {
   [name: string]: tf.Tensor | undefined;
 }
 
-/** A WordPrior on the device for one search; dispose() it afterwards. */
-export interface DevicePrior {
-  /** [rows, vocabularySize] log-priors. */
-  table: tf.Tensor2D;
-  rowAfter: ReadonlyMap<number, number>;
-  /** The largest log-prior in the table. */
-  ceiling: number;
-  dispose(): void;
-}
-
 /** What one search hands every step: a grounding prior, and an attending decoder's regions of the photo. */
 export interface StepInputs {
-  prior?: DevicePrior;
+  prior?: WordPrior;
   /** [regionCount, regionSize] from encodeImage, on the device. */
   regions?: tf.Tensor2D;
 }
@@ -171,10 +161,10 @@ export class ShowAndTellModel implements StepModel<tf.Tensor2D, StepInputs> {
   }
 
   /**
-   * One photo's grounding prior (its detector evidence per class, encodeImage's classScores), on the
-   * device; null when the package has no object-word table or no detector.
+   * One photo's grounding prior (its detector evidence per class, encodeImage's classScores); null
+   * when the package has no object-word table or no detector.
    */
-  groundingPrior(classScores: Float32Array, settings: GroundingSettings): DevicePrior | null {
+  groundingPrior(classScores: Float32Array, settings: GroundingSettings): WordPrior | null {
     const { objectWords, card } = this;
     if (!objectWords || !card.detector) return null;
     const labelIndex = new Map(card.detector.labels.map((label, index) => [label, index]));
@@ -182,17 +172,22 @@ export class ShowAndTellModel implements StepModel<tf.Tensor2D, StepInputs> {
       const index = labelIndex.get(label);
       return index === undefined ? undefined : classScores[index];
     };
-    const prior = groundingPrior(objectWords, this.vocabulary, evidence, settings);
-    const table = tf.tensor2d(prior.table, [prior.rows, card.vocabularySize]);
-    return { table, rowAfter: prior.rowAfter, ceiling: prior.ceiling, dispose: () => table.dispose() };
+    return groundingPrior(objectWords, this.vocabulary, evidence, settings);
   }
 
   /**
    * One decoder step for all beams in a single execute call. Only the k best word ids and their
    * log-probabilities per beam are read back (8 bytes each, 12 with a prior); the softmax never
-   * leaves the device. A prior is added to the log-softmax on the device, before the top k.
+   * leaves the device. A prior is added to the log-softmax on the device, before the top k: each
+   * row's prior follows its caption so far (`captions`; without them, its last word alone).
    */
-  async step(inputFeed: Int32Array, stateFeed: tf.Tensor2D, k: number, inputs: StepInputs = {}): Promise<ModelStepResult> {
+  async step(
+    inputFeed: Int32Array,
+    stateFeed: tf.Tensor2D,
+    k: number,
+    inputs: StepInputs = {},
+    captions: readonly (readonly number[])[] = Array.from(inputFeed, (id) => [id]),
+  ): Promise<ModelStepResult> {
     const topK = Math.min(k, this.card.vocabularySize);
     const { prior, regions } = inputs;
     const { values, indices, modelValues, state } = tf.tidy((): StepTensors => {
@@ -200,8 +195,9 @@ export class ShowAndTellModel implements StepModel<tf.Tensor2D, StepInputs> {
       const state = newState as tf.Tensor2D;
       if (!prior) return { ...tf.topk(softmax, topK), state };
       const logSoftmax = tf.log(softmax);
-      const priorRows = tf.gather(prior.table, tf.tensor1d(Int32Array.from(inputFeed, (id) => prior.rowAfter.get(id) ?? 0), 'int32'));
-      const best = tf.topk(tf.add(logSoftmax, priorRows), topK);
+      // A few rows of vocabularySize floats per step (37 kB at beam 3 with the default model).
+      const rowPriors = tf.tensor2d(priorRows(prior, captions), [captions.length, this.card.vocabularySize]);
+      const best = tf.topk(tf.add(logSoftmax, rowPriors), topK);
       // Each row's chosen columns, read from the flattened rows: tfjs-backend-wasm's gather with
       // batchDims 1 mixes rows up when k differs from the number of rows.
       const [rows, columns] = logSoftmax.shape;

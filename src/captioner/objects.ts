@@ -91,8 +91,10 @@ export class ObjectWords {
 /**
  * A log-prior on the next word, given the previous one: row 0 applies after most words; a word that
  * starts a two-word phrase ("hot") has its own row, where the phrase's second word ("dog") takes the
- * phrase's class (hot dog). No value exceeds `ceiling`, which bounds how much a caption's score can
- * still grow per word (the search's early stop needs it).
+ * phrase's class (hot dog). Each class's evidence counts once per caption: a word naming a class
+ * that an earlier word of the caption already named gets `repeatPrior` instead (`priorRows`).
+ * No value exceeds `ceiling`, which bounds how much a caption's score can still grow per word (the
+ * search's early stop needs it).
  */
 export interface WordPrior {
   /** rows × vocabularySize log-priors, row-major. */
@@ -100,6 +102,10 @@ export interface WordPrior {
   rows: number;
   /** Previous word id → its row in `table`; words not listed use row 0. */
   rowAfter: ReadonlyMap<number, number>;
+  /** Per entry of `table`: the class (its index in ObjectWords.labels) whose log-prior it holds, or -1. */
+  entryClass: Int16Array;
+  /** What a word gets when its class was named before in the caption (0 or a penalty). */
+  repeatPrior: number;
   /** The largest value in `table` (0 without a boost). */
   ceiling: number;
 }
@@ -127,6 +133,7 @@ export function groundingPrior(
   settings: GroundingSettings,
 ): WordPrior {
   const columns = vocabulary.size;
+  const classIndex = new Map(objectWords.labels.map((label, index) => [label, index]));
   const priorOf = (label: string): number | undefined => {
     const score = evidence(label);
     return score === undefined ? undefined : classLogPrior(label, score, settings);
@@ -137,28 +144,73 @@ export function groundingPrior(
   };
   const { words, phrases } = objectWords.entries();
   const base = new Float32Array(columns);
+  const baseClass = new Int16Array(columns).fill(-1);
   for (const [word, label] of words) {
     const id = idOf(word);
     const prior = priorOf(label);
-    if (id !== undefined && prior !== undefined) base[id] = prior;
+    if (id === undefined || prior === undefined) continue;
+    base[id] = prior;
+    baseClass[id] = classIndex.get(label)!;
   }
-  const contextRows = new Map<number, Float32Array>();
+  const contextRows = new Map<number, { row: Float32Array; rowClass: Int16Array }>();
   for (const { first, second, label } of phrases) {
     const firstId = idOf(first);
     const secondId = idOf(second);
     if (firstId === undefined || secondId === undefined) continue;
-    let row = contextRows.get(firstId);
-    if (!row) contextRows.set(firstId, (row = Float32Array.from(base)));
-    row[secondId] = priorOf(label) ?? 0;
+    let context = contextRows.get(firstId);
+    if (!context) contextRows.set(firstId, (context = { row: Float32Array.from(base), rowClass: Int16Array.from(baseClass) }));
+    const prior = priorOf(label);
+    context.row[secondId] = prior ?? 0;
+    context.rowClass[secondId] = prior === undefined ? -1 : classIndex.get(label)!;
   }
-  const table = new Float32Array(columns * (1 + contextRows.size));
+  const rows = 1 + contextRows.size;
+  const table = new Float32Array(columns * rows);
+  const entryClass = new Int16Array(columns * rows);
   table.set(base, 0);
+  entryClass.set(baseClass, 0);
   const rowAfter = new Map<number, number>();
-  [...contextRows].forEach(([wordId, row], index) => {
+  [...contextRows].forEach(([wordId, { row, rowClass }], index) => {
     table.set(row, columns * (index + 1));
+    entryClass.set(rowClass, columns * (index + 1));
     rowAfter.set(wordId, index + 1);
   });
-  return { table, rows: 1 + contextRows.size, rowAfter, ceiling: Math.max(0, ...base, ...[...contextRows.values()].flatMap((row) => Math.max(...row))) };
+  const repeatPrior = 0 - (settings.repeatPenalty ?? 0); // 0, not -0, without a penalty
+  return { table, rows, rowAfter, entryClass, repeatPrior, ceiling: table.reduce((largest, value) => Math.max(largest, value), 0) };
+}
+
+/**
+ * The classes whose evidence a caption has had: each word's entry in the row its previous word picks
+ * (so "dog" after "hot" counts as a hot dog). `wordIds` starts with the start word.
+ */
+export function namedClasses(prior: WordPrior, wordIds: readonly number[]): Set<number> {
+  const columns = prior.table.length / prior.rows;
+  const named = new Set<number>();
+  for (let i = 1; i < wordIds.length; i++) {
+    const entry = prior.entryClass[(prior.rowAfter.get(wordIds[i - 1]) ?? 0) * columns + wordIds[i]];
+    if (entry >= 0) named.add(entry);
+  }
+  return named;
+}
+
+/**
+ * The log-prior on the next word of each partial caption (row-major, one table row per caption): the
+ * row its last word picks, with every word of a class the caption already named set to `repeatPrior`,
+ * so a caption gains a class's evidence once however often it names the class.
+ */
+export function priorRows(prior: WordPrior, captions: readonly (readonly number[])[]): Float32Array {
+  const columns = prior.table.length / prior.rows;
+  const rows = new Float32Array(captions.length * columns);
+  captions.forEach((wordIds, r) => {
+    const start = (prior.rowAfter.get(wordIds[wordIds.length - 1]) ?? 0) * columns;
+    const row = rows.subarray(r * columns, (r + 1) * columns);
+    row.set(prior.table.subarray(start, start + columns));
+    const named = namedClasses(prior, wordIds);
+    if (named.size === 0) return;
+    for (let column = 0; column < columns; column++) {
+      if (named.has(prior.entryClass[start + column])) row[column] = prior.repeatPrior;
+    }
+  });
+  return rows;
 }
 
 

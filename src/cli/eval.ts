@@ -30,6 +30,7 @@ const OPTIONS = {
   'threshold-sweep': { type: 'string', value: '<t,...>', help: "evidence thresholds for the grounding sweep (default: the card's)" },
   'floor-sweep': { type: 'string', value: '<f,...>', help: "evidence floors for the grounding sweep (default: the card's)" },
   'boost-sweep': { type: 'string', value: '<b,...>', help: "gains for confidently detected classes in the grounding sweep (default: the card's)" },
+  'repeat-sweep': { type: 'string', value: '<r,...>', help: "penalties for naming an object class again in the grounding sweep (default: the card's)" },
   'class-thresholds': {
     type: 'string',
     value: '<file|none>',
@@ -95,11 +96,12 @@ function scoreTable(rows: [string, CaptionScores][]): string {
   return table(['BLEU-1', 'BLEU-2', 'BLEU-3', 'BLEU-4', 'CIDEr-D'], rows.map(([name, { bleu, ciderD }]) => [name, [...bleu, ciderD]]), [4, 4, 4, 4, 4]);
 }
 
+/** "twice": how many captions name one object class twice or more. */
 function objectTable(rows: [string, HallucinationScores, Diversity][]): string {
   return table(
-    ['CHAIRs', 'CHAIRi', 'recall', 'distinct', 'words'],
-    rows.map(([name, h, d]) => [name, [h.chairS, h.chairI, h.objectRecall, d.distinctCaptions, d.distinctWords]]),
-    [4, 4, 4, 4, 0],
+    ['CHAIRs', 'CHAIRi', 'recall', 'twice', 'distinct', 'words'],
+    rows.map(([name, h, d]) => [name, [h.chairS, h.chairI, h.objectRecall, h.captionsNamingAClassTwice, d.distinctCaptions, d.distinctWords]]),
+    [4, 4, 4, 0, 4, 0],
   );
 }
 
@@ -130,6 +132,7 @@ const SWEPT_SETTINGS = [
   ['threshold', 'threshold-sweep'],
   ['floor', 'floor-sweep'],
   ['boost', 'boost-sweep'],
+  ['repeatPenalty', 'repeat-sweep'],
 ] as const;
 
 type SweepValues = { 'grounding-sweep'?: string } & { [K in (typeof SWEPT_SETTINGS)[number][1]]?: string };

@@ -17,6 +17,8 @@ export interface HallucinationScores {
   hallucinatedMentions: number;
   /** Hallucinated class → how many captions invent it, most frequent first. */
   inventedClasses: [string, number][];
+  /** Captions naming one object class twice or more ("a refrigerator in front of a refrigerator", "a man and a woman"). */
+  captionsNamingAClassTwice: number;
 }
 
 /** The class of every object mention in a text, tokenised as the metrics tokenise it. */
@@ -31,6 +33,7 @@ export function objectHallucination(objectWords: ObjectWords, captions: string[]
   let captionsWithHallucination = 0;
   let referenceClasses = 0;
   let recalledClasses = 0;
+  let captionsNamingAClassTwice = 0;
   const invented = new Map<string, number>();
   captions.forEach((caption, i) => {
     const truth = new Set(references[i].flatMap((reference) => mentionedClasses(objectWords, reference)));
@@ -39,6 +42,7 @@ export function objectHallucination(objectWords: ObjectWords, captions: string[]
     mentions += named.length;
     hallucinatedMentions += wrong.length;
     if (wrong.length > 0) captionsWithHallucination++;
+    if (new Set(named).size < named.length) captionsNamingAClassTwice++;
     for (const label of new Set(wrong)) invented.set(label, (invented.get(label) ?? 0) + 1);
     referenceClasses += truth.size;
     recalledClasses += new Set(named.filter((label) => truth.has(label))).size;
@@ -50,6 +54,7 @@ export function objectHallucination(objectWords: ObjectWords, captions: string[]
     mentions,
     hallucinatedMentions,
     inventedClasses: [...invented].sort((a, b) => b[1] - a[1]),
+    captionsNamingAClassTwice,
   };
 }
 

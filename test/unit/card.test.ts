@@ -33,6 +33,14 @@ describe('parseModelCard', () => {
     expect(() => parseModelCard({ ...minimal, search: { closingWords: [] } })).toThrow('search.closingWords must be a non-empty list of strings');
   });
 
+  it('reads the grounding settings, with an optional penalty for naming a class again', () => {
+    const detector = { classScores: 's', detections: 'd', labels: ['dog'], minScore: 0.3, maxObjects: 20 };
+    const grounding = { lambda: 1, threshold: 0.5, floor: 0.01, boost: 4 };
+    expect(parseModelCard({ ...minimal, detector, grounding }).grounding).toEqual(grounding);
+    expect(parseModelCard({ ...minimal, detector, grounding: { ...grounding, repeatPenalty: 0.5 } }).grounding?.repeatPenalty).toBe(0.5);
+    expect(() => parseModelCard({ ...minimal, detector, grounding: { ...grounding, repeatPenalty: -1 } })).toThrow(/grounding.repeatPenalty must be/);
+  });
+
   it('lists every problem with its field path', () => {
     const bad = { ...minimal, id: 3, image: { ...minimal.image, resize: 'zoom', height: 0 }, nodes: { softmax: '' }, licence: 'MIT' };
     expect(() => parseModelCard(bad)).toThrow(

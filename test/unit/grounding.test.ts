@@ -5,13 +5,17 @@ import { promisify } from 'node:util';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCaptioner, type Captioner } from '../../src/captioner';
+import { beamSearch, type StepModel, type StepResult } from '../../src/captioner/beam-search';
 import {
   classLogPrior,
   decodeDetections,
   describeObjects,
   groundingPrior,
+  namedClasses,
   ObjectWords,
+  priorRows,
   type DetectedObject,
+  type WordPrior,
 } from '../../src/captioner/objects';
 import type { DetectorSpec } from '../../src/captioner/detector-settings';
 import { Vocabulary } from '../../src/captioner/vocabulary';
@@ -95,6 +99,120 @@ describe('grounding prior', () => {
     expect(row(1)[id('dog')]).toBe(0); // hot dog seen
     expect(row(1)[id('dogs')]).toBe(0);
     expect(Math.max(...prior.table)).toBeLessThanOrEqual(0);
+  });
+
+  it("credits each class's evidence once per caption: a later word of the class gets the repeat prior", () => {
+    const evidence: Record<string, number> = { person: 0.9, dog: 0.9, 'hot dog': 0.9 };
+    const boosted = { ...settings, boost: 2 };
+    const prior = groundingPrior(TABLE, vocabulary, (label) => evidence[label], boosted);
+    const gain = classLogPrior('dog', 0.9, boosted);
+    expect(gain).toBeCloseTo(1.6, 6);
+    expect(prior.ceiling).toBeCloseTo(gain, 6);
+    const ids = (caption: string) => caption.split(' ').map(id);
+    const labels = (named: Set<number>) => [...named].map((index) => TABLE.labels[index]).sort();
+    expect(labels(namedClasses(prior, ids('<S> a man a dog')))).toEqual(['dog', 'person']);
+    // "dog" after "hot" names a hot dog, not a dog.
+    expect(labels(namedClasses(prior, ids('<S> a hot dog')))).toEqual(['hot dog']);
+
+    const columns = vocabulary.size;
+    const rows = priorRows(prior, [ids('<S> a'), ids('<S> a dog a'), ids('<S> a hot dog a'), ids('<S> a dog a hot')]);
+    const row = (r: number) => rows.subarray(r * columns, (r + 1) * columns);
+    expect(row(0)[id('dog')]).toBeCloseTo(gain, 6);
+    expect(row(0)[id('man')]).toBeCloseTo(gain, 6);
+    expect(row(1)[id('dog')]).toBe(0); // the dog was named: "dog" and "dogs" gain nothing more
+    expect(row(1)[id('dogs')]).toBe(0);
+    expect(row(1)[id('man')]).toBeCloseTo(gain, 6); // a person not yet
+    expect(row(2)[id('dog')]).toBeCloseTo(gain, 6); // a hot dog is not a dog
+    expect(row(3)[id('dog')]).toBeCloseTo(gain, 6); // after "hot": a hot dog, not named yet
+
+    const penalised = groundingPrior(TABLE, vocabulary, (label) => evidence[label], { ...boosted, repeatPenalty: 0.5 });
+    expect(priorRows(penalised, [ids('<S> a dog a')])[id('dogs')]).toBeCloseTo(-0.5, 6);
+  });
+});
+
+/**
+ * A plain-JS language model over words, with the grounding prior added as the real model adds it:
+ * each row's prior from its caption so far, or (as before issue 39) from its last word alone.
+ */
+class PriorModel implements StepModel<string[], WordPrior> {
+  constructor(
+    private readonly vocabulary: Vocabulary,
+    private readonly next: Record<string, Record<string, number>>,
+    private readonly priorFromWholeCaption: boolean,
+  ) {}
+
+  async step(inputFeed: Int32Array, state: string[], k: number, prior?: WordPrior, captions?: readonly (readonly number[])[]): Promise<StepResult<string[]>> {
+    const consumed = state.map((prefix, row) => `${prefix} ${this.vocabulary.word(inputFeed[row])}`.trim());
+    const rowCaptions = this.priorFromWholeCaption ? captions! : Array.from(inputFeed, (wordId) => [wordId]);
+    const priors = prior ? priorRows(prior, rowCaptions) : new Float32Array(consumed.length * this.vocabulary.size);
+    const result = { wordIds: [] as number[], logProbs: [] as number[], modelLogProbs: [] as number[] };
+    consumed.forEach((prefix, row) => {
+      const scored = Object.entries(this.next[prefix]).map(([word, p]) => {
+        const wordId = this.vocabulary.id(word);
+        return { wordId, modelLogProb: Math.log(p), logProb: Math.log(p) + priors[row * this.vocabulary.size + wordId] };
+      });
+      scored.sort((x, y) => y.logProb - x.logProb);
+      for (let j = 0; j < k; j++) {
+        const { wordId, logProb, modelLogProb } = scored[j] ?? { wordId: 0, logProb: -Infinity, modelLogProb: -Infinity };
+        result.wordIds.push(wordId);
+        result.logProbs.push(logProb);
+        result.modelLogProbs.push(modelLogProb);
+      }
+    });
+    return { wordIds: Int32Array.from(result.wordIds), logProbs: Float32Array.from(result.logProbs), modelLogProbs: Float32Array.from(result.modelLogProbs), state: consumed };
+  }
+
+  gatherRows(state: string[], rows: Int32Array): string[] {
+    return Array.from(rows, (row) => state[row]);
+  }
+
+  disposeState(): void {}
+}
+
+describe('grounded search on a tiny model of a kitchen with a refrigerator (issue 39)', () => {
+  const vocabulary = Vocabulary.parse(['<S>', '</S>', 'a', 'kitchen', 'refrigerator', 'with', 'near'].map((w) => `${w} 1`).join('\n'));
+  const objectWords = ObjectWords.parse({ objects: { refrigerator: ['refrigerator', 'fridge'] } });
+  // "a kitchen with a refrigerator" (p .6) names it once; "a refrigerator near a refrigerator" (p .4) twice.
+  const next: Record<string, Record<string, number>> = {
+    '<S>': { a: 1 },
+    '<S> a': { kitchen: 0.6, refrigerator: 0.4 },
+    '<S> a kitchen': { with: 1 },
+    '<S> a kitchen with': { a: 1 },
+    '<S> a kitchen with a': { refrigerator: 1 },
+    '<S> a kitchen with a refrigerator': { '</S>': 1 },
+    '<S> a refrigerator': { near: 1 },
+    '<S> a refrigerator near': { a: 1 },
+    '<S> a refrigerator near a': { refrigerator: 1 },
+    '<S> a refrigerator near a refrigerator': { '</S>': 1 },
+  };
+  const settings = { lambda: 1, threshold: 0.5, floor: 0.01, boost: 4 };
+  // The detector is sure of the refrigerator (evidence 0.9): each "refrigerator" can gain 4 · 0.4 / 0.5 = 3.2.
+  const gain = 3.2;
+
+  async function topCaptions(priorFromWholeCaption: boolean, repeatPenalty = 0) {
+    const prior = groundingPrior(objectWords, vocabulary, () => 0.9, { ...settings, repeatPenalty });
+    const model = new PriorModel(vocabulary, next, priorFromWholeCaption);
+    const inputs = { startId: vocabulary.startId, endId: vocabulary.endId, stepInputs: prior, priorCeiling: prior.ceiling };
+    const found = await beamSearch(model, [''], inputs, { beamSize: 2 });
+    return found.map(({ wordIds, logProb, score }) => ({ text: vocabulary.captionWords(wordIds).join(' '), logProb, score }));
+  }
+
+  it('rewarding every mention made the caption that names the refrigerator twice win', async () => {
+    const [first, second] = await topCaptions(false);
+    expect(first.text).toBe('a refrigerator near a refrigerator');
+    expect(first.score).toBeCloseTo(Math.log(0.4) + 2 * gain, 5);
+    expect(second.text).toBe('a kitchen with a refrigerator');
+  });
+
+  it('rewarding the refrigerator once puts the more probable caption first', async () => {
+    const [first, second] = await topCaptions(true);
+    expect(first.text).toBe('a kitchen with a refrigerator');
+    expect(first.score).toBeCloseTo(Math.log(0.6) + gain, 5);
+    expect(second.text).toBe('a refrigerator near a refrigerator');
+    expect(second.score).toBeCloseTo(Math.log(0.4) + gain, 5);
+    expect(second.logProb).toBeCloseTo(Math.log(0.4), 5); // p stays the model's own
+    const [, penalised] = await topCaptions(true, 1);
+    expect(penalised.score).toBeCloseTo(Math.log(0.4) + gain - 1, 5);
   });
 });
 

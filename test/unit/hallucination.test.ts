@@ -29,6 +29,11 @@ describe('object hallucination (CHAIR, caption-only)', () => {
     ]);
   });
 
+  it('counts the captions that name one class twice or more, by any of its words', () => {
+    const captions = ['A dog next to a dog.', 'A man and a woman.', 'A hot dog and a dog.', 'A man with a frisbee.'];
+    expect(objectHallucination(TABLE, captions, captions.map(() => [])).captionsNamingAClassTwice).toBe(2);
+  });
+
   it('scores nothing invented as 0, without dividing by zero', () => {
     expect(objectHallucination(TABLE, ['A field.'], [['A field.']])).toMatchObject({ chairS: 0, chairI: 0, objectRecall: 0 });
   });

@@ -85,8 +85,8 @@ describe('ShowAndTellModel on the fixture package', () => {
   it.each(['cpu', 'wasm'] as const)("with a prior, reports each row's own log-probabilities for any k (%s)", async (backend) => {
     await initNodeBackend(backend);
     const onBackend = await ShowAndTellModel.load(await source());
-    const table = tf.zeros<tf.Rank.R2>([1, onBackend.card.vocabularySize]);
-    const prior = { table, rowAfter: new Map<number, number>(), ceiling: 0, dispose: () => table.dispose() };
+    const columns = onBackend.card.vocabularySize;
+    const prior = { table: new Float32Array(columns), rows: 1, rowAfter: new Map<number, number>(), entryClass: new Int16Array(columns).fill(-1), repeatPrior: 0, ceiling: 0 };
     const initial = tf.tidy(() => onBackend.feedImage(imageToTensor(greyImage(16, 16, 255), onBackend.card.image)));
     const beams = onBackend.gatherRows(initial, Int32Array.of(0, 0));
     const feed = Int32Array.of(onBackend.vocabulary.id('a'), onBackend.vocabulary.id('white'));
@@ -97,9 +97,34 @@ describe('ShowAndTellModel on the fixture package', () => {
     const probabilities = softmax.arraySync() as number[][];
     result.wordIds.forEach((wordId, j) => expect(result.modelLogProbs![j]).toBeCloseTo(Math.log(probabilities[Math.floor(j / k)][wordId]), 5));
     tf.dispose([initial, beams, result.state, softmax, state]);
-    prior.dispose();
     onBackend.dispose();
     await initNodeBackend('cpu');
+  });
+
+  it("adds each row's prior as its caption so far makes it: a class named before gets the repeat prior", async () => {
+    const columns = model.card.vocabularySize;
+    const white = model.vocabulary.id('white');
+    // "white" names class 0, and its evidence adds 2.
+    const table = new Float32Array(columns);
+    table[white] = 2;
+    const entryClass = new Int16Array(columns).fill(-1);
+    entryClass[white] = 0;
+    const prior = { table, rows: 1, rowAfter: new Map<number, number>(), entryClass, repeatPrior: -0.5, ceiling: 2 };
+    const { startId } = model.vocabulary;
+    const a = model.vocabulary.id('a');
+    const initial = tf.tidy(() => model.feedImage(imageToTensor(greyImage(16, 16, 255), model.card.image)));
+    const beams = model.gatherRows(initial, Int32Array.of(0, 0));
+    const result = await model.step(Int32Array.of(a, a), beams, columns, { prior }, [
+      [startId, a],
+      [startId, white, a],
+    ]);
+    const addedToWhite = (row: number) => {
+      const j = result.wordIds.subarray(row * columns, (row + 1) * columns).indexOf(white) + row * columns;
+      return result.logProbs[j] - result.modelLogProbs![j];
+    };
+    expect(addedToWhite(0)).toBeCloseTo(2, 5);
+    expect(addedToWhite(1)).toBeCloseTo(-0.5, 5);
+    tf.dispose([initial, beams, result.state]);
   });
 
   it("ends captions at the card's closing words, and refuses closing words the vocabulary lacks", async () => {
