@@ -22,7 +22,8 @@ function scanData(bytes: Uint8Array): Buffer {
   throw new Error('no start of scan');
 }
 
-describe('embedJpegDescription (card download)', () => {
+// Each test asks ExifTool (a perl process) to read the result back: seconds on a busy machine.
+describe('embedJpegDescription (card download)', { timeout: 60_000 }, () => {
   let dir: string;
   let exiftool: ExifTool;
   beforeAll(async () => {
