@@ -34,7 +34,7 @@ const OPTIONS = {
   json: { type: 'boolean', help: 'same as --format json' },
   out: { type: 'string', value: '<file>', help: 'write the rows to FILE (new, or continued with --resume) instead of stdout' },
   resume: { type: 'boolean', help: 'skip the photos FILE already has a row for and append the rest (jsonl and csv)' },
-  'retry-failed': { type: 'boolean', help: 'with --resume: caption again the photos whose rows in FILE are errors, replacing those rows' },
+  'retry-failed': { type: 'boolean', help: 'with --resume: caption again the photos whose rows in FILE failed (errors, descriptions not written), replacing those rows' },
   shard: { type: 'string', value: 'K/N', help: 'caption only shard K of N (K = 0 … N-1): N runs cover every photo exactly once' },
   jobs: { type: 'string', value: '<n>', help: `captioning threads, each loading the model once (default: the number of cores, ${os.availableParallelism()} here)` },
   xmp: { type: 'boolean', help: 'also write each best caption to an XMP sidecar (photo.jpg.xmp, dc:description) next to its photo' },
@@ -87,7 +87,7 @@ export async function main(args: string[]): Promise<number> {
 
   const { photos: found, skipped } = await findPhotos(positionals);
   const inShard = shard ? found.filter((file) => shardOf(file.shardKey, shard.count) === shard.index) : found;
-  // --retry-failed takes out only the error rows of photos this run covers: it captions them again.
+  // --retry-failed takes out only the failed rows of photos this run covers: it captions them again.
   const retry = values['retry-failed'] ? new Set(inShard.map((file) => path.resolve(file.path))) : undefined;
   const written = values.resume && out !== undefined && isStreamed(format) ? await readWrittenRows(out, format, { metadata: writeMetadata, retry }) : undefined;
   const todo = written ? inShard.filter((file) => !written.files.has(path.resolve(file.path))) : inShard;
@@ -172,7 +172,7 @@ export async function main(args: string[]): Promise<number> {
   }
   writer.finish();
   const failedBefore = written?.failed ?? 0;
-  if (failedBefore > 0) say(`${out} also has ${failedBefore} error rows from earlier runs`);
+  if (failedBefore > 0) say(`${out} also has ${failedBefore} failed rows from earlier runs`);
   return failed + failedBefore > 0 ? 1 : 0;
 }
 

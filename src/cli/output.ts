@@ -8,7 +8,7 @@ import { readFile, rename, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { csvRecords, parseCsv } from '../captioner/csv';
 import { formatCaptionLine } from '../captioner/format';
-import { metadataSummary } from './photo-metadata';
+import { metadataSummary, NOT_WRITTEN_SUMMARY } from './photo-metadata';
 import type { PhotoRow } from './rows';
 import { errorText } from './shared';
 
@@ -95,9 +95,9 @@ export class RowWriter {
 export interface WrittenRows {
   /** Resolved paths of the photos the file has a row for. */
   files: Set<string>;
-  /** How many of those rows are errors. */
+  /** How many of those rows failed: errors, or (--write-metadata) descriptions not written. */
   failed: number;
-  /** Error rows taken out of the file to be captioned again (--retry-failed). */
+  /** Failed rows taken out of the file to be captioned again (--retry-failed). */
   retried: number;
   /** Whether the file has no complete row, nor a csv header. */
   empty: boolean;
@@ -117,10 +117,13 @@ function completeLength(bytes: Buffer, format: StreamedFormat): number {
   return end;
 }
 
-/** A row of an earlier run: its photo, its error if it failed, and where it ends in the file's text. */
+/**
+ * A row of an earlier run: its photo, whether it failed (an error, or with --write-metadata a
+ * description that could not be written), and where it ends in the file's text.
+ */
 interface WrittenRow {
   file: string;
-  error?: string;
+  failed: boolean;
   end: number;
 }
 
@@ -137,10 +140,11 @@ function parseRows(text: string, format: StreamedFormat, file: string, metadata:
     const [header = [], ...records] = parsed.records;
     if (parsed.records.length > 0 && header.join() !== csvColumns(metadata).join()) throw notOurs(`its header is "${header.join()}"`);
     const column = (name: string) => header.indexOf(name);
-    const [fileColumn, errorColumn] = [column('file'), column('error')];
+    const [fileColumn, errorColumn, metadataColumn] = [column('file'), column('error'), column('metadata')];
+    const failed = (cells: string[]) => Boolean(cells[errorColumn]) || (metadataColumn >= 0 && (cells[metadataColumn] ?? '').startsWith(NOT_WRITTEN_SUMMARY));
     return {
       headerEnd: parsed.ends[0] ?? 0,
-      rows: records.map((cells, index) => ({ file: cells[fileColumn] ?? '', error: cells[errorColumn] || undefined, end: parsed.ends[index + 1] })),
+      rows: records.map((cells, index) => ({ file: cells[fileColumn] ?? '', failed: failed(cells), end: parsed.ends[index + 1] })),
     };
   }
   const rows: WrittenRow[] = [];
@@ -155,8 +159,8 @@ function parseRows(text: string, format: StreamedFormat, file: string, metadata:
       throw notOurs(`line ${number + 1} is not JSON`);
     }
     if (typeof row !== 'object' || row === null || typeof (row as { file?: unknown }).file !== 'string') throw notOurs(`line ${number + 1} names no file`);
-    const { file: photo, error } = row as { file: string; error?: string };
-    rows.push({ file: photo, error, end: Math.min(end, text.length) });
+    const { file: photo, error, metadata: written } = row as { file: string; error?: string; metadata?: { status?: string } };
+    rows.push({ file: photo, failed: error !== undefined || written?.status === 'not-written', end: Math.min(end, text.length) });
   }
   return { headerEnd: 0, rows };
 }
@@ -187,7 +191,7 @@ export async function readWrittenRows(
   const length = completeLength(bytes, format);
   const text = bytes.subarray(0, length).toString('utf8');
   const { headerEnd, rows } = parseRows(text, format, file, options.metadata ?? false);
-  const failed = rows.filter((row) => row.error !== undefined);
+  const failed = rows.filter((row) => row.failed);
   const retried = new Set(failed.filter((row) => options.retry?.has(path.resolve(row.file))));
   if (retried.size > 0) {
     const kept = rows.map((row, index) => (retried.has(row) ? '' : text.slice(rows[index - 1]?.end ?? headerEnd, row.end)));

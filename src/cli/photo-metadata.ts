@@ -114,6 +114,9 @@ async function writeProblem(target: string, info: BigIntStats, updateMtime: bool
 }
 
 /** What happened, in words: a CSV cell, and (after the file name) the line a text-format run prints. */
+/** How a csv row's metadata cell opens when the description could not be written (--resume reads it back). */
+export const NOT_WRITTEN_SUMMARY = 'description not written: ';
+
 export function metadataSummary(result: MetadataResult): string {
   const { sameFileAs } = result.metadata;
   return sameFileAs === undefined ? outcomeSummary(result) : `${outcomeSummary(result)} (the same file as ${sameFileAs}, written once)`;
@@ -129,7 +132,7 @@ function outcomeSummary({ description, metadata }: MetadataResult): string {
     case 'kept':
       return `kept its description "${description}" (${metadata.reason})`;
     case 'not-written':
-      return `description not written: ${metadata.reason}`;
+      return `${NOT_WRITTEN_SUMMARY}${metadata.reason}`;
   }
 }
 

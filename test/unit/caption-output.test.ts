@@ -30,8 +30,8 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-async function writeRows(file: string, format: OutputFormat, rows: PhotoRow[], order: number[]): Promise<string> {
-  const writer = new RowWriter(format, fileTarget(file, 'overwrite'), { csvHeader: true });
+async function writeRows(file: string, format: OutputFormat, rows: PhotoRow[], order: number[], metadata = false): Promise<string> {
+  const writer = new RowWriter(format, fileTarget(file, 'overwrite'), { csvHeader: true, metadata });
   for (const index of order) writer.add(index, rows[index]);
   writer.finish();
   return readFile(file, 'utf8');
@@ -106,6 +106,22 @@ describe('--resume reading', () => {
       expect([...written.files].sort()).toEqual([ROWS[0].file, ROWS[2].file, 'photos/gone.png'].map((name) => path.resolve(name)).sort());
       expect(await readFile(file, 'utf8')).toBe(await writeRows(path.join(dir, `kept.${format}`), format, rows, [0, 2, 3]));
       expect(await readdir(dir)).not.toContain(expect.stringMatching(/\.tmp$/));
+    });
+  }
+
+  for (const format of ['jsonl', 'csv'] as const) {
+    it(`${format}: a row whose description could not be written counts as failed, and --retry-failed takes it out`, async () => {
+      const file = path.join(dir, `not-written.${format}`);
+      const captions = [{ text: 'a dog on the grass .', logprob: -1, p: Math.exp(-1) }];
+      const rows: PhotoRow[] = [
+        { file: 'photos/written.jpg', captions, metadata: { status: 'written', text: 'A dog on the grass.', fields: ['XMP-dc:Description'] } },
+        { file: 'photos/locked.jpg', captions, metadata: { status: 'not-written', reason: 'read-only (mode 444)' } },
+      ];
+      await writeRows(file, format, rows, [0, 1], true);
+      expect(await readWrittenRows(file, format, { metadata: true })).toMatchObject({ failed: 1, retried: 0 });
+      const written = await readWrittenRows(file, format, { metadata: true, retry: new Set([path.resolve('photos/locked.jpg')]) });
+      expect(written).toMatchObject({ failed: 0, retried: 1 });
+      expect([...written.files]).toEqual([path.resolve('photos/written.jpg')]);
     });
   }
 
