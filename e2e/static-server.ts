@@ -1,6 +1,8 @@
 /**
- * A plain static file server, like any static host or CDN: files only, no special headers, the site
- * root at any URL path. It logs the bytes it serves, which the offline test and `npm run bench` read.
+ * A plain static file server, like any static host or CDN: files only, no special headers but the
+ * validator every such host sends (an ETag, answered with 304 Not Modified when the browser revalidates
+ * its copy), the site root at any URL path. It logs the files it sends, which the offline test and
+ * `npm run bench` read.
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -32,7 +34,7 @@ export interface ServedFile {
 export interface StaticServer {
   /** http://127.0.0.1:PORT */
   origin: string;
-  /** Every successful response since the start or the last takeLog(). */
+  /** Every file sent (200) since the start or the last takeLog(); a 304 sends none. */
   takeLog(): ServedFile[];
   /** Every request that found no file. */
   notFound: string[];
@@ -67,8 +69,14 @@ export async function startStaticServer(root: string, options: StaticServerOptio
       response.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
       return;
     }
-    const { size } = await stat(file);
+    const { size, mtimeMs } = await stat(file);
+    const etag = `"${size.toString(16)}-${Math.floor(mtimeMs).toString(16)}"`;
+    if (request.headers['if-none-match'] === etag) {
+      response.writeHead(304, { ETag: etag }).end();
+      return;
+    }
     response.writeHead(200, {
+      ETag: etag,
       ...options.headers?.(urlPath),
       'Content-Type': CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream',
       'Content-Length': size,

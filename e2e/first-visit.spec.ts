@@ -1,0 +1,75 @@
+/**
+ * The first visit downloads each file once and only what the chosen backend needs before the first
+ * caption: the service worker's install keeps what the page already downloaded, the isolation reload
+ * asks the host for nothing it has, and the rest of the offline copy comes after the first caption.
+ */
+import path from 'node:path';
+import { expect, test } from '@playwright/test';
+import { dropFiles, expectCaptioned, PHOTOS } from './helpers';
+import { precachedFiles, waitForOfflineCopy } from './offline-copy';
+import { E2E_MODELS_DIR } from './paths';
+import { startStaticServer, type StaticServer } from './static-server';
+import { APP_SUB_PATH, publishSite } from './static-site';
+
+const SITE_ROOT = path.resolve('.cache/e2e/first-visit-site');
+
+let server: StaticServer;
+
+test.beforeAll(async () => {
+  await publishSite({ distDir: path.resolve('dist'), siteRoot: SITE_ROOT, extraModelsDir: E2E_MODELS_DIR });
+  server = await startStaticServer(SITE_ROOT);
+});
+
+test.afterAll(() => server.close());
+
+/** The page's messages to its service worker, held until the test releases them. */
+interface HeldMessages {
+  count(): number;
+  release(): void;
+}
+
+declare global {
+  interface Window {
+    heldMessages: HeldMessages;
+  }
+}
+
+const duplicates = (paths: string[]) => paths.filter((urlPath, index) => paths.indexOf(urlPath) !== index);
+
+test('on wasm, the first visit fetches no other backend before the first caption and no file twice around the isolation reload; the offline copy fills in afterwards', async ({
+  browser,
+}) => {
+  const context = await browser.newContext();
+  // Holds the page's request for the rest of the offline copy, so that what came before the first caption can be told apart.
+  await context.addInitScript(() => {
+    const held: (() => void)[] = [];
+    const post = ServiceWorker.prototype.postMessage;
+    ServiceWorker.prototype.postMessage = function (this: ServiceWorker, ...args: Parameters<ServiceWorker['postMessage']>) {
+      held.push(() => post.apply(this, args));
+    } as ServiceWorker['postMessage'];
+    window.heldMessages = { count: () => held.length, release: () => held.splice(0).forEach((send) => send()) };
+  });
+  const page = await context.newPage();
+  await page.goto(`${server.origin}${APP_SUB_PATH}`);
+  await expect(page.getByTestId('model-status')).toHaveAttribute('data-phase', 'ready');
+  // Software WebGL here: auto chooses WebAssembly, and the reload made the page isolated.
+  await expect(page.getByTestId('backend')).toHaveText('wasm');
+  expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+  await dropFiles(page, [PHOTOS.cat()]);
+  await expectCaptioned(page, 'house-cat.jpg');
+  // The page asks for the rest of the offline copy once its first caption is done.
+  await expect.poll(() => page.evaluate(() => window.heldMessages.count())).toBe(1);
+
+  const beforeFirstCaption = server.takeLog().map((file) => file.urlPath);
+  expect(beforeFirstCaption.filter((urlPath) => /\/assets\/wasm-backend-[^/]*\.js$/.test(urlPath))).toHaveLength(1);
+  expect(beforeFirstCaption.filter((urlPath) => /\/assets\/(webgl|cpu|webgpu)-backend-[^/]*\.js$/.test(urlPath))).toEqual([]);
+  expect(duplicates(beforeFirstCaption)).toEqual([]);
+
+  await page.evaluate(() => window.heldMessages.release());
+  await waitForOfflineCopy(page, await precachedFiles());
+  const afterFirstCaption = server.takeLog().map((file) => file.urlPath);
+  expect(afterFirstCaption.some((urlPath) => /\/assets\/webgl-backend-[^/]*\.js$/.test(urlPath))).toBe(true);
+  // The offline copy takes only what the first visit did not already download.
+  expect(duplicates([...beforeFirstCaption, ...afterFirstCaption])).toEqual([]);
+  await context.close();
+});
