@@ -57,13 +57,14 @@ test('on wasm, the first visit fetches no other backend before the first caption
   expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
   await dropFiles(page, [PHOTOS.cat()]);
   await expectCaptioned(page, 'house-cat.jpg');
-  // The page asks for the rest of the offline copy once its first caption is done.
-  await expect.poll(() => page.evaluate(() => window.heldMessages.count())).toBe(1);
 
   const beforeFirstCaption = server.takeLog().map((file) => file.urlPath);
   expect(beforeFirstCaption.filter((urlPath) => /\/assets\/wasm-backend-[^/]*\.js$/.test(urlPath))).toHaveLength(1);
   expect(beforeFirstCaption.filter((urlPath) => /\/assets\/(webgl|cpu|webgpu)-backend-[^/]*\.js$/.test(urlPath))).toEqual([]);
   expect(duplicates(beforeFirstCaption)).toEqual([]);
+
+  // The page asks for the rest of the offline copy once its first caption is done.
+  await expect.poll(() => page.evaluate(() => window.heldMessages.count())).toBe(1);
 
   await page.evaluate(() => window.heldMessages.release());
   await waitForOfflineCopy(page, await precachedFiles());
