@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { dropFiles, expectCaptioned, PHOTOS } from './helpers';
-import { precachedFiles, waitForOfflineCopy } from './offline-copy';
+import { heldOfflineCopyRequests, holdOfflineCopyRequest, precachedFiles, releaseOfflineCopyRequest, waitForOfflineCopy } from './offline-copy';
 import { E2E_MODELS_DIR } from './paths';
 import { startStaticServer, type StaticServer } from './static-server';
 import { APP_SUB_PATH, publishSite } from './static-site';
@@ -22,33 +22,13 @@ test.beforeAll(async () => {
 
 test.afterAll(() => server.close());
 
-/** The page's messages to its service worker, held until the test releases them. */
-interface HeldMessages {
-  count(): number;
-  release(): void;
-}
-
-declare global {
-  interface Window {
-    heldMessages: HeldMessages;
-  }
-}
-
 const duplicates = (paths: string[]) => paths.filter((urlPath, index) => paths.indexOf(urlPath) !== index);
 
 test('on wasm, the first visit fetches no other backend before the first caption and no file twice around the isolation reload; the offline copy fills in afterwards', async ({
   browser,
 }) => {
   const context = await browser.newContext();
-  // Holds the page's request for the rest of the offline copy, so that what came before the first caption can be told apart.
-  await context.addInitScript(() => {
-    const held: (() => void)[] = [];
-    const post = ServiceWorker.prototype.postMessage;
-    ServiceWorker.prototype.postMessage = function (this: ServiceWorker, ...args: Parameters<ServiceWorker['postMessage']>) {
-      held.push(() => post.apply(this, args));
-    } as ServiceWorker['postMessage'];
-    window.heldMessages = { count: () => held.length, release: () => held.splice(0).forEach((send) => send()) };
-  });
+  await holdOfflineCopyRequest(context);
   const page = await context.newPage();
   await page.goto(`${server.origin}${APP_SUB_PATH}`);
   await expect(page.getByTestId('model-status')).toHaveAttribute('data-phase', 'ready');
@@ -64,9 +44,9 @@ test('on wasm, the first visit fetches no other backend before the first caption
   expect(duplicates(beforeFirstCaption)).toEqual([]);
 
   // The page asks for the rest of the offline copy once its first caption is done.
-  await expect.poll(() => page.evaluate(() => window.heldMessages.count())).toBe(1);
+  await expect.poll(() => heldOfflineCopyRequests(page)).toBe(1);
 
-  await page.evaluate(() => window.heldMessages.release());
+  await releaseOfflineCopyRequest(page);
   await waitForOfflineCopy(page, await precachedFiles());
   const afterFirstCaption = server.takeLog().map((file) => file.urlPath);
   expect(afterFirstCaption.some((urlPath) => /\/assets\/webgl-backend-[^/]*\.js$/.test(urlPath))).toBe(true);

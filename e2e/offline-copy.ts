@@ -1,7 +1,7 @@
 /** The service worker's offline copy, as a test sees it from the page. */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { expect, type Page } from '@playwright/test';
+import { expect, type BrowserContext, type Page } from '@playwright/test';
 
 /** The files the built service worker keeps offline (its PRECACHE list, the first line of sw.js). */
 export async function precachedFiles(distDir = path.resolve('dist')): Promise<string[]> {
@@ -20,3 +20,34 @@ export async function waitForOfflineCopy(page: Page, files: readonly string[]): 
     }, files);
   await expect.poll(missing, { message: 'files the offline copy lacks' }).toEqual([]);
 }
+
+/** The page's messages to its service worker, held until released. */
+interface HeldMessages {
+  count(): number;
+  release(): void;
+}
+
+declare global {
+  interface Window {
+    heldServiceWorkerMessages: HeldMessages;
+  }
+}
+
+/**
+ * Holds the page's request for the rest of the offline copy (its only message to the service worker)
+ * until releaseOfflineCopyRequest, so that what the host sent before the first caption can be told apart.
+ */
+export async function holdOfflineCopyRequest(context: BrowserContext): Promise<void> {
+  await context.addInitScript(() => {
+    const held: (() => void)[] = [];
+    const post = ServiceWorker.prototype.postMessage;
+    ServiceWorker.prototype.postMessage = function (this: ServiceWorker, ...args: Parameters<ServiceWorker['postMessage']>) {
+      held.push(() => post.apply(this, args));
+    } as ServiceWorker['postMessage'];
+    window.heldServiceWorkerMessages = { count: () => held.length, release: () => held.splice(0).forEach((send) => send()) };
+  });
+}
+
+export const heldOfflineCopyRequests = (page: Page): Promise<number> => page.evaluate(() => window.heldServiceWorkerMessages.count());
+
+export const releaseOfflineCopyRequest = (page: Page): Promise<void> => page.evaluate(() => window.heldServiceWorkerMessages.release());

@@ -5,10 +5,11 @@
  * `npm run bench` read.
  */
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 
 export const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -29,6 +30,8 @@ export interface ServedFile {
   /** The file on disk (a folder's URL serves its index.html). */
   file: string;
   bytes: number;
+  /** The response body's bytes: gzip's when the server compressed it (StaticServerOptions.gzipText), else the file's. */
+  wireBytes: number;
 }
 
 export interface StaticServer {
@@ -56,7 +59,12 @@ async function resolveFile(root: string, urlPath: string): Promise<string | null
 export interface StaticServerOptions {
   /** Extra response headers for a URL path (a plain static host sends none). */
   headers?: (urlPath: string) => Readonly<Record<string, string>>;
+  /** Sends text (scripts, styles, JSON, SVG) gzip-compressed to browsers that accept it, as CDNs do. */
+  gzipText?: boolean;
 }
+
+/** The content types a CDN compresses; model weights, wasm and images go as they are. */
+const COMPRESSIBLE = /^(text\/|application\/(json|manifest\+json)|image\/svg\+xml)/;
 
 export async function startStaticServer(root: string, options: StaticServerOptions = {}): Promise<StaticServer> {
   let log: ServedFile[] = [];
@@ -70,19 +78,23 @@ export async function startStaticServer(root: string, options: StaticServerOptio
       return;
     }
     const { size, mtimeMs } = await stat(file);
-    const etag = `"${size.toString(16)}-${Math.floor(mtimeMs).toString(16)}"`;
+    const contentType = CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream';
+    const gzip = options.gzipText === true && COMPRESSIBLE.test(contentType) && /\bgzip\b/.test(request.headers['accept-encoding'] ?? '');
+    const etag = `"${size.toString(16)}-${Math.floor(mtimeMs).toString(16)}${gzip ? '-gzip' : ''}"`;
     if (request.headers['if-none-match'] === etag) {
       response.writeHead(304, { ETag: etag }).end();
       return;
     }
-    response.writeHead(200, {
-      ETag: etag,
-      ...options.headers?.(urlPath),
-      'Content-Type': CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream',
-      'Content-Length': size,
-    });
+    const headers = { ETag: etag, ...options.headers?.(urlPath), 'Content-Type': contentType };
+    if (gzip) {
+      const body = gzipSync(await readFile(file));
+      response.writeHead(200, { ...headers, 'Content-Encoding': 'gzip', 'Content-Length': body.length }).end(body);
+      log.push({ urlPath, file, bytes: size, wireBytes: body.length });
+      return;
+    }
+    response.writeHead(200, { ...headers, 'Content-Length': size });
     createReadStream(file).pipe(response);
-    log.push({ urlPath, file, bytes: size });
+    log.push({ urlPath, file, bytes: size, wireBytes: size });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
