@@ -21,15 +21,10 @@ export async function waitForOfflineCopy(page: Page, files: readonly string[]): 
   await expect.poll(missing, { message: 'files the offline copy lacks' }).toEqual([]);
 }
 
-/** The page's messages to its service worker, held until released. */
-interface HeldMessages {
-  count(): number;
-  release(): void;
-}
-
 declare global {
   interface Window {
-    heldServiceWorkerMessages: HeldMessages;
+    /** The page's messages to its service worker, held until released (as sends to make). */
+    heldServiceWorkerMessages: (() => void)[];
   }
 }
 
@@ -38,16 +33,20 @@ declare global {
  * until releaseOfflineCopyRequest, so that what the host sent before the first caption can be told apart.
  */
 export async function holdOfflineCopyRequest(context: BrowserContext): Promise<void> {
+  // No named functions inside: tsx (the bench) would wrap them in a helper the page does not have.
   await context.addInitScript(() => {
     const held: (() => void)[] = [];
     const post = ServiceWorker.prototype.postMessage;
     ServiceWorker.prototype.postMessage = function (this: ServiceWorker, ...args: Parameters<ServiceWorker['postMessage']>) {
       held.push(() => post.apply(this, args));
     } as ServiceWorker['postMessage'];
-    window.heldServiceWorkerMessages = { count: () => held.length, release: () => held.splice(0).forEach((send) => send()) };
+    window.heldServiceWorkerMessages = held;
   });
 }
 
-export const heldOfflineCopyRequests = (page: Page): Promise<number> => page.evaluate(() => window.heldServiceWorkerMessages.count());
+export const heldOfflineCopyRequests = (page: Page): Promise<number> => page.evaluate(() => window.heldServiceWorkerMessages.length);
 
-export const releaseOfflineCopyRequest = (page: Page): Promise<void> => page.evaluate(() => window.heldServiceWorkerMessages.release());
+export const releaseOfflineCopyRequest = (page: Page): Promise<void> =>
+  page.evaluate(() => {
+    for (const send of window.heldServiceWorkerMessages.splice(0)) send();
+  });
