@@ -54,3 +54,21 @@ test('on wasm, the first visit fetches no other backend before the first caption
   expect(duplicates([...beforeFirstCaption, ...afterFirstCaption])).toEqual([]);
   await context.close();
 });
+
+test('on WebGL, the first visit fetches neither the WebAssembly backend nor its wasm builds before the first caption', async ({ browser }) => {
+  server.takeLog();
+  const context = await browser.newContext();
+  await holdOfflineCopyRequest(context);
+  const page = await context.newPage();
+  await page.goto(`${server.origin}${APP_SUB_PATH}?backend=webgl`);
+  await expect(page.getByTestId('model-status')).toHaveAttribute('data-phase', 'ready');
+  await expect(page.getByTestId('backend')).toHaveText('webgl');
+  await dropFiles(page, [PHOTOS.cat()]);
+  await expectCaptioned(page, 'house-cat.jpg');
+
+  const beforeFirstCaption = server.takeLog().map((file) => file.urlPath);
+  expect(beforeFirstCaption.filter((urlPath) => /\/assets\/webgl-backend-[^/]*\.js$/.test(urlPath))).toHaveLength(1);
+  expect(beforeFirstCaption.filter((urlPath) => /\/assets\/(wasm|cpu|webgpu)-backend-[^/]*\.js$|\.wasm$/.test(urlPath))).toEqual([]);
+  expect(duplicates(beforeFirstCaption)).toEqual([]);
+  await context.close();
+});
