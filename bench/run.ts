@@ -11,6 +11,8 @@
  * `--fixture` uses the generated test fixture instead of the installed model (labelled as such).
  * `--library` runs only the photo-library stage (memory and page elements over 1,000 photos) into report-library.json.
  * `--soak [--soak-minutes=N]` runs only the camera soak (10 minutes unless told) into report-soak.json.
+ * `--first-visit` runs only the first visit on an emulated 10 Mbit/s, 40 ms link (bench/first-visit.ts):
+ * each file sent before the first caption, over the wire (text gzip-compressed), into report-first-visit.json.
  */
 import { execFileSync } from 'node:child_process';
 import { cp, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
@@ -39,6 +41,7 @@ import { benchWorkerPool, poolTargets, type PoolReport } from './pool';
 import { SHARED_PHOTOS, STDLIB_PHOTOS } from './photo-set';
 import { startCamera } from './camera';
 import { benchPackageSize, type PackageSizeReport } from './package-size';
+import { benchFirstVisit, type FirstVisitReport } from './first-visit';
 
 const QUICK = process.argv.includes('--quick');
 /** Only the app's own path (cold start, photos, camera): quick to repeat while working on it. */
@@ -47,6 +50,7 @@ const POOL_ONLY = process.argv.includes('--pool');
 /** Only the photo library stage, or only the camera soak (bench/camera-soak.ts). */
 const LIBRARY_ONLY = process.argv.includes('--library');
 const SOAK = process.argv.includes('--soak');
+const FIRST_VISIT_ONLY = process.argv.includes('--first-visit');
 const SOAK_MINUTES = Number(process.argv.find((argument) => argument.startsWith('--soak-minutes='))?.split('=')[1] ?? 10);
 const OUT_DIR = path.resolve('.cache/bench');
 const SITE_ROOT = path.join(OUT_DIR, 'site');
@@ -68,6 +72,8 @@ export interface BenchReport {
   pool: PoolReport;
   /** The npm package: tarball and installed sizes, npx time (bench/package-size.ts). */
   packageSize: PackageSizeReport;
+  /** The first visit on an emulated 10 Mbit/s, 40 ms link (bench/first-visit.ts). */
+  firstVisit: FirstVisitReport;
   targets: Record<string, { target: string; measured: string; met: boolean }>;
 }
 
@@ -136,7 +142,7 @@ function log(message: string): void {
 function build(): void {
   log('building the app (production) and the harness…');
   execFileSync('npx', ['vite', 'build', '--logLevel', 'warn', '--outDir', path.join(OUT_DIR, 'app'), '--emptyOutDir'], { stdio: 'inherit' });
-  if (!POOL_ONLY) execFileSync('npx', ['vite', 'build', '--config', 'bench/vite.config.ts'], { stdio: 'inherit' });
+  if (!POOL_ONLY && !FIRST_VISIT_ONLY) execFileSync('npx', ['vite', 'build', '--config', 'bench/vite.config.ts'], { stdio: 'inherit' });
 }
 
 /** `--fixture`: the generated test fixture even where a real model is installed (for stages about the page, not the model). */
@@ -468,12 +474,30 @@ async function benchPool(appUrl: string): Promise<PoolReport> {
   return benchWorkerPool(appUrl, batch, source, log);
 }
 
+/** The first visit on an emulated slow link, from a host that compresses text as a CDN does (so bytes and time are a real host's). */
+async function firstVisitOnSlowLink(): Promise<{ firstVisit: FirstVisitReport; target: BenchReport['targets'][string] }> {
+  log('first visit on an emulated 10 Mbit/s, 40 ms link…');
+  const server = await startStaticServer(SITE_ROOT, { gzipText: true });
+  try {
+    const firstVisit = await benchFirstVisit(`${server.origin}${APP_SUB_PATH}`, server, path.join(OUT_DIR, 'app'), log);
+    const measured = `${(firstVisit.beforeFirstCaptionBytes / 1e6).toFixed(2)} MB, first caption after ${(firstVisit.firstCaptionMs / 1000).toFixed(1)} s`;
+    return { firstVisit, target: { target: '≤ 6.0 MB over the wire before the first caption (text gzipped)', measured, met: firstVisit.beforeFirstCaptionBytes <= 6e6 } };
+  } finally {
+    await server.close();
+  }
+}
+
 async function main(): Promise<void> {
   const startedAt = new Date().toISOString();
   await mkdir(OUT_DIR, { recursive: true });
   build();
   const { extraModelsDir, note } = await chooseModel();
   await publishSite({ distDir: path.join(OUT_DIR, 'app'), siteRoot: SITE_ROOT, extraModelsDir });
+  if (FIRST_VISIT_ONLY) {
+    const { firstVisit, target } = await firstVisitOnSlowLink();
+    await writeStageReport('report-first-visit.json', { startedAt, machine: machineLine(), model: note ?? 'the default model of public/models', firstVisit, target });
+    return;
+  }
   if (POOL_ONLY) {
     const server = await startStaticServer(SITE_ROOT);
     try {
@@ -545,6 +569,7 @@ async function main(): Promise<void> {
     const backends = await benchBackends(harnessBrowser, server, modelUrl, photoUrls);
     const pool = await benchPool(`${server.origin}${APP_SUB_PATH}`);
     const packageSize = await benchPackageSize(log);
+    const firstVisit = await firstVisitOnSlowLink();
     const report: BenchReport = {
       startedAt,
       machine: machineLine(),
@@ -556,7 +581,8 @@ async function main(): Promise<void> {
       backends,
       pool,
       packageSize,
-      targets: { ...checkTargets(app, library, backends), ...poolTargets(pool), ...Object.fromEntries(packageSize.targets.map((target, index) => [`package${index + 1}`, target])) },
+      firstVisit: firstVisit.firstVisit,
+      targets: { ...checkTargets(app, library, backends), firstVisit: firstVisit.target, ...poolTargets(pool), ...Object.fromEntries(packageSize.targets.map((target, index) => [`package${index + 1}`, target])) },
     };
     await writeFile(path.join(OUT_DIR, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
     const html = chartHtml(report);

@@ -1,12 +1,15 @@
 /**
- * A plain static file server, like any static host or CDN: files only, no special headers, the site
- * root at any URL path. It logs the bytes it serves, which the offline test and `npm run bench` read.
+ * A plain static file server, like any static host or CDN: files only, no special headers but the
+ * validator every such host sends (an ETag, answered with 304 Not Modified when the browser revalidates
+ * its copy), the site root at any URL path. It logs the files it sends, which the offline test and
+ * `npm run bench` read.
  */
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 
 export const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -27,12 +30,14 @@ export interface ServedFile {
   /** The file on disk (a folder's URL serves its index.html). */
   file: string;
   bytes: number;
+  /** The response body's bytes: gzip's when the server compressed it (StaticServerOptions.gzipText), else the file's. */
+  wireBytes: number;
 }
 
 export interface StaticServer {
   /** http://127.0.0.1:PORT */
   origin: string;
-  /** Every successful response since the start or the last takeLog(). */
+  /** Every file sent (200) since the start or the last takeLog(); a 304 sends none. */
   takeLog(): ServedFile[];
   /** Every request that found no file. */
   notFound: string[];
@@ -54,7 +59,12 @@ async function resolveFile(root: string, urlPath: string): Promise<string | null
 export interface StaticServerOptions {
   /** Extra response headers for a URL path (a plain static host sends none). */
   headers?: (urlPath: string) => Readonly<Record<string, string>>;
+  /** Sends text (scripts, styles, JSON, SVG) gzip-compressed to browsers that accept it, as CDNs do. */
+  gzipText?: boolean;
 }
+
+/** The content types a CDN compresses; model weights, wasm and images go as they are. */
+const COMPRESSIBLE = /^(text\/|application\/(json|manifest\+json)|image\/svg\+xml)/;
 
 export async function startStaticServer(root: string, options: StaticServerOptions = {}): Promise<StaticServer> {
   let log: ServedFile[] = [];
@@ -67,14 +77,24 @@ export async function startStaticServer(root: string, options: StaticServerOptio
       response.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
       return;
     }
-    const { size } = await stat(file);
-    response.writeHead(200, {
-      ...options.headers?.(urlPath),
-      'Content-Type': CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream',
-      'Content-Length': size,
-    });
+    const { size, mtimeMs } = await stat(file);
+    const contentType = CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream';
+    const gzip = options.gzipText === true && COMPRESSIBLE.test(contentType) && /\bgzip\b/.test(request.headers['accept-encoding'] ?? '');
+    const etag = `"${size.toString(16)}-${Math.floor(mtimeMs).toString(16)}${gzip ? '-gzip' : ''}"`;
+    if (request.headers['if-none-match'] === etag) {
+      response.writeHead(304, { ETag: etag }).end();
+      return;
+    }
+    const headers = { ETag: etag, ...options.headers?.(urlPath), 'Content-Type': contentType };
+    if (gzip) {
+      const body = gzipSync(await readFile(file));
+      response.writeHead(200, { ...headers, 'Content-Encoding': 'gzip', 'Content-Length': body.length }).end(body);
+      log.push({ urlPath, file, bytes: size, wireBytes: body.length });
+      return;
+    }
+    response.writeHead(200, { ...headers, 'Content-Length': size });
     createReadStream(file).pipe(response);
-    log.push({ urlPath, file, bytes: size });
+    log.push({ urlPath, file, bytes: size, wireBytes: size });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

@@ -6,6 +6,8 @@
  * before the captioner starts (no model download is wasted on the page that goes away).
  */
 
+import type { OfflineCopyRequest } from './service-worker';
+
 /** Set for the tab's session once the page reloaded for isolation, so a browser that still does not isolate is not reloaded again. */
 const RELOADED_FOR_ISOLATION = 'show-and-tell-reloaded-for-isolation';
 
@@ -60,4 +62,16 @@ export async function registerServiceWorker(mayReload: () => Promise<boolean>): 
   sessionStorage.setItem(RELOADED_FOR_ISOLATION, 'yes');
   location.reload();
   await new Promise<never>(() => {});
+}
+
+/**
+ * Asks the service worker to download the rest of the offline copy (other backends, their wasm
+ * builds, chunks this visit did not load). Call it once the first caption is done: until then the
+ * service worker fetches only what the page itself asks for. Waits for an idle moment of the page.
+ */
+export function fillOfflineCopy(): void {
+  if (!import.meta.env.PROD || !('serviceWorker' in navigator)) return;
+  const request: OfflineCopyRequest = { type: 'fill-offline-copy' };
+  const whenIdle = window.requestIdleCallback ?? ((callback: () => void) => setTimeout(callback, 0));
+  whenIdle(() => void navigator.serviceWorker.ready.then((registration) => registration.active?.postMessage(request)));
 }

@@ -16,6 +16,11 @@ declare const PRECACHE: { version: string; files: string[] };
 /** Injected by the build: tools/csp/content-security-policy.ts HOST_HEADERS. */
 declare const HOST_HEADERS: Record<string, string>;
 
+/** The page's one message: its first caption is done, so the rest of the offline copy may download now. */
+export interface OfflineCopyRequest {
+  type: 'fill-offline-copy';
+}
+
 const SHELL_CACHE_PREFIX = 'show-and-tell-shell-';
 const SHELL_CACHE = `${SHELL_CACHE_PREFIX}${PRECACHE.version}`;
 
@@ -58,14 +63,41 @@ async function cacheFirst(request: Request, cacheKey: string): Promise<Response>
   return response;
 }
 
+/**
+ * Installing fetches nothing: it keeps what the page already downloaded (the HTTP cache's copies),
+ * so no file comes twice around the isolation reload, and no backend this browser will not run
+ * comes before the first caption. The files used next (the worker, its backend) are kept as they
+ * are fetched (cacheFirst), and the page asks for the rest after its first caption (fillOfflineCopy).
+ */
 self.addEventListener('install', (event) => {
-  const precache = async () => {
+  const keepDownloaded = async () => {
     const cache = await caches.open(SHELL_CACHE);
-    // 'no-cache' revalidates with the host, so an index.html from the HTTP cache is never stale.
-    await cache.addAll(PRECACHE.files.map((file) => new Request(inScope(file), { cache: 'no-cache' })));
+    await Promise.all(
+      PRECACHE.files.map(async (file) => {
+        // 'only-if-cached' answers from the HTTP cache or fails, without asking the host.
+        const response = await fetch(inScope(file), { cache: 'only-if-cached', mode: 'same-origin' }).catch(() => null);
+        if (response?.ok) await cache.put(inScope(file), response);
+      }),
+    );
     await self.skipWaiting();
   };
-  event.waitUntil(precache());
+  event.waitUntil(keepDownloaded());
+});
+
+/** Completes the offline copy one file at a time, so it never crowds the page's own downloads. */
+async function fillOfflineCopy(): Promise<void> {
+  const cache = await caches.open(SHELL_CACHE);
+  for (const file of PRECACHE.files) {
+    const url = inScope(file);
+    if (await cache.match(url)) continue;
+    // Fixed URLs are revalidated with the host; content-hashed ones may come from the HTTP cache.
+    const response = await fetch(url, { cache: NETWORK_FIRST.has(url) ? 'no-cache' : 'default' }).catch(() => null);
+    if (response?.ok) await cache.put(url, response);
+  }
+}
+
+self.addEventListener('message', (event: ExtendableMessageEvent) => {
+  if ((event.data as OfflineCopyRequest | null)?.type === 'fill-offline-copy') event.waitUntil(fillOfflineCopy());
 });
 
 self.addEventListener('activate', (event) => {

@@ -16,15 +16,16 @@ const SERVICE_WORKER_SOURCE = path.resolve(import.meta.dirname, '../../src/offli
 export const SERVICE_WORKER_FILE = 'sw.js';
 
 /**
- * What the service worker keeps: the shell and the model list. Model packages are kept by the
- * worker's model store. Of the wasm builds only the threaded SIMD one: a browser that runs this
+ * What the service worker keeps: the shell and the model list (its install keeps what the page
+ * already downloaded; the rest comes after the first caption: src/offline/service-worker.ts). Model
+ * packages are kept by the worker's model store. Of the wasm builds only the threaded SIMD one: a browser that runs this
  * service worker gets cross-origin isolation from it, and then runs that build. The others (no
  * isolation, no SIMD) are cached by the service worker the first time such a browser fetches them.
  */
 export function isPrecached(file: string): boolean {
   if (file === SERVICE_WORKER_FILE || file.startsWith('.')) return false;
   // Like those wasm builds, the WebGPU backend (a GPU-only chunk) is kept once a browser uses it. The
-  // other backend chunks are precached: offline, the worker may start (or fall back to) any of them.
+  // other backend chunks are kept (after the first caption): offline, the worker may start (or fall back to) any of them.
   if (/^assets\/webgpu-backend-[^/]*\.js$/.test(file)) return false;
   // So is the HEIC decoder (its worker, libheif's glue and WebAssembly): only a HEIC photo loads it.
   if (/^assets\/(heic\.worker|libheif)-[^/]*\.js$/.test(file)) return false;
