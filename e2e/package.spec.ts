@@ -7,13 +7,15 @@
  */
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { cp, copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { cp, copyFile, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
+import * as esbuild from 'esbuild';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { build } from 'vite';
+import webpack from 'webpack';
 import { toAltText } from '../src/captioner/format';
 import { packedProject } from '../test/package/packed-project';
 import { greyPng, PHOTOS } from './helpers';
@@ -151,14 +153,28 @@ test('the <show-and-tell-alt> element fills the missing alt text of the images i
   await expect(page.locator('show-and-tell-alt img').nth(1)).toHaveAttribute('alt', '');
 });
 
-test('through a bundler: a Vite app importing show-and-tell-browser/browser gets its worker and wasm files emitted and captions', async ({ page, context }) => {
-  const app = path.join(projectDir, 'vite-app');
+/** A consumer app's script: fills the page's missing alt text, with the model served under /captioner/ (its assetsBase). */
+const CONSUMER_MAIN = "import { fillMissingAlt } from 'show-and-tell-browser/browser';\nwindow.filled = fillMissingAlt(document, { assetsBase: '/captioner/' });\n";
+
+/** A page with one photo without alt text, loading `script` (the bundler's output). */
+function consumerPage(script: string): string {
+  return `<!doctype html><title>app</title><img src="cat.jpg">${script}`;
+}
+
+/** A consumer app's folder in the project (so that the package resolves from its node_modules), with main.js written. */
+async function consumerApp(name: string): Promise<string> {
+  const app = path.join(projectDir, name);
   await mkdir(app, { recursive: true });
-  await writeFile(path.join(app, 'index.html'), '<!doctype html><title>app</title><img src="cat.jpg"><script type="module" src="./main.js"></script>');
-  // The model is fetched at run time: the app serves a copy under /captioner/, its assetsBase.
-  await writeFile(path.join(app, 'main.js'), "import { fillMissingAlt } from 'show-and-tell-browser/browser';\nwindow.filled = fillMissingAlt(document, { assetsBase: '/captioner/' });\n");
-  const outDir = path.join(app, 'dist');
-  await build({ root: app, configFile: false, logLevel: 'silent', build: { outDir, emptyOutDir: true } });
+  await writeFile(path.join(app, 'main.js'), CONSUMER_MAIN);
+  return app;
+}
+
+/**
+ * Serves a bundler's output folder as a static host would, with the model fetched at run time copied
+ * to captioner/models/ (the app's assetsBase) and the photo beside the page; checks that the photo gets
+ * the CLI's best caption and that no request leaves the host. Resolves to the URLs requested.
+ */
+async function captionThroughBuild(page: Page, context: BrowserContext, outDir: string): Promise<string[]> {
   await cp(path.join(projectDir, 'node_modules/show-and-tell-browser/lib/models'), path.join(outDir, 'captioner/models'), { recursive: true });
   await copyFile(PHOTOS.cat().path, path.join(outDir, 'cat.jpg'));
   const host = await startStaticServer(outDir);
@@ -167,10 +183,52 @@ test('through a bundler: a Vite app importing show-and-tell-browser/browser gets
     await page.goto(`${host.origin}/`);
     const outcomes = await page.evaluate(async () => (await (window as unknown as { filled: Promise<{ status: string; alt?: string }[]> }).filled).map(({ status, alt }) => ({ status, alt })));
     expect(outcomes).toEqual([{ status: 'filled', alt: toAltText(cliBest['cat.jpg']) }]);
-    // The worker and the wasm came from the app's own build, not from node_modules.
-    expect(urls.some((url) => /\/assets\/captioner\.worker-[^/]+\.js$/.test(url))).toBe(true);
     expectOnlyHost(urls, host.origin);
+    return urls;
   } finally {
     await host.close();
   }
+}
+
+test('through a bundler: a Vite app importing show-and-tell-browser/browser gets its worker and wasm files emitted and captions', async ({ page, context }) => {
+  const app = await consumerApp('vite-app');
+  await writeFile(path.join(app, 'index.html'), consumerPage('<script type="module" src="./main.js"></script>'));
+  const outDir = path.join(app, 'dist');
+  await build({ root: app, configFile: false, logLevel: 'silent', build: { outDir, emptyOutDir: true } });
+  const urls = await captionThroughBuild(page, context, outDir);
+  // The worker and the wasm came from the app's own build, not from node_modules.
+  expect(urls.some((url) => /\/assets\/captioner\.worker-[^/]+\.js$/.test(url))).toBe(true);
+  expect(urls.some((url) => url.endsWith('.wasm'))).toBe(true);
+});
+
+test('through a bundler: webpack 5 builds the app without warnings, emits the worker, its chunks and wasm files, and it captions', async ({ page, context }) => {
+  const app = await consumerApp('webpack-app');
+  const outDir = path.join(app, 'dist');
+  const stats = await new Promise<webpack.Stats>((resolve, reject) => {
+    const compiler = webpack({ mode: 'production', context: app, entry: './main.js', output: { path: outDir, clean: true }, performance: { hints: false } });
+    compiler.run((error, result) => compiler.close(() => (error || !result ? reject(error) : resolve(result))));
+  });
+  // Once, webpack took the module's own URL for a folder to bundle ("Critical dependency").
+  expect(stats.toJson({ all: false, errors: true, warnings: true })).toMatchObject({ errors: [], warnings: [] });
+  await writeFile(path.join(outDir, 'index.html'), consumerPage('<script defer src="./main.js"></script>'));
+  const urls = await captionThroughBuild(page, context, outDir);
+  const built = new Set(await readdir(outDir));
+  // The worker, its chunks and the wasm the page used are webpack's files (its own names), not the package's.
+  expect(urls.filter((url) => /\.(js|wasm)$/.test(url)).every((url) => built.has(path.basename(new URL(url).pathname)))).toBe(true);
+  expect(urls.some((url) => url.endsWith('.wasm'))).toBe(true);
+  expect(urls.some((url) => url.includes('captioner.worker'))).toBe(false);
+});
+
+test("through a bundler: esbuild, with the package's worker folder copied beside the bundle as docs/PACKAGE.md says, captions", async ({ page, context }) => {
+  const app = await consumerApp('esbuild-app');
+  const outDir = path.join(app, 'dist');
+  await rm(outDir, { recursive: true, force: true });
+  const result = await esbuild.build({ absWorkingDir: app, entryPoints: ['main.js'], bundle: true, format: 'esm', minify: true, outdir: outDir, logLevel: 'silent' });
+  expect(result.warnings).toEqual([]);
+  // esbuild leaves new URL('./assets/…', import.meta.url) as it is: the recipe copies those files next to the bundle.
+  await cp(path.join(projectDir, 'node_modules/show-and-tell-browser/lib/browser/assets'), path.join(outDir, 'assets'), { recursive: true });
+  await writeFile(path.join(outDir, 'index.html'), consumerPage('<script type="module" src="./main.js"></script>'));
+  const urls = await captionThroughBuild(page, context, outDir);
+  expect(urls.some((url) => /\/assets\/captioner\.worker-[^/]+\.js$/.test(url))).toBe(true);
+  expect(urls.some((url) => url.endsWith('.wasm'))).toBe(true);
 });

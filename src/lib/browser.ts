@@ -31,6 +31,12 @@ export type BrowserBackend = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
  * variable, so that bundlers leave the URL alone (they would try to bundle a folder).
  */
 const PACKAGE_ASSETS = '../';
+/**
+ * This module's URL, read on its own: webpack takes `new URL(variable, import.meta.url)` for a folder
+ * to bundle (a build warning, and a throw at run time), whereas a lone import.meta.url becomes the
+ * module's file: URL in its build, where no model is found and the error asks for assetsBase.
+ */
+const MODULE_URL = import.meta.url;
 
 export interface CreateCaptionerOptions {
   /**
@@ -112,7 +118,7 @@ function readyModel(event: ModelReadyEvent): BrowserModelInfo {
 
 /** The assets folder's URL: the given one (relative to the page, a trailing / implied), else the package's. */
 function assetsFolder(assetsBase: string | URL | undefined): URL {
-  if (assetsBase === undefined) return new URL(PACKAGE_ASSETS, import.meta.url);
+  if (assetsBase === undefined) return new URL(PACKAGE_ASSETS, MODULE_URL);
   const folder = new URL(assetsBase, location.href);
   if (!folder.pathname.endsWith('/')) folder.pathname += '/';
   return folder;

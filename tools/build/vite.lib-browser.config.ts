@@ -29,6 +29,13 @@ export default defineConfig({
   // Relative URLs (new URL(…, import.meta.url)): the folder works wherever it is served.
   base: './',
   publicDir: false,
+  /**
+   * Emscripten's glue (tfjs's wasm backend, libheif) reads `__filename`/`__dirname` behind a typeof
+   * test for Node. webpack takes `typeof __filename` for "string" in a browser build but leaves the
+   * name itself, which then throws (the wasm backend failed to start and the worker fell back to
+   * WebGL). Undefined here, those branches go before any bundler sees them.
+   */
+  define: { __filename: 'undefined', __dirname: 'undefined' },
   worker: { format: 'es', plugins: () => [leanTfjs()] },
   plugins: [plainWorkerStart()],
   build: {
