@@ -161,11 +161,11 @@ function consumerPage(script: string): string {
   return `<!doctype html><title>app</title><img src="cat.jpg">${script}`;
 }
 
-/** A consumer app's folder in the project (so that the package resolves from its node_modules), with main.js written. */
-async function consumerApp(name: string): Promise<string> {
+/** A consumer app's folder in the project (so that the package resolves from its node_modules), with main.js written (and `more` after it). */
+async function consumerApp(name: string, more = ''): Promise<string> {
   const app = path.join(projectDir, name);
   await mkdir(app, { recursive: true });
-  await writeFile(path.join(app, 'main.js'), CONSUMER_MAIN);
+  await writeFile(path.join(app, 'main.js'), CONSUMER_MAIN + more);
   return app;
 }
 
@@ -202,7 +202,8 @@ test('through a bundler: a Vite app importing show-and-tell-browser/browser gets
 });
 
 test('through a bundler: webpack 5 builds the app without warnings, emits the worker, its chunks and wasm files, and it captions', async ({ page, context }) => {
-  const app = await consumerApp('webpack-app');
+  // Without assetsBase the model is looked for beside the module, which webpack cannot tell: it must say so.
+  const app = await consumerApp('webpack-app', "import { createCaptioner } from 'show-and-tell-browser/browser';\nwindow.withoutAssetsBase = createCaptioner().then(() => 'started', (error) => `${error.name}: ${error.message}`);\n");
   const outDir = path.join(app, 'dist');
   const stats = await new Promise<webpack.Stats>((resolve, reject) => {
     const compiler = webpack({ mode: 'production', context: app, entry: './main.js', output: { path: outDir, clean: true }, performance: { hints: false } });
@@ -212,6 +213,7 @@ test('through a bundler: webpack 5 builds the app without warnings, emits the wo
   expect(stats.toJson({ all: false, errors: true, warnings: true })).toMatchObject({ errors: [], warnings: [] });
   await writeFile(path.join(outDir, 'index.html'), consumerPage('<script defer src="./main.js"></script>'));
   const urls = await captionThroughBuild(page, context, outDir);
+  expect(await page.evaluate(() => (window as unknown as { withoutAssetsBase: Promise<string> }).withoutAssetsBase)).toMatch(/^BrokenModelError: .*file:.*set assetsBase/);
   const built = new Set(await readdir(outDir));
   // The worker, its chunks and the wasm the page used are webpack's files (its own names), not the package's.
   expect(urls.filter((url) => /\.(js|wasm)$/.test(url)).every((url) => built.has(path.basename(new URL(url).pathname)))).toBe(true);

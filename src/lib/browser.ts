@@ -34,7 +34,7 @@ const PACKAGE_ASSETS = '../';
 /**
  * This module's URL, read on its own: webpack takes `new URL(variable, import.meta.url)` for a folder
  * to bundle (a build warning, and a throw at run time), whereas a lone import.meta.url becomes the
- * module's file: URL in its build, where no model is found and the error asks for assetsBase.
+ * module's file: URL on the build machine, which assetsFolder turns into an error asking for assetsBase.
  */
 const MODULE_URL = import.meta.url;
 
@@ -118,7 +118,14 @@ function readyModel(event: ModelReadyEvent): BrowserModelInfo {
 
 /** The assets folder's URL: the given one (relative to the page, a trailing / implied), else the package's. */
 function assetsFolder(assetsBase: string | URL | undefined): URL {
-  if (assetsBase === undefined) return new URL(PACKAGE_ASSETS, MODULE_URL);
+  if (assetsBase === undefined) {
+    const folder = new URL(PACKAGE_ASSETS, MODULE_URL);
+    // A page cannot read file: URLs: rejected here rather than by a fetch that the browser blocks.
+    if (folder.protocol === 'file:' && location.protocol !== 'file:') {
+      throw new BrokenModelError(`this module's URL is ${MODULE_URL}, its place on the machine that bundled it (webpack does that), which the page cannot read: set assetsBase to where the package's lib/ folder is served`);
+    }
+    return folder;
+  }
   const folder = new URL(assetsBase, location.href);
   if (!folder.pathname.endsWith('/')) folder.pathname += '/';
   return folder;
