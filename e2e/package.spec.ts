@@ -202,7 +202,7 @@ test('through a bundler: a Vite app importing show-and-tell-browser/browser gets
 });
 
 test('through a bundler: webpack 5 builds the app without warnings, emits the worker, its chunks and wasm files, and it captions', async ({ page, context }) => {
-  // Without assetsBase the model is looked for beside the module, which webpack cannot tell: it must say so.
+  // Without assetsBase the module has only webpack's file: URL of it on the build machine to look beside: it must say so.
   const app = await consumerApp('webpack-app', "import { createCaptioner } from 'show-and-tell-browser/browser';\nwindow.withoutAssetsBase = createCaptioner().then(() => 'started', (error) => `${error.name}: ${error.message}`);\n");
   const outDir = path.join(app, 'dist');
   const stats = await new Promise<webpack.Stats>((resolve, reject) => {
