@@ -36,7 +36,6 @@ from torch import nn
 
 from cider import CiderD
 from hallucination import ObjectWords, ReferenceObjects
-from slips import slips
 from train import encode_caption, load_vocab, swap_gate_order, unroll, write_weights
 
 GRID_CLASS = 80  # class index of grid cells (the detector's classes are 0..79)
@@ -89,10 +88,28 @@ class Photos:
         return self.global_features[rows], self.regions[rows], self.geometry[rows], self.classes[rows], self.class_scores[rows]
 
 
-def load_split(prefixes):
+def shards(feature_dir, split):
+    """SPLIT-0, SPLIT-1, ... as far as they exist: encode-all.sh writes two shards, one encoder (--shard 0/1) one."""
+    prefixes = []
+    while os.path.exists(os.path.join(feature_dir, f"{split}-{len(prefixes)}.json")):
+        prefixes.append(os.path.join(feature_dir, f"{split}-{len(prefixes)}"))
+    if not prefixes:
+        raise SystemExit(f"{feature_dir} has no {split}-0 shard (run npm run model:encode -- --regions)")
+    return prefixes
+
+
+def load_split(prefixes, wanted=None):
+    """The shards' photos, in shard order; only the WANTED file names (a set) when given."""
     parts = [load_regions(p) for p in prefixes]
     files = [f for part in parts for f in part[0]]
-    return files, *(np.concatenate([part[i] for part in parts]) for i in (1, 2, 3))
+    arrays = [np.concatenate([part[i] for part in parts]) for i in (1, 2, 3)]
+    if wanted is None:
+        return files, *arrays
+    missing = wanted - set(files)
+    if missing:
+        raise SystemExit(f"{len(missing)} photos of the split are not in {prefixes} (e.g. {sorted(missing)[0]}): encoding unfinished?")
+    rows = [i for i, f in enumerate(files) if f in wanted]
+    return [files[i] for i in rows], *(a[rows] for a in arrays)
 
 
 def feature_stats(global_features, regions):
@@ -143,6 +160,8 @@ class AttendAndTell(nn.Module):
             self.lstm = nn.LSTMCell(2 * embed, units)
         self.project = nn.Linear(units, embed)
         self.logits_bias = nn.Parameter(torch.zeros(vocab_size))
+        # Added to the logits while set (see target_word_mask): a bilingual decoder scored or trained on one language.
+        self.word_mask = None
         self.dropout = nn.Dropout(dropout)
         self.uses_evidence = word_classes is not None
         if self.uses_evidence:
@@ -200,6 +219,8 @@ class AttendAndTell(nn.Module):
     def logits(self, output, evidence):
         output = self.dropout(output)
         logits = self.project(output) @ self.word_embedding.weight.T + self.logits_bias
+        if self.word_mask is not None:
+            logits = logits + self.word_mask
         if evidence is None:
             return logits
         return logits + torch.einsum("bk,bkv->bv", self.evidence_coefficients(output), evidence)
@@ -354,7 +375,41 @@ def run_phase(run, phase, model, config, train_step, check, better):
 
 # ------------------------------------------------------------------------------------------- phases
 
-def cross_entropy_phase(run, model, config, train, val, pad):
+def slip_measure(language):
+    """The caption language's grammar slips (training/slips.py for English, slips_de.py for German)."""
+    if language == "de":
+        from slips_de import slips
+    else:
+        from slips import slips
+    return slips
+
+
+def start_and_words(caption, vocab, unk):
+    """Word ids of a caption; one that begins with a start word of its own ("<de> ein hund ."), a
+    bilingual data set's German ones, starts with that word instead of <S>."""
+    first, _, rest = caption.partition(" ")
+    if first.startswith("<") and first in vocab:
+        return [vocab[first]] + encode_caption(rest, vocab, unk)[1:]
+    return encode_caption(caption, vocab, unk)
+
+
+def in_language(captions, target_start):
+    """The captions of the target language (all of them when there is none), without its start word."""
+    if target_start is None:
+        return [c for c in captions if not c.startswith("<")]
+    return [c[len(target_start) + 1:] for c in captions if c.startswith(target_start + " ")]
+
+
+def target_word_mask(vocab, vocab_size, words_file):
+    """[vocab_size] 0 for the target language's words (WORDS_FILE, one a line), the unknown word and the padding,
+    -1e9 for the rest: what a package that keeps only the target language's rows would compute."""
+    mask = torch.full((vocab_size,), -1e9)
+    kept = [vocab[w] for w in open(words_file).read().split() if w in vocab]
+    mask[kept + [len(vocab), len(vocab) + 1]] = 0.0
+    return mask
+
+def cross_entropy_phase(run, model, config, train, val, pad, word_mask=None):
+    """WORD_MASK (see target_word_mask): the validation loss of a bilingual decoder over its target language's words."""
     (train_photos, train_pairs), (val_photos, val_pairs) = train, val
 
     def padded(pairs):
@@ -372,12 +427,14 @@ def cross_entropy_phase(run, model, config, train, val, pad):
 
     def check():
         model.eval()
+        model.word_mask = word_mask
         total, count = 0.0, 0
         with torch.no_grad():
             for start in range(0, len(val_pairs), 500):
                 photo_rows, tokens = padded(val_pairs[start:start + 500])
                 total += caption_loss(model, val_photos.batch(photo_rows), tokens, pad).item()
                 count += (tokens[:, 1:] != pad).sum().item()
+        model.word_mask = None
         model.train()
         return total / count, {}
 
@@ -386,15 +443,18 @@ def cross_entropy_phase(run, model, config, train, val, pad):
     run_phase(run, "xe", model, config, train_step, check, lambda a, b: a < b - 1e-4)
 
 
-def self_critical_phase(run, model, config, train, val, id_to_word, start, end):
+def self_critical_phase(run, model, config, train, val, id_to_word, start, end, word_mask=None):
     """Rennie et al. 2017 with the baseline of Luo 2020 (the mean reward of the photo's other
     samples). The reward is CIDEr-D less `slip_penalty` for a caption with a grammar slip, less
     `object_penalty` for each object class it names that no reference names (CIDEr optimisation
     alone makes captioners invent more objects, Rohrbach et al. 2018) and plus `recall_bonus` for
     each one it names that a reference names (so that the penalty does not teach it to name none).
     The best weights are those with the best validation score of the same form: corpus CIDEr-D less
-    the penalties' means plus the bonus's."""
-    (train_photos, train_refs), (val_photos, val_refs) = train, val
+    the penalties' means plus the bonus's. TRAIN is (photos, references, the photos' rows: those with
+    references in the caption language); the slips are the caption language's (config "language")."""
+    (train_photos, train_refs, train_rows), (val_photos, val_refs) = train, val
+    slips = slip_measure(config.get("language", "en"))
+    model.word_mask = word_mask  # a bilingual decoder says only its target language's words
     settings = config["phases"]["scst"]
     slip_penalty, object_penalty = settings["slip_penalty"], settings["object_penalty"]
     recall_bonus = settings.get("recall_bonus", 0)  # runs begun before the bonus existed had none
@@ -403,13 +463,13 @@ def self_critical_phase(run, model, config, train, val, id_to_word, start, end):
     to_text = lambda ids: " ".join(id_to_word.get(i, "<UNK>") for i in ids.tolist() if i != end)
     samples = settings["samples"]
 
-    def reward(row, text):
+    def reward(row, text):  # ROW: the photo's index in train_refs
         return (train_cider.score(row, text) - slip_penalty * bool(slips(text))
                 - object_penalty * train_objects.invented(row, text) + recall_bonus * train_objects.recalled(row, text))
 
     def train_step(rows):
         rows = torch.tensor(rows).repeat_interleave(samples)
-        log_prob, words = decode(model, train_photos.batch(rows), start, end, config["max_length"], sample=True)
+        log_prob, words = decode(model, train_photos.batch(train_rows[rows]), start, end, config["max_length"], sample=True)
         rewards = torch.tensor([reward(int(r), to_text(w)) for r, w in zip(rows, words)]).view(-1, samples)
         baseline = (rewards.sum(1, keepdim=True) - rewards) / (samples - 1)
         loss = -((rewards - baseline).view(-1) * log_prob).mean()
@@ -426,7 +486,7 @@ def self_critical_phase(run, model, config, train, val, id_to_word, start, end):
         parts = {"cider": round(cider, 4), "slips": round(slip_share, 4), "invented": round(invented, 4), "recalled": round(recalled, 4)}
         return cider - slip_penalty * slip_share - object_penalty * invented + recall_bonus * recalled, parts
 
-    settings["items"] = len(train_photos)
+    settings["items"] = len(train_rows)
     model.eval()  # samples come from the model the app runs (no dropout)
     run_phase(run, "scst", model, config, train_step, check, lambda a, b: a > b + 1e-4)
 
@@ -478,21 +538,60 @@ def export_weights(model, stats, config, out):
     write_weights(tensors, facts, out)
 
 
-def import_weights(model, config, run_dir):
-    """The inverse of export_weights: loads RUN_DIR/weights.json + weights.bin (an export, or a shipped
-    package unpacked by training/unpack.ts) into the model. The standardisation statistics are the
-    current training photos' (export keeps them apart); the padding word, which export drops, gets a
-    zero embedding and a logit bias that is never sampled."""
+def read_weights(run_dir):
+    """RUN_DIR/weights.json + weights.bin -> (the manifest, a function from a tensor's name to its values)."""
     manifest = json.load(open(os.path.join(run_dir, "weights.json")))
     blob = open(os.path.join(run_dir, "weights.bin"), "rb").read()
-    units = config["units"]
-    if (manifest.get("attention"), manifest["units"], manifest["forgetBias"]) != (config["attention"], units, 1.0):
-        raise SystemExit(f"{run_dir}: {manifest.get('attention')} attention, {manifest['units']} units, forget bias "
-                         f"{manifest['forgetBias']}; this run needs {config['attention']}, {units}, 1.0")
 
     def tensor(name):
         entry = manifest["tensors"][name]
         return np.frombuffer(blob, np.float32, math.prod(entry["shape"]), entry["offset"]).reshape(entry["shape"]).astype(np.float64)
+
+    return manifest, tensor
+
+
+def init_stats(run_dir):
+    """The standardisation RUN_DIR's weights were trained with (feature_stats' form), if its export kept it."""
+    manifest, tensor = read_weights(run_dir)
+    if "image_embedding/mean" not in manifest["tensors"]:
+        return None
+    return {"global_mean": tensor("image_embedding/mean"), "global_std": 1 / tensor("image_embedding/inv_std"),
+            "region_mean": tensor("regions/features/mean"), "region_std": 1 / tensor("regions/features/inv_std")}
+
+
+def words_remapped(matrix, init_words, vocab, fresh):
+    """Rows of another vocabulary's words (INIT_WORDS, then its unknown word) -> rows of VOCAB's words, then
+    its unknown word; FRESH(n) gives the rows of words the other vocabulary lacks. -> (rows, how many copied)."""
+    index = {w: i for i, w in enumerate(init_words)}
+    sources = [index.get(w) for w in sorted(vocab, key=vocab.get)] + [len(init_words)]
+    rows = fresh(len(sources))
+    for row, source in enumerate(sources):
+        if source is not None:
+            rows[row] = matrix[source]
+    return rows, sum(source is not None for source in sources)
+
+
+def import_weights(model, config, run_dir, vocab):
+    """The inverse of export_weights: loads RUN_DIR/weights.json + weights.bin (an export, or a shipped
+    package unpacked by training/unpack.ts) into the model. The padding word, which export drops, gets a
+    zero embedding and a logit bias that is never sampled. With RUN_DIR/word_counts.txt (the package's
+    vocabulary) the word rows go by word: those VOCAB shares keep theirs, the others (e.g. a German
+    vocabulary's) begin random at the trained rows' scale, with their median logit bias.
+    -> how many of VOCAB's words (and the unknown word) kept their rows."""
+    manifest, tensor = read_weights(run_dir)
+    units = config["units"]
+    if (manifest.get("attention"), manifest["units"], manifest["forgetBias"]) != (config["attention"], units, 1.0):
+        raise SystemExit(f"{run_dir}: {manifest.get('attention')} attention, {manifest['units']} units, forget bias "
+                         f"{manifest['forgetBias']}; this run needs {config['attention']}, {units}, 1.0")
+    embedding, biases = tensor("seq_embedding/map"), tensor("logits/biases")
+    copied = len(vocab) + 1
+    words_file = os.path.join(run_dir, "word_counts.txt")
+    if os.path.exists(words_file):
+        init_words, _ = load_vocab(words_file)
+        init_words = sorted(init_words, key=init_words.get)
+        rng = np.random.default_rng(config["seed"])
+        embedding, copied = words_remapped(embedding, init_words, vocab, lambda n: rng.normal(0, embedding.std(), (n, embedding.shape[1])))
+        biases, _ = words_remapped(biases, init_words, vocab, lambda n: np.full(n, np.median(biases)))
 
     sd = {}
 
@@ -519,8 +618,8 @@ def import_weights(model, config, run_dir):
     sd["attend_state.weight"] = tensor("attention/state_weights").T
     sd["attention_score.weight"], sd["attention_score.bias"] = tensor("attention/score_weights").T, tensor("attention/score_biases")
     with_padding = lambda m, value: np.concatenate([m, np.full((1,) + m.shape[1:], value)], 0)
-    sd["word_embedding.weight"] = with_padding(tensor("seq_embedding/map"), 0.0)
-    sd["logits_bias"] = with_padding(tensor("logits/biases"), -30.0)
+    sd["word_embedding.weight"] = with_padding(embedding, 0.0)
+    sd["logits_bias"] = with_padding(biases, -30.0)
     if config["attention"] == "topdown":
         lstm("attention_lstm", "attention_lstm")
         lstm("language_lstm", "language_lstm")
@@ -530,6 +629,7 @@ def import_weights(model, config, run_dir):
         linear("evidence_coefficients", "logits/evidence")
     # A decoder exported without evidence keeps the model's zero evidence coefficients.
     model.load_state_dict({**model.state_dict(), **{name: torch.tensor(value, dtype=torch.float32) for name, value in sd.items()}})
+    return copied
 
 
 def parity_reference(model, photos, files, start, out):
@@ -604,16 +704,20 @@ def main():
     config["vocab_size"] = n_words + 2
     captions = json.load(open(os.path.join(config["data"], "captions.json")))
     feature_dir = config["features"]
-    train_files, *train_arrays = load_split([os.path.join(feature_dir, f"train-{i}") for i in (0, 1)])
-    val_files, *val_arrays = load_split([os.path.join(feature_dir, f"val-{i}") for i in (0, 1)])
-    stats = feature_stats(train_arrays[0], train_arrays[1])
+    # The data set's photos (its split.json), e.g. only those with German descriptions.
+    split_file = os.path.join(config["data"], "split.json")
+    split = json.load(open(split_file)) if os.path.exists(split_file) else {}
+    train_files, *train_arrays = load_split(shards(feature_dir, "train"), set(split["train"]) if split else None)
+    val_files, *val_arrays = load_split(shards(feature_dir, "val"), set(split["val"]) if split else None)
+    # A decoder that begins from other weights keeps the standardisation it was trained with.
+    stats = (config.get("init_weights") and init_stats(config["init_weights"])) or feature_stats(train_arrays[0], train_arrays[1])
     train_photos, val_photos = Photos(*train_arrays, stats), Photos(*val_arrays, stats)
     model = AttendAndTell(config["vocab_size"], train_arrays[0].shape[1], train_arrays[1].shape[2], config["embed"], config["units"],
                           config["attention_size"], config["attention"], config["dropout"],
                           word_classes(vocab, config["vocab_size"]) if config.get("evidence") else None)
     if config.get("init_weights") and not os.path.exists(run.file("checkpoint.pt")):  # until the first checkpoint holds them
-        import_weights(model, config, config["init_weights"])
-        run.note({"initial_weights": config["init_weights"]})
+        copied = import_weights(model, config, config["init_weights"], vocab)
+        run.note({"initial_weights": config["init_weights"], "words_copied": copied})
     if args.snapshot:
         if args.snapshot_phase:
             finished = run.load(f"{args.snapshot_phase}.pt")
@@ -647,6 +751,10 @@ def train_phases(run, model, config, vocab, captions, train, val):
     """Runs the phases not yet finished, each from the previous one's best weights."""
     (train_files, train_photos), (val_files, val_photos) = train, val
     unk, pad = len(vocab), len(vocab) + 1
+    # A bilingual data set (prepare_de.py --bilingual-with) trains on both languages' captions and is
+    # validated and self-critically trained in one: captions that begin with config "target_start".
+    target_start = config.get("target_start")
+    word_mask = target_word_mask(vocab, config["vocab_size"], os.path.join(config["data"], config["target_words"])) if target_start else None
     for i, phase in enumerate(config["phase_order"]):
         if os.path.exists(run.file(f"{phase}.pt")):  # finished earlier: start the next phase from its best weights
             model.load_state_dict(run.load(f"{phase}.pt")["model"])
@@ -654,13 +762,17 @@ def train_phases(run, model, config, vocab, captions, train, val):
         if i > 0 and not (run.load("checkpoint.pt") or {}).get("phase") == phase:
             model.load_state_dict(run.load(f"{config['phase_order'][i - 1]}.pt")["model"])
         if phase == "xe":
-            pairs = lambda files: [(row, encode_caption(c, vocab, unk)) for row, f in enumerate(files) for c in captions[f]]
-            cross_entropy_phase(run, model, config, (train_photos, pairs(train_files)), (val_photos, pairs(val_files)), pad)
+            train_pairs = [(row, start_and_words(c, vocab, unk)) for row, f in enumerate(train_files) for c in captions[f]]
+            val_pairs = [(row, start_and_words(c, vocab, unk)) for row, f in enumerate(val_files) for c in captions[f]
+                         if target_start is None or c.startswith(target_start + " ")]
+            cross_entropy_phase(run, model, config, (train_photos, train_pairs), (val_photos, val_pairs), pad, word_mask)
         elif phase == "scst":
             id_to_word = {i: w for w, i in vocab.items()}
-            refs = lambda files: [captions[f] for f in files]
-            self_critical_phase(run, model, config, (train_photos, refs(train_files)), (val_photos, refs(val_files)),
-                                id_to_word, vocab["<S>"], vocab["</S>"])
+            train_refs = [in_language(captions[f], target_start) for f in train_files]
+            train_rows = torch.tensor([row for row, refs in enumerate(train_refs) if refs])
+            self_critical_phase(run, model, config, (train_photos, [r for r in train_refs if r], train_rows),
+                                (val_photos, [in_language(captions[f], target_start) for f in val_files]),
+                                id_to_word, vocab[target_start or "<S>"], vocab["</S>"], word_mask)
 
 
 if __name__ == "__main__":
