@@ -31,19 +31,20 @@ def tokens(text):
 
 # ------------------------------------------------------------------------------------------ grammar
 
-GENDERS = ("m", "f", "n")
+GENDERS = ("m", "f", "n")  # the tables below also give the plural, as gender "p"
 CASES = ("nom", "acc", "dat", "gen")
-DEFINITE = {"m": ("der", "den", "dem", "des"), "f": ("die", "die", "der", "der"), "n": ("das", "das", "dem", "des")}
-# Endings of ein-words (ein, kein, mein, sein, ihr, ...) and der-words (dieser, jeder, ...), per gender and case.
-EIN_ENDINGS = {"m": ("", "en", "em", "es"), "f": ("e", "e", "er", "er"), "n": ("", "", "em", "es")}
-DER_ENDINGS = {"m": ("er", "en", "em", "es"), "f": ("e", "e", "er", "er"), "n": ("es", "es", "em", "es")}
+DEFINITE = {"m": ("der", "den", "dem", "des"), "f": ("die", "die", "der", "der"), "n": ("das", "das", "dem", "des"),
+            "p": ("die", "die", "den", "der")}
+# Endings of ein-words (ein, kein, mein, sein, ihr, ...; "ein" has no plural) and der-words (dieser, jeder, ...).
+EIN_ENDINGS = {"m": ("", "en", "em", "es"), "f": ("e", "e", "er", "er"), "n": ("", "", "em", "es"), "p": ("e", "e", "en", "er")}
+DER_ENDINGS = {"m": ("er", "en", "em", "es"), "f": ("e", "e", "er", "er"), "n": ("es", "es", "em", "es"), "p": ("e", "e", "en", "er")}
 EIN_STEMS = ("ein", "kein", "mein", "dein", "sein", "ihr", "unser", "euer")
 DER_STEMS = ("dies", "jen", "jed", "welch", "manch", "solch")
 # Adjective endings after each kind of determiner.
 ADJECTIVE_ENDINGS = {
-    "definite": {"m": ("e", "en", "en", "en"), "f": ("e", "e", "en", "en"), "n": ("e", "e", "en", "en")},
-    "ein": {"m": ("er", "en", "en", "en"), "f": ("e", "e", "en", "en"), "n": ("es", "es", "en", "en")},
-    "none": {"m": ("er", "en", "em", "en"), "f": ("e", "e", "er", "er"), "n": ("es", "es", "em", "en")},
+    "definite": {"m": ("e", "en", "en", "en"), "f": ("e", "e", "en", "en"), "n": ("e", "e", "en", "en"), "p": ("en",) * 4},
+    "ein": {"m": ("er", "en", "en", "en"), "f": ("e", "e", "en", "en"), "n": ("es", "es", "en", "en"), "p": ("en",) * 4},
+    "none": {"m": ("er", "en", "em", "en"), "f": ("e", "e", "er", "er"), "n": ("es", "es", "em", "en"), "p": ("e", "e", "en", "er")},
 }
 ADJECTIVE_ENDINGS["der"] = ADJECTIVE_ENDINGS["definite"]
 # Preposition + article in one word: the article they hold (gender, case) and their form for another gender.
@@ -357,7 +358,8 @@ def _pronouns(words, referents, nouns):
 
 
 COUNTED = [("eine person und eine person", "zwei personen"), ("einer person und einer person", "zwei personen"),
-           ("ein kind und ein kind", "zwei kinder"), ("einem kind und einem kind", "zwei kindern")]
+           ("ein kind und ein kind", "zwei kinder"), ("einem kind und einem kind", "zwei kindern"),
+           ("person und person", "zwei personen"), ("kind und kind", "zwei kinder")]
 
 
 def _counted(words):

@@ -24,12 +24,14 @@ photo's English captions plus its German ones, which begin with the start word "
 import argparse
 import collections
 import gzip
+import itertools
 import json
 import os
 import re
 
-from german import PERSON_NOUNS, neutral_people, tokens
+from german import CASES, PERSON_NOUNS, neutral_people, tokens
 from prepare import flickr_id, load_photos, split_photos
+from slips_de import ADJECTIVE_SUFFIXES, FUNCTION_WORDS, PREPOSITIONS, determiner_readings, fits
 
 GERMAN_START = "<de>"
 FIRST_PERSON = frozenset("ich mir mich wir uns unser unsere unseren unserem unserer".split())
@@ -119,6 +121,50 @@ def noun_statistics(descriptions):
     return {w for w in upper if upper[w] >= 2 and upper[w] >= 1.5 * lower[w]}
 
 
+COPULAS = frozenset("ist sind wird werden bleibt scheint".split())
+
+
+def noun_genders(captions, nouns):
+    """Each noun's gender ("m", "f", "n", or "p" for a plural form), from the determiners and adjectives seen
+    before it (slips_de's reading of them, narrowed by the position's case): a noun gets the gender that at
+    least 75% of the phrases that allow only one choose (at least 2 of them), if at least 80% of all its
+    phrases allow it."""
+    votes = collections.defaultdict(collections.Counter)
+    seen, allowed = collections.Counter(), collections.Counter()
+    for caption in captions:
+        words = caption.split()
+        for i, word in enumerate(words):
+            if word not in nouns:
+                continue
+            j = i - 1
+            while j >= 0 and words[j].endswith(ADJECTIVE_SUFFIXES) and not determiner_readings(words[j]) and words[j] not in nouns:
+                j -= 1
+            reading = determiner_readings(words[j]) if j >= 0 and (j == 0 or words[j - 1] != ",") else None
+            if reading is None:
+                continue
+            kind, readings = reading
+            # The case where the position says it: the opening phrase is the subject, a phrase after a verb
+            # in -t ("trägt ein Hemd") its object.
+            before = words[j - 1] if j > 0 else None
+            # object, one after a preposition dative or accusative ("in der Hand").
+            before = words[j - 1] if j > 0 else None
+            cases = (("nom",) if before is None else ("acc",) if before.endswith("t") and before not in FUNCTION_WORDS | COPULAS
+                     else ("dat", "acc") if before in PREPOSITIONS else CASES)
+            readings = [(g, c) for g, c in readings if c in cases] or readings
+            genders = {g for g, c in readings if fits(kind, g, c, words[j + 1:i])}
+            if genders:
+                seen[word] += 1
+                allowed.update({(word, g) for g in genders})
+                if len(genders) == 1:
+                    votes[word][genders.pop()] += 1
+    table = {}
+    for word, counter in votes.items():
+        gender, top = counter.most_common(1)[0]
+        if top >= 2 and top >= 0.75 * sum(counter.values()) and allowed[(word, gender)] >= 0.8 * seen[word]:
+            table[word] = gender
+    return dict(sorted(table.items()))
+
+
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     parser = argparse.ArgumentParser()
@@ -126,6 +172,8 @@ def main():
     parser.add_argument("--out", default=os.path.join(here, "data", "de"))
     parser.add_argument("--coco-val", type=int, default=400, help="as prepare.py: the same validation split")
     parser.add_argument("--min-count", type=int, default=20, help="20: about 3,300 words, as many as the English package's budget allows")
+    parser.add_argument("--noun-genders", default=os.path.join(here, "..", "src", "eval", "german-noun-genders.json"),
+                        help="where to write the vocabulary's nouns' genders, for the German grammar-slip measure")
     parser.add_argument("--dictionary", default="/usr/share/dict/ngerman", help="German word list (Debian wngerman): never corrected")
     parser.add_argument("--bilingual-with", metavar="ENGLISH_DATA", help="prepare.py's output to build OUT-bilingual from")
     args = parser.parse_args()
@@ -190,6 +238,10 @@ def main():
     n_captions = sum(len(captions[f]) for f in german_train)
     write_vocabulary(os.path.join(args.out, "word_counts.txt"), words, lambda w: n_captions if w in ("<S>", "</S>") else vocabulary_counts[w])
     gendered = [w for w in words if w in PERSON_NOUNS]
+    genders = noun_genders(itertools.chain((c for f in german_train for c in captions[f]), lm_lines), set(words) & nouns)
+    with open(args.noun_genders, "w") as f:
+        json.dump(genders, f, ensure_ascii=False, indent=0)
+        f.write("\n")
     with open(os.path.join(args.out, "nouns.txt"), "w") as f:
         f.writelines(w + "\n" for w in words if w in nouns)
     for name, files in (("train", german_train), ("val", german_val)):
@@ -207,7 +259,8 @@ def main():
     summary = {**dict(sorted(report.items())), "spelling fixes (distinct words)": len(fixes), "spelling fix examples": dict(examples),
                "gendered person words left in the vocabulary": gendered,
                "photos": {"train": len(german_train), "val": len(german_val)}, "text-only descriptions": len(lm_lines),
-               "vocabulary": len(words), "nouns in the vocabulary": sum(w in nouns for w in words)}
+               "vocabulary": len(words), "nouns in the vocabulary": sum(w in nouns for w in words),
+               "nouns with a gender": len(genders)}
     json.dump(summary, open(os.path.join(args.out, "cleaning.json"), "w"), ensure_ascii=False, indent=1)
     print(json.dumps(summary, ensure_ascii=False, indent=1))
     if args.bilingual_with:
