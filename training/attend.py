@@ -384,12 +384,13 @@ def slip_measure(language):
     return slips
 
 
-def start_and_words(caption, vocab, unk):
+def start_and_words(caption, vocab, unk, language_vocab=None):
     """Word ids of a caption; one that begins with a start word of its own ("<de> ein hund ."), a
-    bilingual data set's German ones, starts with that word instead of <S>."""
+    bilingual data set's German ones, starts with that word instead of <S>, and its words outside
+    LANGUAGE_VOCAB (that language's words, when given) are the unknown word, as in a one-language model."""
     first, _, rest = caption.partition(" ")
     if first.startswith("<") and first in vocab:
-        return [vocab[first]] + encode_caption(rest, vocab, unk)[1:]
+        return [vocab[first]] + encode_caption(rest, language_vocab or vocab, unk)[1:]
     return encode_caption(caption, vocab, unk)
 
 
@@ -400,12 +401,16 @@ def in_language(captions, target_start):
     return [c[len(target_start) + 1:] for c in captions if c.startswith(target_start + " ")]
 
 
-def target_word_mask(vocab, vocab_size, words_file):
-    """[vocab_size] 0 for the target language's words (WORDS_FILE, one a line), the unknown word and the padding,
-    -1e9 for the rest: what a package that keeps only the target language's rows would compute."""
+def target_words(vocab, words_file):
+    """The target language's words (WORDS_FILE, one a line) -> their ids (with <S>, for encode_caption)."""
+    return {w: vocab[w] for w in open(words_file).read().split() + ["<S>"] if w in vocab}
+
+
+def target_word_mask(vocab_size, language_vocab):
+    """[vocab_size] 0 for the target language's words, the unknown word and the padding, -1e9 for the rest:
+    what a package that keeps only the target language's rows would compute."""
     mask = torch.full((vocab_size,), -1e9)
-    kept = [vocab[w] for w in open(words_file).read().split() if w in vocab]
-    mask[kept + [len(vocab), len(vocab) + 1]] = 0.0
+    mask[list(language_vocab.values()) + [vocab_size - 2, vocab_size - 1]] = 0.0
     return mask
 
 def cross_entropy_phase(run, model, config, train, val, pad, word_mask=None):
@@ -754,7 +759,8 @@ def train_phases(run, model, config, vocab, captions, train, val):
     # A bilingual data set (prepare_de.py --bilingual-with) trains on both languages' captions and is
     # validated and self-critically trained in one: captions that begin with config "target_start".
     target_start = config.get("target_start")
-    word_mask = target_word_mask(vocab, config["vocab_size"], os.path.join(config["data"], config["target_words"])) if target_start else None
+    language_vocab = target_words(vocab, os.path.join(config["data"], config["target_words"])) if target_start else None
+    word_mask = target_word_mask(config["vocab_size"], language_vocab) if target_start else None
     for i, phase in enumerate(config["phase_order"]):
         if os.path.exists(run.file(f"{phase}.pt")):  # finished earlier: start the next phase from its best weights
             model.load_state_dict(run.load(f"{phase}.pt")["model"])
@@ -762,8 +768,8 @@ def train_phases(run, model, config, vocab, captions, train, val):
         if i > 0 and not (run.load("checkpoint.pt") or {}).get("phase") == phase:
             model.load_state_dict(run.load(f"{config['phase_order'][i - 1]}.pt")["model"])
         if phase == "xe":
-            train_pairs = [(row, start_and_words(c, vocab, unk)) for row, f in enumerate(train_files) for c in captions[f]]
-            val_pairs = [(row, start_and_words(c, vocab, unk)) for row, f in enumerate(val_files) for c in captions[f]
+            train_pairs = [(row, start_and_words(c, vocab, unk, language_vocab)) for row, f in enumerate(train_files) for c in captions[f]]
+            val_pairs = [(row, start_and_words(c, vocab, unk, language_vocab)) for row, f in enumerate(val_files) for c in captions[f]
                          if target_start is None or c.startswith(target_start + " ")]
             cross_entropy_phase(run, model, config, (train_photos, train_pairs), (val_photos, val_pairs), pad, word_mask)
         elif phase == "scst":

@@ -22,7 +22,7 @@ python=/usr/bin/python3
 runs=$root/.cache/runs
 features=$root/.cache/regions
 data=$root/training/data
-probe_steps=${PROBE_STEPS:-600}
+probe_steps=${PROBE_STEPS:-400}
 threads=(--threads "${THREADS:-1}")
 mkdir -p "$runs"
 
