@@ -58,7 +58,7 @@ for split in ("val", "train"):
 PY
 do
   echo "$(date -u +%FT%TZ) waiting for the region encoding to finish ($features)"
-  sleep 300
+  sleep 60
 done
 
 # German grammar slips in the reward; the object penalty reads English object words, so it is off.
