@@ -125,12 +125,12 @@ COPULAS = frozenset("ist sind wird werden bleibt scheint".split())
 
 
 def noun_genders(captions, nouns):
-    """Each noun's gender ("m", "f", "n", or "p" for a plural form), from the determiners and adjectives seen
-    before it (slips_de's reading of them, narrowed by the position's case): a noun gets the gender that at
-    least 75% of the phrases that allow only one choose (at least 2 of them), if at least 80% of all its
-    phrases allow it."""
+    """Each noun's genders ("m", "f", "n", "p" for a plural form; "mp" for a form that is both, as "felsen"),
+    from the determiners and adjectives seen before it (slips_de's reading of them, narrowed by the
+    position's case): the genders that at least 20% (and 2) of the phrases that allow only one choose, if at
+    least 80% of all its phrases allow one of them."""
     votes = collections.defaultdict(collections.Counter)
-    seen, allowed = collections.Counter(), collections.Counter()
+    phrases = collections.defaultdict(list)
     for caption in captions:
         words = caption.split()
         for i, word in enumerate(words):
@@ -153,15 +153,14 @@ def noun_genders(captions, nouns):
             readings = [(g, c) for g, c in readings if c in cases] or readings
             genders = {g for g, c in readings if fits(kind, g, c, words[j + 1:i])}
             if genders:
-                seen[word] += 1
-                allowed.update({(word, g) for g in genders})
+                phrases[word].append(genders)
                 if len(genders) == 1:
-                    votes[word][genders.pop()] += 1
+                    votes[word][next(iter(genders))] += 1
     table = {}
     for word, counter in votes.items():
-        gender, top = counter.most_common(1)[0]
-        if top >= 2 and top >= 0.75 * sum(counter.values()) and allowed[(word, gender)] >= 0.8 * seen[word]:
-            table[word] = gender
+        chosen = "".join(sorted(g for g, n in counter.items() if n >= 2 and n >= 0.2 * sum(counter.values())))
+        if chosen and sum(bool(genders & set(chosen)) for genders in phrases[word]) >= 0.8 * len(phrases[word]):
+            table[word] = chosen
     return dict(sorted(table.items()))
 
 

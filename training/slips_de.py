@@ -2,7 +2,8 @@
 a unit test keeps the two equal), following the English ones (slips.py):
 - agreement: a determiner, the adjectives after it and their noun that no gender, number and case fit
   together ("eine junger Person", "ein großes Hund", "die kleine Kinder"); the nouns' genders come from
-  src/eval/german-noun-genders.json (prepare_de.py counts the determiners seen before each noun);
+  src/eval/german-noun-genders.json (prepare_de.py counts the determiners seen before each noun; "mp" for a
+  form that is singular and plural alike, as "felsen");
 - a coordinated subject with a singular verb ("eine Person und ein Hund sitzt"): the caption opens with
   a noun phrase joined by "und" to another one, then a verb in -t;
 - a phrase repeated: three words with a content word in them said twice, or the same noun twice after
@@ -91,8 +92,8 @@ def disagreement(words):
             continue
         kind, readings = reading
         adjectives, noun = phrase
-        gender = NOUN_GENDERS[words[noun]]
-        if not any(g == gender and fits(kind, g, c, adjectives) for g, c in readings):
+        genders = NOUN_GENDERS[words[noun]]  # "m", or "mp" for a form that is singular and plural alike
+        if not any(g in genders and fits(kind, g, c, adjectives) for g, c in readings):
             return True
     return False
 

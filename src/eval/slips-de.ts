@@ -23,7 +23,8 @@ type Case = 0 | 1 | 2 | 3; // nominative, accusative, dative, genitive
 type Kind = 'definite' | 'ein' | 'der' | 'none';
 type Reading = [Gender, Case];
 
-const NOUN_GENDERS = new Map(Object.entries(nounGendersJson as Record<string, Gender>));
+/** Noun -> its genders: "m", or "mp" for a form that is singular and plural alike ("felsen"). */
+const NOUN_GENDERS = new Map(Object.entries(nounGendersJson as Record<string, string>));
 const GENDERS: Gender[] = ['m', 'f', 'n', 'p'];
 const CASES: Case[] = [0, 1, 2, 3];
 const DEFINITE: Record<Gender, string[]> = { m: ['der', 'den', 'dem', 'des'], f: ['die', 'die', 'der', 'der'], n: ['das', 'das', 'dem', 'des'], p: ['die', 'die', 'den', 'der'] };
@@ -99,9 +100,9 @@ function disagrees(tokens: string[]): boolean {
     if (!determiner || (i > 0 && tokens[i - 1] === ',')) return false; // after a comma: a relative pronoun
     const phrase = nounPhrase(tokens, i + 1);
     if (!phrase) return false;
-    const gender = NOUN_GENDERS.get(tokens[phrase.noun]);
+    const genders = NOUN_GENDERS.get(tokens[phrase.noun]) ?? '';
     return !determiner.readings.some(
-      ([g, c]) => g === gender && phrase.adjectives.every((adjective) => adjective.endsWith(ADJECTIVE_ENDINGS[determiner.kind][g][c])),
+      ([g, c]) => genders.includes(g) && phrase.adjectives.every((adjective) => adjective.endsWith(ADJECTIVE_ENDINGS[determiner.kind][g][c])),
     );
   });
 }

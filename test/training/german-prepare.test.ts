@@ -85,6 +85,17 @@ describe.skipIf(!PYTHON)('training/prepare_de.py cleaning', () => {
     expect(Object.values(result.report).reduce((a, b) => a + b, 0)).toBe(5);
   });
 
+  it('reads nouns\' genders off the determiners and adjective endings before them, both where a form is singular and plural', () => {
+    const captions = [
+      'eine person läuft', 'eine person steht', 'ein kleiner hund bellt', 'eine person trägt einen hund', 'zwei hunde bellen',
+      'drei hunde laufen', 'ein hund läuft', 'ein großer felsen liegt', 'eine person sieht einen felsen', 'zwei felsen liegen',
+      'viele felsen liegen', 'eine person trägt ein hemd', 'eine person trägt ein hemd', 'mit dem hemd',
+    ];
+    expect(
+      runTrainingPython(['from prepare_de import noun_genders', 'print(json.dumps(noun_genders(data, {"person", "hund", "hunde", "felsen", "hemd"})))'], captions),
+    ).toEqual({ person: 'f', hund: 'm', hunde: 'p', felsen: 'mp', hemd: 'n' });
+  });
+
   it('corrects a rare misspelling of a common word, but not a real word, an inflection or an umlaut written out', () => {
     const counts = { mit: 5000, mnit: 1, hunde: 3000, hundes: 1, meinem: 1, einem: 9000, 'männer': 4000, maenner: 1 };
     expect(
