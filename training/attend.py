@@ -496,11 +496,23 @@ def self_critical_phase(run, model, config, train, val, id_to_word, start, end, 
     run_phase(run, "scst", model, config, train_step, check, lambda a, b: a > b + 1e-4)
 
 
-def export_weights(model, stats, config, out):
+def package_words(vocab, config):
+    """The words a package keeps, in its order, and their ids here (the unknown word last): all of them, or
+    a bilingual run's target language's (its target_words file, the start word first)."""
+    if not config.get("target_start"):
+        words = sorted(vocab, key=vocab.get)
+    else:
+        listed = open(os.path.join(config["data"], config["target_words"])).read().split()
+        words = [config["target_start"]] + [w for w in listed if w in vocab and w != config["target_start"]]
+    return words, [vocab[w] for w in words] + [len(vocab)]
+
+
+def export_weights(model, stats, config, out, rows=None):
     """Float32 weights for training/export.ts, the inputs' standardisation kept apart (NAME/mean and
     NAME/inv_std: folded into the weights, it would leave a few huge values that 8 bits cannot hold);
     LSTM gates reordered from PyTorch's (i, f, g, o) to TensorFlow's BasicLSTMCell (i, j, f, o) with
-    the forget bias 1.0 taken out (the graph adds it back, as im2txt's cell does)."""
+    the forget bias 1.0 taken out (the graph adds it back, as im2txt's cell does). ROWS: the word ids
+    the package keeps (package_words), all but the padding by default."""
     sd = {k: v.detach().double().numpy() for k, v in model.state_dict().items()}
     units = config["units"]
     swap = lambda m: swap_gate_order(m, units)
@@ -517,7 +529,7 @@ def export_weights(model, stats, config, out):
         bias[2 * units:3 * units] -= 1.0
         return {f"{name}/kernel": kernel, f"{name}/bias": bias}
 
-    vocab = config["vocab_size"] - 1  # the padding id is never exported
+    rows = list(range(config["vocab_size"] - 1)) if rows is None else rows  # the padding id is never exported
     tensors = {
         **linear("global_embedding", "image_embedding", stats["global_mean"], stats["global_std"]),
         **linear("region_embedding", "regions/features", stats["region_mean"], stats["region_std"]),
@@ -526,9 +538,9 @@ def export_weights(model, stats, config, out):
         "attention/region_weights": sd["attend_regions.weight"].T, "attention/region_biases": sd["attend_regions.bias"],
         "attention/state_weights": sd["attend_state.weight"].T,
         "attention/score_weights": sd["attention_score.weight"].T, "attention/score_biases": sd["attention_score.bias"],
-        "seq_embedding/map": sd["word_embedding.weight"][:vocab],
+        "seq_embedding/map": sd["word_embedding.weight"][rows],
         "logits/project_weights": sd["project.weight"].T, "logits/project_biases": sd["project.bias"],
-        "logits/biases": sd["logits_bias"][:vocab],
+        "logits/biases": sd["logits_bias"][rows],
     }
     if config["attention"] == "topdown":
         tensors.update(lstm("attention_lstm", "attention_lstm"))
@@ -538,7 +550,7 @@ def export_weights(model, stats, config, out):
     facts = {"attention": config["attention"], "units": units, "forgetBias": 1.0}
     if model.uses_evidence:
         tensors.update(linear("evidence_coefficients", "logits/evidence"))
-        tensors["logits/word_classes"] = model.word_classes[:vocab].double().numpy()
+        tensors["logits/word_classes"] = model.word_classes[rows].double().numpy()
         facts["evidenceFloor"] = EVIDENCE_FLOOR
     write_weights(tensors, facts, out)
 
@@ -637,9 +649,9 @@ def import_weights(model, config, run_dir, vocab):
     return copied
 
 
-def parity_reference(model, photos, files, start, out):
+def parity_reference(model, photos, files, start, out, rows):
     """Reference outputs for training/parity.ts on two validation photos: the initial state, then one
-    step from <S> (log-probabilities over the exported words, i.e. without the padding id)."""
+    step from the start word START (log-probabilities over the exported words ROWS, ids as the package's)."""
     model.eval()
     with torch.no_grad():
         photo = model.regions(photos.batch(torch.arange(2)))
@@ -650,9 +662,10 @@ def parity_reference(model, photos, files, start, out):
         for row in range(2):  # the browser graph takes one photo's regions at a time
             one_photo = tuple(part if part is None else part[row:row + 1] for part in photo)
             logits, row_state = model.word_step(words[row:row + 1], initial[row:row + 1], one_photo)
-            log_probs.append(torch.log_softmax(logits[:, :-1], -1))
+            log_probs.append(torch.log_softmax(logits[:, rows], -1))
             state = torch.cat([state, row_state])
-    json.dump({"photos": files[:2], "initialState": initial.tolist(), "inputFeed": [start, start],
+    start_in_package = rows.index(start)
+    json.dump({"photos": files[:2], "initialState": initial.tolist(), "inputFeed": [start_in_package] * 2,
                "logProbs": torch.cat(log_probs).tolist(), "state": state.tolist()}, open(os.path.join(out, "parity.json"), "w"))
 
 
@@ -737,8 +750,7 @@ def main():
             model.load_state_dict(checkpoint["progress"]["best_model"] or checkpoint["model"])
             phase, best_step = checkpoint["phase"], checkpoint["progress"]["best_step"]
         os.makedirs(args.snapshot, exist_ok=True)
-        export_weights(model, stats, config, args.snapshot)
-        parity_reference(model, val_photos, val_files, vocab["<S>"], args.snapshot)
+        export_package(model, stats, config, vocab, val_photos, val_files, args.snapshot)
         print(json.dumps({"snapshot": args.snapshot, "phase": phase, "best_step": best_step}))
         return
     run.note({"photos": {"train": len(train_files), "val": len(val_files)}, "vocabulary": n_words + 1,
@@ -747,9 +759,18 @@ def main():
         train_phases(run, model, config, vocab, captions, (train_files, train_photos), (val_files, val_photos))
     except LegOver:
         return
-    export_weights(model, stats, config, run.path)
-    parity_reference(model, val_photos, val_files, vocab["<S>"], run.path)
+    export_package(model, stats, config, vocab, val_photos, val_files, run.path)
     run.note({"exported": run.file("weights.bin")})
+
+
+def export_package(model, stats, config, vocab, val_photos, val_files, out):
+    """OUT/weights.*, parity.json and word_counts.txt (the words kept, for export.ts --vocab)."""
+    words, rows = package_words(vocab, config)
+    export_weights(model, stats, config, out, rows)
+    parity_reference(model, val_photos, val_files, vocab[config.get("target_start") or "<S>"], out, rows)
+    counts = dict(line.rsplit(" ", 1) for line in open(os.path.join(config["data"], "word_counts.txt")).read().splitlines() if line)
+    with open(os.path.join(out, "word_counts.txt"), "w") as f:
+        f.writelines(f"{w} {counts[w].strip()}\n" for w in words)
 
 
 def train_phases(run, model, config, vocab, captions, train, val):

@@ -165,6 +165,15 @@ describe.skipIf(!hasTorch)('training/attend.py', () => {
     const losses = progress.split('\n').filter((line) => line.includes('"phase": "xe", "step"')).map((line) => JSON.parse(line).val as number);
     expect(losses.length).toBeGreaterThan(0);
     for (const loss of losses) expect(loss).toBeLessThan(10);
+    // The package keeps the German words only, "<de>" first (the card's start word), and the unknown word.
+    const kept = ['<de>', '</S>', 'hund', 'katze', 'läuft', '.'];
+    expect(readFileSync(path.join(run, 'word_counts.txt'), 'utf8')).toBe(kept.map((word) => `${word} 10`).join('\n') + '\n');
+    const manifest = JSON.parse(readFileSync(path.join(run, 'weights.json'), 'utf8'));
+    expect(manifest.tensors['seq_embedding/map'].shape[0]).toBe(kept.length + 1);
+    expect(manifest.tensors['logits/biases'].shape).toEqual([kept.length + 1]);
+    const parity = JSON.parse(readFileSync(path.join(run, 'parity.json'), 'utf8'));
+    expect(parity.inputFeed).toEqual([0, 0]);
+    expect(parity.logProbs[0]).toHaveLength(kept.length + 1);
   }, 60_000);
 
   it('adds the detector\'s evidence to a finished run\'s cross-entropy weights: zero coefficients at first, so the same words; the export carries them', () => {
