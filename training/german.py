@@ -268,7 +268,6 @@ def neutral_people(words, nouns):
             entry = None  # "junge Frau": the adjective
         if lower == "junge" and word[:1].islower() and i > 0 and read_determiner(words[i - 1]) is None:
             entry = None
-        replacement = None
         if entry:
             gender, number, target = entry
             new_gender, singular, plural, dative_plural = TARGETS[target]
@@ -290,14 +289,18 @@ def neutral_people(words, nouns):
         phrase = _Phrase(words, i, nouns)
         number = _number(words, i, phrase, gender, number)
         if number == "pl":
-            replacement = dative_plural if _dative_plural(words, phrase) else plural
-            words[i] = _capitalised_like(replacement, word)
+            words[i] = _capitalised_like(dative_plural if _dative_plural(words, phrase) else plural, word)
             i += 1
             continue
         kind, stem, case = _singular_reading(words, phrase, gender, nouns)
         words[i] = _capitalised_like(singular[CASES.index(case)], word)
         for a in phrase.adjectives:
             words[a] = _decline_adjective(words[a], kind, gender, new_gender, case)
+        # Gendered adjectives go ("eine weibliche Person" says what the noun no longer does).
+        for a in sorted(phrase.adjectives, reverse=True):
+            if any(words[a].lower().startswith(g) for g in GENDERED_ADJECTIVES):
+                del words[a]
+                i -= 1
         if phrase.determiner is not None:
             d = phrase.determiner
             if kind == "contraction":
@@ -310,11 +313,6 @@ def neutral_people(words, nouns):
                     i += 1
             else:
                 words[d] = _capitalised_like(determiner_form(kind, stem, new_gender, case), words[d])
-        # Gendered adjectives go ("eine weibliche Person" says what the noun no longer does).
-        for a in sorted(phrase.adjectives, reverse=True):
-            if any(words[a].lower().startswith(g) for g in GENDERED_ADJECTIVES):
-                del words[a]
-                i -= 1
         referents[i] = (gender, new_gender, target)
         i += 1
     words = _pronouns(words, referents, nouns)

@@ -48,6 +48,7 @@ const AGREEMENT: [string, string][] = [
   ['Eine junge Tänzerin tanzt', 'Ein junger Tänzer tanzt'],
   ['Zwei Polizistinnen mit einem Hund', 'Zwei Polizisten mit einem Hund'],
   ['Eine weibliche Tänzerin', 'Ein Tänzer'],
+  ['Ein Hund sitzt im weiblichen Mann', 'Ein Hund sitzt in der Person'],
   // Pronouns follow the new gender; possessives only when the person is the nearest noun.
   ['Ein Mann mit seinem Hund', 'Eine Person mit ihrem Hund'],
   ['Ein Mann steht im Wasser , während er lacht', 'Eine Person steht im Wasser , während sie lacht'],
