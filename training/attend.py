@@ -36,7 +36,6 @@ from torch import nn
 
 from cider import CiderD
 from hallucination import ObjectWords, ReferenceObjects
-from slips import slips
 from train import encode_caption, load_vocab, swap_gate_order, unroll, write_weights
 
 GRID_CLASS = 80  # class index of grid cells (the detector's classes are 0..79)
@@ -89,10 +88,28 @@ class Photos:
         return self.global_features[rows], self.regions[rows], self.geometry[rows], self.classes[rows], self.class_scores[rows]
 
 
-def load_split(prefixes):
+def shards(feature_dir, split):
+    """SPLIT-0, SPLIT-1, ... as far as they exist: encode-all.sh writes two shards, one encoder (--shard 0/1) one."""
+    prefixes = []
+    while os.path.exists(os.path.join(feature_dir, f"{split}-{len(prefixes)}.json")):
+        prefixes.append(os.path.join(feature_dir, f"{split}-{len(prefixes)}"))
+    if not prefixes:
+        raise SystemExit(f"{feature_dir} has no {split}-0 shard (run npm run model:encode -- --regions)")
+    return prefixes
+
+
+def load_split(prefixes, wanted=None):
+    """The shards' photos, in shard order; only the WANTED file names (a set) when given."""
     parts = [load_regions(p) for p in prefixes]
     files = [f for part in parts for f in part[0]]
-    return files, *(np.concatenate([part[i] for part in parts]) for i in (1, 2, 3))
+    arrays = [np.concatenate([part[i] for part in parts]) for i in (1, 2, 3)]
+    if wanted is None:
+        return files, *arrays
+    missing = wanted - set(files)
+    if missing:
+        raise SystemExit(f"{len(missing)} photos of the split are not in {prefixes} (e.g. {sorted(missing)[0]}): encoding unfinished?")
+    rows = [i for i, f in enumerate(files) if f in wanted]
+    return [files[i] for i in rows], *(a[rows] for a in arrays)
 
 
 def feature_stats(global_features, regions):
@@ -143,6 +160,8 @@ class AttendAndTell(nn.Module):
             self.lstm = nn.LSTMCell(2 * embed, units)
         self.project = nn.Linear(units, embed)
         self.logits_bias = nn.Parameter(torch.zeros(vocab_size))
+        # Added to the logits while set (see target_word_mask): a bilingual decoder scored or trained on one language.
+        self.word_mask = None
         self.dropout = nn.Dropout(dropout)
         self.uses_evidence = word_classes is not None
         if self.uses_evidence:
@@ -200,6 +219,8 @@ class AttendAndTell(nn.Module):
     def logits(self, output, evidence):
         output = self.dropout(output)
         logits = self.project(output) @ self.word_embedding.weight.T + self.logits_bias
+        if self.word_mask is not None:
+            logits = logits + self.word_mask
         if evidence is None:
             return logits
         return logits + torch.einsum("bk,bkv->bv", self.evidence_coefficients(output), evidence)
@@ -354,7 +375,46 @@ def run_phase(run, phase, model, config, train_step, check, better):
 
 # ------------------------------------------------------------------------------------------- phases
 
-def cross_entropy_phase(run, model, config, train, val, pad):
+def slip_measure(language):
+    """The caption language's grammar slips (training/slips.py for English, slips_de.py for German)."""
+    if language == "de":
+        from slips_de import slips
+    else:
+        from slips import slips
+    return slips
+
+
+def start_and_words(caption, vocab, unk, language_vocab=None):
+    """Word ids of a caption; one that begins with a start word of its own ("<de> ein hund ."), a
+    bilingual data set's German ones, starts with that word instead of <S>, and its words outside
+    LANGUAGE_VOCAB (that language's words, when given) are the unknown word, as in a one-language model."""
+    first, _, rest = caption.partition(" ")
+    if first.startswith("<") and first in vocab:
+        return [vocab[first]] + encode_caption(rest, language_vocab or vocab, unk)[1:]
+    return encode_caption(caption, vocab, unk)
+
+
+def in_language(captions, target_start):
+    """The captions of the target language (all of them when there is none), without its start word."""
+    if target_start is None:
+        return [c for c in captions if not c.startswith("<")]
+    return [c[len(target_start) + 1:] for c in captions if c.startswith(target_start + " ")]
+
+
+def target_words(vocab, words_file):
+    """The target language's words (WORDS_FILE, one a line) -> their ids (with <S>, for encode_caption)."""
+    return {w: vocab[w] for w in open(words_file).read().split() + ["<S>"] if w in vocab}
+
+
+def target_word_mask(vocab_size, language_vocab):
+    """[vocab_size] 0 for the target language's words, the unknown word and the padding, -1e9 for the rest:
+    what a package that keeps only the target language's rows would compute."""
+    mask = torch.full((vocab_size,), -1e9)
+    mask[list(language_vocab.values()) + [vocab_size - 2, vocab_size - 1]] = 0.0
+    return mask
+
+def cross_entropy_phase(run, model, config, train, val, pad, word_mask=None):
+    """WORD_MASK (see target_word_mask): the validation loss of a bilingual decoder over its target language's words."""
     (train_photos, train_pairs), (val_photos, val_pairs) = train, val
 
     def padded(pairs):
@@ -372,12 +432,14 @@ def cross_entropy_phase(run, model, config, train, val, pad):
 
     def check():
         model.eval()
+        model.word_mask = word_mask
         total, count = 0.0, 0
         with torch.no_grad():
             for start in range(0, len(val_pairs), 500):
                 photo_rows, tokens = padded(val_pairs[start:start + 500])
                 total += caption_loss(model, val_photos.batch(photo_rows), tokens, pad).item()
                 count += (tokens[:, 1:] != pad).sum().item()
+        model.word_mask = None
         model.train()
         return total / count, {}
 
@@ -386,15 +448,18 @@ def cross_entropy_phase(run, model, config, train, val, pad):
     run_phase(run, "xe", model, config, train_step, check, lambda a, b: a < b - 1e-4)
 
 
-def self_critical_phase(run, model, config, train, val, id_to_word, start, end):
+def self_critical_phase(run, model, config, train, val, id_to_word, start, end, word_mask=None):
     """Rennie et al. 2017 with the baseline of Luo 2020 (the mean reward of the photo's other
     samples). The reward is CIDEr-D less `slip_penalty` for a caption with a grammar slip, less
     `object_penalty` for each object class it names that no reference names (CIDEr optimisation
     alone makes captioners invent more objects, Rohrbach et al. 2018) and plus `recall_bonus` for
     each one it names that a reference names (so that the penalty does not teach it to name none).
     The best weights are those with the best validation score of the same form: corpus CIDEr-D less
-    the penalties' means plus the bonus's."""
-    (train_photos, train_refs), (val_photos, val_refs) = train, val
+    the penalties' means plus the bonus's. TRAIN is (photos, references, the photos' rows: those with
+    references in the caption language); the slips are the caption language's (config "language")."""
+    (train_photos, train_refs, train_rows), (val_photos, val_refs) = train, val
+    slips = slip_measure(config.get("language", "en"))
+    model.word_mask = word_mask  # a bilingual decoder says only its target language's words
     settings = config["phases"]["scst"]
     slip_penalty, object_penalty = settings["slip_penalty"], settings["object_penalty"]
     recall_bonus = settings.get("recall_bonus", 0)  # runs begun before the bonus existed had none
@@ -403,13 +468,13 @@ def self_critical_phase(run, model, config, train, val, id_to_word, start, end):
     to_text = lambda ids: " ".join(id_to_word.get(i, "<UNK>") for i in ids.tolist() if i != end)
     samples = settings["samples"]
 
-    def reward(row, text):
+    def reward(row, text):  # ROW: the photo's index in train_refs
         return (train_cider.score(row, text) - slip_penalty * bool(slips(text))
                 - object_penalty * train_objects.invented(row, text) + recall_bonus * train_objects.recalled(row, text))
 
     def train_step(rows):
         rows = torch.tensor(rows).repeat_interleave(samples)
-        log_prob, words = decode(model, train_photos.batch(rows), start, end, config["max_length"], sample=True)
+        log_prob, words = decode(model, train_photos.batch(train_rows[rows]), start, end, config["max_length"], sample=True)
         rewards = torch.tensor([reward(int(r), to_text(w)) for r, w in zip(rows, words)]).view(-1, samples)
         baseline = (rewards.sum(1, keepdim=True) - rewards) / (samples - 1)
         loss = -((rewards - baseline).view(-1) * log_prob).mean()
@@ -426,16 +491,28 @@ def self_critical_phase(run, model, config, train, val, id_to_word, start, end):
         parts = {"cider": round(cider, 4), "slips": round(slip_share, 4), "invented": round(invented, 4), "recalled": round(recalled, 4)}
         return cider - slip_penalty * slip_share - object_penalty * invented + recall_bonus * recalled, parts
 
-    settings["items"] = len(train_photos)
+    settings["items"] = len(train_rows)
     model.eval()  # samples come from the model the app runs (no dropout)
     run_phase(run, "scst", model, config, train_step, check, lambda a, b: a > b + 1e-4)
 
 
-def export_weights(model, stats, config, out):
+def package_words(vocab, config):
+    """The words a package keeps, in its order, and their ids here (the unknown word last): all of them, or
+    a bilingual run's target language's (its target_words file, the start word first)."""
+    if not config.get("target_start"):
+        words = sorted(vocab, key=vocab.get)
+    else:
+        listed = open(os.path.join(config["data"], config["target_words"])).read().split()
+        words = [config["target_start"]] + [w for w in listed if w in vocab and w != config["target_start"]]
+    return words, [vocab[w] for w in words] + [len(vocab)]
+
+
+def export_weights(model, stats, config, out, rows=None):
     """Float32 weights for training/export.ts, the inputs' standardisation kept apart (NAME/mean and
     NAME/inv_std: folded into the weights, it would leave a few huge values that 8 bits cannot hold);
     LSTM gates reordered from PyTorch's (i, f, g, o) to TensorFlow's BasicLSTMCell (i, j, f, o) with
-    the forget bias 1.0 taken out (the graph adds it back, as im2txt's cell does)."""
+    the forget bias 1.0 taken out (the graph adds it back, as im2txt's cell does). ROWS: the word ids
+    the package keeps (package_words), all but the padding by default."""
     sd = {k: v.detach().double().numpy() for k, v in model.state_dict().items()}
     units = config["units"]
     swap = lambda m: swap_gate_order(m, units)
@@ -452,7 +529,7 @@ def export_weights(model, stats, config, out):
         bias[2 * units:3 * units] -= 1.0
         return {f"{name}/kernel": kernel, f"{name}/bias": bias}
 
-    vocab = config["vocab_size"] - 1  # the padding id is never exported
+    rows = list(range(config["vocab_size"] - 1)) if rows is None else rows  # the padding id is never exported
     tensors = {
         **linear("global_embedding", "image_embedding", stats["global_mean"], stats["global_std"]),
         **linear("region_embedding", "regions/features", stats["region_mean"], stats["region_std"]),
@@ -461,9 +538,9 @@ def export_weights(model, stats, config, out):
         "attention/region_weights": sd["attend_regions.weight"].T, "attention/region_biases": sd["attend_regions.bias"],
         "attention/state_weights": sd["attend_state.weight"].T,
         "attention/score_weights": sd["attention_score.weight"].T, "attention/score_biases": sd["attention_score.bias"],
-        "seq_embedding/map": sd["word_embedding.weight"][:vocab],
+        "seq_embedding/map": sd["word_embedding.weight"][rows],
         "logits/project_weights": sd["project.weight"].T, "logits/project_biases": sd["project.bias"],
-        "logits/biases": sd["logits_bias"][:vocab],
+        "logits/biases": sd["logits_bias"][rows],
     }
     if config["attention"] == "topdown":
         tensors.update(lstm("attention_lstm", "attention_lstm"))
@@ -473,26 +550,65 @@ def export_weights(model, stats, config, out):
     facts = {"attention": config["attention"], "units": units, "forgetBias": 1.0}
     if model.uses_evidence:
         tensors.update(linear("evidence_coefficients", "logits/evidence"))
-        tensors["logits/word_classes"] = model.word_classes[:vocab].double().numpy()
+        tensors["logits/word_classes"] = model.word_classes[rows].double().numpy()
         facts["evidenceFloor"] = EVIDENCE_FLOOR
     write_weights(tensors, facts, out)
 
 
-def import_weights(model, config, run_dir):
-    """The inverse of export_weights: loads RUN_DIR/weights.json + weights.bin (an export, or a shipped
-    package unpacked by training/unpack.ts) into the model. The standardisation statistics are the
-    current training photos' (export keeps them apart); the padding word, which export drops, gets a
-    zero embedding and a logit bias that is never sampled."""
+def read_weights(run_dir):
+    """RUN_DIR/weights.json + weights.bin -> (the manifest, a function from a tensor's name to its values)."""
     manifest = json.load(open(os.path.join(run_dir, "weights.json")))
     blob = open(os.path.join(run_dir, "weights.bin"), "rb").read()
-    units = config["units"]
-    if (manifest.get("attention"), manifest["units"], manifest["forgetBias"]) != (config["attention"], units, 1.0):
-        raise SystemExit(f"{run_dir}: {manifest.get('attention')} attention, {manifest['units']} units, forget bias "
-                         f"{manifest['forgetBias']}; this run needs {config['attention']}, {units}, 1.0")
 
     def tensor(name):
         entry = manifest["tensors"][name]
         return np.frombuffer(blob, np.float32, math.prod(entry["shape"]), entry["offset"]).reshape(entry["shape"]).astype(np.float64)
+
+    return manifest, tensor
+
+
+def init_stats(run_dir):
+    """The standardisation RUN_DIR's weights were trained with (feature_stats' form), if its export kept it."""
+    manifest, tensor = read_weights(run_dir)
+    if "image_embedding/mean" not in manifest["tensors"]:
+        return None
+    return {"global_mean": tensor("image_embedding/mean"), "global_std": 1 / tensor("image_embedding/inv_std"),
+            "region_mean": tensor("regions/features/mean"), "region_std": 1 / tensor("regions/features/inv_std")}
+
+
+def words_remapped(matrix, init_words, vocab, fresh):
+    """Rows of another vocabulary's words (INIT_WORDS, then its unknown word) -> rows of VOCAB's words, then
+    its unknown word; FRESH(n) gives the rows of words the other vocabulary lacks. -> (rows, how many copied)."""
+    index = {w: i for i, w in enumerate(init_words)}
+    sources = [index.get(w) for w in sorted(vocab, key=vocab.get)] + [len(init_words)]
+    rows = fresh(len(sources))
+    for row, source in enumerate(sources):
+        if source is not None:
+            rows[row] = matrix[source]
+    return rows, sum(source is not None for source in sources)
+
+
+def import_weights(model, config, run_dir, vocab):
+    """The inverse of export_weights: loads RUN_DIR/weights.json + weights.bin (an export, or a shipped
+    package unpacked by training/unpack.ts) into the model. The padding word, which export drops, gets a
+    zero embedding and a logit bias that is never sampled. With RUN_DIR/word_counts.txt (the package's
+    vocabulary) the word rows go by word: those VOCAB shares keep theirs, the others (e.g. a German
+    vocabulary's) begin random at the trained rows' scale, with their median logit bias.
+    -> how many of VOCAB's words (and the unknown word) kept their rows."""
+    manifest, tensor = read_weights(run_dir)
+    units = config["units"]
+    if (manifest.get("attention"), manifest["units"], manifest["forgetBias"]) != (config["attention"], units, 1.0):
+        raise SystemExit(f"{run_dir}: {manifest.get('attention')} attention, {manifest['units']} units, forget bias "
+                         f"{manifest['forgetBias']}; this run needs {config['attention']}, {units}, 1.0")
+    embedding, biases = tensor("seq_embedding/map"), tensor("logits/biases")
+    copied = len(vocab) + 1
+    words_file = os.path.join(run_dir, "word_counts.txt")
+    if os.path.exists(words_file):
+        init_words, _ = load_vocab(words_file)
+        init_words = sorted(init_words, key=init_words.get)
+        rng = np.random.default_rng(config["seed"])
+        embedding, copied = words_remapped(embedding, init_words, vocab, lambda n: rng.normal(0, embedding.std(), (n, embedding.shape[1])))
+        biases, _ = words_remapped(biases, init_words, vocab, lambda n: np.full(n, np.median(biases)))
 
     sd = {}
 
@@ -519,8 +635,8 @@ def import_weights(model, config, run_dir):
     sd["attend_state.weight"] = tensor("attention/state_weights").T
     sd["attention_score.weight"], sd["attention_score.bias"] = tensor("attention/score_weights").T, tensor("attention/score_biases")
     with_padding = lambda m, value: np.concatenate([m, np.full((1,) + m.shape[1:], value)], 0)
-    sd["word_embedding.weight"] = with_padding(tensor("seq_embedding/map"), 0.0)
-    sd["logits_bias"] = with_padding(tensor("logits/biases"), -30.0)
+    sd["word_embedding.weight"] = with_padding(embedding, 0.0)
+    sd["logits_bias"] = with_padding(biases, -30.0)
     if config["attention"] == "topdown":
         lstm("attention_lstm", "attention_lstm")
         lstm("language_lstm", "language_lstm")
@@ -530,11 +646,12 @@ def import_weights(model, config, run_dir):
         linear("evidence_coefficients", "logits/evidence")
     # A decoder exported without evidence keeps the model's zero evidence coefficients.
     model.load_state_dict({**model.state_dict(), **{name: torch.tensor(value, dtype=torch.float32) for name, value in sd.items()}})
+    return copied
 
 
-def parity_reference(model, photos, files, start, out):
+def parity_reference(model, photos, files, start, out, rows):
     """Reference outputs for training/parity.ts on two validation photos: the initial state, then one
-    step from <S> (log-probabilities over the exported words, i.e. without the padding id)."""
+    step from the start word START (log-probabilities over the exported words ROWS, ids as the package's)."""
     model.eval()
     with torch.no_grad():
         photo = model.regions(photos.batch(torch.arange(2)))
@@ -545,9 +662,10 @@ def parity_reference(model, photos, files, start, out):
         for row in range(2):  # the browser graph takes one photo's regions at a time
             one_photo = tuple(part if part is None else part[row:row + 1] for part in photo)
             logits, row_state = model.word_step(words[row:row + 1], initial[row:row + 1], one_photo)
-            log_probs.append(torch.log_softmax(logits[:, :-1], -1))
+            log_probs.append(torch.log_softmax(logits[:, rows], -1))
             state = torch.cat([state, row_state])
-    json.dump({"photos": files[:2], "initialState": initial.tolist(), "inputFeed": [start, start],
+    start_in_package = rows.index(start)
+    json.dump({"photos": files[:2], "initialState": initial.tolist(), "inputFeed": [start_in_package] * 2,
                "logProbs": torch.cat(log_probs).tolist(), "state": state.tolist()}, open(os.path.join(out, "parity.json"), "w"))
 
 
@@ -604,16 +722,20 @@ def main():
     config["vocab_size"] = n_words + 2
     captions = json.load(open(os.path.join(config["data"], "captions.json")))
     feature_dir = config["features"]
-    train_files, *train_arrays = load_split([os.path.join(feature_dir, f"train-{i}") for i in (0, 1)])
-    val_files, *val_arrays = load_split([os.path.join(feature_dir, f"val-{i}") for i in (0, 1)])
-    stats = feature_stats(train_arrays[0], train_arrays[1])
+    # The data set's photos (its split.json), e.g. only those with German descriptions.
+    split_file = os.path.join(config["data"], "split.json")
+    split = json.load(open(split_file)) if os.path.exists(split_file) else {}
+    train_files, *train_arrays = load_split(shards(feature_dir, "train"), set(split["train"]) if split else None)
+    val_files, *val_arrays = load_split(shards(feature_dir, "val"), set(split["val"]) if split else None)
+    # A decoder that begins from other weights keeps the standardisation it was trained with.
+    stats = (config.get("init_weights") and init_stats(config["init_weights"])) or feature_stats(train_arrays[0], train_arrays[1])
     train_photos, val_photos = Photos(*train_arrays, stats), Photos(*val_arrays, stats)
     model = AttendAndTell(config["vocab_size"], train_arrays[0].shape[1], train_arrays[1].shape[2], config["embed"], config["units"],
                           config["attention_size"], config["attention"], config["dropout"],
                           word_classes(vocab, config["vocab_size"]) if config.get("evidence") else None)
     if config.get("init_weights") and not os.path.exists(run.file("checkpoint.pt")):  # until the first checkpoint holds them
-        import_weights(model, config, config["init_weights"])
-        run.note({"initial_weights": config["init_weights"]})
+        copied = import_weights(model, config, config["init_weights"], vocab)
+        run.note({"initial_weights": config["init_weights"], "words_copied": copied})
     if args.snapshot:
         if args.snapshot_phase:
             finished = run.load(f"{args.snapshot_phase}.pt")
@@ -628,8 +750,7 @@ def main():
             model.load_state_dict(checkpoint["progress"]["best_model"] or checkpoint["model"])
             phase, best_step = checkpoint["phase"], checkpoint["progress"]["best_step"]
         os.makedirs(args.snapshot, exist_ok=True)
-        export_weights(model, stats, config, args.snapshot)
-        parity_reference(model, val_photos, val_files, vocab["<S>"], args.snapshot)
+        export_package(model, stats, config, vocab, val_photos, val_files, args.snapshot)
         print(json.dumps({"snapshot": args.snapshot, "phase": phase, "best_step": best_step}))
         return
     run.note({"photos": {"train": len(train_files), "val": len(val_files)}, "vocabulary": n_words + 1,
@@ -638,15 +759,29 @@ def main():
         train_phases(run, model, config, vocab, captions, (train_files, train_photos), (val_files, val_photos))
     except LegOver:
         return
-    export_weights(model, stats, config, run.path)
-    parity_reference(model, val_photos, val_files, vocab["<S>"], run.path)
+    export_package(model, stats, config, vocab, val_photos, val_files, run.path)
     run.note({"exported": run.file("weights.bin")})
+
+
+def export_package(model, stats, config, vocab, val_photos, val_files, out):
+    """OUT/weights.*, parity.json and word_counts.txt (the words kept, for export.ts --vocab)."""
+    words, rows = package_words(vocab, config)
+    export_weights(model, stats, config, out, rows)
+    parity_reference(model, val_photos, val_files, vocab[config.get("target_start") or "<S>"], out, rows)
+    counts = dict(line.rsplit(" ", 1) for line in open(os.path.join(config["data"], "word_counts.txt")).read().splitlines() if line)
+    with open(os.path.join(out, "word_counts.txt"), "w") as f:
+        f.writelines(f"{w} {counts[w].strip()}\n" for w in words)
 
 
 def train_phases(run, model, config, vocab, captions, train, val):
     """Runs the phases not yet finished, each from the previous one's best weights."""
     (train_files, train_photos), (val_files, val_photos) = train, val
     unk, pad = len(vocab), len(vocab) + 1
+    # A bilingual data set (prepare_de.py --bilingual-with) trains on both languages' captions and is
+    # validated and self-critically trained in one: captions that begin with config "target_start".
+    target_start = config.get("target_start")
+    language_vocab = target_words(vocab, os.path.join(config["data"], config["target_words"])) if target_start else None
+    word_mask = target_word_mask(config["vocab_size"], language_vocab) if target_start else None
     for i, phase in enumerate(config["phase_order"]):
         if os.path.exists(run.file(f"{phase}.pt")):  # finished earlier: start the next phase from its best weights
             model.load_state_dict(run.load(f"{phase}.pt")["model"])
@@ -654,13 +789,17 @@ def train_phases(run, model, config, vocab, captions, train, val):
         if i > 0 and not (run.load("checkpoint.pt") or {}).get("phase") == phase:
             model.load_state_dict(run.load(f"{config['phase_order'][i - 1]}.pt")["model"])
         if phase == "xe":
-            pairs = lambda files: [(row, encode_caption(c, vocab, unk)) for row, f in enumerate(files) for c in captions[f]]
-            cross_entropy_phase(run, model, config, (train_photos, pairs(train_files)), (val_photos, pairs(val_files)), pad)
+            train_pairs = [(row, start_and_words(c, vocab, unk, language_vocab)) for row, f in enumerate(train_files) for c in captions[f]]
+            val_pairs = [(row, start_and_words(c, vocab, unk, language_vocab)) for row, f in enumerate(val_files) for c in captions[f]
+                         if target_start is None or c.startswith(target_start + " ")]
+            cross_entropy_phase(run, model, config, (train_photos, train_pairs), (val_photos, val_pairs), pad, word_mask)
         elif phase == "scst":
             id_to_word = {i: w for w, i in vocab.items()}
-            refs = lambda files: [captions[f] for f in files]
-            self_critical_phase(run, model, config, (train_photos, refs(train_files)), (val_photos, refs(val_files)),
-                                id_to_word, vocab["<S>"], vocab["</S>"])
+            train_refs = [in_language(captions[f], target_start) for f in train_files]
+            train_rows = torch.tensor([row for row, refs in enumerate(train_refs) if refs])
+            self_critical_phase(run, model, config, (train_photos, [r for r in train_refs if r], train_rows),
+                                (val_photos, [in_language(captions[f], target_start) for f in val_files]),
+                                id_to_word, vocab[target_start or "<S>"], vocab["</S>"], word_mask)
 
 
 if __name__ == "__main__":

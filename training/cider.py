@@ -12,7 +12,7 @@ from collections import Counter
 
 MAX_N = 4
 SIGMA = 6.0
-_TOKEN = re.compile(r"[a-z0-9]+|'[a-z]+")
+_TOKEN = re.compile(r"[a-z0-9äöüß]+|'[a-z]+")  # German letters too (the English captions have none)
 
 
 def scoring_tokens(caption):

@@ -72,6 +72,19 @@ def stable_rank(name):
     return hashlib.sha1(name.encode()).hexdigest()
 
 
+def load_photos(data):
+    return [json.loads(line) for line in open(os.path.join(data, "captions.jsonl"))]
+
+
+def split_photos(photos, coco_val):
+    """-> (train file names, sorted; validation file names, a set): validation is the true-aspect
+    Flickr8k dev photos and COCO_VAL of the COCO val2017 ones (a fixed pseudo-random choice)."""
+    coco = sorted((p["file"] for p in photos if p["dataset"] == "coco2017"), key=stable_rank)
+    val = {p["file"] for p in photos if p["dataset"] == "flickr8k" and p["source_split"] == "dev" and not p["squashed"]}
+    val |= set(coco[:coco_val])
+    return sorted(p["file"] for p in photos if p["file"] not in val), val
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--data", default=os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data"))
@@ -83,11 +96,8 @@ def main():
     words_of = (lambda caption: neutral_people(tokenize(caption))) if args.neutral_people else tokenize
     os.makedirs(args.out, exist_ok=True)
 
-    photos = [json.loads(line) for line in open(os.path.join(args.data, "captions.jsonl"))]
-    coco = sorted((p["file"] for p in photos if p["dataset"] == "coco2017"), key=stable_rank)
-    val = {p["file"] for p in photos if p["dataset"] == "flickr8k" and p["source_split"] == "dev" and not p["squashed"]}
-    val |= set(coco[: args.coco_val])
-    train = sorted(p["file"] for p in photos if p["file"] not in val)
+    photos = load_photos(args.data)
+    train, val = split_photos(photos, args.coco_val)
     captions = {p["file"]: [words_of(c) for c in p["captions"]] for p in photos}
     info = {p["file"]: {k: p[k] for k in ("dataset", "width", "height", "squashed")} for p in photos}
 

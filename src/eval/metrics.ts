@@ -6,7 +6,8 @@
 
 /** Lower-case words without punctuation, as the PTB tokenizer leaves them for scoring. */
 export function scoringTokens(caption: string): string[] {
-  return caption.toLowerCase().match(/[a-z0-9]+|'[a-z]+/g) ?? [];
+  // German letters too (the English captions have none): "männer" is one word, not "m" and "nner".
+  return caption.toLowerCase().match(/[a-z0-9äöüß]+|'[a-z]+/g) ?? [];
 }
 
 export interface ScoredSet {

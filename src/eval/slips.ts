@@ -62,14 +62,25 @@ export function grammarSlips(caption: string): SlipKind[] {
   return found;
 }
 
-/** Share of captions with at least one slip, and how many captions have each kind. */
-export function slipRate(captions: string[]): { share: number; byKind: Record<SlipKind, number> } {
-  const byKind: Record<SlipKind, number> = { 'and-is': 0, 'repeated-phrase': 0, 'doubled-word': 0, 'dangling-end': 0, 'inner-stop': 0 };
+const SLIP_KINDS: readonly SlipKind[] = ['and-is', 'repeated-phrase', 'doubled-word', 'dangling-end', 'inner-stop'];
+
+/** Share of captions with at least one slip as FIND sees them, and how many captions have each of its KINDS. */
+export function countSlips<K extends string>(
+  captions: string[],
+  find: (caption: string) => K[],
+  kinds: readonly K[],
+): { share: number; byKind: Record<K, number> } {
+  const byKind = Object.fromEntries(kinds.map((kind) => [kind, 0])) as Record<K, number>;
   let withSlip = 0;
   for (const caption of captions) {
-    const kinds = grammarSlips(caption);
-    if (kinds.length > 0) withSlip++;
-    for (const kind of kinds) byKind[kind]++;
+    const found = find(caption);
+    if (found.length > 0) withSlip++;
+    for (const kind of found) byKind[kind]++;
   }
   return { share: captions.length === 0 ? 0 : withSlip / captions.length, byKind };
+}
+
+/** Share of English captions with at least one slip, and how many captions have each kind. */
+export function slipRate(captions: string[]): { share: number; byKind: Record<SlipKind, number> } {
+  return countSlips(captions, grammarSlips, SLIP_KINDS);
 }

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -102,6 +102,78 @@ describe.skipIf(!hasTorch)('training/attend.py', () => {
     train(path.join(root, 'imported'), makeDataOnce(root), ['--init-weights', whole, '--phases', 'scst', '--leg-steps', '0']);
     train(path.join(root, 'imported'), makeDataOnce(root), ['--snapshot', path.join(root, 'imported-snapshot')]);
     expect(readFileSync(path.join(root, 'imported-snapshot', 'weights.bin')).equals(readFileSync(path.join(whole, 'weights.bin')))).toBe(true);
+  }, 60_000);
+
+  it('trains on one shard and the split\'s photos only, copying word rows by word from another vocabulary (a German warm start)', () => {
+    const dirs = makeDataOnce(root);
+    // One shard per split, as a single encoder (--shard 0/1) writes it.
+    const features = path.join(root, 'one-shard');
+    mkdirSync(features);
+    for (const split of ['train', 'val']) {
+      for (const ending of ['f32', 'files.txt', 'json']) copyFileSync(path.join(dirs.features, `${split}-0.${ending}`), path.join(features, `${split}-0.${ending}`));
+    }
+    const data = path.join(root, 'german');
+    mkdirSync(data);
+    const germanWords = ['<S>', '</S>', 'ein', 'hund', 'läuft', 'auf', 'dem', 'gras', 'dog', '.'];
+    writeFileSync(path.join(data, 'word_counts.txt'), germanWords.map((word) => `${word} 10`).join('\n') + '\n');
+    const captions = Object.fromEntries(['train-0-0', 'train-0-2', 'train-0-3', 'val-0-0', 'val-0-2'].map((name) => [`${name}.jpg`, ['ein hund läuft auf dem gras .']]));
+    writeFileSync(path.join(data, 'captions.json'), JSON.stringify(captions));
+    writeFileSync(path.join(data, 'split.json'), JSON.stringify({ train: ['train-0-0.jpg', 'train-0-2.jpg', 'train-0-3.jpg'], val: ['val-0-0.jpg', 'val-0-2.jpg'] }));
+    // The English run's export with its vocabulary, as the driver unpacks the shipped package.
+    const english = path.join(root, 'english');
+    mkdirSync(english);
+    for (const file of ['weights.json', 'weights.bin']) copyFileSync(path.join(root, 'whole', file), path.join(english, file));
+    writeFileSync(path.join(english, 'word_counts.txt'), WORDS.map((word) => `${word} 10`).join('\n') + '\n');
+    const run = path.join(root, 'german-run');
+    const log = train(run, { data, features }, ['--init-weights', english, '--leg-steps', '0']);
+    expect(log).toContain('"photos": {"train": 3, "val": 2}');
+    expect(log).toContain('"words_copied": 5'); // <S>, </S>, dog, "." and the unknown word
+    train(run, { data, features }, ['--snapshot', path.join(root, 'german-snapshot')]);
+    const rows = (dir: string, size: number) => {
+      const manifest = JSON.parse(readFileSync(path.join(dir, 'weights.json'), 'utf8'));
+      const bytes = readFileSync(path.join(dir, 'weights.bin'));
+      const { offset, shape } = manifest.tensors['seq_embedding/map'];
+      const values = new Float32Array(bytes.buffer.slice(bytes.byteOffset + offset, bytes.byteOffset + offset + shape[0] * shape[1] * 4));
+      expect(shape[0]).toBe(size);
+      return (row: number) => Array.from(values.slice(row * shape[1], (row + 1) * shape[1]));
+    };
+    const [before, after] = [rows(english, WORDS.length + 1), rows(path.join(root, 'german-snapshot'), germanWords.length + 1)];
+    for (const word of ['<S>', '</S>', 'dog', '.']) expect(after(germanWords.indexOf(word)), word).toEqual(before(WORDS.indexOf(word)));
+    expect(after(germanWords.length)).toEqual(before(WORDS.length)); // the unknown word
+    expect(after(germanWords.indexOf('hund'))).not.toEqual(before(WORDS.indexOf('dog')));
+  }, 60_000);
+
+  it('trains a bilingual decoder: captions that begin with "<de>" start with it; validation and self-critical training take only those', () => {
+    const dirs = makeDataOnce(root);
+    const data = path.join(root, 'bilingual');
+    mkdirSync(data);
+    const words = [...WORDS, '<de>', 'hund', 'katze', 'läuft'];
+    writeFileSync(path.join(data, 'word_counts.txt'), words.map((word) => `${word} 10`).join('\n') + '\n');
+    writeFileSync(path.join(data, 'german_words.txt'), ['<de>', '</S>', 'hund', 'katze', 'läuft', '.'].join('\n') + '\n');
+    const english: Record<string, string[]> = JSON.parse(readFileSync(path.join(dirs.data, 'captions.json'), 'utf8'));
+    const captions = Object.fromEntries(
+      // "on" is an English word: in a German caption it is the unknown word, as a German-only model would read it.
+      Object.entries(english).map(([file, texts]) => [file, [...texts, `<de> ${texts[0].includes('dog') ? 'hund' : 'katze'} läuft on .`]]),
+    );
+    writeFileSync(path.join(data, 'captions.json'), JSON.stringify(captions));
+    const run = path.join(root, 'bilingual-run');
+    train(run, { data, features: dirs.features }, [], { ...CONFIG, language: 'de', target_start: '<de>', target_words: 'german_words.txt' });
+    const progress = readFileSync(path.join(run, 'progress.log'), 'utf8');
+    expect(progress).toContain('"phase": "scst", "finished": true');
+    expect(existsSync(path.join(run, 'weights.bin'))).toBe(true);
+    // The validation loss is over the German words: a few nats a word, not the masked words' -1e9.
+    const losses = progress.split('\n').filter((line) => line.includes('"phase": "xe", "step"')).map((line) => JSON.parse(line).val as number);
+    expect(losses.length).toBeGreaterThan(0);
+    for (const loss of losses) expect(loss).toBeLessThan(10);
+    // The package keeps the German words only, "<de>" first (the card's start word), and the unknown word.
+    const kept = ['<de>', '</S>', 'hund', 'katze', 'läuft', '.'];
+    expect(readFileSync(path.join(run, 'word_counts.txt'), 'utf8')).toBe(kept.map((word) => `${word} 10`).join('\n') + '\n');
+    const manifest = JSON.parse(readFileSync(path.join(run, 'weights.json'), 'utf8'));
+    expect(manifest.tensors['seq_embedding/map'].shape[0]).toBe(kept.length + 1);
+    expect(manifest.tensors['logits/biases'].shape).toEqual([kept.length + 1]);
+    const parity = JSON.parse(readFileSync(path.join(run, 'parity.json'), 'utf8'));
+    expect(parity.inputFeed).toEqual([0, 0]);
+    expect(parity.logProbs[0]).toHaveLength(kept.length + 1);
   }, 60_000);
 
   it('adds the detector\'s evidence to a finished run\'s cross-entropy weights: zero coefficients at first, so the same words; the export carries them', () => {

@@ -6,6 +6,12 @@ const set = (hyps: string[], refs: string[][]) => ({
   references: refs.map((r) => r.map(scoringTokens)),
 });
 
+describe('scoringTokens', () => {
+  it('keeps German letters inside words', () => {
+    expect(scoringTokens('Zwei Männer gehen über die Straße.')).toEqual(['zwei', 'männer', 'gehen', 'über', 'die', 'straße']);
+  });
+});
+
 describe('BLEU (pycocoevalcap definition)', () => {
   it('is 1 for a hypothesis equal to a reference', () => {
     for (const score of bleu(set(['a dog runs on the grass .'], [['a dog runs on the grass', 'a brown dog']]))) expect(score).toBeCloseTo(1, 9);

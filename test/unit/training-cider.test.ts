@@ -6,7 +6,8 @@ import { PYTHON, runTrainingPython } from './helpers/training-python';
 
 /** Captions built from a small word pool, so n-grams repeat across images as in real captions. */
 function randomCaptions(seed: number, count: number): string[] {
-  const words = ['a', 'dog', 'man', 'runs', 'on', 'the', 'grass', 'beach', 'red', 'ball', "'s", 'is', 'two', 'people'];
+  // German words too: both tokenisers must keep umlauts and ß inside a word.
+  const words = ['a', 'dog', 'man', 'runs', 'on', 'the', 'grass', 'beach', 'red', 'ball', "'s", 'is', 'two', 'people', 'männer', 'straße', 'grün'];
   let state = seed;
   const next = () => (state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   return Array.from({ length: count }, () => {
