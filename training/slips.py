@@ -51,10 +51,17 @@ def slips(caption):
         found.append("and-is")
     if repeated_phrase(words):
         found.append("repeated-phrase")
+    return found + surface_slips(caption, words, "and", DANGLING_ENDINGS)
+
+
+def surface_slips(caption, words, conjunction, dangling_endings):
+    """The slips either language finds the same way: a doubled word ("white and white" too), a
+    dangling end, and a full stop before the last one."""
+    found = []
     if any(words[i] == words[i + 1] for i in range(len(words) - 1)) or any(
-            words[i] == words[i + 2] and words[i + 1] == "and" for i in range(len(words) - 2)):
+            words[i] == words[i + 2] and words[i + 1] == conjunction for i in range(len(words) - 2)):
         found.append("doubled-word")
-    if words and words[-1] in DANGLING_ENDINGS:
+    if words and words[-1] in dangling_endings:
         found.append("dangling-end")
     if "." in caption.split()[:-1]:
         found.append("inner-stop")

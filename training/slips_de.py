@@ -19,6 +19,7 @@ import re
 # Hyphenated words whole ("t-shirt"), commas kept: "eine Person , die Ball spielt" has a relative pronoun.
 TOKEN = re.compile(r"[a-z0-9äöüß]+(?:-[a-z0-9äöüß]+)*|,")
 
+from slips import surface_slips
 from german import ADJECTIVE_ENDINGS, CASES, DEFINITE, DER_ENDINGS, DER_STEMS, EIN_ENDINGS, EIN_STEMS
 
 NOUN_GENDERS_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src", "eval", "german-noun-genders.json")
@@ -132,11 +133,4 @@ def slips(caption):
         found.append("und-ist")
     if repeated_phrase(words):
         found.append("repeated-phrase")
-    if any(words[i] == words[i + 1] for i in range(len(words) - 1)) or any(
-            words[i] == words[i + 2] and words[i + 1] == "und" for i in range(len(words) - 2)):
-        found.append("doubled-word")
-    if words and words[-1] in DANGLING_ENDINGS:
-        found.append("dangling-end")
-    if "." in caption.split()[:-1]:
-        found.append("inner-stop")
-    return found
+    return found + surface_slips(caption, words, "und", DANGLING_ENDINGS)
