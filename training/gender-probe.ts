@@ -13,7 +13,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { readFeatureCache } from '../src/eval/baseline';
+import { readFeatureCache } from './feature-cache';
 import { referenceGender, type Gender } from '../src/eval/gender';
 import { isEntryPoint } from '../src/node/entry-point';
 import { BACKBONE_CHANNELS, COCO_LABELS, FEATURE_SIZE, GRID_SIDE, REGION_COUNT, REGION_GEOMETRY, REGION_RECORD_SIZE } from './encoder';

@@ -1,16 +1,16 @@
 /**
  * Evaluates a model on captioned photos: captions each photo exactly as `npm run caption` does and
  * prints BLEU-1..4 and CIDEr-D (COCO caption evaluation), object hallucination (CHAIRs, CHAIRi,
- * object recall) and caption diversity, optionally next to the nearest-neighbour baseline, and the
+ * object recall) and caption diversity, optionally next to the nearest-neighbour baseline's captions
+ * (training/baseline.ts writes them: it needs the training encoder, which stays in training/), and the
  * time per photo. Sweeps of the grounding settings reuse each photo's encoder run.
  * Usage: npm run eval -- <photos dir> <captions.jsonl> [--model <dir>] [--limit N] [--beam-size 3]
- *        [--max-length 20] [--grounding-sweep 0,1,2] [--baseline-features PREFIX ...] [--json out.json]
+ *        [--max-length 20] [--grounding-sweep 0,1,2] [--baseline baseline.jsonl] [--json out.json]
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ObjectWords, type CaptionOptions, type DetectedObject, type GroundingSettings, type ImageSize, type ModelCard } from '../captioner';
 import { DEFAULT_BEAM_SEARCH_OPTIONS } from '../captioner/beam-search';
-import { NearestNeighbourBaseline, NEIGHBOURS } from '../eval/baseline';
 import { readCaptionsFile } from '../eval/captions-file';
 import { genderAccuracy, type Gender, type GenderOutcome } from '../eval/gender';
 import { captionDiversity, mentionedClasses, objectHallucination, type Diversity, type HallucinationScores } from '../eval/hallucination';
@@ -38,17 +38,10 @@ const OPTIONS = {
   },
   'object-thresholds': { type: 'string', value: '<s,...>', help: 'score the listed objects against the references at these detector scores' },
   objects: { type: 'string', value: '<file>', help: "object-word table for CHAIR (default: the model's objects.json, else training/objects.json)" },
-  'baseline-features': {
+  baseline: {
     type: 'string',
-    multiple: true,
-    value: '<prefix>',
-    help: 'also score the nearest-neighbour baseline on cached training features (PREFIX.f32 + PREFIX.files.txt from training/encode.ts); repeatable',
-  },
-  'baseline-captions': {
-    type: 'string',
-    default: path.join(REPO_ROOT, '../shared/data/captions.jsonl'),
     value: '<file>',
-    help: 'captions of those training photos (default ../shared/data/captions.jsonl)',
+    help: "also score the nearest-neighbour baseline's caption of each photo (captions.jsonl from training/baseline.ts)",
   },
   json: { type: 'string', value: '<file>', help: 'write the per-photo captions and the scores as JSON' },
 } as const satisfies CommandOptions;
@@ -68,7 +61,6 @@ interface PhotoResult {
   variants?: Record<string, string>;
   objects?: DetectedObject[] | null;
   baseline?: string;
-  neighbours?: string[];
 }
 
 /** One setting of the captioner to score: "model" is the command line's own. */
@@ -185,6 +177,11 @@ function withClassThresholds(variants: Variant[], classThresholds: Record<string
   });
 }
 
+/** training/baseline.ts's caption of each photo, by file. */
+async function readBaselineCaptions(file: string): Promise<Map<string, string>> {
+  return new Map((await readCaptionsFile(file)).map((photo) => [photo.file, photo.captions[0]]));
+}
+
 async function readObjectWords(file: string): Promise<ObjectWords> {
   return ObjectWords.parse(JSON.parse(await readFile(file, 'utf8')));
 }
@@ -204,21 +201,21 @@ async function main(args: string[]): Promise<number> {
   const { captioner, modelDir, backend } = await startCaptioner(options);
   const { card } = captioner;
   const objectWords = values.objects ? await readObjectWords(values.objects) : (captioner.objectWords ?? (await readObjectWords(DEFAULT_OBJECT_WORDS)));
-  const featurePrefixes = values['baseline-features'] ?? [];
-  const baseline =
-    featurePrefixes.length > 0 ? await NearestNeighbourBaseline.load(featurePrefixes, values['baseline-captions'], card.image.resize) : undefined;
+  const baseline = values.baseline === undefined ? undefined : await readBaselineCaptions(values.baseline);
   const minObjectScore = objectThresholds.length > 0 ? Math.min(...objectThresholds) : undefined;
   const inputSize = chooseInputSize(values['input-size'], card);
   if (inputSize) console.error(`encoding at ${inputSize.width}×${inputSize.height} instead of ${card.image.width}×${card.image.height}`);
 
   const results: PhotoResult[] = [];
   const modelMs: number[] = [];
-  const baselineMs: number[] = [];
   let failures = 0;
   for (const [i, photo] of photos.entries()) {
     try {
       const bytes = await readFile(path.join(photosDir, photo.file));
-      let started = performance.now();
+      // Both systems are scored on the same photos: one the baseline has no caption for fails here.
+      const baselineCaption = baseline?.get(photo.file);
+      if (baseline && baselineCaption === undefined) throw new Error(`${values.baseline} has no baseline caption for it`);
+      const started = performance.now();
       const image = await decodePhoto(bytes);
       const encoded = await captioner.encode(image, { minObjectScore, inputSize });
       const best: string[] = [];
@@ -234,13 +231,7 @@ async function main(args: string[]): Promise<number> {
       }
       const result: PhotoResult = { file: photo.file, references: photo.captions, model: best[0], objects: encoded.objects };
       if (toScore.length > 1) result.variants = Object.fromEntries(toScore.map((variant, v) => [variant.name, best[v]]));
-      if (baseline) {
-        started = performance.now();
-        const { caption, neighbours } = await baseline.caption(image, photo.file);
-        baselineMs.push(performance.now() - started);
-        result.baseline = caption;
-        result.neighbours = neighbours;
-      }
+      if (baselineCaption !== undefined) result.baseline = baselineCaption;
       results.push(result);
     } catch (error) {
       failures++;
@@ -249,7 +240,6 @@ async function main(args: string[]): Promise<number> {
     if ((i + 1) % PROGRESS_EVERY === 0) console.error(`${i + 1}/${photos.length} photos, model ${timing(modelMs)}`);
   }
   captioner.dispose();
-  baseline?.dispose();
   if (results.length === 0) throw new Error('no photo could be captioned');
 
   const references = results.map((result) => result.references);
@@ -287,7 +277,6 @@ async function main(args: string[]): Promise<number> {
     report.push(`detected objects at score ≥ ${threshold}: precision ${precision.toFixed(3)}, recall ${recall.toFixed(3)} against the classes the references name`);
   }
   report.push(`model: ${timing(modelMs)}: decode, preprocess, graph and beam search on ${backend}`);
-  if (baseline) report.push(`nearest neighbour: ${timing(baselineMs)}: encoder, ${NEIGHBOURS} nearest training photos, consensus caption`);
   process.stdout.write(report.join('\n') + '\n');
 
   if (values.json) {
@@ -309,7 +298,7 @@ async function main(args: string[]): Promise<number> {
       search,
       scores: {
         model: summary(scored[0], modelMs),
-        baseline: baseline && summary(scored[scored.length - 1], baselineMs),
+        baseline: baseline && summary(scored[scored.length - 1]),
         variants: Object.fromEntries(scored.slice(1, toScore.length).map((entry) => [entry.name, summary(entry)])),
         humans: { ...humans.hallucination, ...humans.diversity },
       },
