@@ -5,7 +5,8 @@
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { decodeImage } from '../src/node/runtime';
+import type { RgbaImage } from '../src/captioner/preprocess';
+import { decodePhoto } from '../src/node/decode-photo';
 import { E2E_INPUTS_DIR } from './paths';
 
 export const FAKE_CAMERA_VIDEO = path.join(E2E_INPUTS_DIR, 'fake-camera.y4m');
@@ -29,7 +30,7 @@ const FRAMES_PER_SECOND = 10;
 const BRIGHTNESS_SHIFT = 0.4 * 255;
 
 /** One 4:2:0 Y4M frame (BT.601 full range) of the photo resampled to WIDTH×HEIGHT, shifted in brightness. */
-function yuvFrame(photo: ReturnType<typeof decodeImage>, shift: number): Buffer {
+function yuvFrame(photo: RgbaImage, shift: number): Buffer {
   const rgbAt = (x: number, y: number) => {
     const sx = Math.min(photo.width - 1, Math.floor((x * photo.width) / WIDTH));
     const sy = Math.min(photo.height - 1, Math.floor((y * photo.height) / HEIGHT));
@@ -57,7 +58,7 @@ function yuvFrame(photo: ReturnType<typeof decodeImage>, shift: number): Buffer 
 /** Written in plain TypeScript (Y4M is a header plus raw frames), so the tests need no ffmpeg. */
 export async function writeFakeCameraVideo(): Promise<void> {
   await mkdir(E2E_INPUTS_DIR, { recursive: true });
-  const photo = decodeImage(await readFile(PHOTO));
+  const photo = await decodePhoto(await readFile(PHOTO));
   const framesPerShade = SECONDS_PER_SHADE * FRAMES_PER_SECOND;
   const bright = yuvFrame(photo, BRIGHTNESS_SHIFT);
   const dark = yuvFrame(photo, -BRIGHTNESS_SHIFT);

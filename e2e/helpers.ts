@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import AxeBuilder from '@axe-core/playwright';
 import { chromium, expect, type Browser, type BrowserContext, type Page, type TestInfo } from '@playwright/test';
 import { PNG } from 'pngjs';
-import { decodeImage } from '../src/node/runtime';
+import { decodePhoto } from '../src/node/decode-photo';
 import type { WorkerEvent } from '../src/worker/protocol';
 import { chromiumLaunchOptions, SOFTWARE_WEBGL_ARGS } from './browser';
 import { E2E_INPUTS_DIR } from './paths';
@@ -243,7 +243,7 @@ export async function expectEachCaptioned(page: Page, fileNames: readonly string
  * round differently, which can reorder a photo's lesser captions, while a PNG decodes the same everywhere.
  */
 export async function losslessCopy(photo: ReturnType<typeof PHOTOS.boats>): Promise<TestFile & { path: string }> {
-  const { width, height, data } = decodeImage(await readFile(photo.path));
+  const { width, height, data } = await decodePhoto(await readFile(photo.path));
   const png = new PNG({ width, height });
   png.data.set(data);
   const bytes = PNG.sync.write(png);

@@ -12,7 +12,8 @@ import { appendFileSync, existsSync, readFileSync, statSync, truncateSync, write
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
-import { decodeImage, initNodeBackend } from '../src/node/runtime';
+import { decodePhoto } from '../src/node/decode-photo';
+import { initNodeBackend } from '../src/node/runtime';
 import { imageToTensor, type ResizeMode } from '../src/captioner/preprocess';
 import {
   BACKBONE_CHANNELS, centernetImageSpec, encodeFeatures, encodeRegions, FEATURE_SIZE, GRID_SIDE, loadCenternet,
@@ -49,7 +50,7 @@ const model = await loadCenternet();
 const encode = values.regions ? encodeRegions : encodeFeatures;
 const started = performance.now();
 for (let i = done; i < files.length; i++) {
-  const pixels = imageToTensor(decodeImage(readFileSync(path.join(values.photos, files[i]))), spec, { flip: values.flip });
+  const pixels = imageToTensor(await decodePhoto(readFileSync(path.join(values.photos, files[i]))), spec, { flip: values.flip });
   const features = encode(model, pixels);
   appendFileSync(featuresPath, Buffer.from((await features.data() as Float32Array).buffer));
   tf.dispose([pixels, features]);

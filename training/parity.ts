@@ -14,7 +14,8 @@ import { loadGraphModel } from '@tensorflow/tfjs-converter';
 import { DEFAULT_NODES, parseModelCard } from '../src/captioner/card';
 import { imageToTensor, type RgbaImage } from '../src/captioner/preprocess';
 import { isEntryPoint } from '../src/node/entry-point';
-import { decodeImage, fileModelHandler, initNodeBackend } from '../src/node/runtime';
+import { decodePhoto } from '../src/node/decode-photo';
+import { fileModelHandler, initNodeBackend } from '../src/node/runtime';
 import { centernetImageSpec, encodeFeatures, loadCenternet } from './encoder';
 import { FEATURES_NODE } from './export';
 
@@ -65,7 +66,7 @@ export async function checkParity(modelDir: string, reference: ParityReference, 
     (reference.photos ?? reference.features ?? []).map(async (input, row) => {
       if (typeof input === 'string') {
         if (!card.attention || !photosDir) throw new Error('a reference with photos needs an attending package and --photos');
-        const pixels = imageToTensor(decodeImage(await readFile(path.join(photosDir, input))), centernetImageSpec('squash'));
+        const pixels = imageToTensor(await decodePhoto(await readFile(path.join(photosDir, input))), centernetImageSpec('squash'));
         const [initial, regions] = model.execute({ [DEFAULT_NODES.image]: pixels }, [DEFAULT_NODES.initialState, card.attention.regions]) as tf.Tensor2D[];
         pixels.dispose();
         return { initial, ...step([reference.inputFeed[row]], initial, regions), regions };
@@ -98,6 +99,6 @@ if (isEntryPoint(import.meta.filename)) {
   if (!values.model || !values.reference) throw new Error('usage: parity.ts --model DIR --reference parity.json [--photo some.jpg]');
   await initNodeBackend(values.backend as 'wasm' | 'cpu');
   const report = await checkParity(values.model, JSON.parse(await readFile(values.reference, 'utf8')) as ParityReference, values.photos);
-  const encoder = values.photo ? { encoderFeatures: await checkEncoderParity(values.model, decodeImage(await readFile(values.photo))) } : {};
+  const encoder = values.photo ? { encoderFeatures: await checkEncoderParity(values.model, await decodePhoto(await readFile(values.photo))) } : {};
   console.log(JSON.stringify({ ...report, ...encoder }));
 }

@@ -20,7 +20,8 @@ import { imageToTensor } from '../src/captioner/preprocess';
 import { readCaptionsFile } from '../src/eval/captions-file';
 import { Vocabulary } from '../src/captioner/vocabulary';
 import { isEntryPoint } from '../src/node/entry-point';
-import { decodeImage, fileModelHandler, initNodeBackend } from '../src/node/runtime';
+import { decodePhoto } from '../src/node/decode-photo';
+import { fileModelHandler, initNodeBackend } from '../src/node/runtime';
 import { packageBytes } from '../tools/build/model-versions';
 import { quantizeUint8 } from '../tools/graph/package-files';
 import { centernetImageSpec } from './encoder';
@@ -119,7 +120,7 @@ export async function measurePrecision(
   const encode = (caption: string) => [vocabulary.startId, ...caption.split(' ').map((word) => vocabulary.id(word)), vocabulary.endId];
   const captioned = await Promise.all(
     photos.map(async ({ file, captions }) => ({
-      pixels: imageToTensor(decodeImage(await readFile(file)), centernetImageSpec('squash')),
+      pixels: imageToTensor(await decodePhoto(await readFile(file)), centernetImageSpec('squash')),
       captions: captions.map(encode),
     })),
   );

@@ -1,25 +1,28 @@
 /**
- * Decodes a photo file's bytes the way the page does (createImageBitmap): JPEG, PNG, GIF (first
- * frame), WebP, BMP and HEIC (libheif, as the page's HEIC worker), told apart by content, truncated JPEGs refused, EXIF orientation applied,
- * transparent pixels shown over white.
+ * Node's one image decoder (the CLI, the library, training and the tests all use it): decodes a photo
+ * file's bytes the way the page does (createImageBitmap): JPEG, PNG, GIF (first frame), WebP, BMP and
+ * HEIC (libheif, as the page's HEIC worker), told apart by content, truncated JPEGs refused, EXIF
+ * orientation applied, transparent pixels shown over white.
  */
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import decodeWebp, { init as initWebpDecoder } from '@jsquash/webp/decode.js';
 import * as bmp from 'bmp-ts';
 import exifr from 'exifr';
+import jpeg from 'jpeg-js';
 import omggif from 'omggif';
+import { PNG } from 'pngjs';
 import { CaptionError, DamagedImageError, NotAnImageError, TruncatedImageError, UnsupportedFormatError } from '../captioner/errors';
 import { decodeHeic } from '../captioner/heic';
 import { FORMAT_HEAD_BYTES, hasJpegEnd, JPEG_TAIL_BYTES, sniffFormat, type ImageFormat } from '../captioner/image-format';
 import { compositeOnWhite } from '../captioner/on-white';
 import type { RgbaImage } from '../captioner/preprocess';
-import { decodeImage } from './runtime';
 
 const require = createRequire(import.meta.url);
 
-/** 2^28 pixels (1 GiB of RGBA), as jpeg-js's memory limit in decodeImage: larger claims are refused before allocating. */
+/** 2^28 pixels (1 GiB of RGBA), as jpeg-js's memory limit below: larger claims are refused before allocating. */
 const MAX_PIXELS = 2 ** 28;
+const JPEG_MEMORY_LIMIT_MB = 1024;
 
 const SUPPORTED = 'a JPEG, PNG, GIF, WebP, BMP or HEIC image';
 
@@ -45,10 +48,15 @@ async function decodeFormat(format: ImageFormat, bytes: Uint8Array): Promise<Rgb
   switch (format) {
     case 'JPEG':
       if (!hasJpegEnd(bytes.subarray(-JPEG_TAIL_BYTES))) throw new TruncatedImageError('the JPEG file is incomplete (truncated download or copy?)');
-      return decodeImage(bytes);
-    case 'PNG':
+    {
+      const { width, height, data } = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: JPEG_MEMORY_LIMIT_MB });
+      return { width, height, data };
+    }
+    case 'PNG': {
       if (bytes.length >= 24) checkSize(buffer.readUInt32BE(16), buffer.readUInt32BE(20));
-      return decodeImage(bytes);
+      const { width, height, data } = PNG.sync.read(buffer);
+      return { width, height, data };
+    }
     case 'GIF': {
       const reader = new omggif.GifReader(buffer);
       checkSize(reader.width, reader.height);

@@ -5,10 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-backend-cpu';
 import type { io } from '@tensorflow/tfjs-core';
-import jpeg from 'jpeg-js';
-import { PNG } from 'pngjs';
 import { fileURLToPath } from 'node:url';
-import type { RgbaImage } from '../captioner/preprocess';
 import { streamedWeightsArtifacts } from '../captioner/streamed-weights';
 import type { NodeBackend } from './backend-name';
 import { isTypeScriptSource } from './module-thread';
@@ -51,17 +48,4 @@ export function fileModelHandler(modelJsonPath: string): io.IOHandler {
       return streamedWeightsArtifacts(json, shards);
     },
   };
-}
-
-/** Decodes a JPEG or PNG file's bytes (sniffed from the content, not the file name) to RGBA. */
-export function decodeImage(bytes: Uint8Array): RgbaImage {
-  if (bytes[0] === 0xff && bytes[1] === 0xd8) {
-    const { width, height, data } = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: 1024 });
-    return { width, height, data };
-  }
-  if (bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47) {
-    const png = PNG.sync.read(Buffer.from(bytes));
-    return { width: png.width, height: png.height, data: png.data };
-  }
-  throw new Error('not a JPEG or PNG image');
 }

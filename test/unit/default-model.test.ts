@@ -5,7 +5,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadCaptioner, type Captioner } from '../../src/captioner';
 import { intersectionOverUnion } from '../../src/captioner/objects';
 import { parseModelList } from '../../src/captioner/model-list';
-import { decodeImage, initNodeBackend } from '../../src/node/runtime';
+import { decodePhoto } from '../../src/node/decode-photo';
+import { initNodeBackend } from '../../src/node/runtime';
 import { folderPackageFiles } from '../../src/node/package-files';
 import { checkEncoderParity, checkParity, type ParityReference } from '../../training/parity';
 import { REPO_ROOT } from './helpers/fixture';
@@ -44,7 +45,7 @@ describe('default model package', async () => {
   }, 120_000);
 
   it('computes image_features as the training encoder does, within what its 8-bit weights cost', async () => {
-    const { relativeRms } = await checkEncoderParity(modelDir, decodeImage(await readFile(PHOTO)));
+    const { relativeRms } = await checkEncoderParity(modelDir, await decodePhoto(await readFile(PHOTO)));
     // training/weight-precision.ts measured 1.3% over 16 validation photos for the weights it put in 8 bits; 2.5% on this photo.
     expect(relativeRms).toBeLessThan(0.03);
   }, 120_000);
@@ -53,7 +54,7 @@ describe('default model package', async () => {
     const { liveImage, image } = captioner.card;
     expect(liveImage, 'card.json liveImage').toBeDefined();
     expect(liveImage!.width).toBeLessThan(image.width);
-    const photo = decodeImage(await readFile(BOATS));
+    const photo = await decodePhoto(await readFile(BOATS));
     const encodings = await Promise.all([captioner.encode(photo), captioner.encode(photo, { inputSize: liveImage })]);
     try {
       const [full, live] = encodings.map((encoded) => encoded.objects!);
@@ -71,7 +72,7 @@ describe('default model package', async () => {
   }, 120_000);
 
   it('captions a real photo with three ranked sentences', async () => {
-    const { captions } = await captioner.caption(decodeImage(await readFile(PHOTO)));
+    const { captions } = await captioner.caption(await decodePhoto(await readFile(PHOTO)));
     expect(captions).toHaveLength(3);
     for (const caption of captions) {
       expect(caption.text).toMatch(/^[a-z].* \.$/);
