@@ -87,9 +87,13 @@ class ModelEncodedPhoto implements EncodedPhoto {
   ) {}
 
   dispose(): void {
-    this.encoded.initialState.dispose();
-    this.encoded.regions?.dispose();
+    disposeEncodedImage(this.encoded);
   }
+}
+
+function disposeEncodedImage(encoded: EncodedImage): void {
+  encoded.initialState.dispose();
+  encoded.regions?.dispose();
 }
 
 class BeamSearchCaptioner implements Captioner {
@@ -145,8 +149,14 @@ class BeamSearchCaptioner implements Captioner {
       pixels.dispose();
     }
     const detector = this.card.detector && { ...this.card.detector, minScore: options.minObjectScore ?? this.card.detector.minScore };
-    const objects = detector && encoded.detections ? decodeDetections(encoded.detections, detector, image, spec) : null;
-    return new ModelEncodedPhoto(encoded, objects);
+    try {
+      const objects = detector && encoded.detections ? decodeDetections(encoded.detections, detector, image, spec) : null;
+      return new ModelEncodedPhoto(encoded, objects);
+    } catch (error) {
+      // No photo reaches the caller to dispose, so its tensors go here.
+      disposeEncodedImage(encoded);
+      throw error;
+    }
   }
 
   async describe(photo: EncodedPhoto, options: CaptionOptions = {}, onUpdate?: (update: CaptionUpdate) => void): Promise<CaptionResult> {
