@@ -46,9 +46,8 @@ const readHeicWasm = () => readFile(require.resolve('libheif-js/libheif-wasm/lib
 async function decodeFormat(format: ImageFormat, bytes: Uint8Array): Promise<RgbaImage> {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   switch (format) {
-    case 'JPEG':
+    case 'JPEG': {
       if (!hasJpegEnd(bytes.subarray(-JPEG_TAIL_BYTES))) throw new TruncatedImageError('the JPEG file is incomplete (truncated download or copy?)');
-    {
       const { width, height, data } = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: JPEG_MEMORY_LIMIT_MB });
       return { width, height, data };
     }
