@@ -1,5 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
-import type { WorkerEvent } from '../src/worker/protocol';
+import { toAltText } from '../src/captioner/format';
+import type { JobDoneEvent, WorkerEvent, WorkerRequest } from '../src/worker/protocol';
+import { FIXTURE_CAPTIONS } from '../tools/fixture/make-fixture-model';
 import { chromiumLaunchOptions, SOFTWARE_WEBGL_ARGS } from './browser';
 import { FAKE_CAMERA_ARGS } from './fake-camera';
 import { card, dropFiles, expectCaptioned, openReadyApp, PHOTOS, screenshotPath, workerEvents } from './helpers';
@@ -8,14 +10,70 @@ declare global {
   interface Window {
     cameraStreams: MediaStream[];
     cameraErrorName: string;
+    /** Mean brightness (0–1) of each camera frame's picture, by job id, as it was posted to the worker. */
+    framesSent: Record<string, number>;
+    /** Each new text of the live caption, and the mean brightness of the video on the page at that moment. */
+    captionsShown: { text: string; videoBrightness: number }[];
   }
 }
 
 const LIVE_CAPTION = /^A (white|black) square\.$/;
 
 /** The bridge names camera frames' jobs `frame-N`; photos have other ids. */
-function isFrameDone(event: WorkerEvent): boolean {
+function isFrameDone(event: WorkerEvent): event is JobDoneEvent {
   return event.type === 'job-done' && event.jobId.startsWith('frame-');
+}
+
+/** The fixture's best caption for a picture of this mean brightness (the fake camera's are far from 0.5). */
+const fixtureCaption = (brightness: number) => (brightness > 0.5 ? FIXTURE_CAPTIONS.bright : FIXTURE_CAPTIONS.dark)[0];
+
+/**
+ * Records what ties a caption to a picture: the brightness of every camera frame as the page posts it to
+ * the worker (before it is transferred), and of the video the page shows whenever the live caption changes.
+ */
+async function recordFramesAndCaptions(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const meanBrightness = (picture: CanvasImageSource): number => {
+      const canvas = new OffscreenCanvas(16, 12);
+      const context = canvas.getContext('2d')!;
+      context.drawImage(picture, 0, 0, canvas.width, canvas.height);
+      const { data } = context.getImageData(0, 0, canvas.width, canvas.height);
+      let sum = 0;
+      for (let i = 0; i < data.length; i += 4) sum += (data[i] + data[i + 1] + data[i + 2]) / 3;
+      return sum / (data.length / 4) / 255;
+    };
+    window.framesSent = {};
+    window.captionsShown = [];
+    const post = Worker.prototype.postMessage;
+    Worker.prototype.postMessage = function (this: Worker, request: WorkerRequest, transfer: Transferable[] | StructuredSerializeOptions = []) {
+      if (request.type === 'caption' && request.liveFrame) window.framesSent[request.jobId] = meanBrightness(request.picture);
+      post.call(this, request, transfer as StructuredSerializeOptions);
+    };
+    new MutationObserver(() => {
+      const text = document.querySelector('[data-testid="camera-caption"]')?.textContent;
+      const video = document.querySelector('video');
+      if (!text || !video || text === window.captionsShown.at(-1)?.text) return;
+      window.captionsShown.push({ text, videoBrightness: meanBrightness(video) });
+    }).observe(document, { subtree: true, childList: true, characterData: true });
+  });
+}
+
+/**
+ * Every captioned frame says what its own picture shows, the camera sent both shades, and whenever the
+ * live caption changed, the video on the page showed what the new caption says.
+ */
+async function expectCaptionsFollowFrames(page: Page): Promise<void> {
+  const { framesSent, captionsShown } = await page.evaluate(() => ({ framesSent: window.framesSent, captionsShown: window.captionsShown }));
+  const framesDone = (await workerEvents(page)).filter(isFrameDone);
+  expect(framesDone.length).toBeGreaterThan(0);
+  for (const { jobId, captions } of framesDone) {
+    const brightness = framesSent[jobId];
+    expect(captions[0].text, `${jobId}, a picture of brightness ${brightness.toFixed(2)}`).toBe(fixtureCaption(brightness));
+  }
+  expect(new Set(Object.values(framesSent).map(fixtureCaption)).size, 'shades the camera sent').toBe(2);
+  const liveCaptions = captionsShown.filter(({ text }) => LIVE_CAPTION.test(text));
+  expect(new Set(liveCaptions.map(({ text }) => text)).size, 'captions shown').toBe(2);
+  for (const { text, videoBrightness } of liveCaptions) expect(text, `shown over a video of brightness ${videoBrightness.toFixed(2)}`).toBe(toAltText(fixtureCaption(videoBrightness)));
 }
 
 async function framesCaptioned(page: Page): Promise<number> {
@@ -27,6 +85,7 @@ test.use({ launchOptions: chromiumLaunchOptions([...SOFTWARE_WEBGL_ARGS, ...FAKE
 
 test.describe('with a fake camera playing bright and dark frames', () => {
   test.beforeEach(async ({ page }) => {
+    await recordFramesAndCaptions(page);
     await page.addInitScript(() => {
       window.cameraStreams = [];
       const getUserMedia = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
@@ -45,12 +104,13 @@ test.describe('with a fake camera playing bright and dark frames', () => {
     const caption = page.getByTestId('camera-caption');
     await expect(camera).toHaveAttribute('data-phase', 'live');
 
-    await test.step('captions update over time', async () => {
+    await test.step('the caption says what the frames show, and changes with them', async () => {
       await expect(caption).toHaveText(LIVE_CAPTION);
       const first = await caption.textContent();
       await expect(caption).not.toHaveText(first ?? '');
       await expect(caption).toHaveText(LIVE_CAPTION);
       await expect(page.getByTestId('camera-caption-lines').getByRole('listitem')).toHaveCount(3);
+      await expectCaptionsFollowFrames(page);
     });
 
     await test.step('a dropped photo is captioned while the camera runs, and frames go on after it', async () => {
@@ -107,6 +167,7 @@ test.describe('with a fake camera playing bright and dark frames', () => {
 
 test('without MediaStreamTrackProcessor (Firefox, Safari) frames are taken from the video, and the caption still follows it', async ({ page }) => {
   await page.addInitScript(() => delete (window as { MediaStreamTrackProcessor?: unknown }).MediaStreamTrackProcessor);
+  await recordFramesAndCaptions(page);
   await openReadyApp(page, 'webgl');
   await page.getByRole('button', { name: 'Start camera' }).click();
   const caption = page.getByTestId('camera-caption');
@@ -114,6 +175,7 @@ test('without MediaStreamTrackProcessor (Firefox, Safari) frames are taken from 
   const first = await caption.textContent();
   await expect(caption).not.toHaveText(first ?? '');
   await expect(caption).toHaveText(LIVE_CAPTION);
+  await expectCaptionsFollowFrames(page);
 });
 
 test('camera problems say what to do, and photos keep working', async ({ page }) => {
