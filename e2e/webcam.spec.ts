@@ -12,8 +12,8 @@ declare global {
     cameraErrorName: string;
     /** Mean brightness (0–1) of each camera frame's picture, by job id, as it was posted to the worker. */
     framesSent: Record<string, number>;
-    /** Each new text of the live caption, and the mean brightness of the video on the page at that moment. */
-    captionsShown: { text: string; videoBrightness: number }[];
+    /** Each new text of the live caption, and the camera frame whose result the page had just received. */
+    captionsShown: { text: string; frameId: string | undefined }[];
   }
 }
 
@@ -29,7 +29,7 @@ const fixtureCaption = (brightness: number) => (brightness > 0.5 ? FIXTURE_CAPTI
 
 /**
  * Records what ties a caption to a picture: the brightness of every camera frame as the page posts it to
- * the worker (before it is transferred), and of the video the page shows whenever the live caption changes.
+ * the worker (before it is transferred), and which frame's result the live caption changed on.
  */
 async function recordFramesAndCaptions(page: Page): Promise<void> {
   await page.addInitScript(() => {
@@ -49,18 +49,19 @@ async function recordFramesAndCaptions(page: Page): Promise<void> {
       if (request.type === 'caption' && request.liveFrame) window.framesSent[request.jobId] = meanBrightness(request.picture);
       post.call(this, request, transfer as StructuredSerializeOptions);
     };
+    // The page renders a frame's result before the next message arrives, so the newest frame result is the one shown.
     new MutationObserver(() => {
       const text = document.querySelector('[data-testid="camera-caption"]')?.textContent;
-      const video = document.querySelector('video');
-      if (!text || !video || text === window.captionsShown.at(-1)?.text) return;
-      window.captionsShown.push({ text, videoBrightness: meanBrightness(video) });
+      if (!text || text === window.captionsShown.at(-1)?.text) return;
+      const newestFrame = window.workerEvents.findLast((event) => event.type === 'job-done' && event.jobId.startsWith('frame-'));
+      window.captionsShown.push({ text, frameId: newestFrame && 'jobId' in newestFrame ? newestFrame.jobId : undefined });
     }).observe(document, { subtree: true, childList: true, characterData: true });
   });
 }
 
 /**
- * Every captioned frame says what its own picture shows, the camera sent both shades, and whenever the
- * live caption changed, the video on the page showed what the new caption says.
+ * Every captioned frame says what its own picture shows, the camera sent both shades, and each caption
+ * the page showed is the one of the frame it changed on.
  */
 async function expectCaptionsFollowFrames(page: Page): Promise<void> {
   const { framesSent, captionsShown } = await page.evaluate(() => ({ framesSent: window.framesSent, captionsShown: window.captionsShown }));
@@ -73,7 +74,10 @@ async function expectCaptionsFollowFrames(page: Page): Promise<void> {
   expect(new Set(Object.values(framesSent).map(fixtureCaption)).size, 'shades the camera sent').toBe(2);
   const liveCaptions = captionsShown.filter(({ text }) => LIVE_CAPTION.test(text));
   expect(new Set(liveCaptions.map(({ text }) => text)).size, 'captions shown').toBe(2);
-  for (const { text, videoBrightness } of liveCaptions) expect(text, `shown over a video of brightness ${videoBrightness.toFixed(2)}`).toBe(toAltText(fixtureCaption(videoBrightness)));
+  for (const { text, frameId } of liveCaptions) {
+    expect(frameId, `the frame "${text}" came with`).toBeDefined();
+    expect(text, `shown on ${frameId}, a picture of brightness ${framesSent[frameId!].toFixed(2)}`).toBe(toAltText(fixtureCaption(framesSent[frameId!])));
+  }
 }
 
 async function framesCaptioned(page: Page): Promise<number> {
