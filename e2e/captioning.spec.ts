@@ -1,7 +1,9 @@
 import { expect, test, type Page } from '@playwright/test';
 import type { JobDoneEvent } from '../src/worker/protocol';
+import { MAX_PHOTO_SIDE } from '../src/services/read-photo';
 import { FIXTURE_CAPTIONS } from '../tools/fixture/make-fixture-model';
 import { card, dropFiles, expectCaptioned, generatedInput, openReadyApp, pasteFiles, PHOTOS, screenshotPath, workerEvents } from './helpers';
+import { installProbes, workerDiagnostics } from './page-probes';
 
 async function expectFailed(page: Page, fileName: string, message: RegExp): Promise<void> {
   const photo = card(page, fileName);
@@ -73,9 +75,14 @@ test('broken files get a readable error on their own card while the other photos
 });
 
 test('a 10,000 × 10,000 px photo is downscaled and captioned', async ({ page }) => {
+  await installProbes(page);
   await openReadyApp(page, 'webgl');
   await dropFiles(page, [generatedInput('huge.png', 'image/png')]);
   await expectCaptioned(page, 'huge.png');
+  // What the worker gave the model: the long side shrunk to MAX_PHOTO_SIDE, and still the photo's grey (200 of 255).
+  const { lastImage } = await workerDiagnostics(page);
+  expect(lastImage && [lastImage.width, lastImage.height]).toEqual([MAX_PHOTO_SIDE, MAX_PHOTO_SIDE]);
+  for (const brightness of lastImage!.quadrantBrightness) expect(brightness).toBeCloseTo(200 / 255, 2);
 });
 
 test('the main thread has no long task over 100 ms while photos are captioned', async ({ page }) => {

@@ -1,5 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
-import type { WorkerEvent } from '../src/worker/protocol';
+import { toAltText } from '../src/captioner/format';
+import type { JobDoneEvent, WorkerEvent, WorkerRequest } from '../src/worker/protocol';
+import { FIXTURE_CAPTIONS } from '../tools/fixture/make-fixture-model';
 import { chromiumLaunchOptions, SOFTWARE_WEBGL_ARGS } from './browser';
 import { FAKE_CAMERA_ARGS } from './fake-camera';
 import { card, dropFiles, expectCaptioned, openReadyApp, PHOTOS, screenshotPath, workerEvents } from './helpers';
@@ -8,14 +10,74 @@ declare global {
   interface Window {
     cameraStreams: MediaStream[];
     cameraErrorName: string;
+    /** Mean brightness (0–1) of each camera frame's picture, by job id, as it was posted to the worker. */
+    framesSent: Record<string, number>;
+    /** Each new text of the live caption, and the camera frame whose result the page had just received. */
+    captionsShown: { text: string; frameId: string | undefined }[];
   }
 }
 
 const LIVE_CAPTION = /^A (white|black) square\.$/;
 
 /** The bridge names camera frames' jobs `frame-N`; photos have other ids. */
-function isFrameDone(event: WorkerEvent): boolean {
+function isFrameDone(event: WorkerEvent): event is JobDoneEvent {
   return event.type === 'job-done' && event.jobId.startsWith('frame-');
+}
+
+/** The fixture's best caption for a picture of this mean brightness (the fake camera's are far from 0.5). */
+const fixtureCaption = (brightness: number) => (brightness > 0.5 ? FIXTURE_CAPTIONS.bright : FIXTURE_CAPTIONS.dark)[0];
+
+/**
+ * Records what ties a caption to a picture: the brightness of every camera frame as the page posts it to
+ * the worker (before it is transferred), and which frame's result the live caption changed on.
+ */
+async function recordFramesAndCaptions(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const meanBrightness = (picture: CanvasImageSource): number => {
+      const canvas = new OffscreenCanvas(16, 12);
+      const context = canvas.getContext('2d')!;
+      context.drawImage(picture, 0, 0, canvas.width, canvas.height);
+      const { data } = context.getImageData(0, 0, canvas.width, canvas.height);
+      let sum = 0;
+      for (let i = 0; i < data.length; i += 4) sum += (data[i] + data[i + 1] + data[i + 2]) / 3;
+      return sum / (data.length / 4) / 255;
+    };
+    window.framesSent = {};
+    window.captionsShown = [];
+    const post = Worker.prototype.postMessage;
+    Worker.prototype.postMessage = function (this: Worker, request: WorkerRequest, transfer: Transferable[] | StructuredSerializeOptions = []) {
+      if (request.type === 'caption' && request.liveFrame) window.framesSent[request.jobId] = meanBrightness(request.picture);
+      post.call(this, request, transfer as StructuredSerializeOptions);
+    };
+    // The page renders a frame's result before the next message arrives, so the newest frame result is the one shown.
+    new MutationObserver(() => {
+      const text = document.querySelector('[data-testid="camera-caption"]')?.textContent;
+      if (!text || text === window.captionsShown.at(-1)?.text) return;
+      const newestFrame = window.workerEvents.findLast((event) => event.type === 'job-done' && event.jobId.startsWith('frame-'));
+      window.captionsShown.push({ text, frameId: newestFrame && 'jobId' in newestFrame ? newestFrame.jobId : undefined });
+    }).observe(document, { subtree: true, childList: true, characterData: true });
+  });
+}
+
+/**
+ * Every captioned frame says what its own picture shows, the camera sent both shades, and each caption
+ * the page showed is the one of the frame it changed on.
+ */
+async function expectCaptionsFollowFrames(page: Page): Promise<void> {
+  const { framesSent, captionsShown } = await page.evaluate(() => ({ framesSent: window.framesSent, captionsShown: window.captionsShown }));
+  const framesDone = (await workerEvents(page)).filter(isFrameDone);
+  expect(framesDone.length).toBeGreaterThan(0);
+  for (const { jobId, captions } of framesDone) {
+    const brightness = framesSent[jobId];
+    expect(captions[0].text, `${jobId}, a picture of brightness ${brightness.toFixed(2)}`).toBe(fixtureCaption(brightness));
+  }
+  expect(new Set(Object.values(framesSent).map(fixtureCaption)).size, 'shades the camera sent').toBe(2);
+  const liveCaptions = captionsShown.filter(({ text }) => LIVE_CAPTION.test(text));
+  expect(new Set(liveCaptions.map(({ text }) => text)).size, 'captions shown').toBe(2);
+  for (const { text, frameId } of liveCaptions) {
+    expect(frameId, `the frame "${text}" came with`).toBeDefined();
+    expect(text, `shown on ${frameId}, a picture of brightness ${framesSent[frameId!].toFixed(2)}`).toBe(toAltText(fixtureCaption(framesSent[frameId!])));
+  }
 }
 
 async function framesCaptioned(page: Page): Promise<number> {
@@ -27,6 +89,7 @@ test.use({ launchOptions: chromiumLaunchOptions([...SOFTWARE_WEBGL_ARGS, ...FAKE
 
 test.describe('with a fake camera playing bright and dark frames', () => {
   test.beforeEach(async ({ page }) => {
+    await recordFramesAndCaptions(page);
     await page.addInitScript(() => {
       window.cameraStreams = [];
       const getUserMedia = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
@@ -45,12 +108,13 @@ test.describe('with a fake camera playing bright and dark frames', () => {
     const caption = page.getByTestId('camera-caption');
     await expect(camera).toHaveAttribute('data-phase', 'live');
 
-    await test.step('captions update over time', async () => {
+    await test.step('the caption says what the frames show, and changes with them', async () => {
       await expect(caption).toHaveText(LIVE_CAPTION);
       const first = await caption.textContent();
       await expect(caption).not.toHaveText(first ?? '');
       await expect(caption).toHaveText(LIVE_CAPTION);
       await expect(page.getByTestId('camera-caption-lines').getByRole('listitem')).toHaveCount(3);
+      await expectCaptionsFollowFrames(page);
     });
 
     await test.step('a dropped photo is captioned while the camera runs, and frames go on after it', async () => {
@@ -107,6 +171,7 @@ test.describe('with a fake camera playing bright and dark frames', () => {
 
 test('without MediaStreamTrackProcessor (Firefox, Safari) frames are taken from the video, and the caption still follows it', async ({ page }) => {
   await page.addInitScript(() => delete (window as { MediaStreamTrackProcessor?: unknown }).MediaStreamTrackProcessor);
+  await recordFramesAndCaptions(page);
   await openReadyApp(page, 'webgl');
   await page.getByRole('button', { name: 'Start camera' }).click();
   const caption = page.getByTestId('camera-caption');
@@ -114,6 +179,7 @@ test('without MediaStreamTrackProcessor (Firefox, Safari) frames are taken from 
   const first = await caption.textContent();
   await expect(caption).not.toHaveText(first ?? '');
   await expect(caption).toHaveText(LIVE_CAPTION);
+  await expectCaptionsFollowFrames(page);
 });
 
 test('camera problems say what to do, and photos keep working', async ({ page }) => {

@@ -13,7 +13,7 @@ import { DEFAULT_BEAM_SEARCH_OPTIONS } from '../captioner/beam-search';
 import { BrokenModelError } from '../captioner/errors';
 import { parseModelList } from '../captioner/model-list';
 import { readPhoto } from '../services/read-photo';
-import { errorMessage, type CaptionRequest, type LoadModelRequest, type ModelReadyEvent, type WorkerEvent } from '../worker/protocol';
+import { errorMessage, transferList, type CaptionRequest, type LoadModelRequest, type ModelReadyEvent, type WorkerEvent } from '../worker/protocol';
 import { startCaptionerWorker } from '../worker/start-worker';
 import { MAX_PINNED_THREADS } from '../worker/wasm-threads';
 import type { CaptionedPhoto, PartialCaptions } from './result';
@@ -222,7 +222,7 @@ export async function createCaptioner(options: CreateCaptionerOptions = {}): Pro
       };
       return new Promise((resolve, reject) => {
         jobs.set(jobId, { width: picture.width, height: picture.height, onPartial, resolve, reject });
-        worker.postMessage(request, [picture]);
+        worker.postMessage(request, transferList(request));
       });
     },
     dispose() {

@@ -261,7 +261,7 @@ async function sendFrame(source: FrameSource): Promise<void> {
     setTimeout(pumpQueue, FRAME_RETRY_MS);
     return;
   }
-  pool.postToFirst({ type: 'caption', jobId: frame.id, picture, settings: currentCaptionSettings(), streamHypotheses: false, wantThumbnail: false, liveFrame: true }, [picture]);
+  pool.postToFirst({ type: 'caption', jobId: frame.id, picture, settings: currentCaptionSettings(), streamHypotheses: false, wantThumbnail: false, liveFrame: true });
   frame.posted = true;
 }
 

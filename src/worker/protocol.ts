@@ -117,6 +117,11 @@ export interface LoseGpuContextRequest {
 
 export type WorkerRequest = LoadModelRequest | CaptionRequest | CancelRequest | DiagnosticsRequest | LoseGpuContextRequest;
 
+/** What postMessage must transfer with the request: a caption request's picture, which the worker owns from then on. */
+export function transferList(request: WorkerRequest): Transferable[] {
+  return request.type === 'caption' ? [request.picture] : [];
+}
+
 // ---- worker → UI -----------------------------------------------------------------------------
 
 export interface ModelProgressEvent {

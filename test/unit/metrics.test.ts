@@ -43,10 +43,18 @@ describe('CIDEr-D (pycocoevalcap definition)', () => {
     expect(score).toBeCloseTo(2.5, 9);
   });
 
-  it('penalises length differences with sigma 6 and clips repeated words', () => {
-    const base = ciderD(set(['a dog', 'a cat'], [['a dog'], ['a cat']])).perImage[0];
-    const repeated = ciderD(set(['a dog dog dog', 'a cat'], [['a dog'], ['a cat']])).perImage[0];
-    expect(base).toBeCloseTo(5, 9);
-    expect(repeated).toBeLessThan(base);
+  // Two images with references "a dog" and "a cat": "a" is in both (idf 0); every other n-gram, seen in one
+  // image or in none, has idf log 2. Only unigrams can match below, so a score is 10 × (unigram term) / 4.
+  const dogAndCat = (dogHypothesis: string) => ciderD(set([dogHypothesis, 'a cat'], [['a dog'], ['a cat']])).perImage[0];
+
+  it('applies the length penalty, exp(-δ²/2σ²) with σ = 6 and δ the difference in bigram counts', () => {
+    // "dog" against "a dog": unigram cosine 1 (dog alone carries weight), no bigram; δ = 0 - 1.
+    expect(dogAndCat('dog')).toBeCloseTo((10 / 4) * Math.exp(-1 / 72), 9);
+  });
+
+  it('clips each n-gram count at the reference count', () => {
+    // "dog dog" against "a dog": same length (δ = 0). Hypothesis unigram vector (dog: 2 log 2), reference
+    // (dog: log 2): clipped, the dot product is log² 2 and the cosine 1/2 (unclipped it would be 1).
+    expect(dogAndCat('dog dog')).toBeCloseTo((10 / 4) * (1 / 2), 9);
   });
 });

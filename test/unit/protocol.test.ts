@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { errorMessage, isBackendName, type WorkerEvent, type WorkerRequest } from '../../src/worker/protocol';
+import { errorMessage, isBackendName, transferList, type CaptionRequest, type Picture, type WorkerEvent, type WorkerRequest } from '../../src/worker/protocol';
 
 const caption = { text: 'a dog on a couch .', words: ['a', 'dog', 'on', 'a', 'couch', '.'], logProb: -1.2, p: Math.exp(-1.2) };
 
@@ -32,8 +32,20 @@ const EVENTS: Record<WorkerEvent['type'], WorkerEvent> = {
   },
 };
 
-const REQUESTS: Record<Exclude<WorkerRequest['type'], 'caption'>, WorkerRequest> = {
-  'load-model': {
+/**
+ * A caption request whose picture is a MessagePort: like the page's ImageBitmap and VideoFrame it can be
+ * transferred, and unlike them Node has it; and it cannot be copied, so postMessage fails unless the
+ * request's transfer list hands it over.
+ */
+function captionRequest(): CaptionRequest {
+  const { port1 } = new MessageChannel();
+  const picture = port1 as unknown as Picture;
+  return { type: 'caption', jobId: 'j', picture, settings: { beamSize: 3, maxLength: 20, lengthNormalizationFactor: 0, grounded: true }, streamHypotheses: true, wantThumbnail: true, liveFrame: false };
+}
+
+const REQUESTS: Record<WorkerRequest['type'], () => WorkerRequest> = {
+  caption: captionRequest,
+  'load-model': () => ({
     type: 'load-model',
     loadId: 1,
     modelId: 'm',
@@ -43,15 +55,31 @@ const REQUESTS: Record<Exclude<WorkerRequest['type'], 'caption'>, WorkerRequest>
     versioned: true,
     storedByPool: false,
     pinnedThreads: 2,
-  },
-  cancel: { type: 'cancel', jobId: 'j' },
-  diagnostics: { type: 'diagnostics' },
-  'lose-gpu-context': { type: 'lose-gpu-context' },
+  }),
+  cancel: () => ({ type: 'cancel', jobId: 'j' }),
+  diagnostics: () => ({ type: 'diagnostics' }),
+  'lose-gpu-context': () => ({ type: 'lose-gpu-context' }),
 };
 
 describe('worker protocol', () => {
-  it('uses only plain data, so every message survives postMessage (structuredClone) unchanged', () => {
-    for (const message of [...Object.values(EVENTS), ...Object.values(REQUESTS)]) expect(structuredClone(message)).toEqual(message);
+  it('uses only plain data, so every event survives postMessage (structuredClone) unchanged', () => {
+    for (const event of Object.values(EVENTS)) expect(structuredClone(event)).toEqual(event);
+  });
+
+  it('posts every request with its transfer list: the rest arrives unchanged, and a picture is handed over, never copied', () => {
+    for (const makeRequest of Object.values(REQUESTS)) {
+      const request = makeRequest();
+      const received = structuredClone(request, { transfer: transferList(request) });
+      if (request.type !== 'caption') {
+        expect(received).toEqual(request);
+        continue;
+      }
+      expect(received).toEqual({ ...request, picture: expect.any(MessagePort) });
+      // Transferred: the worker gets the picture itself, and the page no longer holds it.
+      expect((received as CaptionRequest).picture).not.toBe(request.picture);
+      expect(() => structuredClone(request, { transfer: transferList(request) }), 'the page still holding the picture').toThrow();
+      ((received as CaptionRequest).picture as unknown as MessagePort).close();
+    }
   });
 
   it('accepts only known backend names (from the ?backend= URL parameter)', () => {

@@ -1,9 +1,8 @@
-import { mkdir, mkdtemp, readFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadGraphModel, type GraphModel } from '@tensorflow/tfjs-converter';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseModelList } from '../../src/captioner/model-list';
 import { fileModelHandler, initNodeBackend } from '../../src/node/runtime';
 import { exportModel } from '../../training/export';
 import { unpackDecoder } from '../../training/unpack';
@@ -63,18 +62,28 @@ describe('unpacking the im2txt-decoder package', async () => {
 });
 
 /** The attending default: unpack.ts reassembles its LSTM kernels and gives back every decoder weight. */
-describe('unpacking the attending package', async () => {
-  const list = parseModelList(JSON.parse(await readFile(path.join(MODELS, 'models.json'), 'utf8')));
+describe('unpacking the attending package', () => {
   const modelDir = path.join(MODELS, 'show-and-tell-attend');
   let original: GraphModel;
   let reexported: GraphModel;
+  let work: string;
 
   beforeAll(async () => {
     const { uint8: uint8Weights } = JSON.parse(await readFile(PRECISION_FILE, 'utf8')) as PrecisionChoice;
-    ({ original, reexported } = await unpackAndExportAgain(modelDir, uint8Weights));
+    ({ work, original, reexported } = await unpackAndExportAgain(modelDir, uint8Weights));
   }, 120_000);
 
-  it('is the default', () => expect(list.default).toBe('show-and-tell-attend'));
+  it('writes the header attend.py --init-weights insists on: top-down attention, the card\'s units, forget bias 1', async () => {
+    const card = JSON.parse(await readFile(path.join(modelDir, 'card.json'), 'utf8')) as { training: { decoder: string } };
+    const cardUnits = Number(/LSTM of (\d+) units/.exec(card.training.decoder)?.[1]);
+    const run = JSON.parse(await readFile(path.join(work, 'run', 'weights.json'), 'utf8')) as { attention: string; units: number; forgetBias: number; tensors: Record<string, { shape: number[] }> };
+    expect({ attention: run.attention, units: run.units, forgetBias: run.forgetBias }).toEqual({ attention: 'topdown', units: cardUnits, forgetBias: 1 });
+    // Each LSTM's kernel is whole again: its parts' rows in one matrix, one column per gate and unit.
+    for (const lstm of ['attention_lstm', 'language_lstm']) expect(run.tensors[`${lstm}/kernel`].shape[1], lstm).toBe(4 * cardUnits);
+    // weights.bin holds exactly the float32 tensors the header lists.
+    const floats = Object.values(run.tensors).reduce((sum, { shape }) => sum + shape.reduce((a, b) => a * b, 1), 0);
+    expect((await stat(path.join(work, 'run', 'weights.bin'))).size).toBe(4 * floats);
+  });
 
   it('gives back every decoder weight', () => {
     const decoderWeights = Object.keys(original.weights).filter((name) => /^(attend\/lstm_|attention\/|seq_embedding|logits\/|image_embedding\/|regions\/(features|geometry|class_embedding))/.test(name));
