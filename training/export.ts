@@ -8,7 +8,9 @@
  * training/encoder.ts (`image_features`), the image embedding (feature standardisation folded in by
  * train.py), and the shared im2txt decoder. CenterNet's weights stay float16 as shipped; `--quantize`
  * applies to the decoder's weights (uint8: the two vocabulary-sized matrices and the LSTM kernel, the rest float16);
- * `--uint8-weights` names more weights, any part, that take 8 bits (training/weight-precision.ts measures which). card.json is completed from --card (metrics, training facts).
+ * `--uint8-weights` names more weights, any part, that take 8 bits (training/weight-precision.ts measures which);
+ * `--uint8-per-channel` names convolution weights that take 8 bits with a scale per output channel
+ * (training/uint8-per-channel.json: the encoder's, shared by every package built on this CenterNet). card.json is completed from --card (metrics, training facts).
  * A run of training/attend.py (its weights.json names the attention) gets the attending decoder instead:
  * the region vectors of training/region-graph.ts and tools/graph/attend-decoder.ts, with card.json `attention`.
  */
@@ -32,6 +34,7 @@ import {
   type Quantization,
 } from '../tools/graph';
 import { addAttendDecoder, EVIDENCE_BIASES, EVIDENCE_WEIGHTS, REGIONS_FEED, REGIONS_OUTPUT, WORD_CLASSES, type AttentionKind } from '../tools/graph/attend-decoder';
+import { foldChannelScales } from '../tools/graph/channel-scales';
 import { addLinear, type LinearWeights } from '../tools/graph/linear';
 import { acceptAnyInputSize } from './any-input-size';
 import type { PrecisionChoice } from './weight-precision';
@@ -68,6 +71,11 @@ async function readTrainedWeights(runDir: string) {
   return { manifest, tensor };
 }
 
+/** training/uint8-per-channel.json: the convolution weights stored in 8 bits with per-channel scales. */
+export interface PerChannelChoice {
+  perChannel: string[];
+}
+
 export interface ExportOptions {
   runDir: string;
   vocabFile: string;
@@ -75,6 +83,8 @@ export interface ExportOptions {
   quantize?: Quantization;
   /** More weights to write in 8 bits, chosen by measurement (training/weight-precision.ts). */
   uint8Weights?: readonly string[];
+  /** Convolution weights to write in 8 bits with a scale per output channel (tools/graph/channel-scales.ts). */
+  uint8PerChannel?: readonly string[];
   card: Partial<ModelCard>;
 }
 
@@ -166,8 +176,9 @@ export async function exportModel(options: ExportOptions) {
   if (imageWeights.standardise) uint8Candidates.add('image_embedding/weights');
   const isUint8Candidate = (name: string) => uint8Candidates.has(name) || /^attend\/lstm_\d+\/kernel_\d+$/.test(name);
   const centernetWeights = new Set(centernet.weights.map((weight) => weight.name));
-  const measuredUint8 = new Set(options.uint8Weights);
-  const built = graph.build();
+  const perChannel = new Set(options.uint8PerChannel);
+  const measuredUint8 = new Set([...(options.uint8Weights ?? []), ...perChannel]);
+  const built = foldChannelScales(graph.build(), perChannel);
   const unknown = [...measuredUint8].filter((name) => !built.weights.some((weight) => weight.name === name));
   if (unknown.length > 0) throw new Error(`--uint8-weights names weights this graph does not have: ${unknown.join(', ')}`);
   const files = await writeGraphModel(options.outDir, built, {
@@ -235,14 +246,16 @@ if (isEntryPoint(import.meta.filename)) {
       quantize: { type: 'string', default: 'uint8' },
       card: { type: 'string', default: path.join(import.meta.dirname, 'card.base.json') },
       'uint8-weights': { type: 'string' },
+      'uint8-per-channel': { type: 'string' },
       'make-default': { type: 'boolean', default: false },
     },
   });
-  if (!values.run || !values.out) throw new Error('usage: export.ts --run RUN_DIR --out public/models/ID [--quantize uint8|float16|none] [--card base.json] [--uint8-weights training/uint8-weights.json] [--make-default]');
+  if (!values.run || !values.out) throw new Error('usage: export.ts --run RUN_DIR --out public/models/ID [--quantize uint8|float16|none] [--card base.json] [--uint8-weights training/uint8-weights.json] [--uint8-per-channel training/uint8-per-channel.json] [--make-default]');
   const quantize = values.quantize === 'none' ? undefined : (values.quantize as Quantization);
   const baseCard = JSON.parse(await readFile(values.card, 'utf8')) as Partial<ModelCard>;
   const uint8Weights = values['uint8-weights'] ? (JSON.parse(await readFile(values['uint8-weights'], 'utf8')) as PrecisionChoice).uint8 : undefined;
-  const { card, files } = await exportModel({ runDir: values.run, vocabFile: values.vocab, outDir: values.out, quantize, uint8Weights, card: baseCard });
+  const uint8PerChannel = values['uint8-per-channel'] ? (JSON.parse(await readFile(values['uint8-per-channel'], 'utf8')) as PerChannelChoice).perChannel : undefined;
+  const { card, files } = await exportModel({ runDir: values.run, vocabFile: values.vocab, outDir: values.out, quantize, uint8Weights, uint8PerChannel, card: baseCard });
   const modelsJson = path.join(path.dirname(path.resolve(values.out)), 'models.json');
   await writeModelList(modelsJson, registerModel(await readModelList(modelsJson), card, { makeDefault: values['make-default'] }));
   console.error(`wrote ${files.length} files to ${values.out}; registered in ${modelsJson}`);
