@@ -8,7 +8,9 @@
  * training/encoder.ts (`image_features`), the image embedding (feature standardisation folded in by
  * train.py), and the shared im2txt decoder. CenterNet's weights stay float16 as shipped; `--quantize`
  * applies to the decoder's weights (uint8: the two vocabulary-sized matrices and the LSTM kernel, the rest float16);
- * `--uint8-weights` names more weights, any part, that take 8 bits (training/weight-precision.ts measures which). card.json is completed from --card (metrics, training facts).
+ * `--uint8-weights` names more weights, any part, that take 8 bits (training/weight-precision.ts measures which);
+ * `--uint8-per-channel` names convolution weights that take 8 bits with a scale per output channel
+ * (training/uint8-per-channel.json: the encoder's, shared by every package built on this CenterNet). card.json is completed from --card (metrics, training facts).
  * A run of training/attend.py (its weights.json names the attention) gets the attending decoder instead:
  * the region vectors of training/region-graph.ts and tools/graph/attend-decoder.ts, with card.json `attention`.
  */
@@ -32,6 +34,7 @@ import {
   type Quantization,
 } from '../tools/graph';
 import { addAttendDecoder, EVIDENCE_BIASES, EVIDENCE_WEIGHTS, REGIONS_FEED, REGIONS_OUTPUT, WORD_CLASSES, type AttentionKind } from '../tools/graph/attend-decoder';
+import { foldChannelScales } from '../tools/graph/channel-scales';
 import { addLinear, type LinearWeights } from '../tools/graph/linear';
 import { acceptAnyInputSize } from './any-input-size';
 import type { PrecisionChoice } from './weight-precision';
@@ -68,6 +71,11 @@ async function readTrainedWeights(runDir: string) {
   return { manifest, tensor };
 }
 
+/** training/uint8-per-channel.json: the convolution weights stored in 8 bits with per-channel scales. */
+export interface PerChannelChoice {
+  perChannel: string[];
+}
+
 export interface ExportOptions {
   runDir: string;
   vocabFile: string;
@@ -75,18 +83,57 @@ export interface ExportOptions {
   quantize?: Quantization;
   /** More weights to write in 8 bits, chosen by measurement (training/weight-precision.ts). */
   uint8Weights?: readonly string[];
+  /** Convolution weights to write in 8 bits with a scale per output channel (tools/graph/channel-scales.ts). */
+  uint8PerChannel?: readonly string[];
+  /** Leave out the words counted fewer times in the training captions (attending runs only). */
+  minWordCount?: number;
   card: Partial<ModelCard>;
 }
 
+type ReadTensor = (name: string) => { shape: number[]; data: Float32Array };
+
+/** attend.py's tensors with a row per vocabulary word (the softmax is tied to the word embedding). */
+const VOCABULARY_ROWS = new Set(['seq_embedding/map', 'logits/biases', WORD_CLASSES]);
+
+/**
+ * The vocabulary without the words counted fewer than `minCount` times in the training captions (the
+ * sentence words always stay), and the trained tensors with only the kept words' rows and the unknown
+ * word's. A word cut is one the model can no longer say; it only ever reads the words it said.
+ */
+function cutVocabulary(vocabText: string, minCount: number, tensor: ReadTensor): { text: string; tensor: ReadTensor } {
+  const lines = vocabText.split('\n').filter((line) => line !== '');
+  const rows = lines.flatMap((line, id) => {
+    const [word, count] = line.split(' ');
+    return Number(count) >= minCount || word === DEFAULT_WORDS.start || word === DEFAULT_WORDS.end ? [id] : [];
+  });
+  rows.push(lines.length); // the unknown word's row comes last
+  const keepRows = ({ shape, data }: { shape: number[]; data: Float32Array }) => {
+    if (shape[0] !== lines.length + 1) throw new Error(`a vocabulary tensor has ${shape[0]} rows, the vocabulary ${lines.length} words + unknown`);
+    const rowSize = data.length / shape[0];
+    const kept = new Float32Array(rows.length * rowSize);
+    rows.forEach((row, i) => kept.set(data.subarray(row * rowSize, (row + 1) * rowSize), i * rowSize));
+    return { shape: [rows.length, ...shape.slice(1)], data: kept };
+  };
+  return {
+    text: `${rows.slice(0, -1).map((row) => lines[row]).join('\n')}\n`,
+    tensor: (name) => (VOCABULARY_ROWS.has(name) ? keepRows(tensor(name)) : tensor(name)),
+  };
+}
+
 export async function exportModel(options: ExportOptions) {
-  const { manifest, tensor } = await readTrainedWeights(options.runDir);
+  const trained = await readTrainedWeights(options.runDir);
+  const { manifest } = trained;
+  if (options.minWordCount !== undefined && !manifest.attention) throw new Error('a vocabulary cut (--min-word-count) needs an attending run (attend.py)');
+  const fullVocabText = await readFile(options.vocabFile, 'utf8');
+  const cut = options.minWordCount === undefined ? undefined : cutVocabulary(fullVocabText, options.minWordCount, trained.tensor);
+  const tensor = cut?.tensor ?? trained.tensor;
+  const vocabText = cut?.text ?? fullVocabText;
   /** A layer's weights and biases, and its standardisation when the run keeps it apart (attend.py). */
   const linearWeights = (name: string): LinearWeights => ({
     weights: tensor(`${name}/weights`),
     biases: tensor(`${name}/biases`),
     standardise: manifest.tensors[`${name}/mean`] ? { mean: tensor(`${name}/mean`), invStd: tensor(`${name}/inv_std`) } : undefined,
   });
-  const vocabText = await readFile(options.vocabFile, 'utf8');
   const vocabulary = Vocabulary.parse(vocabText);
 
   const centernet = await readGraphModel(CENTERNET_JSON);
@@ -166,8 +213,9 @@ export async function exportModel(options: ExportOptions) {
   if (imageWeights.standardise) uint8Candidates.add('image_embedding/weights');
   const isUint8Candidate = (name: string) => uint8Candidates.has(name) || /^attend\/lstm_\d+\/kernel_\d+$/.test(name);
   const centernetWeights = new Set(centernet.weights.map((weight) => weight.name));
-  const measuredUint8 = new Set(options.uint8Weights);
-  const built = graph.build();
+  const perChannel = new Set(options.uint8PerChannel);
+  const measuredUint8 = new Set([...(options.uint8Weights ?? []), ...perChannel]);
+  const built = foldChannelScales(graph.build(), perChannel);
   const unknown = [...measuredUint8].filter((name) => !built.weights.some((weight) => weight.name === name));
   if (unknown.length > 0) throw new Error(`--uint8-weights names weights this graph does not have: ${unknown.join(', ')}`);
   const files = await writeGraphModel(options.outDir, built, {
@@ -179,13 +227,11 @@ export async function exportModel(options: ExportOptions) {
     },
     generatedBy: 'training/export.ts',
   });
-  await copyFile(options.vocabFile, path.join(options.outDir, 'word_counts.txt'));
+  await writeFile(path.join(options.outDir, 'word_counts.txt'), vocabText);
   await copyFile(OBJECT_WORDS_FILE, path.join(options.outDir, 'objects.json'));
   await writeFile(path.join(options.outDir, 'card.json'), `${JSON.stringify(card, null, 2)}\n`);
   return { card, files };
 }
-
-type ReadTensor = (name: string) => { shape: number[]; data: Float32Array };
 
 /** training/attend.py's decoder: region vectors from the same CenterNet run, then attention at every word. */
 function addAttendingDecoder(graph: GraphBuilder, manifest: TrainedWeights, tensor: ReadTensor, linearWeights: (name: string) => LinearWeights, imageEmbedding: string) {
@@ -235,14 +281,17 @@ if (isEntryPoint(import.meta.filename)) {
       quantize: { type: 'string', default: 'uint8' },
       card: { type: 'string', default: path.join(import.meta.dirname, 'card.base.json') },
       'uint8-weights': { type: 'string' },
+      'uint8-per-channel': { type: 'string' },
+      'min-word-count': { type: 'string' },
       'make-default': { type: 'boolean', default: false },
     },
   });
-  if (!values.run || !values.out) throw new Error('usage: export.ts --run RUN_DIR --out public/models/ID [--quantize uint8|float16|none] [--card base.json] [--uint8-weights training/uint8-weights.json] [--make-default]');
+  if (!values.run || !values.out) throw new Error('usage: export.ts --run RUN_DIR --out public/models/ID [--quantize uint8|float16|none] [--card base.json] [--uint8-weights training/uint8-weights.json] [--uint8-per-channel training/uint8-per-channel.json] [--min-word-count N] [--make-default]');
   const quantize = values.quantize === 'none' ? undefined : (values.quantize as Quantization);
   const baseCard = JSON.parse(await readFile(values.card, 'utf8')) as Partial<ModelCard>;
   const uint8Weights = values['uint8-weights'] ? (JSON.parse(await readFile(values['uint8-weights'], 'utf8')) as PrecisionChoice).uint8 : undefined;
-  const { card, files } = await exportModel({ runDir: values.run, vocabFile: values.vocab, outDir: values.out, quantize, uint8Weights, card: baseCard });
+  const uint8PerChannel = values['uint8-per-channel'] ? (JSON.parse(await readFile(values['uint8-per-channel'], 'utf8')) as PerChannelChoice).perChannel : undefined;
+  const { card, files } = await exportModel({ runDir: values.run, vocabFile: values.vocab, outDir: values.out, quantize, uint8Weights, uint8PerChannel, minWordCount: values['min-word-count'] === undefined ? undefined : Number(values['min-word-count']), card: baseCard });
   const modelsJson = path.join(path.dirname(path.resolve(values.out)), 'models.json');
   await writeModelList(modelsJson, registerModel(await readModelList(modelsJson), card, { makeDefault: values['make-default'] }));
   console.error(`wrote ${files.length} files to ${values.out}; registered in ${modelsJson}`);

@@ -19,8 +19,10 @@ evals=.cache/evals/$id
 mkdir -p "$work" "$evals"
 npx tsx training/export.ts --run "$run" --vocab "$vocab" --card training/card.attend.json --out "$work/$id-float16"
 npx tsx training/weight-precision.ts --model "$work/$id-float16" --out training/uint8-weights.json
-npx tsx training/export.ts --run "$run" --vocab "$vocab" --card training/card.attend.json --out "public/models/$id" --uint8-weights training/uint8-weights.json
-npx tsx training/parity.ts --model "public/models/$id" --reference "$run/parity.json" | tee "$evals/parity.json"
+# The encoder's per-channel 8-bit filters (training/uint8-per-channel.json) and the vocabulary cut: MODEL.md "Per-channel 8 bits and a vocabulary cut".
+npx tsx training/export.ts --run "$run" --vocab "$vocab" --card training/card.attend.json --out "public/models/$id" --uint8-weights training/uint8-weights.json \
+  --uint8-per-channel training/uint8-per-channel.json --min-word-count 80
+npx tsx training/parity.ts --model "public/models/$id" --reference "$run/parity.json" --reference-vocab "$vocab" | tee "$evals/parity.json"
 for ngram in 0 2 3; do
   npx tsx src/cli/eval.ts ../shared/data/photos training/data/val.jsonl --model "public/models/$id" \
     --grounding-sweep 0,1,2,4 --no-repeat-ngram "$ngram" --json "$evals/ngram-$ngram.json" | tee "$evals/ngram-$ngram.txt"

@@ -4,7 +4,11 @@
  * An attending decoder's reference (training/attend.py) names validation photos instead: they go
  * through the whole graph, pixels to regions, as in the app.
  *
- *   tsx training/parity.ts --model public/models/ID --reference .cache/runs/NAME/parity.json [--photos DIR]
+ * A package whose vocabulary was cut (export.ts --min-word-count) is compared on the words it kept,
+ * the reference's log-probabilities renormalised over them; that needs the vocabulary the reference
+ * was computed with (--reference-vocab: the run's word_counts.txt).
+ *
+ *   tsx training/parity.ts --model public/models/ID --reference .cache/runs/NAME/parity.json [--reference-vocab FILE] [--photos DIR]
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -12,6 +16,7 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadGraphModel } from '@tensorflow/tfjs-converter';
 import { DEFAULT_NODES, parseModelCard } from '../src/captioner/card';
+import { Vocabulary } from '../src/captioner/vocabulary';
 import { imageToTensor, type RgbaImage } from '../src/captioner/preprocess';
 import { isEntryPoint } from '../src/node/entry-point';
 import { decodePhoto } from '../src/node/decode-photo';
@@ -50,9 +55,25 @@ export async function checkEncoderParity(modelDir: string, photo: RgbaImage): Pr
   return { maxAbsDifference: difference, relativeRms };
 }
 
-const maxAbsDifference = (a: tf.Tensor, b: number[][]) => tf.tidy(() => tf.max(tf.abs(tf.sub(a, tf.tensor2d(b)))).dataSync()[0]);
+const maxAbsDifference = (a: tf.Tensor, b: number[][] | tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b instanceof tf.Tensor ? b : tf.tensor2d(b)))).dataSync()[0]);
 
-export async function checkParity(modelDir: string, reference: ParityReference, photosDir?: string): Promise<ParityReport> {
+/**
+ * The reference's log-probabilities for the package's words only (its unknown word last), renormalised
+ * over them as the package's softmax is; unchanged when both have the same vocabulary.
+ */
+function logProbsOverPackageWords(reference: number[][], packageWords: Vocabulary, referenceWords?: Vocabulary): tf.Tensor2D {
+  const all = tf.tensor2d(reference);
+  if (reference[0].length === packageWords.size) return all;
+  if (!referenceWords || referenceWords.size !== reference[0].length) throw new Error(`the package has ${packageWords.size} words, the reference ${reference[0].length}: give the reference's vocabulary`);
+  const columns = [...packageWords.words.map((word) => referenceWords.id(word)), referenceWords.unknownId];
+  return tf.tidy(() => {
+    const kept = tf.gather(all, columns, 1);
+    all.dispose();
+    return tf.sub(kept, tf.logSumExp(kept, 1, true));
+  });
+}
+
+export async function checkParity(modelDir: string, reference: ParityReference, photosDir?: string, referenceWords?: Vocabulary): Promise<ParityReport> {
   const model = await loadGraphModel(fileModelHandler(path.join(modelDir, 'model.json')));
   const card = parseModelCard(JSON.parse(await readFile(path.join(modelDir, 'card.json'), 'utf8')));
   const step = (inputFeed: number[], initial: tf.Tensor2D, regions?: tf.Tensor2D) => {
@@ -79,12 +100,14 @@ export async function checkParity(modelDir: string, reference: ParityReference, 
   );
   const stack = (pick: (row: (typeof rows)[number]) => tf.Tensor2D) => tf.concat(rows.map(pick));
   const [initial, state, logProbs] = [stack((row) => row.initial), stack((row) => row.state), stack((row) => row.logProbs)];
+  const packageWords = Vocabulary.parse(await readFile(path.join(modelDir, 'word_counts.txt'), 'utf8'));
+  const referenceLogProbs = logProbsOverPackageWords(reference.logProbs, packageWords, referenceWords);
   const report = {
     initialState: maxAbsDifference(initial, reference.initialState),
     state: maxAbsDifference(state, reference.state),
-    logProbs: maxAbsDifference(logProbs, reference.logProbs),
+    logProbs: maxAbsDifference(logProbs, referenceLogProbs),
   };
-  tf.dispose([initial, state, logProbs, ...rows.flatMap((row) => [row.initial, row.state, row.logProbs, ...('regions' in row && row.regions ? [row.regions] : [])])]);
+  tf.dispose([initial, state, logProbs, referenceLogProbs, ...rows.flatMap((row) => [row.initial, row.state, row.logProbs, ...('regions' in row && row.regions ? [row.regions] : [])])]);
   model.dispose();
   return report;
 }
@@ -92,13 +115,14 @@ export async function checkParity(modelDir: string, reference: ParityReference, 
 if (isEntryPoint(import.meta.filename)) {
   const { values } = parseArgs({
     options: {
-      model: { type: 'string' }, reference: { type: 'string' }, photo: { type: 'string' }, backend: { type: 'string', default: 'wasm' },
+      model: { type: 'string' }, reference: { type: 'string' }, 'reference-vocab': { type: 'string' }, photo: { type: 'string' }, backend: { type: 'string', default: 'wasm' },
       photos: { type: 'string', default: path.join(import.meta.dirname, '../../shared/data/photos') },
     },
   });
-  if (!values.model || !values.reference) throw new Error('usage: parity.ts --model DIR --reference parity.json [--photo some.jpg]');
+  if (!values.model || !values.reference) throw new Error('usage: parity.ts --model DIR --reference parity.json [--reference-vocab word_counts.txt] [--photo some.jpg]');
   await initNodeBackend(values.backend as 'wasm' | 'cpu');
-  const report = await checkParity(values.model, JSON.parse(await readFile(values.reference, 'utf8')) as ParityReference, values.photos);
+  const referenceWords = values['reference-vocab'] ? Vocabulary.parse(await readFile(values['reference-vocab'], 'utf8')) : undefined;
+  const report = await checkParity(values.model, JSON.parse(await readFile(values.reference, 'utf8')) as ParityReference, values.photos, referenceWords);
   const encoder = values.photo ? { encoderFeatures: await checkEncoderParity(values.model, await decodePhoto(await readFile(values.photo))) } : {};
   console.log(JSON.stringify({ ...report, ...encoder }));
 }

@@ -6,6 +6,7 @@ import { loadCaptioner, type Captioner } from '../../src/captioner';
 import { intersectionOverUnion } from '../../src/captioner/objects';
 import { DEFAULT_BEAM_SEARCH_OPTIONS } from '../../src/captioner/beam-search';
 import { parseModelList } from '../../src/captioner/model-list';
+import { Vocabulary } from '../../src/captioner/vocabulary';
 import { decodePhoto } from '../../src/node/decode-photo';
 import { initNodeBackend } from '../../src/node/runtime';
 import { folderPackageFiles } from '../../src/node/package-files';
@@ -55,17 +56,21 @@ describe('default model package', async () => {
   // An attending model's reference starts from two validation photos' pixels, which live in ../shared.
   it.skipIf(!existsSync(VALIDATION_PHOTOS))('matches PyTorch on the reference inputs after quantisation', async () => {
     const reference = JSON.parse(await readFile(path.join(REPO_ROOT, 'training/reference', `${list.default}.parity.json`), 'utf8')) as ParityReference;
-    const report = await checkParity(modelDir, reference, VALIDATION_PHOTOS);
-    // Measured at export (MODEL.md): 0.58 (log-probabilities) and 0.11 (initial state) for the attending
-    // model with its 8-bit weights, 0.47 and 0.30 for the previous default.
-    expect(report.logProbs).toBeLessThan(0.7);
+    // The vocabulary the reference was computed over, which the package may have cut (export.ts --min-word-count).
+    const referenceVocab = path.join(REPO_ROOT, 'training/reference', `${list.default}.word_counts.txt`);
+    const referenceWords = existsSync(referenceVocab) ? Vocabulary.parse(await readFile(referenceVocab, 'utf8')) : undefined;
+    const report = await checkParity(modelDir, reference, VALIDATION_PHOTOS, referenceWords);
+    // Measured at export (MODEL.md): 0.71 (log-probabilities, over the words the package kept) and 0.15
+    // (initial state) for the attending model with its encoder's per-channel 8 bits (0.58 and 0.11 before
+    // them), 0.47 and 0.30 for the previous default.
+    expect(report.logProbs).toBeLessThan(0.8);
     expect(report.initialState).toBeLessThan(0.4);
   }, 120_000);
 
   it('computes image_features as the training encoder does, within what its 8-bit weights cost', async () => {
     const { relativeRms } = await checkEncoderParity(modelDir, await decodePhoto(await readFile(PHOTO)));
-    // training/weight-precision.ts measured 1.3% over 16 validation photos for the weights it put in 8 bits; 2.5% on this photo.
-    expect(relativeRms).toBeLessThan(0.03);
+    // 3.8% on this photo with the encoder's filters of training/uint8-weights.json and uint8-per-channel.json in 8 bits (2.5% before the latter).
+    expect(relativeRms).toBeLessThan(0.045);
   }, 120_000);
 
   it('takes other input sizes: the live input finds the same objects in the same places', async () => {

@@ -1,10 +1,11 @@
+import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadGraphModel, type GraphModel } from '@tensorflow/tfjs-converter';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fileModelHandler, initNodeBackend } from '../../src/node/runtime';
-import { exportModel } from '../../training/export';
+import { exportModel, type PerChannelChoice } from '../../training/export';
 import { unpackDecoder } from '../../training/unpack';
 import { PRECISION_FILE, type PrecisionChoice } from '../../training/weight-precision';
 import { REPO_ROOT } from './helpers/fixture';
@@ -12,15 +13,17 @@ import { REPO_ROOT } from './helpers/fixture';
 const MODELS = path.join(REPO_ROOT, 'public/models');
 const DECODER_WEIGHTS = ['image_embedding/weights', 'image_embedding/biases', 'seq_embedding/map', 'lstm/basic_lstm_cell/kernel', 'lstm/basic_lstm_cell/bias', 'logits/weights', 'logits/biases'];
 
+const PER_CHANNEL_FILE = path.join(REPO_ROOT, 'training/uint8-per-channel.json');
+
 /** Unpacks the package in MODEL_DIR and exports it again with its own card and quantisation; loads both. */
-async function unpackAndExportAgain(modelDir: string, uint8Weights?: readonly string[]) {
+async function unpackAndExportAgain(modelDir: string, uint8Weights?: readonly string[], uint8PerChannel?: readonly string[]) {
   await initNodeBackend('wasm');
   const parent = path.join(REPO_ROOT, '.cache', 'test-fixtures');
   await mkdir(parent, { recursive: true });
   const work = await mkdtemp(path.join(parent, 'unpack-'));
   await unpackDecoder(modelDir, path.join(work, 'run'));
   const card = JSON.parse(await readFile(path.join(modelDir, 'card.json'), 'utf8'));
-  await exportModel({ runDir: path.join(work, 'run'), vocabFile: path.join(modelDir, 'word_counts.txt'), outDir: path.join(work, 'package'), quantize: 'uint8', uint8Weights, card });
+  await exportModel({ runDir: path.join(work, 'run'), vocabFile: path.join(modelDir, 'word_counts.txt'), outDir: path.join(work, 'package'), quantize: 'uint8', uint8Weights, uint8PerChannel, card });
   const [original, reexported] = await Promise.all([modelDir, path.join(work, 'package')].map((dir) => loadGraphModel(fileModelHandler(path.join(dir, 'model.json')))));
   return { work, original, reexported };
 }
@@ -70,7 +73,8 @@ describe('unpacking the attending package', () => {
 
   beforeAll(async () => {
     const { uint8: uint8Weights } = JSON.parse(await readFile(PRECISION_FILE, 'utf8')) as PrecisionChoice;
-    ({ work, original, reexported } = await unpackAndExportAgain(modelDir, uint8Weights));
+    const { perChannel } = JSON.parse(await readFile(PER_CHANNEL_FILE, 'utf8')) as PerChannelChoice;
+    ({ work, original, reexported } = await unpackAndExportAgain(modelDir, uint8Weights, perChannel));
   }, 120_000);
 
   it('writes the header attend.py --init-weights insists on: top-down attention, the card\'s units, forget bias 1', async () => {
@@ -85,9 +89,32 @@ describe('unpacking the attending package', () => {
     expect((await stat(path.join(work, 'run', 'weights.bin'))).size).toBe(4 * floats);
   });
 
-  it('gives back every decoder weight', () => {
-    const decoderWeights = Object.keys(original.weights).filter((name) => /^(attend\/lstm_|attention\/|seq_embedding|logits\/|image_embedding\/|regions\/(features|geometry|class_embedding))/.test(name));
-    expect(decoderWeights.length).toBeGreaterThan(20);
-    for (const name of decoderWeights) expectSameWeight(original, reexported, name);
+  it('gives back every weight, the encoder’s filters in 8 bits with their channel scales included', () => {
+    const names = Object.keys(original.weights);
+    const { perChannel } = JSON.parse(readFileSync(PER_CHANNEL_FILE, 'utf8')) as PerChannelChoice;
+    expect(perChannel.length).toBeGreaterThan(0);
+    expect(names.filter((name) => name.endsWith('/channel_scale')).length).toBe(perChannel.length);
+    expect(Object.keys(reexported.weights).sort()).toEqual([...names].sort());
+    for (const name of names) expectSameWeight(original, reexported, name);
   });
+
+  it('cuts the vocabulary to the words counted at least --min-word-count times, keeping their rows and the unknown word’s', async () => {
+    const card = JSON.parse(await readFile(path.join(modelDir, 'card.json'), 'utf8'));
+    const vocabFile = path.join(modelDir, 'word_counts.txt');
+    const outDir = path.join(work, 'cut');
+    await exportModel({ runDir: path.join(work, 'run'), vocabFile, outDir, quantize: 'uint8', card, minWordCount: 500 });
+    const lines = (text: string) => text.trim().split('\n').map((line) => line.split(' '));
+    const before = lines(await readFile(vocabFile, 'utf8'));
+    const after = lines(await readFile(path.join(outDir, 'word_counts.txt'), 'utf8'));
+    expect(after).toEqual(before.filter(([, count]) => Number(count) >= 500));
+    const cut = await loadGraphModel(fileModelHandler(path.join(outDir, 'model.json')));
+    const rows = [...after.map(([word]) => before.findIndex(([w]) => w === word)), before.length];
+    const [embedding, bias] = ['seq_embedding/map', 'logits/biases'].map((name) => tf.gather(original.weights[name][0], rows));
+    expect(cut.weights['seq_embedding/map'][0].shape).toEqual([after.length + 1, embedding.shape[1]]);
+    expect(tf.max(tf.abs(tf.sub(cut.weights['seq_embedding/map'][0], embedding))).dataSync()[0]).toBeLessThan(0.05);
+    expect(tf.max(tf.abs(tf.sub(cut.weights['logits/biases'][0], bias))).dataSync()[0]).toBeLessThan(1e-2);
+    expect(JSON.parse(await readFile(path.join(outDir, 'card.json'), 'utf8')).vocabularySize).toBe(after.length + 1);
+    tf.dispose([embedding, bias]);
+    cut.dispose();
+  }, 60_000);
 });
