@@ -8,7 +8,7 @@
  */
 import { usePoolStore } from '../store/captioner-pool';
 import { parseWorkersParameter, planWorkers } from '../store/pool-size';
-import type { BackendName, CaptionRequest, LoadModelRequest, WorkerEvent, WorkerRequest } from '../worker/protocol';
+import { transferList, type BackendName, type CaptionRequest, type LoadModelRequest, type WorkerEvent, type WorkerRequest } from '../worker/protocol';
 import { startCaptionerWorker } from '../worker/start-worker';
 
 /** A worker's photos in flight: one captioning and the next decoded and waiting keeps it busy without hoarding bitmaps. */
@@ -120,11 +120,11 @@ export class CaptionerPool {
     const helpers = this.readyHelpers();
     const candidates = cameraLive && helpers.length > 0 ? helpers : [this.first, ...helpers].filter((member) => member !== null);
     const chosen = candidates.reduce<Member | null>((best, member) => (!best || member.photos.size < best.photos.size ? member : best), null);
-    if (!chosen) return this.postToFirst(request, [request.picture]);
+    if (!chosen) return this.postToFirst(request, transferList(request.picture));
     chosen.photos.add(request.jobId);
     if (chosen.idleTimer) clearTimeout(chosen.idleTimer);
     chosen.idleTimer = null;
-    chosen.worker.postMessage(request, [request.picture]);
+    chosen.worker.postMessage(request, transferList(request.picture));
   }
 
   /** Stops a photo wherever it is; its slot is free once the worker says it stopped (job-cancelled). */
