@@ -119,13 +119,14 @@ interface AppPhotosReport {
   photos: number;
   /** Drop → last caption, divided by the photo count: what the page gives per photo. */
   perPhotoMs: number;
-  /** Drop (the event reaching the page) → the worker starting the first photo: decoding it on the page, the message. */
+  /** Drop (the event reaching the page) → the worker starting the first photo: reading it on the page, the message. */
   dropToFirstJobMs: number;
   /** Workers inside jobs on average, first job started → last job done (1: one worker that never waited for a photo; the pool's helpers add theirs). */
   workersBusy: number;
-  /** Page thread: decoding and shrinking each photo (createImageBitmap, src/services/read-photo.ts). */
+  /** Page thread: reading each photo (src/services/read-photo.ts: its bytes checked; only HEIC decoded, in the HEIC worker). */
   readPhotoMs: Distribution;
-  /** Worker, per photo (JobStages): the card's thumbnail, bitmap → pixels, preprocessing + encoder, beam search. */
+  /** Worker, per photo (JobStages): decoding the file to the size the model needs, the card's thumbnail, bitmap → pixels, preprocessing + encoder, beam search. */
+  decodeMs: Distribution;
   thumbnailMs: Distribution;
   pixelsMs: Distribution;
   encodeMs: Distribution;
@@ -239,6 +240,7 @@ async function captionPhotosInApp(page: Page, files: string[]): Promise<AppPhoto
     dropToFirstJobMs: firstStartedAt - droppedAt,
     workersBusy: insideJobs / (lastDoneAt - firstStartedAt),
     readPhotoMs: distribution(readPhotoMs),
+    decodeMs: distribution(done.map((job) => job.stages!.decodeMs)),
     thumbnailMs: distribution(done.map((job) => job.stages!.thumbnailMs)),
     pixelsMs: distribution(done.map((job) => job.stages!.pixelsMs)),
     encodeMs: distribution(done.map((job) => job.stages!.encodeMs)),
