@@ -309,7 +309,7 @@ export async function benchWorkerPool(
   return { photos: files.length, source, sizes, pages, cli, cliBySize: cliSizes, ratios, camera, extraWorkerBytes };
 }
 
-/** Targets of issue 26, measured on the machine the bench runs on. */
+/** Targets of issues 26 and 38, measured on the machine the bench runs on. */
 export function poolTargets(pool: PoolReport): Record<string, { target: string; measured: string; met: boolean }> {
   const targets: Record<string, { target: string; measured: string; met: boolean }> = {};
   const automatic = pool.pages.findLast((run) => run.pinned === null && run.app === 'this build');
@@ -333,10 +333,11 @@ export function poolTargets(pool: PoolReport): Record<string, { target: string; 
   }
   if (pool.extraWorkerBytes.length > 0) {
     const worst = Math.max(...pool.extraWorkerBytes);
+    // Issue 26 asked for ≤ 80 MB; issue 38 accepted the measured 140–155 MB (a worker must hold the whole model).
     targets.extraWorkerMemory = {
-      target: '≤ 80 MB per extra worker',
+      target: '≤ 160 MB per extra worker (accepted as measured: about 140–155 MB)',
       measured: pool.extraWorkerBytes.map((bytes) => `${(bytes / 1e6).toFixed(0)} MB`).join(', '),
-      met: worst <= 80e6,
+      met: worst <= 160e6,
     };
   }
   return targets;
