@@ -2,8 +2,8 @@
  * The worker-pool bench's photos at the sizes people caption: Flickr's 500×375, COCO's 640×480 and a
  * phone's 12 megapixels (4032×3024). The shared photos are small (240 px high), so each is made from one
  * of them at bench time: centre-cropped to 4:3 and resized (tfjs's bilinear resampling on the CPU), with
- * a fixed grain so that the large ones compress like a camera's (a smooth upscale would be a tenth of a
- * phone photo's bytes, and decode faster than one), then encoded with jpeg-js. The same inputs always
+ * a fixed grain so that the large ones carry a camera's noise and come to 2.2–2.6 MB (a phone's 12 MP
+ * JPEG is 2–5 MB; a smooth upscale compresses, and decodes, as no photo does), then encoded with jpeg-js. The same inputs always
  * give the same files; they are kept in a gitignored folder and made again only when missing.
  */
 import { existsSync } from 'node:fs';
@@ -28,7 +28,7 @@ export const REAL_SIZES: readonly PhotoSize[] = [
 ];
 
 const JPEG_QUALITY = 90;
-/** Grain amplitude in levels (±): a camera's noise, enough to give a 12 MP photo a phone photo's 3–4 MB. */
+/** Grain amplitude in levels (±): a camera's noise. */
 const GRAIN = 6;
 
 /** A fixed pseudo-random sequence (mulberry32), so that the grain is the same on every run and machine. */
