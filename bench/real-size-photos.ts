@@ -1,6 +1,6 @@
 /**
  * The worker-pool bench's photos at the sizes people caption: Flickr's 500×375, COCO's 640×480 and a
- * phone's 12 megapixels (4032×3024). The shared photos are small (240 px high), so each is made from one
+ * phone's 12 megapixels (4032×3024). The shared photos are small (224–240 px high), so each is made from one
  * of them at bench time: centre-cropped to 4:3 and resized (tfjs's bilinear resampling on the CPU), with
  * a fixed grain so that the large ones carry a camera's noise and come to 2.2–2.6 MB (a phone's 12 MP
  * JPEG is 2–5 MB; a smooth upscale compresses, and decodes, as no photo does), then encoded with jpeg-js. The same inputs always
