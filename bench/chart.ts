@@ -42,8 +42,8 @@ function appPhotos({ app, targets }: BenchReport): string {
   const { photos } = app;
   const targetRows = Object.values(targets).map(({ target, measured, met }) => `<tr><td>${escape(target)}</td><td>${escape(measured)}</td><td>${met ? 'met' : 'NOT met'}</td></tr>`);
   return `<p>App, ${photos.photos} photos dropped at once (${escape(app.backend)}${app.wasmThreads ? ` × ${app.wasmThreads} threads` : ''}): <b>${ms(photos.perPhotoMs)} per photo</b> ·
-page thread: decode + shrink ${ms(photos.readPhotoMs.median)}, CPU ${ms(photos.cpuPerPhotoMs.mainThread)} per photo (script ${ms(photos.cpuPerPhotoMs.script)}, layout + style ${ms(photos.cpuPerPhotoMs.layoutAndStyle)}; whole page ${ms(photos.cpuPerPhotoMs.process)}) ·
-workers (${photos.workersBusy.toFixed(2)} busy on average): thumbnail ${ms(photos.thumbnailMs.median)}, pixels ${ms(photos.pixelsMs.median)}, prep + encoder ${ms(photos.encodeMs.median)}, beam search ${ms(photos.searchMs.median)}, job as the page sees it ${ms(photos.workerMs.median)} · ${photos.updatesPerPhoto.toFixed(1)} partial-caption messages per photo ·
+page thread: read ${ms(photos.readPhotoMs.median)}, CPU ${ms(photos.cpuPerPhotoMs.mainThread)} per photo (script ${ms(photos.cpuPerPhotoMs.script)}, layout + style ${ms(photos.cpuPerPhotoMs.layoutAndStyle)}; whole page ${ms(photos.cpuPerPhotoMs.process)}) ·
+workers (${photos.workersBusy.toFixed(2)} busy on average): decode ${ms(photos.decodeMs.median)}, thumbnail ${ms(photos.thumbnailMs.median)}, pixels ${ms(photos.pixelsMs.median)}, prep + encoder ${ms(photos.encodeMs.median)}, beam search ${ms(photos.searchMs.median)}, job as the page sees it ${ms(photos.workerMs.median)} · ${photos.updatesPerPhoto.toFixed(1)} partial-caption messages per photo ·
 worker JavaScript ${Object.entries(app.workerScriptBytes).map(([backend, bytes]) => `${backend} ${(bytes / 1000).toFixed(0)} kB`).join(', ')}</p>
 <table><tr><th>target</th><th>measured</th><th></th></tr>${targetRows.join('')}</table>`;
 }

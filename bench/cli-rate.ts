@@ -15,7 +15,10 @@ export async function measureCliJobs(jobs: number, files: string[]) {
   let failed = 0;
   started = performance.now();
   const cpuBefore = process.cpuUsage();
-  await pool.caption(files, (_index, row) => {
+  // When each photo was done, by its index: with one job, photos run one after another.
+  const doneAtMs: number[] = [];
+  await pool.caption(files, (index, row) => {
+    doneAtMs[index] = performance.now() - started;
     if ('error' in row) failed++;
   });
   const captionSeconds = (performance.now() - started) / 1000;
@@ -33,6 +36,7 @@ export async function measureCliJobs(jobs: number, files: string[]) {
     captionSeconds,
     photosPerSecond: files.length / captionSeconds,
     cpuSecondsPerPhoto: cpuSeconds / files.length,
+    doneAtMs,
     /** Cores kept busy on average (at most `jobs`; less when other work shares the machine). */
     coresUsed: cpuSeconds / captionSeconds,
     loadAverage: { before: loadAverageBefore, after: os.loadavg()[0] },

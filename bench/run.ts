@@ -6,8 +6,10 @@
  * .cache/bench/report.{json,html,png}. Uses the default model of public/models/models.json, or the
  * generated test fixture (labelled as such) when there is none.
  * `--app-only` measures just the app (cold start, photos, camera) into report-app.json, to iterate on it.
- * `--pool` measures just the worker pool (bench/pool.ts) into report-pool.json: a batch with 1, 2 and
- * the automatic number of workers beside the CLI's --jobs 1 and 2, memory per worker, the camera.
+ * `--pool` measures just the worker pool (bench/pool.ts) into report-pool.json: a batch of real-size
+ * photos with 1, 2 and the automatic number of workers beside the CLI's --jobs 1 and 2, page/CLI ratios
+ * per photo size, memory per worker, the camera; `--baseline-dist=DIR [--pool-rounds=N]` instead runs
+ * the automatic page on that other build and on this one in turn.
  * `--fixture` uses the generated test fixture instead of the installed model (labelled as such).
  * `--library` runs only the photo-library stage (memory and page elements over 1,000 photos) into report-library.json.
  * `--soak [--soak-minutes=N]` runs only the camera soak (10 minutes unless told) into report-soak.json.
@@ -39,6 +41,7 @@ import { distribution } from './stats';
 import { recordWorkerEvents } from './app-events';
 import { benchWorkerPool, poolTargets, type PoolReport } from './pool';
 import { SHARED_PHOTOS, STDLIB_PHOTOS } from './photo-set';
+import { REAL_SIZES, realSizePhotos } from './real-size-photos';
 import { startCamera } from './camera';
 import { benchPackageSize, type PackageSizeReport } from './package-size';
 import { benchFirstVisit, type FirstVisitReport } from './first-visit';
@@ -51,6 +54,10 @@ const POOL_ONLY = process.argv.includes('--pool');
 const LIBRARY_ONLY = process.argv.includes('--library');
 const SOAK = process.argv.includes('--soak');
 const FIRST_VISIT_ONLY = process.argv.includes('--first-visit');
+/** `--pool --baseline-dist=DIR`: another build of the app (`vite build` of an earlier commit) to compare with, in the same run. */
+const BASELINE_DIST = process.argv.find((argument) => argument.startsWith('--baseline-dist='))?.split('=')[1] ?? null;
+/** With a baseline: how many times the automatic page runs on each build, alternating. */
+const POOL_ROUNDS = Number(process.argv.find((argument) => argument.startsWith('--pool-rounds='))?.split('=')[1] ?? 2);
 const SOAK_MINUTES = Number(process.argv.find((argument) => argument.startsWith('--soak-minutes='))?.split('=')[1] ?? 10);
 const OUT_DIR = path.resolve('.cache/bench');
 const SITE_ROOT = path.join(OUT_DIR, 'site');
@@ -112,13 +119,14 @@ interface AppPhotosReport {
   photos: number;
   /** Drop → last caption, divided by the photo count: what the page gives per photo. */
   perPhotoMs: number;
-  /** Drop (the event reaching the page) → the worker starting the first photo: decoding it on the page, the message. */
+  /** Drop (the event reaching the page) → the worker starting the first photo: reading it on the page, the message. */
   dropToFirstJobMs: number;
   /** Workers inside jobs on average, first job started → last job done (1: one worker that never waited for a photo; the pool's helpers add theirs). */
   workersBusy: number;
-  /** Page thread: decoding and shrinking each photo (createImageBitmap, src/services/read-photo.ts). */
+  /** Page thread: reading each photo (src/services/read-photo.ts: its bytes checked; only HEIC decoded, in the HEIC worker). */
   readPhotoMs: Distribution;
-  /** Worker, per photo (JobStages): the card's thumbnail, bitmap → pixels, preprocessing + encoder, beam search. */
+  /** Worker, per photo (JobStages): decoding the file to the size the model needs, the card's thumbnail, bitmap → pixels, preprocessing + encoder, beam search. */
+  decodeMs: Distribution;
   thumbnailMs: Distribution;
   pixelsMs: Distribution;
   encodeMs: Distribution;
@@ -232,6 +240,7 @@ async function captionPhotosInApp(page: Page, files: string[]): Promise<AppPhoto
     dropToFirstJobMs: firstStartedAt - droppedAt,
     workersBusy: insideJobs / (lastDoneAt - firstStartedAt),
     readPhotoMs: distribution(readPhotoMs),
+    decodeMs: distribution(done.map((job) => job.stages!.decodeMs)),
     thumbnailMs: distribution(done.map((job) => job.stages!.thumbnailMs)),
     pixelsMs: distribution(done.map((job) => job.stages!.pixelsMs)),
     encodeMs: distribution(done.map((job) => job.stages!.encodeMs)),
@@ -465,13 +474,28 @@ function machineLine(): string {
   return `${os.cpus()[0]?.model ?? 'unknown CPU'} × ${os.cpus().length}, ${os.platform()}, headless Chromium (WebGL and WebGPU from SwiftShader), load average ${os.loadavg()[0].toFixed(1)}`;
 }
 
-/** A batch of 24 photos (fewer ones repeated) on the app's worker pool and on the CLI's. */
-async function benchPool(appUrl: string): Promise<PoolReport> {
+/**
+ * A batch of 24 photos at real sizes (500×375, 640×480 and 12 MP, made from the bench's photos: see
+ * bench/real-size-photos.ts) on the app's worker pool and on the CLI's; with a baseline site, the
+ * automatic page on both builds in turn.
+ */
+async function benchPool(appUrl: string, baselineUrl: string | null): Promise<PoolReport> {
   const distinct = await photoFiles();
-  const batch = Array.from({ length: 24 }, (_, index) => distinct[index % distinct.length]);
-  const source = distinct.length < batch.length ? `${distinct.length} photos repeated (${SHARED_PHOTOS} is absent)` : `the bench's ${batch.length} photos`;
-  log(`worker pool: ${batch.length} photos with 1, 2 and the automatic number of workers, then the CLI's --jobs 1 and 2…`);
-  return benchWorkerPool(appUrl, batch, source, log);
+  const batch = await realSizePhotos(distinct, 24, path.join(OUT_DIR, 'real-size-photos'), log);
+  const source = `${REAL_SIZES.map((size) => size.name).join(', ')} made from ${distinct.length < batch.length ? `${distinct.length} photos, repeated (${SHARED_PHOTOS} is absent)` : `${batch.length} of the bench's photos`}`;
+  log(
+    baselineUrl
+      ? `worker pool: ${batch.length} photos on the baseline and this build in turn (automatic workers, ${POOL_ROUNDS} rounds), then the CLI's --jobs 1 and 2…`
+      : `worker pool: ${batch.length} photos with 1, 2 and the automatic number of workers, then the CLI's --jobs 1 and 2…`,
+  );
+  return benchWorkerPool({ current: appUrl, baseline: baselineUrl, rounds: POOL_ROUNDS }, batch, source, log);
+}
+
+/** The baseline build served as the bench serves this one (sub-path, models of the same choice). */
+async function baselineServer(distDir: string, extraModelsDir: string | undefined): Promise<StaticServer> {
+  const siteRoot = path.join(OUT_DIR, 'baseline-site');
+  await publishSite({ distDir: path.resolve(distDir), siteRoot, extraModelsDir });
+  return startStaticServer(siteRoot);
 }
 
 /** The first visit on an emulated slow link, from a host that compresses text as a CDN does (so bytes and time are a real host's). */
@@ -500,12 +524,14 @@ async function main(): Promise<void> {
   }
   if (POOL_ONLY) {
     const server = await startStaticServer(SITE_ROOT);
+    const baseline = BASELINE_DIST ? await baselineServer(BASELINE_DIST, extraModelsDir) : null;
     try {
-      const pool = await benchPool(`${server.origin}${APP_SUB_PATH}`);
+      const pool = await benchPool(`${server.origin}${APP_SUB_PATH}`, baseline && `${baseline.origin}${APP_SUB_PATH}`);
       const report = { startedAt, machine: machineLine(), model: note ?? 'the default model of public/models', pool, targets: poolTargets(pool) };
       await writeStageReport('report-pool.json', report);
     } finally {
       await server.close();
+      await baseline?.close();
     }
     return;
   }
@@ -567,7 +593,7 @@ async function main(): Promise<void> {
     log(`photo library: ${JSON.stringify(library)}`);
     const app = await benchApp(appBrowser, server, photos, liveInput);
     const backends = await benchBackends(harnessBrowser, server, modelUrl, photoUrls);
-    const pool = await benchPool(`${server.origin}${APP_SUB_PATH}`);
+    const pool = await benchPool(`${server.origin}${APP_SUB_PATH}`, null);
     const packageSize = await benchPackageSize(log);
     const firstVisit = await firstVisitOnSlowLink();
     const report: BenchReport = {

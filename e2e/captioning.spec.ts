@@ -1,7 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import type { JobDoneEvent } from '../src/worker/protocol';
-import { MAX_PHOTO_SIDE } from '../src/services/read-photo';
-import { FIXTURE_CAPTIONS } from '../tools/fixture/make-fixture-model';
+import { photoDecodeSize } from '../src/captioner/preprocess';
+import { FIXTURE_CAPTIONS, IMAGE_SIZE } from '../tools/fixture/make-fixture-model';
 import { card, dropFiles, expectCaptioned, generatedInput, openReadyApp, pasteFiles, PHOTOS, screenshotPath, workerEvents } from './helpers';
 import { installProbes, workerDiagnostics } from './page-probes';
 
@@ -79,9 +79,11 @@ test('a 10,000 × 10,000 px photo is downscaled and captioned', async ({ page })
   await openReadyApp(page, 'webgl');
   await dropFiles(page, [generatedInput('huge.png', 'image/png')]);
   await expectCaptioned(page, 'huge.png');
-  // What the worker gave the model: the long side shrunk to MAX_PHOTO_SIDE, and still the photo's grey (200 of 255).
+  // What the worker gave the model: decoded only to the size that covers the model's input, and still the photo's grey (200 of 255).
   const { lastImage } = await workerDiagnostics(page);
-  expect(lastImage && [lastImage.width, lastImage.height]).toEqual([MAX_PHOTO_SIDE, MAX_PHOTO_SIDE]);
+  const expected = photoDecodeSize(10_000, 10_000, { width: IMAGE_SIZE, height: IMAGE_SIZE });
+  expect(expected.width).toBeLessThan(10_000);
+  expect(lastImage && [lastImage.width, lastImage.height]).toEqual([expected.width, expected.height]);
   for (const brightness of lastImage!.quadrantBrightness) expect(brightness).toBeCloseTo(200 / 255, 2);
 });
 

@@ -3,7 +3,9 @@
  * 200 photos. Every test also fails on page errors, dialogs and CSP violations.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { FIXTURE_CAPTIONS } from '../tools/fixture/make-fixture-model';
+import { decodedPhotoSize } from '../src/worker/photo-decoding';
+import { THUMBNAIL_SIDE } from '../src/worker/thumbnail';
+import { FIXTURE_CAPTIONS, IMAGE_SIZE as FIXTURE_IMAGE_SIZE } from '../tools/fixture/make-fixture-model';
 import { hostileCorpus } from './hostile-corpus';
 import { flatBlockJpeg, withExifOrientation } from './image-bytes';
 import { card, dropFiles, expectCaptioned, expectEachCaptioned, greyPng, openReadyApp, PHOTOS, workerEvents, type TestFile } from './helpers';
@@ -113,6 +115,40 @@ test('EXIF orientation is applied before the model sees the photo', async ({ pag
   }
 });
 
+test('a large photo is decoded in the worker, only to the size the model needs, the right way up', async ({ page }) => {
+  await openReadyApp(page, 'webgl');
+  // Stored 2048 × 1024 px with a bright top-left quadrant; EXIF orientation 6 shows it 1024 × 2048, bright at the top right.
+  const bright = (column: number, row: number, width: number, height: number) => [column < width / 16 && row < height / 16 ? 250 : 10, 128, 128];
+  const large = withExifOrientation(flatBlockJpeg(2048, 1024, 'ycbcr', (column, row) => bright(column, row, 2048, 1024)), 6);
+  // The same picture small enough to reach the model whole, as every photo did before.
+  const small = withExifOrientation(flatBlockJpeg(64, 32, 'ycbcr', (column, row) => bright(column, row, 64, 32)), 6);
+  const seen = [];
+  for (const [name, bytes] of [['large-rotated.jpg', large], ['small-rotated.jpg', small]] as const) {
+    await dropFiles(page, [testFile(name, 'image/jpeg', bytes)]);
+    await expectCaptioned(page, name);
+    const { lastImage } = await workerDiagnostics(page);
+    expect(lastImage, name).not.toBeNull();
+    const thumbnail = card(page, name).locator('img.thumbnail');
+    await expect(thumbnail).toHaveJSProperty('complete', true);
+    const thumbnailSize = await thumbnail.evaluate((image: HTMLImageElement) => [image.naturalWidth, image.naturalHeight]);
+    seen.push({ lastImage: lastImage!, caption: await bestCaptionLine(page, name), thumbnailSize });
+  }
+  const [fromLarge, fromSmall] = seen;
+  // Shrunk to what covers the fixture's 32 × 32 input and a thumbnail, upright; the small one kept whole, as before.
+  const decoded = decodedPhotoSize(1024, 2048, { width: FIXTURE_IMAGE_SIZE, height: FIXTURE_IMAGE_SIZE });
+  expect(decoded.width).toBeLessThan(1024);
+  expect([fromLarge.lastImage.width, fromLarge.lastImage.height]).toEqual([decoded.width, decoded.height]);
+  expect([fromSmall.lastImage.width, fromSmall.lastImage.height]).toEqual([32, 64]);
+  expect(fromLarge.thumbnailSize).toEqual([THUMBNAIL_SIDE / 2, THUMBNAIL_SIDE]);
+  for (const { lastImage } of seen) {
+    const brightest = lastImage.quadrantBrightness.indexOf(Math.max(...lastImage.quadrantBrightness));
+    expect(brightest, 'the bright corner, top right').toBe(1);
+  }
+  expect(fromLarge.caption).toBe(fromSmall.caption);
+  // The page's thread decoded neither (the probes count its createImageBitmap calls): the worker did.
+  expect((await mainThreadLeaks(page)).bitmapsMade).toBe(0);
+});
+
 test('a lost WebGL context mid-job: the job is retried on a new backend, the app says so, no result is lost or wrong', async ({ page }) => {
   await openReadyApp(page, 'webgl');
   // Lose the context as soon as the first photo's search has produced its first step.
@@ -176,6 +212,6 @@ test('200 photos leave tfjs memory where the first left it, and leak no object U
   await page.getByRole('button', { name: 'Clear finished' }).click();
   await expect(page.getByTestId('photo-card')).toHaveCount(0);
   const leaks = await mainThreadLeaks(page);
-  expect(leaks.bitmapsMade).toBeGreaterThanOrEqual(photos.length);
-  expect(leaks).toMatchObject({ liveObjectUrls: 0, openBitmaps: 0 });
+  // The worker decodes photos: the page's thread makes no bitmap that could leak.
+  expect(leaks).toEqual({ liveObjectUrls: 0, openBitmaps: 0, bitmapsMade: 0 });
 });

@@ -46,7 +46,7 @@ async function recordFramesAndCaptions(page: Page): Promise<void> {
     window.captionsShown = [];
     const post = Worker.prototype.postMessage;
     Worker.prototype.postMessage = function (this: Worker, request: WorkerRequest, transfer: Transferable[] | StructuredSerializeOptions = []) {
-      if (request.type === 'caption' && request.liveFrame) window.framesSent[request.jobId] = meanBrightness(request.picture);
+      if (request.type === 'caption' && request.liveFrame) window.framesSent[request.jobId] = meanBrightness(request.picture as CanvasImageSource);
       post.call(this, request, transfer as StructuredSerializeOptions);
     };
     // The page renders a frame's result before the next message arrives, so the newest frame result is the one shown.

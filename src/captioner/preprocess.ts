@@ -38,6 +38,26 @@ export function coveringSize(width: number, height: number, input: ImageSize): {
   return { width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)) };
 }
 
+/**
+ * Longest side a photo keeps on its way to the model when it is no larger: up to it the captioner's own
+ * resampling (imageToTensor, as in the CLI and in training) makes the model's input from all of its
+ * pixels, so for such photos the page and `npm run caption` give the same captions.
+ */
+export const MAX_PHOTO_SIDE = 1024;
+
+/**
+ * The size a browser decodes a photo to before captioning it: as it is up to MAX_PHOTO_SIDE; a larger
+ * one (a phone's 12 megapixels) only to what covers the model's input (coveringSize), and never longer
+ * than MAX_PHOTO_SIDE (a panorama), since more pixels only cost decoding, copying and preprocessing.
+ */
+export function photoDecodeSize(width: number, height: number, input: ImageSize): { width: number; height: number } {
+  const longSide = Math.max(width, height);
+  if (longSide <= MAX_PHOTO_SIDE) return { width, height };
+  const covering = Math.max(input.width / width, input.height / height);
+  const scale = Math.min(covering, MAX_PHOTO_SIDE / longSide);
+  return { width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)) };
+}
+
 /** Normalised [y1, x1, y2, x2] region of the source that is resampled into the target. */
 export type Box = [number, number, number, number];
 

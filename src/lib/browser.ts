@@ -12,8 +12,8 @@
 import { DEFAULT_BEAM_SEARCH_OPTIONS } from '../captioner/beam-search';
 import { BrokenModelError } from '../captioner/errors';
 import { parseModelList } from '../captioner/model-list';
-import { readPhoto } from '../services/read-photo';
-import { errorMessage, transferList, type CaptionRequest, type LoadModelRequest, type ModelReadyEvent, type WorkerEvent } from '../worker/protocol';
+import { readPhoto, releasePhoto } from '../services/read-photo';
+import { errorMessage, transferList, type CaptionRequest, type LoadModelRequest, type ModelReadyEvent, type PhotoFile, type WorkerEvent } from '../worker/protocol';
 import { startCaptionerWorker } from '../worker/start-worker';
 import { MAX_PINNED_THREADS } from '../worker/wasm-threads';
 import type { CaptionedPhoto, PartialCaptions } from './result';
@@ -86,15 +86,13 @@ export interface BrowserCaptioner {
 }
 
 interface PendingJob {
-  width: number;
-  height: number;
   onPartial?: (partial: PartialCaptions) => void;
   resolve: (photo: CaptionedPhoto) => void;
   reject: (error: Error) => void;
 }
 
-/** Whatever was given, as a bitmap of at most the app's photo size, EXIF orientation applied (the app's readPhoto). */
-async function toBitmap(input: BrowserCaptionInput): Promise<ImageBitmap> {
+/** Whatever was given, as the app's readPhoto readies a photo for the worker (which decodes and shrinks it). */
+async function toPhoto(input: BrowserCaptionInput): Promise<PhotoFile | ImageBitmap> {
   // A bitmap is copied: the worker takes (and closes) what it is sent, and the caller's stays theirs.
   if (typeof ImageBitmap !== 'undefined' && input instanceof ImageBitmap) return createImageBitmap(input);
   if (input instanceof Blob) return readPhoto(input);
@@ -173,7 +171,7 @@ export async function createCaptioner(options: CreateCaptionerOptions = {}): Pro
         case 'job-done': {
           const job = jobs.get(event.jobId);
           jobs.delete(event.jobId);
-          return job?.resolve(captionedPhoto(event, job.width, job.height));
+          return job?.resolve(captionedPhoto(event, event.imageSize.width, event.imageSize.height));
         }
         case 'job-failed': {
           const job = jobs.get(event.jobId);
@@ -205,9 +203,9 @@ export async function createCaptioner(options: CreateCaptionerOptions = {}): Pro
     model,
     async caption(input, { onPartial, grounding = true, ...search } = {}) {
       if (stopped) throw stopped;
-      const picture = await toBitmap(input);
+      const picture = await toPhoto(input);
       if (stopped) {
-        picture.close();
+        releasePhoto(picture);
         throw stopped;
       }
       const jobId = String(nextJob++);
@@ -221,7 +219,7 @@ export async function createCaptioner(options: CreateCaptionerOptions = {}): Pro
         liveFrame: false,
       };
       return new Promise((resolve, reject) => {
-        jobs.set(jobId, { width: picture.width, height: picture.height, onPartial, resolve, reject });
+        jobs.set(jobId, { onPartial, resolve, reject });
         worker.postMessage(request, transferList(request));
       });
     },

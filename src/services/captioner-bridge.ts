@@ -19,7 +19,7 @@ import { isModelKept, saveDataOn } from './metered';
 import { useModelStore } from '../store/model';
 import { readPhotoDescription } from './photo-description';
 import { keepWhileArriving } from './photo-queue';
-import { readPhoto } from './read-photo';
+import { readPhoto, releasePhoto } from './read-photo';
 import { holdResultDetails } from './saved-results';
 import { currentCaptionSettings, useSettingsStore } from '../store/settings';
 import { CaptionerPool, type WorkerCrash } from './captioner-pool';
@@ -192,7 +192,7 @@ export function downloadModel(): void {
   if (status.phase === 'asking') loadModel(status.modelId);
 }
 
-/** Decodes the photo on the main thread (createImageBitmap is asynchronous) and hands it over; the worker sends its thumbnail back. */
+/** Checks the photo (a HEIC one is decoded in the HEIC worker) and hands it over; the worker decodes it and sends its thumbnail back. */
 async function sendJob(jobId: string, file: File): Promise<void> {
   const { setJobState, setSettings } = useJobsStore.getState();
   setJobState(jobId, { kind: 'reading' });
@@ -201,10 +201,10 @@ async function sendJob(jobId: string, file: File): Promise<void> {
     if (description !== null && findJob(jobId)) useJobsStore.getState().setDescription(jobId, description.text, description.machineWriter);
   });
   const generation = workerGeneration;
-  let bitmap: ImageBitmap;
+  let photo: Awaited<ReturnType<typeof readPhoto>>;
   try {
     const readStart = performance.now();
-    bitmap = await readPhoto(file);
+    photo = await readPhoto(file);
     // For `npm run bench` (a PerformanceObserver there sees it): the page thread's share of a photo.
     // Not left in the timeline, which would grow by an entry per photo over a library of thousands.
     performance.measure('read-photo', { start: readStart, detail: jobId });
@@ -215,13 +215,13 @@ async function sendJob(jobId: string, file: File): Promise<void> {
     return;
   }
   if (!findJob(jobId) || generation !== workerGeneration) {
-    bitmap.close(); // removed while decoding, or queued again after a worker crash
+    releasePhoto(photo); // removed while reading, or queued again after a worker crash
     pumpQueue();
     return;
   }
   const settings = currentCaptionSettings();
   setSettings(jobId, { ...settings, modelId: useSettingsStore.getState().modelId ?? '' });
-  pool.postPhoto({ type: 'caption', jobId, picture: bitmap, settings, streamHypotheses: true, wantThumbnail: true, liveFrame: false }, frameSource !== null);
+  pool.postPhoto({ type: 'caption', jobId, picture: photo, settings, streamHypotheses: true, wantThumbnail: true, liveFrame: false }, frameSource !== null);
 }
 
 /**

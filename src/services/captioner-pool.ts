@@ -11,7 +11,7 @@ import { parseWorkersParameter, planWorkers } from '../store/pool-size';
 import { transferList, type BackendName, type CaptionRequest, type LoadModelRequest, type WorkerEvent, type WorkerRequest } from '../worker/protocol';
 import { startCaptionerWorker } from '../worker/start-worker';
 
-/** A worker's photos in flight: one captioning and the next decoded and waiting keeps it busy without hoarding bitmaps. */
+/** A worker's photos in flight: one captioning and the next read and waiting keeps it busy without hoarding photos. */
 export const PHOTOS_PER_WORKER = 2;
 
 /**

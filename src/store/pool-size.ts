@@ -13,7 +13,7 @@ export const MAX_PINNED_WORKERS = 8;
 
 /**
  * navigator.deviceMemory (GB, which browsers round down to a power of two) below which the pool is
- * kept small: each extra worker costs tens of MB (`npm run bench` measures it), which a phone with
+ * kept small: each extra worker costs about 140–155 MB (`npm run bench -- --pool` measures it), which a phone with
  * 1 GB cannot spare for speed.
  */
 const MEMORY_LIMITS: readonly { belowGb: number; workers: number }[] = [

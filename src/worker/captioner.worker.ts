@@ -12,6 +12,8 @@ import { fetchGraphModel, fetchText } from './fetch-model';
 import { ModelFileLoader } from './model-cache';
 import { makeThumbnail } from './thumbnail';
 import { picturePixels } from './picture-pixels';
+import { photoForModel } from './photo-decoding';
+import { DamagedImageError } from '../captioner/errors';
 import { GpuContextLost, isGpuContextLost, replaceLostWebglBackend, simulateGpuContextLoss, whileGpuContextHolds } from './gpu-context';
 import {
   errorMessage,
@@ -20,6 +22,10 @@ import {
   type ImageSummary,
   type CaptionRequest,
   type LoadModelRequest,
+  type CaptionInput,
+  type ImageSize,
+  type Picture,
+  isPhotoFile,
   type WorkerEvent,
   type WorkerRequest,
 } from './protocol';
@@ -133,11 +139,24 @@ async function loadModel(request: LoadModelRequest, recoveryNote: string | null 
   }
 }
 
-async function captionJob({ jobId, picture, settings, streamHypotheses, wantThumbnail, liveFrame }: CaptionRequest): Promise<void> {
+/**
+ * What is captioned: a camera frame as it came (the camera service sized it); a photo decoded, or
+ * shrunk, to what the model needs, here rather than on the page's thread.
+ */
+function pictureToCaption(input: CaptionInput, liveFrame: boolean, modelInput: ImageSize): Promise<Picture> {
+  if (isPhotoFile(input) || (!liveFrame && input instanceof ImageBitmap)) return photoForModel(input, modelInput);
+  return Promise.resolve(input);
+}
+
+async function captionJob({ jobId, picture: input, settings, streamHypotheses, wantThumbnail, liveFrame }: CaptionRequest): Promise<void> {
+  // Closed however the job ends (closing twice does no harm): the picture sent, then the one captioned.
+  let picture = isPhotoFile(input) ? null : input;
   try {
     if (cancelledJobs.has(jobId)) throw new JobCancelled();
     if (!captioner) throw new Error('no model is loaded');
     emit({ type: 'job-started', jobId });
+    const decodeStartedAt = performance.now();
+    picture = await pictureToCaption(input, liveFrame, captioner.card.image);
     const thumbnailStartedAt = performance.now();
     // A missing thumbnail only costs the card its picture.
     const thumbnail = wantThumbnail ? await makeThumbnail(picture).catch(() => null) : null;
@@ -165,6 +184,7 @@ async function captionJob({ jobId, picture, settings, streamHypotheses, wantThum
     });
     const doneAt = performance.now();
     const stages = {
+      decodeMs: thumbnailStartedAt - decodeStartedAt,
       thumbnailMs: startedAt - thumbnailStartedAt,
       pixelsMs: pixelsAt - startedAt,
       encodeMs: encodedAt - pixelsAt,
@@ -172,13 +192,16 @@ async function captionJob({ jobId, picture, settings, streamHypotheses, wantThum
       searchMs: doneAt - encodedAt,
       updatesPosted,
     };
-    emit({ type: 'job-done', jobId, captions: captions.slice(0, CAPTIONS_SHOWN), objects, elapsedMs: doneAt - startedAt, stages });
+    const imageSize = { width: image.width, height: image.height };
+    emit({ type: 'job-done', jobId, captions: captions.slice(0, CAPTIONS_SHOWN), objects, imageSize, elapsedMs: doneAt - startedAt, stages });
   } catch (error) {
     // The pool frees the photo's slot only now, when this worker has let go of it.
     if (error instanceof JobCancelled) emit({ type: 'job-cancelled', jobId });
+    // A photo the browser cannot decode: the message is the card's own, as when the page decoded photos.
+    else if (error instanceof DamagedImageError) emit({ type: 'job-failed', jobId, message: error.message });
     else emit({ type: 'job-failed', jobId, message: `Captioning failed: ${errorMessage(error)}` });
   } finally {
-    picture.close();
+    picture?.close();
     cancelledJobs.delete(jobId);
   }
 }

@@ -1,8 +1,9 @@
 /**
  * Messages between the UI (main thread) and the captioner worker. Everything here must survive
- * structuredClone, so only plain data (and the transferred ImageBitmap) is allowed.
+ * structuredClone, so only plain data (and the transferred ImageBitmap or VideoFrame, or a Blob) is allowed.
  */
 import type { BeamSearchOptions, Caption, CaptionUpdate, DetectedObject, ImageSize } from '../captioner';
+import type { ImageFormat } from '../captioner/image-format';
 
 export type { BeamSearchOptions, Caption, CaptionUpdate, DetectedObject, ImageSize } from '../captioner';
 
@@ -85,11 +86,29 @@ export interface LoadModelRequest {
  */
 export type Picture = ImageBitmap | VideoFrame;
 
+/**
+ * A photo file still encoded, in a format the browser decodes (not HEIC): the worker decodes it, off the
+ * page's thread, only to the size the model needs (photoDecodeSize). A Blob is sent by reference, not copied.
+ */
+export interface PhotoFile {
+  kind: 'photo-file';
+  file: Blob;
+  /** Sniffed from its bytes by the page, for the message when it cannot be decoded. */
+  format: ImageFormat;
+}
+
+/** What a caption request carries: a photo file, a decoded photo (HEIC, the package's bitmaps) or a camera frame. */
+export type CaptionInput = Picture | PhotoFile;
+
+export function isPhotoFile(input: CaptionInput): input is PhotoFile {
+  return 'kind' in input && input.kind === 'photo-file';
+}
+
 export interface CaptionRequest {
   type: 'caption';
   jobId: string;
-  /** Transferred, so the worker owns (and closes) it. */
-  picture: Picture;
+  /** A picture is transferred, so the worker owns (and closes) it. */
+  picture: CaptionInput;
   /** The settings when the photo was sent, so changing them never affects a running job. */
   settings: CaptionSettings;
   /** Send the partial captions after every step (photos show them; camera frames only need the result). */
@@ -117,9 +136,12 @@ export interface LoseGpuContextRequest {
 
 export type WorkerRequest = LoadModelRequest | CaptionRequest | CancelRequest | DiagnosticsRequest | LoseGpuContextRequest;
 
-/** What postMessage must transfer with the request: a caption request's picture, which the worker owns from then on. */
+/**
+ * What postMessage must transfer with the request: a caption request's picture, whose pixels the worker
+ * owns from then on; a photo file is a Blob, shared rather than moved.
+ */
 export function transferList(request: WorkerRequest): Transferable[] {
-  return request.type === 'caption' ? [request.picture] : [];
+  return request.type === 'caption' && !isPhotoFile(request.picture) ? [request.picture] : [];
 }
 
 // ---- worker → UI -----------------------------------------------------------------------------
@@ -199,6 +221,8 @@ export interface JobDoneEvent {
   captions: Caption[];
   /** What the encoder detected; null when the model exposes no detections. */
   objects: DetectedObject[] | null;
+  /** The photo as the captioner took it (after EXIF orientation, decoded at photoDecodeSize). */
+  imageSize: ImageSize;
   /** Preprocessing + beam search in the worker, in milliseconds. */
   elapsedMs: number;
   /** Where elapsedMs went, for `npm run bench`. */
@@ -208,7 +232,9 @@ export interface JobDoneEvent {
 export interface JobStages {
   /** The card's thumbnail, made on the worker's thread before captioning (0 when none was asked for). */
   thumbnailMs: number;
-  /** The transferred ImageBitmap → RGBA pixels (OffscreenCanvas). */
+  /** A photo file decoded at the size the model needs (0 for a picture sent decoded). */
+  decodeMs: number;
+  /** The decoded picture → RGBA pixels (OffscreenCanvas). */
   pixelsMs: number;
   /** Pixels → the encoder's outputs read: preprocessing, encoder, detections. */
   encodeMs: number;

@@ -69,7 +69,7 @@ function photo(jobId: string): CaptionRequest {
 }
 
 function done(jobId: string): WorkerEvent {
-  return { type: 'job-done', jobId, captions: [], objects: null, elapsedMs: 1, stages: { thumbnailMs: 0, pixelsMs: 0, encodeMs: 0, firstStepMs: 0, searchMs: 0, updatesPosted: 0 } };
+  return { type: 'job-done', jobId, captions: [], objects: null, imageSize: { width: 1, height: 1 }, elapsedMs: 1, stages: { decodeMs: 0, thumbnailMs: 0, pixelsMs: 0, encodeMs: 0, firstStepMs: 0, searchMs: 0, updatesPosted: 0 } };
 }
 
 describe('the captioner pool', () => {

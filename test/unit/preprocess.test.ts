@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { coveringSize, imageToTensor, placement, type ImageSpec } from '../../src/captioner/preprocess';
+import { coveringSize, imageToTensor, MAX_PHOTO_SIDE, photoDecodeSize, placement, type ImageSpec } from '../../src/captioner/preprocess';
 import { initNodeBackend } from '../../src/node/runtime';
 
 const spec = (resize: ImageSpec['resize']): ImageSpec => ({ height: 50, width: 50, resize, scale: 1, offset: 0, padValue: 10 });
@@ -65,5 +65,26 @@ describe('coveringSize', () => {
   it('never enlarges', () => {
     expect(coveringSize(500, 375, input)).toEqual({ width: 500, height: 375 });
     expect(coveringSize(1024, 510, input)).toEqual({ width: 1024, height: 510 });
+  });
+});
+
+describe('photoDecodeSize', () => {
+  const input = { height: 512, width: 512 };
+
+  it('keeps every pixel of a photo up to MAX_PHOTO_SIDE, as the CLI reads it', () => {
+    expect(photoDecodeSize(500, 375, input)).toEqual({ width: 500, height: 375 });
+    expect(photoDecodeSize(640, 480, input)).toEqual({ width: 640, height: 480 });
+    expect(photoDecodeSize(MAX_PHOTO_SIDE, 717, input)).toEqual({ width: MAX_PHOTO_SIDE, height: 717 });
+  });
+
+  it('shrinks a larger photo only to what covers the model input, either way up', () => {
+    expect(photoDecodeSize(4032, 3024, input)).toEqual({ width: 683, height: 512 });
+    expect(photoDecodeSize(3024, 4032, input)).toEqual({ width: 512, height: 683 });
+    expect(photoDecodeSize(2048, 1536, { height: 352, width: 352 })).toEqual({ width: 469, height: 352 });
+  });
+
+  it('never makes a long side longer than MAX_PHOTO_SIDE (a panorama)', () => {
+    expect(photoDecodeSize(8000, 1000, input)).toEqual({ width: MAX_PHOTO_SIDE, height: 128 });
+    expect(photoDecodeSize(1100, 300, input)).toEqual({ width: MAX_PHOTO_SIDE, height: 279 });
   });
 });

