@@ -101,5 +101,7 @@ export async function jpegWithAltText(job: PhotoJob): Promise<Blob> {
   const [{ embedJpegDescription }, bytes] = await Promise.all([import('./jpeg-description'), job.file.arrayBuffer()]);
   // The model's caption, or the photo's own machine-written description (which keeps its writer), is marked machine-written.
   const writer = job.editedCaption !== null ? null : usesPhotoDescription(job) ? job.descriptionWriter : machineCaptionWriter(job.settings?.modelId || 'unknown');
-  return new Blob([embedJpegDescription(new Uint8Array(bytes), altTextOf(job), writer)], { type: 'image/jpeg' });
+  // The model's caption, or an edit of it, is in the model's language; the photo's own description in one not known here.
+  const language = job.editedCaption === null && usesPhotoDescription(job) ? null : captionLanguageOf(job);
+  return new Blob([embedJpegDescription(new Uint8Array(bytes), altTextOf(job), writer, language)], { type: 'image/jpeg' });
 }

@@ -72,7 +72,7 @@ describe('the page and the CLI escape alike', () => {
 
     const file = path.join(dir, 'rows.csv');
     const writer = new RowWriter('csv', fileTarget(file, 'overwrite'), { csvHeader: true, metadata: true });
-    FORMULAS.forEach((description, index) => writer.add(index, { file: `${index}.jpg`, captions: [{ text: 'a dog .', logprob: -1, p: 0.3 }], description }));
+    FORMULAS.forEach((description, index) => writer.add(index, { file: `${index}.jpg`, language: 'en', captions: [{ text: 'a dog .', logprob: -1, p: 0.3 }], description }));
     writer.finish();
     const cli = Papa.parse<string[]>((await readFile(file, 'utf8')).trim()).data;
     const cliDescriptions = cli.slice(1).map((record) => record[cli[0].indexOf('description')]);
