@@ -5,7 +5,7 @@ import { useCaptionLanguage } from '../store/language-setting';
 import { useHasVoice, useSpeechStore } from '../store/speech';
 
 const noVoice = (language: string) =>
-  `This browser has no ${languageName(language)} voice on this device to read aloud with (speech is never sent over the network).`;
+  `This browser has no voice on this device that reads ${languageName(language)} aloud (speech is never sent over the network).`;
 
 /** A card's "Read aloud", in a voice of the caption's language; none where the browser has no such voice on this device (the camera panel says so). */
 export function ReadAloudButton({ text, language, fileName }: { text: string; language: string; fileName: string }) {
