@@ -1,4 +1,5 @@
-import { canonicalLanguage, DEFAULT_CAPTION_LANGUAGE, isLanguageTag } from './language';
+// With its extension: vite.config.ts reaches this module (tools/build/model-versions.ts), and Vite's native config loader resolves no other.
+import { canonicalLanguage, DEFAULT_CAPTION_LANGUAGE, isLanguageTag } from './language.ts';
 
 /** One package listed in public/models/models.json. */
 export interface ModelListEntry {

@@ -74,9 +74,11 @@ async function fieldsOf(file: string) {
   const tags = (await exifr.parse(file, { tiff: true, iptc: true, xmp: true, exif: false, gps: false, mergeOutput: false })) as {
     ifd0?: { ImageDescription?: string };
     iptc?: { Caption?: string };
-    dc?: { description?: { value: string } | string };
+    dc?: { description?: { value: string; lang?: string } | { value: string; lang: string }[] | string };
   } | undefined;
-  const xmp = tags?.dc?.description;
+  // Several languages (x-default and the caption's own) come as a list: the default entry is the one readers show.
+  const description = tags?.dc?.description;
+  const xmp = Array.isArray(description) ? description.find((entry) => entry.lang === 'x-default') : description;
   return {
     xmp: typeof xmp === 'object' ? xmp.value : xmp,
     exif: tags?.ifd0?.ImageDescription,
@@ -199,7 +201,7 @@ describe('npm run caption -- --write-metadata', () => {
     const folder = await library('text', { 'dark.jpg': texturedJpeg(24, false, 7) });
     const text = await caption(['--model', modelDir, '--write-metadata', '--dry-run', folder]);
     expect(text.stdout).toMatch(/^Captions for image dark\.jpg:\n {2}0\) a black square \. \(p=0\.\d{6}\)\n/);
-    expect(text.stderr).toContain(`dark.jpg: would write "${DARK}" to ${ALL_FIELDS.join(', ')}`);
+    expect(text.stderr).toContain(`dark.jpg: would write "${DARK}" (en) to ${ALL_FIELDS.join(', ')}`);
     const out = path.join(dir, 'text.csv');
     await caption(['--model', modelDir, '--format', 'csv', '--out', out, '--write-metadata', folder]);
     const [header, row] = (await readFile(out, 'utf8')).trim().split('\n');
