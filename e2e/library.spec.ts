@@ -101,12 +101,12 @@ test('Export writes every captioned photo as CSV and as JSON, with the caption u
   const parsed = Papa.parse<string[]>(csv.text.slice(1).trim());
   expect(parsed.errors).toEqual([]);
   expect(parsed.data).toEqual([
-    ['file', 'caption', 'p', 'edited', 'model_caption', 'description', 'objects'],
-    ['white.png', `'${edited}`, expect.any(String), 'true', 'A white square.', '', ''],
-    ['black.png', 'A black square.', expect.any(String), 'false', 'A black square.', '', ''],
+    ['file', 'caption', 'language', 'p', 'edited', 'model_caption', 'description', 'objects'],
+    ['white.png', `'${edited}`, 'en', expect.any(String), 'true', 'A white square.', '', ''],
+    ['black.png', 'A black square.', 'en', expect.any(String), 'false', 'A black square.', '', ''],
   ]);
-  expect(Number(parsed.data[1][2])).toBeCloseTo(white[0].p, 6);
-  expect(Number(parsed.data[2][2])).toBeCloseTo(black[0].p, 6);
+  expect(Number(parsed.data[1][3])).toBeCloseTo(white[0].p, 6);
+  expect(Number(parsed.data[2][3])).toBeCloseTo(black[0].p, 6);
 
   const json = await exportFile(page, 'JSON');
   expect(json.name).toMatch(/^captions-\d{4}-\d{2}-\d{2}\.json$/);

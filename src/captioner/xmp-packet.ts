@@ -1,9 +1,11 @@
 /**
- * The XMP that carries a description: dc:description (rdf:Alt, x-default), and who wrote it in
+ * The XMP that carries a description: dc:description (rdf:Alt: x-default, and the same text under
+ * the caption's own xml:lang when its language is known, e.g. "de"), and who wrote it in
  * photoshop:CaptionWriter (IPTC Core's "Description Writer") when a machine did. Used for the CLI's
  * sidecars and for the page's JPEG downloads; fast-xml-parser's builder escapes the text.
  */
 import { XMLBuilder } from 'fast-xml-parser';
+import { DEFAULT_LANGUAGE } from './description';
 
 export const XMP_NAMESPACES = {
   dc: 'http://purl.org/dc/elements/1.1/',
@@ -13,17 +15,20 @@ export const XMP_NAMESPACES = {
 
 const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@', format: true, indentBy: ' ' });
 
-const defaultEntry = (text: string) => ({ '@xml:lang': 'x-default', '#text': text });
-const descriptionValue = (text: string) => ({ 'rdf:Alt': { 'rdf:li': defaultEntry(text) } });
+const entry = (language: string, text: string) => ({ '@xml:lang': language, '#text': text });
+/** x-default comes first, as XMP asks of a language alternative; then the caption's own language, if known. */
+const descriptionValue = (text: string, language?: string) => ({
+  'rdf:Alt': { 'rdf:li': language === undefined ? entry(DEFAULT_LANGUAGE, text) : [entry(DEFAULT_LANGUAGE, text), entry(language, text)] },
+});
 
-/** dc:description's default-language entry on its own (to replace that one entry, keeping the other languages). */
-export function defaultLanguageEntry(text: string): string {
-  return (builder.build({ 'rdf:li': defaultEntry(text) }) as string).trim();
+/** One entry of dc:description on its own (to replace that one entry, keeping the other languages). */
+export function languageEntry(language: string, text: string): string {
+  return (builder.build({ 'rdf:li': entry(language, text) }) as string).trim();
 }
 
 /** The dc:description element on its own, declaring its namespace (to go into another program's packet). */
-export function descriptionElement(text: string): string {
-  return (builder.build({ 'dc:description': { '@xmlns:dc': XMP_NAMESPACES.dc, ...descriptionValue(text) } }) as string).trim();
+export function descriptionElement(text: string, language?: string): string {
+  return (builder.build({ 'dc:description': { '@xmlns:dc': XMP_NAMESPACES.dc, ...descriptionValue(text, language) } }) as string).trim();
 }
 
 /** The photoshop:CaptionWriter element on its own, declaring its namespace. */
@@ -31,8 +36,8 @@ export function captionWriterElement(writer: string): string {
   return (builder.build({ 'photoshop:CaptionWriter': { '@xmlns:photoshop': XMP_NAMESPACES.photoshop, '#text': writer } }) as string).trim();
 }
 
-/** A whole x:xmpmeta document holding `description`, and `captionWriter` when given. */
-export function xmpDocument(description: string, captionWriter?: string): string {
+/** A whole x:xmpmeta document holding `description` (in `language` when known), and `captionWriter` when given. */
+export function xmpDocument(description: string, captionWriter?: string, language?: string): string {
   return builder.build({
     'x:xmpmeta': {
       '@xmlns:x': 'adobe:ns:meta/',
@@ -42,7 +47,7 @@ export function xmpDocument(description: string, captionWriter?: string): string
           '@rdf:about': '',
           '@xmlns:dc': XMP_NAMESPACES.dc,
           ...(captionWriter !== undefined && { '@xmlns:photoshop': XMP_NAMESPACES.photoshop }),
-          'dc:description': descriptionValue(description),
+          'dc:description': descriptionValue(description, language),
           ...(captionWriter !== undefined && { 'photoshop:CaptionWriter': captionWriter }),
         },
       },

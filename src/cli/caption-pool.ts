@@ -11,6 +11,8 @@ import { errorText } from './shared';
 
 export interface PoolModel {
   modelName: string;
+  /** The captions' language (the model's card). */
+  language: string;
   modelDir: string;
   backend: NodeBackend;
   groundingProblem: string | null;
@@ -39,8 +41,8 @@ class CaptionThread {
       worker.on('message', (message: FromWorker) => {
         if (message.type === 'ready') {
           started = true;
-          const { modelName, modelDir, backend, groundingProblem } = message;
-          resolve({ thread, model: { modelName, modelDir, backend, groundingProblem } });
+          const { modelName, language, modelDir, backend, groundingProblem } = message;
+          resolve({ thread, model: { modelName, language, modelDir, backend, groundingProblem } });
         } else if (message.type === 'start-failed') {
           void worker.terminate();
           reject(new Error(message.error));

@@ -14,7 +14,7 @@ export type ToWorker = { type: 'caption'; index: number; file: string };
 
 export type FromWorker =
   /** groundingProblem: why a model with a detector cannot ground its captions (Captioner.groundingProblem). */
-  | { type: 'ready'; modelName: string; modelDir: string; backend: NodeBackend; groundingProblem: string | null }
+  | { type: 'ready'; modelName: string; language: string; modelDir: string; backend: NodeBackend; groundingProblem: string | null }
   | { type: 'start-failed'; error: string }
   /** `warning`: something the user should know about a photo that did not fail it (a sidecar left alone). */
   | { type: 'done'; index: number; row: PhotoRow; warning?: string };

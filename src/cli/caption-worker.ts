@@ -28,7 +28,7 @@ async function captionFile(captioner: ThreadCaptioner, index: number, file: stri
   }
   if (!xmp || !('captions' in row) || row.captions.length === 0) return { type: 'done', index, row };
   try {
-    const outcome = await writeSidecar(file, toAltText(row.captions[0].text), machineCaptionWriter(captioner.model.name));
+    const outcome = await writeSidecar(file, toAltText(row.captions[0].text, row.language), machineCaptionWriter(captioner.model.name), row.language);
     const warning = outcome === 'kept-existing' ? `${sidecarPath(file)}: left as it is (another program's sidecar)` : undefined;
     return { type: 'done', index, row, warning };
   } catch (error) {
@@ -37,12 +37,12 @@ async function captionFile(captioner: ThreadCaptioner, index: number, file: stri
 }
 
 try {
-  const captioner = await loadThreadCaptioner({ model: options.modelDir, backend: options.backend });
+  const captioner = await loadThreadCaptioner({ model: options.modelDir, language: options.language, backend: options.backend });
   port.on('message', (message: ToWorker) => {
     void captionFile(captioner, message.index, message.file).then(send);
   });
-  const { name, dir, backend, groundingProblem } = captioner.model;
-  send({ type: 'ready', modelName: name, modelDir: dir, backend, groundingProblem });
+  const { name, language, dir, backend, groundingProblem } = captioner.model;
+  send({ type: 'ready', modelName: name, language, modelDir: dir, backend, groundingProblem });
 } catch (error) {
   send({ type: 'start-failed', error: errorText(error) });
 }

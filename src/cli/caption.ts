@@ -10,6 +10,9 @@ import path from 'node:path';
 import { isEntryPoint } from '../node/entry-point';
 import { isTypeScriptSource } from '../node/module-thread';
 import { toAltText } from '../captioner/format';
+import { languageDefaultModel, languageName, modelLanguages } from '../captioner/language';
+import type { ModelList } from '../captioner/model-list';
+import { bundledModelList, defaultModelDir, UnknownLanguageError } from '../node/default-model';
 import { CaptionPool } from './caption-pool';
 import { fileTarget, FORMATS, isStreamed, readWrittenRows, RowWriter, stdoutTarget, type OutputFormat } from './output';
 import { findPhotos, parseShard, PHOTO_EXTENSIONS, shardOf, skippedNote } from './photo-files';
@@ -47,7 +50,28 @@ const OPTIONS = {
   'description-prefix': { type: 'string', value: '<text>', help: 'with --write-metadata: put TEXT before the written caption (e.g. "Machine-written: "); none by default' },
   'update-mtime': { type: 'boolean', help: "with --write-metadata: set each written photo's modification time to now (kept by default)" },
   quiet: { type: 'boolean', help: 'no progress bar, model line or summary on stderr (errors are still printed)' },
+  'list-models': { type: 'boolean', help: 'list the models that come with it (id, language, name; which one each --language picks) and exit' },
 } as const satisfies CommandOptions;
+
+/** --list-models: one line per bundled model: id, language tag and name, its name; "default" marks what --language (or nothing) picks. */
+export function modelListing(list: ModelList): string {
+  const picked = new Set(modelLanguages(list).map((language) => languageDefaultModel(list, language)?.id));
+  const width = Math.max(...list.models.map((entry) => entry.id.length));
+  const lines = list.models.map((entry) => {
+    const marks = [entry.id === list.default ? 'default' : picked.has(entry.id) ? `default for --language ${entry.language}` : '', entry.fixture ? 'test fixture' : ''].filter(Boolean);
+    return `${entry.id.padEnd(width)}  ${entry.language.padEnd(5)} ${languageName(entry.language).padEnd(8)}  ${entry.name}${marks.length > 0 ? ` (${marks.join(', ')})` : ''}`;
+  });
+  return `${lines.join('\n')}\n`;
+}
+
+/** --language without --model: that language's default model, or a usage error listing the languages there are. */
+async function languageModelDir(language: string): Promise<string> {
+  try {
+    return await defaultModelDir(undefined, language);
+  } catch (error) {
+    throw error instanceof UnknownLanguageError ? new UsageError(`--language ${error.message}`) : error;
+  }
+}
 
 /** How the command is started: from the repository, or as the npm package's bin. */
 const COMMAND = isTypeScriptSource(import.meta.url) ? 'npm run caption --' : 'show-and-tell-browser';
@@ -69,6 +93,11 @@ const isNonEmptyFile = (file: string) => (statSync(file, { throwIfNoEntry: false
 export async function main(args: string[]): Promise<number> {
   const { values, positionals } = parseCommandLine(args, OPTIONS);
   const options = captionerOptions(values);
+  if (values['list-models']) {
+    process.stdout.write(modelListing(await bundledModelList()));
+    return 0;
+  }
+  if (options.language !== undefined && options.modelDir === undefined) options.modelDir = await languageModelDir(options.language);
   const format = outputFormat(values.format, values.json);
   const jobs = numberOption('jobs', values.jobs, true) ?? os.availableParallelism();
   if (jobs < 1) throw new UsageError(`--jobs must be at least 1, got ${jobs}`);
@@ -125,7 +154,7 @@ export async function main(args: string[]): Promise<number> {
       await metadata?.end();
       throw error;
     });
-    say(`${modelLine(pool.model.modelName, pool.model.modelDir, pool.model.backend)}, ${threads} thread${threads === 1 ? '' : 's'}`);
+    say(`${modelLine(pool.model.modelName, pool.model.language, pool.model.modelDir, pool.model.backend)}, ${threads} thread${threads === 1 ? '' : 's'}`);
     if (pool.model.groundingProblem) say(`note: captions are not grounded in the detected objects: ${pool.model.groundingProblem}`);
     // A bar would garble results printed to the same terminal, so it shows only when they go elsewhere.
     const showBar = process.stderr.isTTY && !values.quiet && (out !== undefined || !process.stdout.isTTY);
@@ -154,7 +183,7 @@ export async function main(args: string[]): Promise<number> {
         (index, row, warning) => {
           if (!metadata || !('captions' in row) || !row.captions[0]) return done(index, row, warning);
           writingMetadata.push(
-            metadata.apply(row.file, toAltText(row.captions[0].text), pool.model.modelName).then(
+            metadata.apply(row.file, toAltText(row.captions[0].text, row.language), pool.model.modelName, row.language).then(
               (result) => done(index, { ...row, ...result }, warning),
               // The captions stay in the row: only the writing failed.
               (error: unknown) => done(index, { ...row, metadata: { status: 'not-written', reason: errorText(error) } }, warning, true),

@@ -19,15 +19,15 @@ export type OutputFormat = (typeof FORMATS)[number];
 export type StreamedFormat = Extract<OutputFormat, 'jsonl' | 'csv'>;
 export const isStreamed = (format: OutputFormat): format is StreamedFormat => format === 'jsonl' || format === 'csv';
 
-/** csv: the jsonl row flattened to the best caption; objects as JSON text; with --write-metadata, the photo's description and what was written. */
-const csvColumns = (metadata: boolean) => ['file', 'caption', 'p', 'objects', 'error', ...(metadata ? ['description', 'metadata'] : [])];
+/** csv: the jsonl row flattened to the best caption and its language; objects as JSON text; with --write-metadata, the photo's description and what was written. */
+const csvColumns = (metadata: boolean) => ['file', 'caption', 'language', 'p', 'objects', 'error', ...(metadata ? ['description', 'metadata'] : [])];
 
 function csvCells(row: PhotoRow, metadata: boolean): (string | number)[] {
   const metadataCells = (description = '', summary = '') => (metadata ? [description, summary] : []);
-  if ('error' in row) return [row.file, '', '', '', row.error, ...metadataCells()];
+  if ('error' in row) return [row.file, '', '', '', '', row.error, ...metadataCells()];
   const [best] = row.captions;
   const summary = row.metadata ? metadataSummary({ description: row.description, metadata: row.metadata }) : '';
-  return [row.file, best?.text ?? '', best?.p ?? '', row.objects ? JSON.stringify(row.objects) : '', '', ...metadataCells(row.description, summary)];
+  return [row.file, best?.text ?? '', row.language, best?.p ?? '', row.objects ? JSON.stringify(row.objects) : '', '', ...metadataCells(row.description, summary)];
 }
 
 /** im2txt's run_inference output for one photo. */

@@ -3,7 +3,9 @@
  * read (XMP dc:description in every format that has XMP; EXIF ImageDescription and IPTC
  * Caption-Abstract too in a JPEG), with ExifTool (exiftool-vendored: one long-lived exiftool process
  * per thread, Debian's perl). A description a person already wrote, in any language, is kept unless
- * --overwrite, which replaces only the default-language entry and keeps the others.
+ * --overwrite, which replaces only the default-language entry and keeps the others. The caption goes
+ * under x-default and under its own language (dc:description-de for a German caption); entries this
+ * tool wrote before with its previous caption (in another language) are removed, a person's stay.
  *
  * ExifTool copies the image data as it is (pixels are never re-encoded) into a copy of the photo in a
  * journal, which is checked and then copied into the photo itself (in-place-write.ts): links, owner,
@@ -46,7 +48,8 @@ export interface MetadataSettings {
 
 /** What --write-metadata did to one photo, in its output row. */
 export type MetadataCell = (
-  | { status: 'written' | 'would-write'; text: string; fields: string[] }
+  /** `language`: the caption's (BCP 47), also its xml:lang in XMP dc:description. */
+  | { status: 'written' | 'would-write'; text: string; language: string; fields: string[] }
   /** The photo already holds this text, written by this tool. */
   | { status: 'unchanged'; text: string }
   /** The photo's own description stays (shown in the row's `description`). */
@@ -71,12 +74,31 @@ const FORMAT_FIELDS: Record<string, DescriptionField[]> = {
   gif: ['xmp'],
 };
 
-/** Where each field is written: dc:description only in the default language, so the other languages stay. */
+/** dc:description's entry in one language (ExifTool's tag name). */
+const xmpEntryTag = (language: string) => `XMP-dc:Description-${language}`;
+
+/** Where each field is written: dc:description in the default language (and the caption's, see write()), so the other languages stay. */
 const TAGS: Record<DescriptionField, string> = {
-  xmp: `XMP-dc:Description-${DEFAULT_LANGUAGE}`,
+  xmp: xmpEntryTag(DEFAULT_LANGUAGE),
   exif: 'EXIF:ImageDescription',
   iptc: 'IPTC:Caption-Abstract',
 };
+
+/** The dc:description entry of `language`, however the photo spells the tag's case. */
+const entryIn = (fields: DescriptionFields, language: string) =>
+  Object.entries(fields.xmp ?? {}).find(([tag]) => tag.toLowerCase() === language.toLowerCase())?.[1];
+
+/**
+ * The languages whose entries hold this tool's previous caption (the machine-written x-default's text),
+ * other than the ones about to be written: a caption in a new language replaces them.
+ */
+function staleMachineEntries(fields: DescriptionFields, language: string): string[] {
+  const previous = machineWrittenText(fields);
+  if (previous === null) return [];
+  return Object.entries(fields.xmp ?? {})
+    .filter(([tag, text]) => tag !== DEFAULT_LANGUAGE && tag.toLowerCase() !== language.toLowerCase() && meaningfulText(text) === previous)
+    .map(([tag]) => tag);
+}
 const XMP_WRITER_TAG = 'XMP-photoshop:CaptionWriter';
 /** dc:description's default entry comes as "Description", every other language as "Description-<lang>". */
 const READ_ARGS = ['FileTypeExtension', 'XMP-dc:Description', 'XMP-dc:Description-*', 'EXIF:ImageDescription', 'IPTC:Caption-Abstract', XMP_WRITER_TAG].map((tag) => `-${tag}`);
@@ -126,7 +148,7 @@ function outcomeSummary({ description, metadata }: MetadataResult): string {
   switch (metadata.status) {
     case 'written':
     case 'would-write':
-      return `${metadata.status === 'written' ? 'wrote' : 'would write'} "${metadata.text}" to ${metadata.fields.join(', ')}`;
+      return `${metadata.status === 'written' ? 'wrote' : 'would write'} "${metadata.text}" (${metadata.language}) to ${metadata.fields.join(', ')}`;
     case 'unchanged':
       return `already holds "${metadata.text}"`;
     case 'kept':
@@ -170,11 +192,11 @@ export class PhotoMetadata {
   }
 
   /**
-   * Reads the photo's description fields and writes `caption` (a sentence) where the settings allow,
-   * recording `modelName` (with MACHINE_WRITER) as the caption's writer. Rejects, with the reason,
-   * when the photo cannot or may not be written.
+   * Reads the photo's description fields and writes `caption` (a sentence in `language`) where the
+   * settings allow, recording `modelName` (with MACHINE_WRITER) as the caption's writer. Rejects, with
+   * the reason, when the photo cannot or may not be written.
    */
-  async apply(file: string, caption: string, modelName: string): Promise<MetadataResult> {
+  async apply(file: string, caption: string, modelName: string, language: string): Promise<MetadataResult> {
     const target = await realpath(file);
     const info = await stat(target, { bigint: true });
     const key = `${info.dev}:${info.ino}`;
@@ -183,12 +205,12 @@ export class PhotoMetadata {
       const result = await first.result;
       return { ...result, metadata: { ...result.metadata, sameFileAs: first.file } };
     }
-    const result = this.applyTo(target, info, `${this.settings.prefix}${caption}`, modelName);
+    const result = this.applyTo(target, info, `${this.settings.prefix}${caption}`, modelName, language);
     this.files.set(key, { file, result });
     return result;
   }
 
-  private async applyTo(target: string, info: BigIntStats, text: string, modelName: string): Promise<MetadataResult> {
+  private async applyTo(target: string, info: BigIntStats, text: string, modelName: string, language: string): Promise<MetadataResult> {
     const { fields, format } = await this.read(target);
     const description = photoDescription(fields) ?? undefined;
     const supported = FORMAT_FIELDS[format];
@@ -196,20 +218,22 @@ export class PhotoMetadata {
       return { description, metadata: { status: 'not-written', reason: `${format.toUpperCase() || 'these'} files have no XMP, EXIF or IPTC fields (--xmp writes a sidecar instead)` } };
     }
     const held = writtenFields(fields);
-    if (machineWrittenText(fields) === text && supported.every((key) => held[key] === text)) return { description, metadata: { status: 'unchanged', text } };
+    const languageHeld = entryIn(fields, language) === text && staleMachineEntries(fields, language).length === 0;
+    if (machineWrittenText(fields) === text && supported.every((key) => held[key] === text) && languageHeld) return { description, metadata: { status: 'unchanged', text } };
     if (description !== undefined && !this.settings.overwrite) {
       return { description, metadata: { status: 'kept', reason: '--overwrite replaces it' } };
     }
     const problem = await writeProblem(target, info, this.settings.updateMtime);
     if (problem) throw new Error(problem);
     const fieldNames = supported.map((key) => FIELD_NAMES[key]);
-    if (!this.journal) return { description, metadata: { status: 'would-write', text, fields: fieldNames } };
+    if (!this.journal) return { description, metadata: { status: 'would-write', text, language, fields: fieldNames } };
+    const stale = staleMachineEntries(fields, language);
     // The copy is named by the format the bytes are (a JPEG named .HEIC is written as the JPEG it is).
     await this.journal.rewrite(target, format, async (copy) => {
-      await this.write(copy, text, supported, modelName);
-      await this.check(copy, format, text, supported);
+      await this.write(copy, { text, language, stale }, supported, modelName);
+      await this.check(copy, format, text, language, supported);
     });
-    return { description, metadata: { status: 'written', text, fields: fieldNames } };
+    return { description, metadata: { status: 'written', text, language, fields: fieldNames } };
   }
 
   /** The description fields, and the format by the bytes (ExifTool's FileTypeExtension: "jpg", "png", …; '' when unknown). */
@@ -218,11 +242,15 @@ export class PhotoMetadata {
     return { fields: descriptionFields(read), format: asText(read.FileTypeExtension) ?? '' };
   }
 
-  private async write(file: string, text: string, fields: DescriptionField[], modelName: string): Promise<void> {
-    const tags: Record<string, string> = {
+  /** Writes `text` to `fields` and under its `language` in XMP, removing the `stale` languages' entries (this tool's earlier caption). */
+  private async write(file: string, { text, language, stale }: { text: string; language: string; stale: string[] }, fields: DescriptionField[], modelName: string): Promise<void> {
+    const tags: Record<string, string | null> = {
       [XMP_WRITER_TAG]: machineCaptionWriter(modelName),
     };
     for (const key of fields) tags[TAGS[key]] = text;
+    tags[xmpEntryTag(language)] = text;
+    // null deletes a tag (exiftool-vendored).
+    for (const tag of stale) tags[xmpEntryTag(tag)] = null;
     const writeArgs = ['-overwrite_original'];
     if (fields.includes('iptc')) {
       tags['IPTC:CodedCharacterSet'] = 'UTF8';
@@ -233,11 +261,12 @@ export class PhotoMetadata {
     await this.exiftool.write(file, tags, { writeArgs, useMWG: false });
   }
 
-  /** Reads the new version back: the same format, holding the text in every field, marked as this tool's. */
-  private async check(file: string, format: string, text: string, fields: DescriptionField[]): Promise<void> {
+  /** Reads the new version back: the same format, holding the text in every field (and XMP's entry in its language), marked as this tool's. */
+  private async check(file: string, format: string, text: string, language: string, fields: DescriptionField[]): Promise<void> {
     const read = await this.read(file);
     const held = writtenFields(read.fields);
     const missing = fields.filter((key) => held[key] !== text).map((key) => FIELD_NAMES[key]);
+    if (entryIn(read.fields, language) !== text) missing.push(`${FIELD_NAMES.xmp} (${language})`);
     if (read.format !== format || missing.length > 0 || machineWrittenText(read.fields) !== text) {
       throw new Error(`ExifTool's new version did not read back as written (${missing.join(', ') || 'format or writer'}); the photo is left as it is`);
     }

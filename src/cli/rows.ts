@@ -17,6 +17,8 @@ export interface ObjectCell {
 
 export interface CaptionedRow {
   file: string;
+  /** The captions' language (BCP 47, the model's). */
+  language: string;
   captions: CaptionCell[];
   objects?: ObjectCell[];
   /** --write-metadata: the description the photo already had (a person's), if any. */
@@ -28,8 +30,8 @@ export interface CaptionedRow {
 export type PhotoRow = CaptionedRow | { file: string; error: string };
 
 /** The row of a photo captioned through the package's API (src/lib); objects only where the model gives them. */
-export function captionedRow(file: string, { captions, objects }: CaptionedPhoto): PhotoRow {
-  const row: PhotoRow = { file, captions: captions.map(({ text, logprob, p }) => ({ text, logprob, p })) };
+export function captionedRow(file: string, { language, captions, objects }: CaptionedPhoto): PhotoRow {
+  const row: PhotoRow = { file, language, captions: captions.map(({ text, logprob, p }) => ({ text, logprob, p })) };
   if (objects) row.objects = objects;
   return row;
 }

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { BeamSearchOptions, CaptionOptions, Captioner, GroundingChoice } from '../captioner';
+import { isLanguageTag } from '../captioner/language';
 import { loadThreadCaptioner } from '../lib/thread-captioner';
 import type { NodeBackend } from '../node/runtime';
 
@@ -33,6 +34,7 @@ export type CommandOptions = Record<string, CommandOption>;
 
 const CAPTIONER_OPTIONS = {
   model: { type: 'string', value: '<dir>', help: 'model package folder (default: the model that comes with it, "default" in its models.json)' },
+  language: { type: 'string', value: '<tag>', help: "caption language, e.g. de: that language's default model (--list-models shows each model's)" },
   'beam-size': { type: 'string', value: '<n>', help: 'default 3' },
   'max-length': { type: 'string', value: '<n>', help: 'longest caption in words, counting <S> and </S> (default 20)' },
   'length-normalization': { type: 'string', value: '<x>', help: 'complete captions score logprob / length^x (default 0)' },
@@ -53,6 +55,8 @@ export function commandUsage(synopsis: string, options: CommandOptions): string 
 
 export interface CaptionerOptions {
   modelDir: string | undefined;
+  /** --language: the language's default model, or (with --model) the language that model must caption in. */
+  language: string | undefined;
   /** Beam search and grounding options. */
   search: CaptionOptions;
   backend: NodeBackend;
@@ -103,7 +107,8 @@ export function captionerOptions(values: CaptionerValues): CaptionerOptions {
   };
   // Unset options must stay absent so the search's defaults apply.
   for (const key of Object.keys(search) as (keyof BeamSearchOptions)[]) if (search[key] === undefined) delete search[key];
-  return { modelDir: values.model, search: { ...search, grounding: groundingChoice(values) }, backend: values.backend };
+  if (values.language !== undefined && !isLanguageTag(values.language)) throw new UsageError(`--language must be a language tag such as de or en, got "${values.language}"`);
+  return { modelDir: values.model, language: values.language, search: { ...search, grounding: groundingChoice(values) }, backend: values.backend };
 }
 
 export interface LoadedCaptioner {
@@ -114,16 +119,16 @@ export interface LoadedCaptioner {
 
 /** Starts the tfjs backend and loads the chosen (or default) model, as the package's API does (src/lib). */
 export async function loadCaptionerModel(options: CaptionerOptions): Promise<LoadedCaptioner> {
-  const { core, model } = await loadThreadCaptioner({ model: options.modelDir, backend: options.backend });
+  const { core, model } = await loadThreadCaptioner({ model: options.modelDir, language: options.language, backend: options.backend });
   return { captioner: core, modelDir: model.dir, backend: model.backend };
 }
 
-export const modelLine = (name: string, modelDir: string, backend: NodeBackend) => `model: ${name} (${modelDir}), backend: ${backend}`;
+export const modelLine = (name: string, language: string, modelDir: string, backend: NodeBackend) => `model: ${name} (${modelDir}), language: ${language}, backend: ${backend}`;
 
 /** loadCaptionerModel, naming the model and the backend on stderr. */
 export async function startCaptioner(options: CaptionerOptions): Promise<LoadedCaptioner> {
   const loaded = await loadCaptionerModel(options);
-  console.error(modelLine(loaded.captioner.card.name, loaded.modelDir, loaded.backend));
+  console.error(modelLine(loaded.captioner.card.name, loaded.captioner.card.language, loaded.modelDir, loaded.backend));
   const { groundingProblem } = loaded.captioner;
   if (groundingProblem) console.error(`note: captions are not grounded in the detected objects: ${groundingProblem}`);
   return loaded;

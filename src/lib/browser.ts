@@ -11,6 +11,7 @@
  */
 import { DEFAULT_BEAM_SEARCH_OPTIONS } from '../captioner/beam-search';
 import { BrokenModelError } from '../captioner/errors';
+import { DEFAULT_CAPTION_LANGUAGE, languageDefaultModel, languageList, modelLanguages } from '../captioner/language';
 import { parseModelList } from '../captioner/model-list';
 import { readPhoto, releasePhoto } from '../services/read-photo';
 import { errorMessage, transferList, type CaptionRequest, type LoadModelRequest, type ModelReadyEvent, type PhotoFile, type WorkerEvent } from '../worker/protocol';
@@ -46,6 +47,11 @@ export interface CreateCaptionerOptions {
   assetsBase?: string | URL;
   /** A model id under `<assetsBase>models/` (default: that folder's models.json "default"). */
   model?: string;
+  /**
+   * The caption language (BCP 47, e.g. "de"): without `model`, that language's default model in
+   * models.json (a language no model has rejects with a RangeError listing those there are).
+   */
+  language?: string;
   /** 'auto' (default): WebGPU or WebGL on a real GPU, else WebAssembly, as the app chooses. */
   backend?: 'auto' | BrowserBackend;
   /** WebAssembly threads (1–8) on a cross-origin isolated page (default: half the cores, at most 4); one thread elsewhere. */
@@ -68,6 +74,8 @@ export type BrowserCaptionInput = Blob | ImageBitmap | HTMLImageElement | string
 export interface BrowserModelInfo {
   id: string;
   name: string;
+  /** The language its captions are in (card.json's, BCP 47). */
+  language: string;
   backend: BrowserBackend;
   /** Why this backend, in one sentence. */
   backendReason: string;
@@ -111,7 +119,7 @@ async function toPhoto(input: BrowserCaptionInput): Promise<PhotoFile | ImageBit
 function readyModel(event: ModelReadyEvent): BrowserModelInfo {
   const { model, backend, backendReason, wasmThreads } = event;
   const groundingProblem = typeof model.grounding === 'object' ? model.grounding.problem : null;
-  return { id: model.id, name: model.name, backend, backendReason, wasmThreads: wasmThreads?.count ?? null, groundingProblem };
+  return { id: model.id, name: model.name, language: model.language, backend, backendReason, wasmThreads: wasmThreads?.count ?? null, groundingProblem };
 }
 
 /** The assets folder's URL: the given one (relative to the page, a trailing / implied), else the package's. */
@@ -129,11 +137,17 @@ function assetsFolder(assetsBase: string | URL | undefined): URL {
   return folder;
 }
 
-async function defaultModelId(modelsUrl: URL): Promise<string> {
+/** models.json's default model, or with `language` that language's default model. */
+async function defaultModelId(modelsUrl: URL, language: string | undefined): Promise<string> {
   const listUrl = new URL('models.json', modelsUrl);
   const response = await fetch(listUrl).catch(() => null);
   if (!response?.ok) throw new BrokenModelError(`${listUrl} cannot be read${response ? ` (HTTP ${response.status})` : ''}: set assetsBase to where the package's lib/ folder is served`);
   const list = parseModelList(await response.json());
+  if (language !== undefined) {
+    const model = languageDefaultModel(list, language);
+    if (!model) throw new RangeError(`no model in ${listUrl} captions in "${language}"; the languages there are: ${languageList(modelLanguages(list))}`);
+    return model.id;
+  }
   if (!list.default) throw new BrokenModelError(`${listUrl} names no default model`);
   return list.default;
 }
@@ -145,7 +159,7 @@ export async function createCaptioner(options: CreateCaptionerOptions = {}): Pro
     throw new RangeError(`threads must be an integer from 1 to ${MAX_PINNED_THREADS}, got ${threads}`);
   }
   const modelsUrl = new URL('models/', assetsFolder(options.assetsBase));
-  const modelId = options.model ?? (await defaultModelId(modelsUrl));
+  const modelId = options.model ?? (await defaultModelId(modelsUrl, options.language));
   const worker = startCaptionerWorker('show-and-tell-captioner');
   const jobs = new Map<string, PendingJob>();
   let nextJob = 0;
@@ -158,20 +172,23 @@ export async function createCaptioner(options: CreateCaptionerOptions = {}): Pro
     jobs.clear();
   };
 
+  // The loaded model's (its card's); captions come only after it is ready.
+  let language = DEFAULT_CAPTION_LANGUAGE;
   const model = await new Promise<BrowserModelInfo>((resolve, reject) => {
     worker.addEventListener('message', ({ data: event }: MessageEvent<WorkerEvent>) => {
       switch (event.type) {
         case 'model-ready':
+          language = event.model.language;
           return resolve(readyModel(event));
         case 'model-error':
           stop(new BrokenModelError(event.message));
           return reject(stopped);
         case 'job-hypotheses':
-          return jobs.get(event.jobId)?.onPartial?.(partialCaptions(event.beam));
+          return jobs.get(event.jobId)?.onPartial?.(partialCaptions(event.beam, language));
         case 'job-done': {
           const job = jobs.get(event.jobId);
           jobs.delete(event.jobId);
-          return job?.resolve(captionedPhoto(event, event.imageSize.width, event.imageSize.height));
+          return job?.resolve(captionedPhoto(event, event.imageSize.width, event.imageSize.height, language));
         }
         case 'job-failed': {
           const job = jobs.get(event.jobId);
@@ -250,8 +267,8 @@ export interface FillMissingAltOptions extends CreateCaptionerOptions, Omit<Brow
 export async function fillMissingAlt(root: ParentNode = document, options: FillMissingAltOptions = {}): Promise<AltTextOutcome[]> {
   const images = Array.from(root.querySelectorAll<HTMLImageElement>('img:not([alt])'));
   if (images.length === 0) return [];
-  const { captioner: given, onImage, assetsBase, model, backend, threads, ...captionOptions } = options;
-  const captioner = given ?? (await createCaptioner({ assetsBase, model, backend, threads }));
+  const { captioner: given, onImage, assetsBase, model, language, backend, threads, ...captionOptions } = options;
+  const captioner = given ?? (await createCaptioner({ assetsBase, model, language, backend, threads }));
   const outcomes: AltTextOutcome[] = [];
   try {
     for (const image of images) {

@@ -19,6 +19,12 @@ export type { NodeBackend } from '../node/backend-name';
 export interface LoadCaptionerOptions {
   /** A model package folder (model.json, card.json, word_counts.txt…); default: the model shipped in the package. */
   model?: string;
+  /**
+   * The caption language (BCP 47, e.g. "de"): without `model`, that language's default model among the
+   * package's models; with `model`, a check that it captions in that language. A language no model has
+   * throws a RangeError that lists the languages there are.
+   */
+  language?: string;
   /** tfjs backend: 'wasm' (default, SIMD) or 'cpu' (plain JavaScript, slow); wasm falls back to cpu when it cannot start. */
   backend?: NodeBackend;
   /**
@@ -70,6 +76,8 @@ export interface ModelInfo {
   /** card.json's id and name. */
   id: string;
   name: string;
+  /** The language its captions are in (card.json's, BCP 47). */
+  language: string;
   /** The package folder it was loaded from. */
   dir: string;
   backend: NodeBackend;

@@ -23,6 +23,8 @@ export interface DetectedObjectBox {
 }
 
 export interface CaptionedPhoto {
+  /** The language of the captions (BCP 47, the model's: "en", "de"). */
+  language: string;
   /** Best first. */
   captions: CaptionLine[];
   /** What the model's detector found, best first; null when the model has no detector. */

@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { loadCaptioner as loadModelCaptioner, type Captioner, type CaptionOptions as SearchOptions, type RgbaImage } from '../captioner';
 import { BrokenModelError } from '../captioner/errors';
+import { isLanguageTag, servesLanguage } from '../captioner/language';
 import { decodePhoto } from '../node/decode-photo';
 import { defaultModelDir } from '../node/default-model';
 import { folderPackageFiles } from '../node/package-files';
@@ -52,16 +53,17 @@ export class ThreadCaptioner {
     const image = await readInput(input);
     const search = searchOptions(options);
     const { onPartial } = options;
-    const run = this.modelTurn.then(() => this.core.caption(image, search, onPartial && ((update) => onPartial(partialCaptions(update)))));
+    const run = this.modelTurn.then(() => this.core.caption(image, search, onPartial && ((update) => onPartial(partialCaptions(update, this.core.card.language)))));
     this.modelTurn = run.catch(() => undefined);
-    return captionedPhoto(await run, image.width, image.height);
+    return captionedPhoto(await run, image.width, image.height, this.core.card.language);
   }
 }
 
 /** Starts the backend and loads a model package on this thread; a package that cannot load throws BrokenModelError. */
-export async function loadThreadCaptioner({ model, backend = 'wasm' }: Pick<LoadCaptionerOptions, 'model' | 'backend'> = {}): Promise<ThreadCaptioner> {
+export async function loadThreadCaptioner({ model, language, backend = 'wasm' }: Pick<LoadCaptionerOptions, 'model' | 'language' | 'backend'> = {}): Promise<ThreadCaptioner> {
   if (backend !== 'wasm' && backend !== 'cpu') throw new RangeError(`backend must be "wasm" or "cpu", got "${String(backend)}"`);
-  const dir = model ?? (await defaultModelDir());
+  if (language !== undefined && !isLanguageTag(language)) throw new RangeError(`language must be a BCP 47 tag such as "de", got "${String(language)}"`);
+  const dir = model ?? (await defaultModelDir(undefined, language));
   const started = await initNodeBackend(backend);
   let core: Captioner;
   try {
@@ -69,6 +71,11 @@ export async function loadThreadCaptioner({ model, backend = 'wasm' }: Pick<Load
   } catch (error) {
     throw new BrokenModelError(`the model package in ${dir} cannot be loaded: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
-  return new ThreadCaptioner(core, { id: core.card.id, name: core.card.name, dir, backend: started, groundingProblem: core.groundingProblem });
+  if (language !== undefined && !servesLanguage(core.card.language, language)) {
+    core.dispose();
+    throw new RangeError(`the model in ${dir} captions in "${core.card.language}", not "${language}"`);
+  }
+  const { id, name, language: captionLanguage } = core.card;
+  return new ThreadCaptioner(core, { id, name, language: captionLanguage, dir, backend: started, groundingProblem: core.groundingProblem });
 }
 

@@ -3,12 +3,13 @@ import type { Caption, CaptionResult, CaptionUpdate } from '../captioner';
 import { toAltText } from '../captioner/format';
 import type { CaptionedPhoto, CaptionLine, PartialCaptions } from './result';
 
-const captionLine = ({ text, p, logProb }: Caption): CaptionLine => ({ text, sentence: toAltText(text), p, logprob: logProb });
+const captionLine = (language: string) => ({ text, p, logProb }: Caption): CaptionLine => ({ text, sentence: toAltText(text, language), p, logprob: logProb });
 
-/** The core's result for a photo of `width` × `height` pixels: sentence forms added, boxes in pixels. */
-export function captionedPhoto({ captions, objects }: CaptionResult, width: number, height: number): CaptionedPhoto {
+/** The core's result for a photo of `width` × `height` pixels, captioned in `language`: sentence forms added, boxes in pixels. */
+export function captionedPhoto({ captions, objects }: CaptionResult, width: number, height: number, language: string): CaptionedPhoto {
   return {
-    captions: captions.map(captionLine),
+    language,
+    captions: captions.map(captionLine(language)),
     objects:
       objects?.map(({ label, score, box: [x, y, w, h] }) => ({
         label,
@@ -20,6 +21,6 @@ export function captionedPhoto({ captions, objects }: CaptionResult, width: numb
   };
 }
 
-export function partialCaptions({ step, partial }: CaptionUpdate): PartialCaptions {
-  return { step, captions: partial.map(captionLine) };
+export function partialCaptions({ step, partial }: CaptionUpdate, language: string): PartialCaptions {
+  return { step, captions: partial.map(captionLine(language)) };
 }

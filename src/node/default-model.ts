@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { languageDefaultModel, languageList, modelLanguages } from '../captioner/language';
 import { parseModelList, type ModelList } from '../captioner/model-list';
 import { isTypeScriptSource } from './module-thread';
 
@@ -11,15 +12,32 @@ import { isTypeScriptSource } from './module-thread';
  */
 export const BUNDLED_MODELS_DIR = fileURLToPath(new URL(isTypeScriptSource(import.meta.url) ? '../../public/models/' : '../models/', import.meta.url));
 
-/** The folder of the default model (models.json's "default") among the bundled ones. */
-export async function defaultModelDir(modelsDir = BUNDLED_MODELS_DIR): Promise<string> {
+/** The bundled models' list (models.json), or an error that names the file. */
+export async function bundledModelList(modelsDir = BUNDLED_MODELS_DIR): Promise<ModelList> {
   const listPath = path.join(modelsDir, 'models.json');
-  let list: ModelList;
   try {
-    list = parseModelList(JSON.parse(await readFile(listPath, 'utf8')));
+    return parseModelList(JSON.parse(await readFile(listPath, 'utf8')));
   } catch (error) {
-    throw new Error(`no model given and ${listPath} cannot be read (${error instanceof Error ? error.message : String(error)})`);
+    throw new Error(`${listPath} cannot be read (${error instanceof Error ? error.message : String(error)})`);
   }
-  if (list.default === undefined) throw new Error(`${listPath} has no "default" model id`);
+}
+
+/** A language no bundled model captions in: the message lists the ones there are. */
+export class UnknownLanguageError extends RangeError {}
+
+/**
+ * The folder of the default model (models.json's "default") among the bundled ones, or with
+ * `language` that language's default model (src/captioner/language.ts: languageDefaultModel).
+ */
+export async function defaultModelDir(modelsDir = BUNDLED_MODELS_DIR, language?: string): Promise<string> {
+  const list = await bundledModelList(modelsDir).catch((error: Error) => {
+    throw new Error(`no model given and ${error.message}`);
+  });
+  if (language !== undefined) {
+    const model = languageDefaultModel(list, language);
+    if (!model) throw new UnknownLanguageError(`no model captions in "${language}"; the languages there are: ${languageList(modelLanguages(list))}`);
+    return path.join(modelsDir, model.id);
+  }
+  if (list.default === undefined) throw new Error(`${path.join(modelsDir, 'models.json')} has no "default" model id`);
   return path.join(modelsDir, list.default);
 }

@@ -3,17 +3,17 @@
  * segments before the image data change; the compressed image data is copied byte for byte, so the
  * pixels are exactly the original's.
  *
- * - XMP (APP1): dc:description's default-language entry set in the photo's own packet (its other
- *   languages and properties kept), or a new packet; photoshop:CaptionWriter names the tool when the
- *   text is machine-written.
+ * - XMP (APP1): dc:description's default-language entry set in the photo's own packet, and the
+ *   caption's own language's entry when it is known (its other languages and properties kept), or a
+ *   new packet; photoshop:CaptionWriter names the tool when the text is machine-written.
  * - EXIF ImageDescription and IPTC Caption-Abstract are rewritten only where the photo already has
  *   them, so no field is left saying something else (photo managers differ in which they read).
  *
  * A hand-written segment editor: the libraries that write JPEG metadata in a browser either handle
  * EXIF alone, in ASCII (piexifjs), or bring a Perl interpreter compiled to WebAssembly (ExifTool's).
  */
-import { MACHINE_WRITER } from '../captioner/description';
-import { captionWriterElement, defaultLanguageEntry, descriptionElement, xmpDocument } from '../captioner/xmp-packet';
+import { DEFAULT_LANGUAGE, MACHINE_WRITER } from '../captioner/description';
+import { captionWriterElement, descriptionElement, languageEntry, xmpDocument } from '../captioner/xmp-packet';
 import {
   APP13,
   IPTC_RESOURCE,
@@ -56,18 +56,31 @@ const DESCRIPTION = /<dc:description\b[^>]*?(?:\/>|>[\s\S]*?<\/dc:description>)/
 const WRITER_ELEMENT = /<photoshop:CaptionWriter\b[^>]*?(?:\/>|>([\s\S]*?)<\/photoshop:CaptionWriter>)/;
 const WRITER_ATTRIBUTE = /\sphotoshop:CaptionWriter=(["'])([\s\S]*?)\1/;
 const FIRST_DESCRIPTION = /<rdf:Description\b[^>]*?(\/?)>/;
-const DEFAULT_ENTRY = /<rdf:li\b[^>]*?xml:lang=(["'])x-default\1[^>]*?(?:\/>|>[\s\S]*?<\/rdf:li>)/;
 const ALT_OPENING = /<rdf:Alt\b[^>]*?>/;
+const ALT_CLOSING = /<\/rdf:Alt\s*>/;
+/** The rdf:li of one language (xml:lang compares without regard to case). */
+const entryOf = (language: string) =>
+  new RegExp(`<rdf:li\\b[^>]*?xml:lang=(["'])${language.replace(/[^\w-]/g, '')}\\1[^>]*?(?:\\/>|>[\\s\\S]*?<\\/rdf:li>)`, 'i');
 
-/** dc:description with its default-language entry set to `text`, its other languages kept. */
-function withDefaultEntry(description: string, text: string): string {
-  if (DEFAULT_ENTRY.test(description)) return description.replace(DEFAULT_ENTRY, () => defaultLanguageEntry(text));
-  if (ALT_OPENING.test(description)) return description.replace(ALT_OPENING, (opening) => `${opening}${defaultLanguageEntry(text)}`);
-  return descriptionElement(text);
+/**
+ * dc:description with `text` under x-default and, when given, under `language`, its other languages
+ * kept: an entry there is replaced, a missing one added (x-default first, as XMP asks).
+ */
+function withEntries(description: string, text: string, language: string | null): string {
+  if (!ALT_OPENING.test(description)) return descriptionElement(text, language ?? undefined);
+  let edited = description;
+  for (const tag of language === null ? [DEFAULT_LANGUAGE] : [DEFAULT_LANGUAGE, language]) {
+    const pattern = entryOf(tag);
+    const replacement = languageEntry(tag, text);
+    if (pattern.test(edited)) edited = edited.replace(pattern, () => replacement);
+    else if (tag === DEFAULT_LANGUAGE || !ALT_CLOSING.test(edited)) edited = edited.replace(ALT_OPENING, (opening) => `${opening}${replacement}`);
+    else edited = edited.replace(ALT_CLOSING, (closing) => `${replacement}${closing}`);
+  }
+  return edited;
 }
 
 /** The packet with dc:description set; the caption writer replaced by `writer`, or (null) this tool's dropped. */
-function editPacket(packet: string, text: string, writer: string | null): string {
+function editPacket(packet: string, text: string, writer: string | null, language: string | null): string {
   let edited = packet;
   for (const pattern of [WRITER_ELEMENT, WRITER_ATTRIBUTE]) {
     const found = pattern.exec(edited);
@@ -75,8 +88,8 @@ function editPacket(packet: string, text: string, writer: string | null): string
     if (found && (writer !== null || value.startsWith(MACHINE_WRITER))) edited = edited.replace(pattern, '');
   }
   const additions = writer === null ? '' : captionWriterElement(writer);
-  if (DESCRIPTION.test(edited)) edited = edited.replace(DESCRIPTION, (description) => withDefaultEntry(description, text));
-  else edited = insertIntoDescription(edited, descriptionElement(text));
+  if (DESCRIPTION.test(edited)) edited = edited.replace(DESCRIPTION, (description) => withEntries(description, text, language));
+  else edited = insertIntoDescription(edited, descriptionElement(text, language ?? undefined));
   return additions ? insertIntoDescription(edited, additions) : edited;
 }
 
@@ -88,10 +101,10 @@ function insertIntoDescription(packet: string, element: string): string {
   return packet.slice(0, opening.index) + replacement + packet.slice(opening.index + tag.length);
 }
 
-function xmpSegment(existing: Segment | undefined, text: string, writer: string | null): Segment {
+function xmpSegment(existing: Segment | undefined, text: string, writer: string | null, language: string | null): Segment {
   const packet = existing
-    ? editPacket(new TextDecoder().decode(existing.payload.subarray(XMP_HEADER.length)), text, writer)
-    : `<?xpacket begin="\uFEFF" id="W5M0MpCehiHzreSzNTczkc9d"?>\n${xmpDocument(text, writer ?? undefined)}<?xpacket end="w"?>`;
+    ? editPacket(new TextDecoder().decode(existing.payload.subarray(XMP_HEADER.length)), text, writer, language)
+    : `<?xpacket begin="\uFEFF" id="W5M0MpCehiHzreSzNTczkc9d"?>\n${xmpDocument(text, writer ?? undefined, language ?? undefined)}<?xpacket end="w"?>`;
   const body = encoder.encode(packet);
   const payload = new Uint8Array(XMP_HEADER.length + body.length);
   payload.set(encoder.encode(XMP_HEADER));
@@ -180,12 +193,13 @@ function withPhotoshopCaption(payload: Uint8Array, text: string): Uint8Array {
 /**
  * The JPEG with `text` as its description. `writer`: the caption writer to record for a machine's
  * caption (machineCaptionWriter), or null for a person's words (which drops this tool's).
+ * `language`: the text's language (BCP 47), also written under its own xml:lang; null when unknown.
  */
-export function embedJpegDescription(bytes: Uint8Array, text: string, writer: string | null): Uint8Array<ArrayBuffer> {
+export function embedJpegDescription(bytes: Uint8Array, text: string, writer: string | null, language: string | null = null): Uint8Array<ArrayBuffer> {
   const { segments, scanStart } = splitJpeg(bytes);
   const isXmp = (segment: Segment) => segment.marker === APP1 && startsWith(segment.payload, XMP_HEADER);
   const existingXmp = segments.find(isXmp);
-  const xmp = xmpSegment(existingXmp, text, writer);
+  const xmp = xmpSegment(existingXmp, text, writer, language);
   const edited = segments.map((segment): Segment => {
     if (segment === existingXmp) return xmp;
     if (segment.marker === APP1 && startsWith(segment.payload, EXIF_HEADER)) return { marker: APP1, payload: withExifDescription(segment.payload, text) };

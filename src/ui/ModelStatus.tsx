@@ -2,6 +2,7 @@ import { retryModel } from '../services/captioner-bridge';
 import { useModelStore, type ModelStatus as Status } from '../store/model';
 import { usePoolStore } from '../store/captioner-pool';
 import type { BackendName } from '../worker/protocol';
+import { languageName } from '../captioner/language';
 import { formatBytes } from './format';
 
 const BACKEND_NAMES: Record<BackendName, string> = { webgpu: 'GPU via WebGPU', webgl: 'GPU via WebGL', wasm: 'CPU via WebAssembly', cpu: 'CPU, plain JavaScript' };
@@ -63,7 +64,10 @@ function StatusBody({ status }: { status: Status }) {
       return (
         <>
           <p>
-            <span className="ready-dot" aria-hidden="true" /> Ready: {status.model.name}
+            <span className="ready-dot" aria-hidden="true" /> Ready: {status.model.name} · captions in{' '}
+            <span data-testid="model-language" data-language={status.model.language}>
+              {languageName(status.model.language)}
+            </span>
           </p>
           <p className="muted">
             Backend: <strong data-testid="backend">{status.backend}</strong> ({BACKEND_NAMES[status.backend]}),{' '}

@@ -128,7 +128,7 @@ describe('convert show-and-tell.pb', () => {
     expect(await readFile(path.join(out, 'word_counts.txt'), 'utf8')).toBe(TEST_WORD_COUNTS);
     expect(JSON.parse(await readFile(modelsJson, 'utf8'))).toEqual({
       default: 'im2txt',
-      models: [{ id: 'im2txt', name: card.name, fixture: false }],
+      models: [{ id: 'im2txt', name: card.name, language: 'en', fixture: false }],
     });
     for (const file of await readdir(out)) expect((await stat(path.join(out, file))).size).toBeLessThanOrEqual(DEFAULT_SHARD_BYTES);
   });
@@ -201,7 +201,8 @@ describe('convert show-and-tell.pb', () => {
     const { card } = await convert();
     expect(JSON.parse(await readFile(modelsJson, 'utf8'))).toEqual({
       default: 'trained',
-      models: [other, { id: 'im2txt', name: card.name, fixture: false }],
+      // A missing language is English, and written out as such.
+      models: [{ ...other, language: 'en' }, { id: 'im2txt', name: card.name, language: 'en', fixture: false }],
     });
   });
 });

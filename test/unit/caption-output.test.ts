@@ -13,11 +13,12 @@ import { REPO_ROOT } from './helpers/fixture';
 const TRICKY = 'a "quoted", comma\'d caption & <tag>';
 const OBJECTS = [{ label: 'dog', score: 0.9, box: [10, 20, 30, 40] as [number, number, number, number] }];
 const ROWS: PhotoRow[] = [
-  { file: 'photos/one, "1".jpg', captions: [{ text: TRICKY, logprob: -0.5, p: Math.exp(-0.5) }] },
+  { file: 'photos/one, "1".jpg', language: 'en', captions: [{ text: TRICKY, logprob: -0.5, p: Math.exp(-0.5) }] },
   { file: 'photos/broken.png', error: 'not a JPEG, PNG, GIF, WebP or BMP image' },
   {
     file: 'photos/two.jpg',
-    captions: [{ text: 'a dog .', logprob: -1, p: Math.exp(-1) }],
+    language: 'de',
+    captions: [{ text: 'ein Hund .', logprob: -1, p: Math.exp(-1) }],
     objects: OBJECTS,
   },
 ];
@@ -42,11 +43,11 @@ describe('output rows', () => {
     const text = await writeRows(path.join(dir, 'rows.csv'), 'csv', ROWS, [0, 1, 2]);
     const records = Papa.parse<Record<string, string>>(text, { header: true, skipEmptyLines: true }).data;
     expect(records).toEqual([
-      { file: 'photos/one, "1".jpg', caption: TRICKY, p: String(Math.exp(-0.5)), objects: '', error: '' },
-      { file: 'photos/broken.png', caption: '', p: '', objects: '', error: 'not a JPEG, PNG, GIF, WebP or BMP image' },
-      { file: 'photos/two.jpg', caption: 'a dog .', p: String(Math.exp(-1)), objects: JSON.stringify(OBJECTS), error: '' },
+      { file: 'photos/one, "1".jpg', caption: TRICKY, language: 'en', p: String(Math.exp(-0.5)), objects: '', error: '' },
+      { file: 'photos/broken.png', caption: '', language: '', p: '', objects: '', error: 'not a JPEG, PNG, GIF, WebP or BMP image' },
+      { file: 'photos/two.jpg', caption: 'ein Hund .', language: 'de', p: String(Math.exp(-1)), objects: JSON.stringify(OBJECTS), error: '' },
     ]);
-    expect(text.split('\n')[1]).toBe('"photos/one, ""1"".jpg","a ""quoted"", comma\'d caption & <tag>",0.6065306597126334,,');
+    expect(text.split('\n')[1]).toBe('"photos/one, ""1"".jpg","a ""quoted"", comma\'d caption & <tag>",en,0.6065306597126334,,');
   });
 
   it('jsonl goes out as rows finish; text and json in input order whatever the finishing order', async () => {
@@ -54,7 +55,7 @@ describe('output rows', () => {
     expect(jsonl.trimEnd().split('\n').map((line) => JSON.parse(line))).toEqual([ROWS[2], ROWS[0], ROWS[1]]);
     expect(JSON.parse(await writeRows(path.join(dir, 'rows.json'), 'json', ROWS, [2, 0, 1]))).toEqual(ROWS);
     const text = await writeRows(path.join(dir, 'rows.txt'), 'text', ROWS, [2, 1, 0]);
-    expect(text).toBe(`Captions for image one, "1".jpg:\n  0) ${TRICKY} (p=0.606531)\nCaptions for image two.jpg:\n  0) a dog . (p=0.367879)\n`);
+    expect(text).toBe(`Captions for image one, "1".jpg:\n  0) ${TRICKY} (p=0.606531)\nCaptions for image two.jpg:\n  0) ein Hund . (p=0.367879)\n`);
   });
 
   it('gives detected objects in pixels of the photo as shown, and the API result its sentence forms', () => {
@@ -62,14 +63,19 @@ describe('output rows', () => {
       captions: [{ text: 'a elephant on a field .', words: ['a', 'elephant', 'on', 'a', 'field', '.'], logProb: -1, p: Math.exp(-1) }],
       objects: [{ label: 'cat', score: 0.8, box: [0.25, 0.5, 0.5, 0.25] as [number, number, number, number] }],
     };
-    const photo = captionedPhoto(result, 640, 480);
+    const photo = captionedPhoto(result, 640, 480, 'en');
     expect(photo.captions).toEqual([{ text: 'a elephant on a field .', sentence: 'An elephant on a field.', p: Math.exp(-1), logprob: -1 }]);
     expect(captionedRow('cat.jpg', photo)).toEqual({
       file: 'cat.jpg',
+      language: 'en',
       captions: [{ text: 'a elephant on a field .', logprob: -1, p: Math.exp(-1) }],
       objects: [{ label: 'cat', score: 0.8, box: [160, 240, 320, 120] }],
     });
-    expect(captionedRow('cat.jpg', captionedPhoto({ ...result, objects: null }, 640, 480))).not.toHaveProperty('objects');
+    expect(captionedRow('cat.jpg', captionedPhoto({ ...result, objects: null }, 640, 480, 'en'))).not.toHaveProperty('objects');
+    // A German model's row: its language, and the sentence by German rules.
+    const german = captionedPhoto({ captions: [{ ...result.captions[0], text: 'ein Hund an der Wand .' }], objects: null }, 640, 480, 'de');
+    expect(german).toMatchObject({ language: 'de', captions: [{ sentence: 'Ein Hund an der Wand.' }] });
+    expect(captionedRow('hund.jpg', german)).toMatchObject({ file: 'hund.jpg', language: 'de' });
   });
 });
 
@@ -114,8 +120,8 @@ describe('--resume reading', () => {
       const file = path.join(dir, `not-written.${format}`);
       const captions = [{ text: 'a dog on the grass .', logprob: -1, p: Math.exp(-1) }];
       const rows: PhotoRow[] = [
-        { file: 'photos/written.jpg', captions, metadata: { status: 'written', text: 'A dog on the grass.', fields: ['XMP-dc:Description'] } },
-        { file: 'photos/locked.jpg', captions, metadata: { status: 'not-written', reason: 'read-only (mode 444)' } },
+        { file: 'photos/written.jpg', language: 'en', captions, metadata: { status: 'written', text: 'A dog on the grass.', language: 'en', fields: ['XMP-dc:Description'] } },
+        { file: 'photos/locked.jpg', language: 'en', captions, metadata: { status: 'not-written', reason: 'read-only (mode 444)' } },
       ];
       await writeRows(file, format, rows, [0, 1], true);
       expect(await readWrittenRows(file, format, { metadata: true })).toMatchObject({ failed: 1, retried: 0 });
@@ -150,6 +156,12 @@ describe('XMP sidecars', () => {
     const parsed = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@' }).parse(xml);
     const item = parsed['x:xmpmeta']['rdf:RDF']['rdf:Description']['dc:description']['rdf:Alt']['rdf:li'];
     expect(item).toEqual({ '#text': TRICKY, '@xml:lang': 'x-default' });
+    // A caption's language: x-default first, then the same text under its own xml:lang.
+    const german = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@' }).parse(xmpSidecar('Ein Hund.', undefined, 'de'));
+    expect(german['x:xmpmeta']['rdf:RDF']['rdf:Description']['dc:description']['rdf:Alt']['rdf:li']).toEqual([
+      { '#text': 'Ein Hund.', '@xml:lang': 'x-default' },
+      { '#text': 'Ein Hund.', '@xml:lang': 'de' },
+    ]);
     const withWriter = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@' }).parse(xmpSidecar('A dog.', 'show-and-tell-browser (machine-written, model: M)'));
     expect(withWriter['x:xmpmeta']['rdf:RDF']['rdf:Description']['photoshop:CaptionWriter']).toBe('show-and-tell-browser (machine-written, model: M)');
   });

@@ -7,9 +7,9 @@ import Papa from 'papaparse';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gif } from '../../e2e/image-bytes';
-import { main } from '../../src/cli/caption';
+import { main, modelListing } from '../../src/cli/caption';
 import { UsageError } from '../../src/cli/shared';
-import { FIXTURE_CAPTIONS } from '../../tools/fixture/make-fixture-model';
+import { FIXTURE_CAPTIONS, FIXTURE_CAPTIONS_DE } from '../../tools/fixture/make-fixture-model';
 import { generateFixture, REPO_ROOT } from './helpers/fixture';
 import { bmp24 } from './helpers/images';
 
@@ -201,6 +201,49 @@ describe('npm run caption', () => {
     }
   }, 120_000);
 
+  it('--language: German captions from a German model, its language in every row and an XMP sidecar under xml:lang="de"; a model of another language is refused', async () => {
+    const german = (await generateFixture({ german: true })).dir;
+    try {
+      const photo = path.join(dir, 'snow.png');
+      await writeFile(photo, png(16, 230));
+      const jsonl = await caption(['--model', german, '--language', 'de', '--format', 'jsonl', '--xmp', photo]);
+      expect(jsonl.code, jsonl.stderr).toBe(0);
+      expect(jsonl.stderr).toContain('language: de');
+      expect(JSON.parse(jsonl.stdout)).toMatchObject({ file: photo, language: 'de', captions: FIXTURE_CAPTIONS_DE.bright.map((text) => ({ text })) });
+      const sidecar = await readFile(`${photo}.xmp`, 'utf8');
+      expect(sidecar).toContain('<rdf:li xml:lang="x-default">Ein weißes Quadrat.</rdf:li>');
+      expect(sidecar).toContain('<rdf:li xml:lang="de">Ein weißes Quadrat.</rdf:li>');
+
+      const csv = await caption(['--model', german, '--format', 'csv', photo]);
+      expect(Papa.parse(csv.stdout.trim(), { header: true }).data).toEqual([
+        { file: photo, caption: FIXTURE_CAPTIONS_DE.bright[0], language: 'de', p: expect.any(String), objects: '', error: '' },
+      ]);
+
+      const refused = await caption(['--model', modelDir, '--language', 'de', photo]);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain('captions in "en", not "de"');
+    } finally {
+      await rm(german, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it('--language without --model picks among the bundled models, or names the languages there are; --list-models says each model\'s language', async () => {
+    const missing = await main(['--language', 'tlh', library]).catch((thrown: unknown) => thrown);
+    expect(missing).toBeInstanceOf(UsageError);
+    expect((missing as Error).message).toMatch(/no model captions in "tlh"; the languages there are: .*en \(English\)/);
+    const list = { default: 'attend', models: [
+      { id: 'attend', name: 'Attend', language: 'en', fixture: false },
+      { id: 'attend-de', name: 'Attend (German)', language: 'de', fixture: false },
+      { id: 'fixture-squares-de', name: 'Fixture', language: 'de', fixture: true },
+    ] };
+    expect(modelListing(list).split('\n')).toEqual([
+      'attend              en    English   Attend (default)',
+      'attend-de           de    Deutsch   Attend (German) (default for --language de)',
+      'fixture-squares-de  de    Deutsch   Fixture (test fixture)',
+      '',
+    ]);
+  });
+
   it('--help prints the usage and exits 0; a bad option exits 2 with one line', async () => {
     const help = await caption(['--help']);
     expect(help.code).toBe(0);
@@ -227,6 +270,7 @@ describe('npm run caption', () => {
       [['--format', 'jsonl', '--out', existing, library], `${existing} exists: add --resume to continue it`],
       [[path.join(dir, 'no-such-folder')], 'no such file or folder'],
       [[], 'no files or folders given'],
+      [['--language', 'not a tag', library], '--language must be a language tag such as de or en, got "not a tag"'],
     ];
     for (const [args, message] of bad) {
       const error = await main(['--model', modelDir, ...args]).catch((thrown: unknown) => thrown);

@@ -89,6 +89,21 @@ describe('embedJpegDescription (card download)', { timeout: 60_000 }, () => {
     expect((await read('short.jpg', embedJpegDescription(original, 'Cat', null))).tags['IFD0:ImageDescription']).toBe('Cat');
   });
 
+  it('puts a German caption under xml:lang="de" and x-default, in a new packet and in the photo\'s own (its French entry kept, its German one replaced)', async () => {
+    const text = 'Ein weißes Quadrat an der Wand.';
+    const fresh = (await read('german-new.jpg', embedJpegDescription(PLAIN, text, machineCaptionWriter('M'), 'de'))).tags;
+    expect([fresh['XMP-dc:Description'], fresh['XMP-dc:Description-de'], fresh['ExifTool:Validate']]).toEqual([text, text, 'OK']);
+
+    const source = path.join(dir, 'languages.jpg');
+    await writeFile(source, PLAIN);
+    await exiftool.write(source, { 'XMP-dc:Description': 'Old words', 'XMP-dc:Description-fr': 'Un carré', 'XMP-dc:Description-de': 'Alte Worte' } as Record<string, string>, {
+      writeArgs: ['-overwrite_original'],
+    });
+    const { tags } = await read('languages-out.jpg', embedJpegDescription(await readFile(source), text, machineCaptionWriter('M'), 'de'));
+    expect([tags['XMP-dc:Description'], tags['XMP-dc:Description-de'], tags['XMP-dc:Description-fr']]).toEqual([text, text, 'Un carré']);
+    expect(tags['ExifTool:Validate']).toBe('OK');
+  });
+
   it('drops an IPTC caption it cannot write in the block’s own character set, rather than leave the old one', async () => {
     const source = path.join(dir, 'latin.jpg');
     await copyFile(path.join(dir, 'plain.jpg'), source);

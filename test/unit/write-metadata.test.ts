@@ -74,9 +74,11 @@ async function fieldsOf(file: string) {
   const tags = (await exifr.parse(file, { tiff: true, iptc: true, xmp: true, exif: false, gps: false, mergeOutput: false })) as {
     ifd0?: { ImageDescription?: string };
     iptc?: { Caption?: string };
-    dc?: { description?: { value: string } | string };
+    dc?: { description?: { value: string; lang?: string } | { value: string; lang: string }[] | string };
   } | undefined;
-  const xmp = tags?.dc?.description;
+  // Several languages (x-default and the caption's own) come as a list: the default entry is the one readers show.
+  const description = tags?.dc?.description;
+  const xmp = Array.isArray(description) ? description.find((entry) => entry.lang === 'x-default') : description;
   return {
     xmp: typeof xmp === 'object' ? xmp.value : xmp,
     exif: tags?.ifd0?.ImageDescription,
@@ -116,7 +118,7 @@ describe('npm run caption -- --write-metadata', () => {
     const rows = rowsOf(result.stdout);
 
     for (const [name, text] of [['bright.jpg', BRIGHT], ['dark.jpg', DARK]] as const) {
-      expect(rows.get(name)?.metadata).toEqual({ status: 'written', text, fields: ALL_FIELDS });
+      expect(rows.get(name)?.metadata).toEqual({ status: 'written', text, language: 'en', fields: ALL_FIELDS });
       expect(rows.get(name)).not.toHaveProperty('description');
       const written = await readFile(path.join(folder, name));
       expect(await fieldsOf(path.join(folder, name))).toEqual({ xmp: text, exif: text, iptc: text });
@@ -128,7 +130,7 @@ describe('npm run caption -- --write-metadata', () => {
     expect(tags['XMP-photoshop:CaptionWriter']).toMatch(/^show-and-tell-browser \(machine-written, model: .+\)$/);
 
     for (const name of ['bright.png', 'bright.webp']) {
-      expect(rows.get(name)?.metadata).toEqual({ status: 'written', text: BRIGHT, fields: ['XMP dc:description'] });
+      expect(rows.get(name)?.metadata).toEqual({ status: 'written', text: BRIGHT, language: 'en', fields: ['XMP dc:description'] });
       // exifr reads no WebP: ExifTool checks both.
       expect(((await exiftool.readRaw(path.join(folder, name), { readArgs: ['-XMP-dc:Description'] })) as Record<string, unknown>).Description).toBe(BRIGHT);
       const before = await decodePhoto(originals[name as 'bright.png']);
@@ -172,7 +174,7 @@ describe('npm run caption -- --write-metadata', () => {
       expect(planned.get(name)).toMatchObject({ description: text, metadata: { status: 'kept', reason: '--overwrite replaces it' } });
       expect(planned.get(name)?.captions?.[0].text).toBe('a white square .');
     }
-    for (const name of ['camera.jpg', 'plain.jpg']) expect(planned.get(name)?.metadata).toEqual({ status: 'would-write', text: BRIGHT, fields: ALL_FIELDS });
+    for (const name of ['camera.jpg', 'plain.jpg']) expect(planned.get(name)?.metadata).toEqual({ status: 'would-write', text: BRIGHT, language: 'en', fields: ALL_FIELDS });
     expect(await snapshot()).toEqual(before);
 
     const kept = rowsOf((await caption(['--model', modelDir, '--format', 'jsonl', '--write-metadata', folder])).stdout);
@@ -199,12 +201,12 @@ describe('npm run caption -- --write-metadata', () => {
     const folder = await library('text', { 'dark.jpg': texturedJpeg(24, false, 7) });
     const text = await caption(['--model', modelDir, '--write-metadata', '--dry-run', folder]);
     expect(text.stdout).toMatch(/^Captions for image dark\.jpg:\n {2}0\) a black square \. \(p=0\.\d{6}\)\n/);
-    expect(text.stderr).toContain(`dark.jpg: would write "${DARK}" to ${ALL_FIELDS.join(', ')}`);
+    expect(text.stderr).toContain(`dark.jpg: would write "${DARK}" (en) to ${ALL_FIELDS.join(', ')}`);
     const out = path.join(dir, 'text.csv');
     await caption(['--model', modelDir, '--format', 'csv', '--out', out, '--write-metadata', folder]);
     const [header, row] = (await readFile(out, 'utf8')).trim().split('\n');
-    expect(header).toBe('file,caption,p,objects,error,description,metadata');
-    expect(row).toContain(`wrote ""${DARK}"" to ${ALL_FIELDS.join(', ')}`);
+    expect(header).toBe('file,caption,language,p,objects,error,description,metadata');
+    expect(row).toContain(`wrote ""${DARK}"" (en) to ${ALL_FIELDS.join(', ')}`);
   }, 120_000);
 
   /** XMP dc:description by language, EXIF and IPTC, and the caption writer, as ExifTool reads them. */
@@ -287,6 +289,33 @@ describe('npm run caption -- --write-metadata', () => {
     expect(again.get('german.jpg')).toMatchObject({ description: GERMAN, metadata: { status: 'unchanged', text: BRIGHT } });
   }, 120_000);
 
+  it('a German caption goes under x-default and "de" (its row says de); the English one this tool wrote before goes, a person\'s French entry stays', async () => {
+    const germanModel = (await generateFixture({ german: true })).dir;
+    try {
+      const folder = await library('languages', { 'snow.jpg': texturedJpeg(32, true, 6) });
+      const photo = path.join(folder, 'snow.jpg');
+      const FRENCH = 'Un carré blanc';
+      await exiftool.write(photo, { 'XMP-dc:Description-fr': FRENCH } as Record<string, string>, { writeArgs: ['-overwrite_original'] });
+      // The French entry is a person's description: --overwrite is what lets a caption in.
+      const english = rowsOf((await caption(['--model', modelDir, '--format', 'jsonl', '--write-metadata', '--overwrite', photo])).stdout);
+      expect(english.get('snow.jpg')).toMatchObject({ language: 'en', metadata: { status: 'written', text: BRIGHT, language: 'en' } });
+      expect(await descriptionsOf(photo)).toMatchObject({ Description: BRIGHT, 'Description-en': BRIGHT, 'Description-fr': FRENCH });
+
+      const result = await caption(['--model', germanModel, '--language', 'de', '--format', 'jsonl', '--write-metadata', '--overwrite', photo]);
+      expect(result.code, result.stderr).toBe(0);
+      const GERMAN_CAPTION = 'Ein weißes Quadrat.';
+      expect(rowsOf(result.stdout).get('snow.jpg')).toMatchObject({ language: 'de', description: FRENCH, metadata: { status: 'written', text: GERMAN_CAPTION, language: 'de', fields: ALL_FIELDS } });
+      const fields = await descriptionsOf(photo);
+      expect(fields).toMatchObject({ Description: GERMAN_CAPTION, 'Description-de': GERMAN_CAPTION, 'Description-fr': FRENCH, ImageDescription: GERMAN_CAPTION });
+      expect(fields).not.toHaveProperty('Description-en');
+      // Run again: nothing to change.
+      const again = rowsOf((await caption(['--model', germanModel, '--format', 'jsonl', '--write-metadata', '--overwrite', photo])).stdout);
+      expect(again.get('snow.jpg')?.metadata).toEqual({ status: 'unchanged', text: GERMAN_CAPTION });
+    } finally {
+      await rm(germanModel, { recursive: true, force: true });
+    }
+  }, 120_000);
+
   it('writes a file whose name lies about its format as what it is', async () => {
     const folder = await library('named', { 'jpeg.HEIC': texturedJpeg(24, false, 1), 'jpeg.png': texturedJpeg(24, false, 2) });
     const named = ['jpeg.HEIC', 'jpeg.png'].map((name) => path.join(folder, name));
@@ -294,7 +323,7 @@ describe('npm run caption -- --write-metadata', () => {
     expect(result.code, result.stderr).toBe(0);
     const rows = rowsOf(result.stdout);
     for (const file of named) {
-      expect(rows.get(path.basename(file))?.metadata).toEqual({ status: 'written', text: DARK, fields: ALL_FIELDS });
+      expect(rows.get(path.basename(file))?.metadata).toEqual({ status: 'written', text: DARK, language: 'en', fields: ALL_FIELDS });
       expect(await fieldsOf(file)).toEqual({ xmp: DARK, exif: DARK, iptc: DARK });
     }
   }, 120_000);
