@@ -22,6 +22,28 @@ export const isStreamed = (format: OutputFormat): format is StreamedFormat => fo
 /** csv: the jsonl row flattened to the best caption and its language; objects as JSON text; with --write-metadata, the photo's description and what was written. */
 const csvColumns = (metadata: boolean) => ['file', 'caption', 'language', 'p', 'objects', 'error', ...(metadata ? ['description', 'metadata'] : [])];
 
+/**
+ * A csv file of version 0.2, before captions had a language (all were English), gains the column, so
+ * that --resume can go on appending today's rows to it: the text as it should be, or null when the
+ * file already has today's columns (or is not a csv this command wrote, which parseRows reports).
+ */
+function withLanguageColumn(text: string, metadata: boolean): string | null {
+  const columns = csvColumns(metadata);
+  const languageAt = columns.indexOf('language');
+  const before = columns.filter((column) => column !== 'language');
+  let records: string[][];
+  try {
+    records = parseCsv(text).records;
+  } catch {
+    return null;
+  }
+  const [header = [], ...rows] = records;
+  if (header.join() !== before.join()) return null;
+  const errorAt = before.indexOf('error');
+  const language = (cells: string[]) => (cells[errorAt] ? '' : 'en');
+  return csvRecords([columns, ...rows.map((cells) => cells.toSpliced(languageAt, 0, language(cells)))], '\n');
+}
+
 function csvCells(row: PhotoRow, metadata: boolean): (string | number)[] {
   const metadataCells = (description = '', summary = '') => (metadata ? [description, summary] : []);
   if ('error' in row) return [row.file, '', '', '', '', row.error, ...metadataCells()];
@@ -189,14 +211,19 @@ export async function readWrittenRows(
     throw error;
   });
   const length = completeLength(bytes, format);
-  const text = bytes.subarray(0, length).toString('utf8');
+  let text = bytes.subarray(0, length).toString('utf8');
+  const upgraded = format === 'csv' ? withLanguageColumn(text, options.metadata ?? false) : null;
+  if (upgraded !== null) {
+    await replaceFile(file, upgraded);
+    text = upgraded;
+  }
   const { headerEnd, rows } = parseRows(text, format, file, options.metadata ?? false);
   const failed = rows.filter((row) => row.failed);
   const retried = new Set(failed.filter((row) => options.retry?.has(path.resolve(row.file))));
   if (retried.size > 0) {
     const kept = rows.map((row, index) => (retried.has(row) ? '' : text.slice(rows[index - 1]?.end ?? headerEnd, row.end)));
     await replaceFile(file, text.slice(0, headerEnd) + kept.join(''));
-  } else if (length < bytes.length) await truncate(file, length);
+  } else if (upgraded === null && length < bytes.length) await truncate(file, length);
   return {
     files: new Set(rows.filter((row) => !retried.has(row)).map((row) => path.resolve(row.file))),
     failed: failed.length - retried.size,

@@ -89,6 +89,21 @@ describe('the page and the CLI escape alike', () => {
     writer.finish();
     expect([...(await readWrittenRows(file, 'csv')).files]).toEqual(names.map((name) => path.resolve(name)));
   });
+
+  it('--resume goes on in a file of version 0.2, before the language column: its rows gain "en", a half-written last row is cut', async () => {
+    const file = path.join(dir, 'v0.2.csv');
+    const old = 'file,caption,p,objects,error\n=1+1.jpg,a dog on a couch .,0.001,,\nbroken.jpg,,,,not a JPEG\nhalf.jpg,a ca';
+    await writeFile(file, old.replace('=1+1', "'=1+1"));
+    const written = await readWrittenRows(file, 'csv');
+    expect([...written.files]).toEqual(['=1+1.jpg', 'broken.jpg'].map((name) => path.resolve(name)));
+    expect(written.failed).toBe(1);
+    expect(await readFile(file, 'utf8')).toBe("file,caption,language,p,objects,error\n'=1+1.jpg,a dog on a couch .,en,0.001,,\nbroken.jpg,,,,,not a JPEG\n");
+    // Today's rows append to it with the same columns.
+    const writer = new RowWriter('csv', fileTarget(file, 'append'), { csvHeader: false });
+    writer.add(0, { file: 'new.jpg', error: 'not a JPEG' });
+    writer.finish();
+    expect(parseCsv(await readFile(file, 'utf8')).records.map((cells) => cells.length)).toEqual([6, 6, 6, 6]);
+  });
 });
 
 describe('npm run caption --format csv', () => {
