@@ -9,14 +9,14 @@ import path from 'node:path';
 import { PNG } from 'pngjs';
 import type { ModelCard } from '../src/captioner/card';
 import { packageBytes } from '../tools/build/model-versions';
-import { makeFixtureModel } from '../tools/fixture/make-fixture-model';
-import { registerModel, writeModelList } from '../tools/graph/model-list';
+import { makeFixtureModel, type FixtureOptions } from '../tools/fixture/make-fixture-model';
+import { registerModel, writeModelList, type ModelList } from '../tools/graph/model-list';
 import { writeFakeCameraVideo } from './fake-camera';
 import { E2E_INPUTS_DIR, E2E_MODELS_DIR } from './paths';
 
 /** Writes a fixture package into the folder named by its id (which the card only tells afterwards). */
-async function writeFixtureModel(options: { detector?: boolean }): Promise<ModelCard> {
-  const scratch = path.join(E2E_MODELS_DIR, `.generating-${options.detector ? 'detector' : 'plain'}`);
+async function writeFixtureModel(options: FixtureOptions): Promise<ModelCard> {
+  const scratch = path.join(E2E_MODELS_DIR, `.generating-${options.detector ? 'detector' : options.german ? 'german' : 'plain'}`);
   const { card } = await makeFixtureModel(scratch, options);
   await rename(scratch, path.join(E2E_MODELS_DIR, card.id));
   return card;
@@ -28,7 +28,9 @@ async function writeFixtureModels(): Promise<void> {
   // The detector fixture ships a broken objects.json: the app must still caption with it, un-grounded.
   const detector = await writeFixtureModel({ detector: true });
   await writeFile(path.join(E2E_MODELS_DIR, detector.id, 'objects.json'), '{"objects": {"dog": "dog"}}\n');
-  const list = registerModel(registerModel({ models: [] }, squares), detector);
+  // Captions in German: the page's "Caption language" lists Deutsch because of it.
+  const german = await writeFixtureModel({ german: true });
+  const list = [squares, detector, german].reduce((models, card) => registerModel(models, card), { models: [] } as ModelList);
   // Sizes as the production build records them, for the page's question on a metered connection.
   const models = await Promise.all(list.models.map(async (entry) => ({ ...entry, bytes: await packageBytes(path.join(E2E_MODELS_DIR, entry.id)) })));
   await writeModelList(path.join(E2E_MODELS_DIR, 'models.json'), { ...list, models });

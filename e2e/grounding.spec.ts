@@ -4,7 +4,7 @@ import { card, dropFiles, expectCaptioned, generatedInput, openReadyApp } from '
 // global-setup.ts lists a second fixture whose detector works but whose objects.json is malformed.
 test('a model with a malformed objects.json still captions, un-grounded, and says why', async ({ page }) => {
   await openReadyApp(page, 'wasm');
-  await page.getByLabel('Model').selectOption({ label: 'Test fixture (not a captioning model): squares and a dog detector (test fixture)' });
+  await page.getByLabel('Model').selectOption({ label: 'Test fixture (not a captioning model): squares and a dog detector (test fixture) · English' });
   const status = page.getByTestId('model-status');
   await expect(status).toHaveAttribute('data-phase', 'ready');
   await expect(status.getByTestId('grounding-problem')).toContainText('must list words');

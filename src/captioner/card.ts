@@ -1,5 +1,6 @@
 import type { DetectorSpec, GroundingSettings } from './detector-settings';
 import type { ImageSize, ImageSpec, ResizeMode } from './preprocess';
+import { canonicalLanguage, DEFAULT_CAPTION_LANGUAGE, isLanguageTag } from './language';
 import { DEFAULT_WORDS, type SentenceWords } from './sentence-words';
 
 /** Graph node names of the im2txt inference interface (see docs/ARCHITECTURE.md). */
@@ -46,6 +47,8 @@ export interface ModelCard {
   id: string;
   name: string;
   description: string;
+  /** The language its captions are in (BCP 47: "en", "de"); "en" when card.json names none. */
+  language: string;
   /** Generated for tests: never present it as a real captioning model. */
   fixture: boolean;
   image: ImageSpec;
@@ -153,6 +156,11 @@ class FieldReader {
     return Object.keys(this.record);
   }
 
+  /** A BCP 47 language tag, in its canonical form. */
+  language(key: string, fallback: string): string {
+    return canonicalLanguage(this.read(key, fallback, 'a BCP 47 language tag such as "de"', isLanguageTag));
+  }
+
   oneOf<T extends string>(key: string, options: readonly T[]): T {
     return this.read(key, undefined, `one of ${options.join(', ')}`, (v): v is T => options.includes(v as T));
   }
@@ -180,6 +188,7 @@ export function parseModelCard(json: unknown): ModelCard {
     id: card.string('id'),
     name: card.string('name'),
     description: card.string('description', ''),
+    language: card.language('language', DEFAULT_CAPTION_LANGUAGE),
     fixture: card.boolean('fixture', false),
     image: {
       ...readImageSize(image),

@@ -1,3 +1,5 @@
+import { DEFAULT_CAPTION_LANGUAGE, primaryLanguage } from './language';
+
 /** The im2txt tutorial's output line: `0) a group of people sitting at tables in a room . (p=0.000306)`. */
 export function formatCaptionLine(index: number, caption: { text: string; p: number }): string {
   return `${index}) ${caption.text} (p=${caption.p.toFixed(6)})`;
@@ -38,19 +40,23 @@ function takesAn(word: string): boolean {
   return /^[aeiou]/.test(lower);
 }
 
+/** "a" / "an" as the next word's sound asks ("an elephant", "a unicorn"), whatever the model said. */
+const fixEnglishArticles = (sentence: string) =>
+  sentence.replace(/\b(an?)(\s+)([\w'-]+)/gi, (_match, article: string, space: string, word: string) => {
+    const right = takesAn(word) ? 'an' : 'a';
+    return `${article[0] === 'A' ? right[0].toUpperCase() + right.slice(1) : right}${space}${word}`;
+  });
+
 /**
  * The model's tokens ("a dog on a couch .") as a sentence for alt text, copy, export and metadata
- * ("A dog on a couch."): capital first letter, no space before punctuation, one full stop, and
- * "a" / "an" as the next word's sound asks ("an elephant", "a unicorn"), whatever the model said.
+ * ("A dog on a couch."): capital first letter, no space before punctuation, one full stop, and in
+ * English "a" / "an" as the next word's sound asks (German's "an" is a preposition, left alone).
  */
-export function toAltText(captionText: string): string {
-  const sentence = captionText
+export function toAltText(captionText: string, language: string = DEFAULT_CAPTION_LANGUAGE): string {
+  const joined = captionText
     .trim()
     .replace(/\s+([.,!?;:'])/g, '$1')
-    .replace(/[.\s]+$/, '')
-    .replace(/\b(an?)(\s+)([\w'-]+)/gi, (_match, article: string, space: string, word: string) => {
-      const right = takesAn(word) ? 'an' : 'a';
-      return `${article[0] === 'A' ? right[0].toUpperCase() + right.slice(1) : right}${space}${word}`;
-    });
-  return sentence ? `${sentence[0].toUpperCase()}${sentence.slice(1)}.` : '';
+    .replace(/[.\s]+$/, '');
+  const sentence = primaryLanguage(language) === 'en' ? fixEnglishArticles(joined) : joined;
+  return sentence ? `${sentence[0].toLocaleUpperCase(language)}${sentence.slice(1)}.` : '';
 }

@@ -17,6 +17,7 @@ import { doneState, findJob, isPending, useJobsStore, type AddedFile, type Photo
 import { parseModelList, type ModelList } from '../captioner/model-list';
 import { isModelKept, saveDataOn } from './metered';
 import { useModelStore } from '../store/model';
+import { currentCaptionLanguage, startingModelId } from '../store/language-setting';
 import { readPhotoDescription } from './photo-description';
 import { keepWhileArriving } from './photo-queue';
 import { readPhoto } from './read-photo';
@@ -91,6 +92,12 @@ function modelUrl(modelId: string): string {
   const version = modelVersion(modelId);
   const folder = version ? `${encodeURIComponent(modelId)}/${encodeURIComponent(version)}` : encodeURIComponent(modelId);
   return new URL(`models/${folder}/`, document.baseURI).href;
+}
+
+/** The language of the model that captions now: its card's (photos are only sent once it is ready). */
+function readyModelLanguage(): string {
+  const { status } = useModelStore.getState();
+  return status.phase === 'ready' ? status.model.language : currentCaptionLanguage();
 }
 
 function isCurrentModel(modelId: string): boolean {
@@ -220,7 +227,7 @@ async function sendJob(jobId: string, file: File): Promise<void> {
     return;
   }
   const settings = currentCaptionSettings();
-  setSettings(jobId, { ...settings, modelId: useSettingsStore.getState().modelId ?? '' });
+  setSettings(jobId, { ...settings, modelId: useSettingsStore.getState().modelId ?? '', language: readyModelLanguage() });
   pool.postPhoto({ type: 'caption', jobId, picture: bitmap, settings, streamHypotheses: true, wantThumbnail: true, liveFrame: false }, frameSource !== null);
 }
 
@@ -299,13 +306,13 @@ export async function startCaptioner(): Promise<void> {
     setStatus({ phase: 'error', modelId: null, message: `Could not read the list of models (${errorMessage(error)}).` });
     return;
   }
-  setCatalog(catalog.models);
-  const first = catalog.models.find((model) => model.id === catalog.default) ?? catalog.models[0];
-  if (!first) {
+  setCatalog(catalog);
+  const first = startingModelId(catalog, navigator.languages);
+  if (first === null) {
     setStatus({ phase: 'no-models' });
     return;
   }
-  useSettingsStore.getState().selectModel(first.id);
+  useSettingsStore.getState().selectModel(first);
 }
 
 // Every model choice (start-up, settings panel) loads that model in the worker.

@@ -3,13 +3,15 @@
  * the photo's own description; and one JPEG with its alt text embedded (a card's download).
  */
 import { machineCaptionWriter } from '../captioner/description';
-import { altTextOf, isJpegFile, modelAltText, usesPhotoDescription, type CaptionSettings, type PhotoJob, type ResultDetails } from '../store/jobs';
+import { altTextOf, captionLanguageOf, isJpegFile, modelAltText, usesPhotoDescription, type CaptionSettings, type PhotoJob, type ResultDetails } from '../store/jobs';
 import type { DetectedObject } from '../worker/protocol';
 
 export interface ExportRow {
   file: string;
   /** What "Copy alt text" copies: the user's edit, else the photo's own description or the model's best caption as a sentence, as chosen. */
   caption: string;
+  /** The language of the model's captions (BCP 47): what the model wrote, and the caption unless a person's words replace it. */
+  language: string;
   edited: boolean;
   /** The description the photo itself carries (a person's words, or machine-written ones: see PhotoJob.descriptionWriter), null when none. */
   description: string | null;
@@ -33,6 +35,7 @@ export function exportRows(jobs: readonly PhotoJob[], details: ReadonlyMap<strin
       {
         file: job.name,
         caption: altTextOf(job),
+        language: captionLanguageOf(job),
         edited: job.editedCaption !== null,
         description: job.description,
         p: state.best.p,
@@ -73,7 +76,7 @@ function objectsCell(objects: readonly DetectedObject[] | undefined): string {
 }
 
 /** Spreadsheet columns; the full list of captions and the settings are in the JSON. */
-export const CSV_COLUMNS = ['file', 'caption', 'p', 'edited', 'model_caption', 'description', 'objects'] as const;
+export const CSV_COLUMNS = ['file', 'caption', 'language', 'p', 'edited', 'model_caption', 'description', 'objects'] as const;
 
 /**
  * RFC 4180 CSV with a UTF-8 byte-order mark (so Excel reads accents); cells starting with = + - @
@@ -82,7 +85,7 @@ export const CSV_COLUMNS = ['file', 'caption', 'p', 'edited', 'model_caption', '
  */
 export async function toCsv(rows: readonly ExportRow[]): Promise<string> {
   const { csvRecords } = await import('../captioner/csv');
-  const data = rows.map((row) => [row.file, row.caption, row.p, row.edited, row.modelCaption, row.description ?? '', objectsCell(row.objects)]);
+  const data = rows.map((row) => [row.file, row.caption, row.language, row.p, row.edited, row.modelCaption, row.description ?? '', objectsCell(row.objects)]);
   return `\uFEFF${csvRecords([[...CSV_COLUMNS], ...data], '\r\n')}`;
 }
 

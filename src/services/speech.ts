@@ -1,7 +1,8 @@
 /**
- * Reading captions aloud with the browser's own speech synthesis, in a voice that runs on this
- * device (a voice with `localService`, so no text goes over the network). Two uses: a photo card's
- * "Read aloud" button, and, when switched on, each new stable caption of the live camera, once.
+ * Reading captions aloud with the browser's own speech synthesis, in a voice of the caption's language
+ * that runs on this device (a voice with `localService`, so no text goes over the network). Two uses: a
+ * photo card's "Read aloud" button, and, when switched on, each new stable caption of the live camera,
+ * once (in the language of the model that captions the camera).
  *
  * - Never twice in a row: a caption equal to the one spoken (or waiting) last is skipped.
  * - Never in the captioner's way: speaking is fire-and-forget. While one caption is being spoken,
@@ -9,40 +10,42 @@
  * - Stopping or pausing the camera (hidden tab) silences its captions.
  */
 import { toAltText } from '../captioner/format';
-import { useSpeechStore } from '../store/speech';
+import { currentCaptionLanguage } from '../store/language-setting';
+import { useModelStore } from '../store/model';
+import { useSpeechStore, voiceFor } from '../store/speech';
 import { useWebcamStore } from '../store/webcam';
 
 function synthesis(): SpeechSynthesis | null {
   return typeof speechSynthesis === 'undefined' ? null : speechSynthesis;
 }
 
-/** An English voice that runs on this device, the browser's default among them first; else null. */
-function chooseVoice(voices: readonly SpeechSynthesisVoice[]): SpeechSynthesisVoice | null {
-  const local = voices.filter((voice) => voice.localService);
-  const english = local.filter((voice) => voice.lang.toLowerCase().startsWith('en'));
-  return english.find((voice) => voice.default) ?? english[0] ?? null;
-}
-
 /** Browsers fill the voice list asynchronously (Chromium: after 'voiceschanged'). */
 function watchVoices(): void {
   const engine = synthesis();
   if (!engine) return;
-  const update = () => useSpeechStore.setState({ voice: chooseVoice(engine.getVoices()) });
+  const update = () => useSpeechStore.setState({ voices: engine.getVoices().filter((voice) => voice.localService) });
   update();
   engine.addEventListener('voiceschanged', update);
 }
 
-/** The text last handed to the engine, the utterance being spoken, and the newest text waiting for it. */
+/** A caption and its language (BCP 47). */
+interface Speech {
+  text: string;
+  language: string;
+}
+
+/** The text last handed to the engine, the utterance being spoken, and the newest speech waiting for it. */
 let lastSpoken: string | null = null;
 let current: SpeechSynthesisUtterance | null = null;
-let waiting: string | null = null;
+let waiting: Speech | null = null;
 
-function speakNow(text: string): void {
+function speakNow({ text, language }: Speech): void {
   const engine = synthesis();
-  const { voice } = useSpeechStore.getState();
+  const voice = voiceFor(useSpeechStore.getState().voices, language);
   if (!engine || !voice) return;
   const utterance = new SpeechSynthesisUtterance(text);
   utterance.voice = voice;
+  // The voice's own tag ("de-DE"): engines pronounce by the utterance's language.
   utterance.lang = voice.lang;
   // Also called for an utterance cut short (cancel()), which by then is no longer the current one.
   utterance.onend = utterance.onerror = () => {
@@ -57,11 +60,11 @@ function speakNow(text: string): void {
   engine.speak(utterance);
 }
 
-/** Speaks `text` after the current utterance, unless it repeats the last one (spoken or waiting). */
-function speakInTurn(text: string): void {
-  if (text === '' || text === (waiting ?? lastSpoken)) return;
-  if (current) waiting = text === lastSpoken ? null : text;
-  else speakNow(text);
+/** Speaks after the current utterance, unless it repeats the last one (spoken or waiting). */
+function speakInTurn(speech: Speech): void {
+  if (speech.text === '' || speech.text === (waiting?.text ?? lastSpoken)) return;
+  if (current) waiting = speech.text === lastSpoken ? null : speech;
+  else speakNow(speech);
 }
 
 function silence(): void {
@@ -71,36 +74,44 @@ function silence(): void {
   synthesis()?.cancel();
 }
 
-/** A card's "Read aloud": speaks now, cutting short whatever is being said. */
-export function readAloud(text: string): void {
+/** A card's "Read aloud": speaks `text` (in `language`) now, cutting short whatever is being said. */
+export function readAloud(text: string, language: string): void {
   silence();
-  if (text !== '') speakNow(text);
+  if (text !== '') speakNow({ text, language });
 }
 
-function liveCaptionText(): string | null {
+/** The language of the model that captions the camera. */
+function liveLanguage(): string {
+  const { status } = useModelStore.getState();
+  return status.phase === 'ready' ? status.model.language : currentCaptionLanguage();
+}
+
+function liveCaption(): Speech | null {
   const { status, caption } = useWebcamStore.getState();
   const best = caption.shown?.captions[0];
-  return status.phase === 'live' && !status.paused && best ? toAltText(best.text) : null;
+  if (status.phase !== 'live' || status.paused || !best) return null;
+  const language = liveLanguage();
+  return { text: toAltText(best.text, language), language };
 }
 
 // Each new stable live caption, once: the webcam store refreshes the shown frame on every frame that
 // agrees with it, so only a change of sentence counts.
 useWebcamStore.subscribe((state, previous) => {
-  const text = liveCaptionText();
+  const speech = liveCaption();
   const wasLive = previous.status.phase === 'live' && !previous.status.paused;
-  if (text === null) {
+  if (speech === null) {
     if (wasLive) silence();
     return;
   }
   const changed = state.caption.shown?.captions[0]?.text !== previous.caption.shown?.captions[0]?.text;
-  if (useSpeechStore.getState().readLiveCaptions && (changed || !wasLive)) speakInTurn(text);
+  if (useSpeechStore.getState().readLiveCaptions && (changed || !wasLive)) speakInTurn(speech);
 });
 
 // Switched on, the caption on screen is read at once; switched off, reading stops.
 useSpeechStore.subscribe((state, previous) => {
   if (state.readLiveCaptions === previous.readLiveCaptions) return;
-  const text = liveCaptionText();
-  if (state.readLiveCaptions && text !== null) speakInTurn(text);
+  const speech = liveCaption();
+  if (state.readLiveCaptions && speech !== null) speakInTurn(speech);
   if (!state.readLiveCaptions) silence();
 });
 

@@ -1,5 +1,6 @@
 import { create } from 'zustand';
 import { toAltText } from '../captioner/format';
+import { DEFAULT_CAPTION_LANGUAGE } from '../captioner/language';
 import type { Caption, CaptionUpdate, CaptionSettings as RequestSettings, DetectedObject } from '../worker/protocol';
 
 /** The model's best caption: what a finished photo needs at hand (its alt text, "Find a photo", the export's p). */
@@ -39,7 +40,12 @@ export function doneState(details: ResultDetails): Extract<JobState, { kind: 'do
 /** What a photo was captioned with, kept with its result. */
 export interface CaptionSettings extends RequestSettings {
   modelId: string;
+  /** The model's caption language (BCP 47); absent in results kept before there was a choice, which are English. */
+  language?: string;
 }
+
+/** The language of a photo's model captions. */
+export const captionLanguageOf = (job: Pick<PhotoJob, 'settings'>) => job.settings?.language ?? DEFAULT_CAPTION_LANGUAGE;
 
 /** A file with the name to show and export: its path inside a dropped folder, or its own name. */
 export interface NamedFile {
@@ -261,7 +267,7 @@ export function findJob(jobId: string): PhotoJob | undefined {
 
 /** The model's best caption as alt text ("A dog on a couch."), or '' when there is none. */
 export function modelAltText(job: PhotoJob): string {
-  return job.state.kind === 'done' && job.state.best ? toAltText(job.state.best.text) : '';
+  return job.state.kind === 'done' && job.state.best ? toAltText(job.state.best.text, captionLanguageOf(job)) : '';
 }
 
 /** Whether the alt text (unless edited) is the photo's own description rather than the model's caption. */

@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { ModelListEntry } from '../captioner/model-list';
+import type { ModelList, ModelListEntry } from '../captioner/model-list';
 import type { BackendName, ModelReadyEvent } from '../worker/protocol';
 
 export type ModelStatus =
@@ -13,15 +13,18 @@ export type ModelStatus =
   | { phase: 'error'; modelId: string | null; message: string };
 
 interface ModelState {
+  /** models.json's entries and its default model's id (null when it names none). */
   catalog: ModelListEntry[];
+  defaultModelId: string | null;
   status: ModelStatus;
-  setCatalog: (catalog: ModelListEntry[]) => void;
+  setCatalog: (list: ModelList) => void;
   setStatus: (status: ModelStatus) => void;
 }
 
 export const useModelStore = create<ModelState>()((set) => ({
   catalog: [],
+  defaultModelId: null,
   status: { phase: 'listing' },
-  setCatalog: (catalog) => set({ catalog }),
+  setCatalog: (list) => set({ catalog: list.models, defaultModelId: list.default ?? null }),
   setStatus: (status) => set({ status }),
 }));

@@ -1,5 +1,5 @@
 import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
-import { altTextOf, useJobsStore, usesPhotoDescription, type PhotoJob } from '../store/jobs';
+import { altTextOf, captionLanguageOf, useJobsStore, usesPhotoDescription, type PhotoJob } from '../store/jobs';
 import type { Caption } from '../worker/protocol';
 import { CaptionWithObjects } from './DetectedObjects';
 import { ReadAloudButton } from './ReadAloud';
@@ -123,7 +123,7 @@ export function CaptionEditor({ job, bestCaption, onHighlight }: CaptionEditorPr
   return (
     <div className="best-caption" data-edited={edited}>
       <p>
-        <span data-testid="best-caption">{best ? <CaptionWithObjects caption={best} onHighlight={onHighlight} /> : text}</span>
+        <span data-testid="best-caption" lang={best ? captionLanguageOf(job) : undefined}>{best ? <CaptionWithObjects caption={best} language={captionLanguageOf(job)} onHighlight={onHighlight} /> : text}</span>
         {edited && (
           <span className="edited-tag" data-testid="edited-tag">
             edited
@@ -140,7 +140,7 @@ export function CaptionEditor({ job, bestCaption, onHighlight }: CaptionEditorPr
           Edit
         </button>
         <CopyButton text={text} fileName={job.name} />
-        <ReadAloudButton text={text} fileName={job.name} />
+        <ReadAloudButton text={text} language={captionLanguageOf(job)} fileName={job.name} />
         <DownloadWithAltText job={job} />
         {edited && (
           <button type="button" onClick={() => editCaption(job.id, null)} aria-label={`Revert ${job.name} to the model’s caption`}>

@@ -44,10 +44,10 @@ export function ObjectsLine({ objects }: { objects: readonly DetectedObject[] })
  * The caption as alt text, with each word that names an object class marked: pointing at it (or
  * focusing it) highlights that class's boxes.
  */
-export function CaptionWithObjects({ caption, onHighlight }: { caption: Caption; onHighlight: (label: string | null) => void }) {
+export function CaptionWithObjects({ caption, language, onHighlight }: { caption: Caption; language: string; onHighlight: (label: string | null) => void }) {
   return (
     <>
-      {altTextSegments(caption).map(({ text, label }, index) =>
+      {altTextSegments(caption, language).map(({ text, label }, index) =>
         label === undefined ? (
           text
         ) : (

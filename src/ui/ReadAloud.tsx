@@ -1,15 +1,18 @@
 import { useId } from 'react';
 import { readAloud } from '../services/speech';
-import { useSpeechStore } from '../store/speech';
+import { languageName } from '../captioner/language';
+import { useCaptionLanguage } from '../store/language-setting';
+import { useHasVoice, useSpeechStore } from '../store/speech';
 
-const NO_VOICE = 'This browser has no voice on this device to read aloud with (speech is never sent over the network).';
+const noVoice = (language: string) =>
+  `This browser has no ${languageName(language)} voice on this device to read aloud with (speech is never sent over the network).`;
 
-/** A card's "Read aloud"; none where the browser has no voice on this device (the camera panel says so). */
-export function ReadAloudButton({ text, fileName }: { text: string; fileName: string }) {
-  const hasVoice = useSpeechStore((state) => state.voice !== null);
+/** A card's "Read aloud", in a voice of the caption's language; none where the browser has no such voice on this device (the camera panel says so). */
+export function ReadAloudButton({ text, language, fileName }: { text: string; language: string; fileName: string }) {
+  const hasVoice = useHasVoice(language);
   if (!hasVoice) return null;
   return (
-    <button type="button" onClick={() => readAloud(text)} aria-label={`Read alt text of ${fileName} aloud`}>
+    <button type="button" onClick={() => readAloud(text, language)} aria-label={`Read alt text of ${fileName} aloud`}>
       Read aloud
     </button>
   );
@@ -18,7 +21,8 @@ export function ReadAloudButton({ text, fileName }: { text: string; fileName: st
 /** The camera's switch for speaking each new live caption, or a note where that cannot work. */
 export function ReadLiveCaptionsSetting() {
   const id = useId();
-  const hasVoice = useSpeechStore((state) => state.voice !== null);
+  const language = useCaptionLanguage();
+  const hasVoice = useHasVoice(language);
   const on = useSpeechStore((state) => state.readLiveCaptions);
   const setOn = useSpeechStore((state) => state.setReadLiveCaptions);
   return (
@@ -27,7 +31,7 @@ export function ReadLiveCaptionsSetting() {
       <label htmlFor={id}>Read new captions aloud</label>
       {!hasVoice && (
         <small className="muted" data-testid="no-voice">
-          {NO_VOICE}
+          {noVoice(language)}
         </small>
       )}
     </div>

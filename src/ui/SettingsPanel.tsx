@@ -1,4 +1,6 @@
 import { useId, type ChangeEvent } from 'react';
+import { languageName, modelLanguages } from '../captioner/language';
+import { chooseLanguage, chooseModel, useCaptionLanguage } from '../store/language-setting';
 import { useModelStore } from '../store/model';
 import { SETTING_LIMITS, useSettingsStore, type SearchSettings } from '../store/settings';
 import { BackendSetting } from './BackendSetting';
@@ -65,19 +67,39 @@ function ObjectSettings() {
   );
 }
 
+/** The languages that have a model, each by its own name; choosing one loads only that language's model. */
+function LanguageChoice() {
+  const id = useId();
+  const catalog = useModelStore((state) => state.catalog);
+  const language = useCaptionLanguage();
+  if (catalog.length === 0) return null;
+  return (
+    <div className="setting">
+      <label htmlFor={id}>Caption language</label>
+      <select id={id} data-testid="caption-language" value={language} onChange={(event) => chooseLanguage(event.target.value)}>
+        {modelLanguages({ models: catalog }).map((tag) => (
+          <option key={tag} value={tag} lang={tag}>
+            {languageName(tag)}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+/** Every model, with the language it captions in; one of another language changes the caption language too. */
 function ModelChoice() {
   const id = useId();
   const catalog = useModelStore((state) => state.catalog);
   const modelId = useSettingsStore((state) => state.modelId);
-  const selectModel = useSettingsStore((state) => state.selectModel);
   if (catalog.length === 0) return null;
   return (
     <div className="setting">
       <label htmlFor={id}>Model</label>
-      <select id={id} value={modelId ?? ''} onChange={(event) => selectModel(event.target.value)}>
+      <select id={id} value={modelId ?? ''} onChange={(event) => chooseModel(event.target.value)}>
         {catalog.map((entry) => (
           <option key={entry.id} value={entry.id}>
-            {entry.fixture ? `${entry.name} (test fixture)` : entry.name}
+            {`${entry.fixture ? `${entry.name} (test fixture)` : entry.name} · ${languageName(entry.language)}`}
           </option>
         ))}
       </select>
@@ -89,6 +111,7 @@ export function SettingsPanel() {
   return (
     <section className="panel">
       <h2>Settings</h2>
+      <LanguageChoice />
       <ModelChoice />
       <BackendSetting />
       <ObjectSettings />

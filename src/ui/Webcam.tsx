@@ -3,6 +3,7 @@ import { liveRate } from '../store/live-rate';
 import { bindCameraVideo, chooseCamera, startCamera, stopCamera, switchCamera, takeSnapshot } from '../services/webcam';
 import { useWebcamStore } from '../store/webcam';
 import { formatCaptionLine, toAltText } from '../captioner/format';
+import { useCaptionLanguage } from '../store/language-setting';
 import { useSettingsStore } from '../store/settings';
 import { ObjectBoxes } from './DetectedObjects';
 import { ReadLiveCaptionsSetting } from './ReadAloud';
@@ -66,10 +67,11 @@ function LiveCaption({ paused }: { paused: boolean }) {
   const shown = useWebcamStore((state) => state.caption.shown);
   const frameError = useWebcamStore((state) => state.frameError);
   const best = shown?.captions[0];
+  const language = useCaptionLanguage();
   return (
     <>
-      <p className="camera-caption" data-testid="camera-caption" aria-live="polite">
-        {paused ? 'Paused while this tab is hidden.' : best ? toAltText(best.text) || '(empty caption)' : 'Looking…'}
+      <p className="camera-caption" data-testid="camera-caption" aria-live="polite" lang={best && !paused ? language : undefined}>
+        {paused ? 'Paused while this tab is hidden.' : best ? toAltText(best.text, language) || '(empty caption)' : 'Looking…'}
       </p>
       {frameError && (
         <p className="error" role="alert">

@@ -24,8 +24,8 @@ export interface TextSegment {
  * The caption's alt text (toAltText) cut so that each object mention is its own segment: joined,
  * the segments are exactly the alt text.
  */
-export function altTextSegments(caption: Pick<Caption, 'text' | 'words' | 'mentions'>): TextSegment[] {
-  const sentence = toAltText(caption.text);
+export function altTextSegments(caption: Pick<Caption, 'text' | 'words' | 'mentions'>, language: string): TextSegment[] {
+  const sentence = toAltText(caption.text, language);
   const lower = sentence.toLowerCase();
   const segments: TextSegment[] = [];
   let consumed = 0;

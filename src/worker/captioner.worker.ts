@@ -112,13 +112,13 @@ async function loadModel(request: LoadModelRequest, recoveryNote: string | null 
     emit({ type: 'model-warming-up', loadId, modelId, backend });
     await whileGpuContextHolds(() => loaded.caption(WARM_UP_IMAGE, { maxLength: 3 }));
     captioner = loaded;
-    const { name, fixture, detector, image, liveImage } = loaded.card;
+    const { name, language, fixture, detector, image, liveImage } = loaded.card;
     const notes = [recoveryNote, note].filter((text) => text !== null);
     const grounding = loaded.canGround ? 'available' : loaded.groundingProblem ? { problem: loaded.groundingProblem } : 'none';
     emit({
       type: 'model-ready',
       loadId,
-      model: { id: modelId, name, fixture, detectsObjects: detector !== undefined, grounding, liveInput: liveImage ?? { height: image.height, width: image.width } },
+      model: { id: modelId, name, language, fixture, detectsObjects: detector !== undefined, grounding, liveInput: liveImage ?? { height: image.height, width: image.width } },
       backend,
       note: notes.length > 0 ? notes.join(' ') : null,
       backendReason: reason,

@@ -40,6 +40,8 @@ export const MODEL_CACHE = 'show-and-tell-models';
 export interface ModelSummary {
   id: string;
   name: string;
+  /** The language its captions are in (BCP 47, card.json `language`). */
+  language: string;
   /** Generated test fixture: never to be presented as a real captioning model. */
   fixture: boolean;
   /** Whether the model lists detected objects (its encoder is a detector the graph exposes). */

@@ -54,7 +54,7 @@ function ready(backend: ModelReadyEvent['backend'] = 'wasm', loadId = 1): ModelR
   return {
     type: 'model-ready',
     loadId,
-    model: { id: 'm', name: 'M', fixture: true, detectsObjects: false, grounding: 'none', liveInput: { height: 32, width: 32 } },
+    model: { id: 'm', name: 'M', language: 'en', fixture: true, detectsObjects: false, grounding: 'none', liveInput: { height: 32, width: 32 } },
     backend,
     note: null,
     backendReason: '',

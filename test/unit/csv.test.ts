@@ -68,14 +68,14 @@ describe('the page and the CLI escape alike', () => {
       useJobsStore.getState().setDescription(job.id, FORMULAS[index]);
     }
     const page = Papa.parse<string[]>((await toCsv(exportRows(useJobsStore.getState().jobs, new Map()))).slice(1).trim()).data;
-    const pageDescriptions = page.slice(1).map((record) => record[5]);
+    const pageDescriptions = page.slice(1).map((record) => record[page[0].indexOf('description')]);
 
     const file = path.join(dir, 'rows.csv');
     const writer = new RowWriter('csv', fileTarget(file, 'overwrite'), { csvHeader: true, metadata: true });
     FORMULAS.forEach((description, index) => writer.add(index, { file: `${index}.jpg`, captions: [{ text: 'a dog .', logprob: -1, p: 0.3 }], description }));
     writer.finish();
     const cli = Papa.parse<string[]>((await readFile(file, 'utf8')).trim()).data;
-    const cliDescriptions = cli.slice(1).map((record) => record[5]);
+    const cliDescriptions = cli.slice(1).map((record) => record[cli[0].indexOf('description')]);
 
     expect(pageDescriptions).toEqual(FORMULAS.map((cell) => `'${cell}`));
     expect(cliDescriptions).toEqual(pageDescriptions);

@@ -110,6 +110,8 @@ describe('export', () => {
       {
         file: 'a.jpg',
         caption: 'Rex, "the good boy", on the sofa',
+        // Kept before there was a language choice (no language in its settings): English.
+        language: 'en',
         edited: true,
         description: null,
         p: 0.02,
@@ -139,12 +141,32 @@ describe('export', () => {
     store().setJobState(job('c.jpg').id, done(null));
     store().editCaption(job('c.jpg').id, '=HYPERLINK("http://example.com")');
     const csv = await toCsv(exportRows(store().jobs, allDetails()));
-    expect(csv.startsWith('\uFEFFfile,caption,p,edited,model_caption,description,objects\r\n')).toBe(true);
+    expect(csv.startsWith('\uFEFFfile,caption,language,p,edited,model_caption,description,objects\r\n')).toBe(true);
     expect(csv).toContain('"Rex, ""the good boy"", on the sofa"');
     expect(Papa.parse(csv.slice(1).trim()).data).toEqual([
-      ['file', 'caption', 'p', 'edited', 'model_caption', 'description', 'objects'],
-      ['a.jpg', 'Rex, "the good boy", on the sofa', '0.02', 'true', 'A dog on a couch.', '', 'dog 0.91; couch 0.80'],
-      ['c.jpg', `'=HYPERLINK("http://example.com")`, '0.02', 'true', 'A dog on a couch.', '', ''],
+      ['file', 'caption', 'language', 'p', 'edited', 'model_caption', 'description', 'objects'],
+      ['a.jpg', 'Rex, "the good boy", on the sofa', 'en', '0.02', 'true', 'A dog on a couch.', '', 'dog 0.91; couch 0.80'],
+      ['c.jpg', `'=HYPERLINK("http://example.com")`, 'en', '0.02', 'true', 'A dog on a couch.', '', ''],
+    ]);
+  });
+
+  it('gives each caption the language of the model that wrote it, in the JSON and the CSV', async () => {
+    const german: ResultDetails = { captions: [caption('eine Person sitzt an der Wand .', 0.03)], objects: null, elapsedMs: 90 };
+    store().setJobState(job('c.jpg').id, doneState(german));
+    store().setSettings(job('c.jpg').id, { beamSize: 3, maxLength: 20, lengthNormalizationFactor: 0, grounded: true, modelId: 'de-model', language: 'de' });
+    const rows = exportRows(store().jobs, new Map([[job('c.jpg').id, german]]));
+    expect(rows.map(({ file, language, caption }) => ({ file, language, caption }))).toEqual([
+      { file: 'a.jpg', language: 'en', caption: 'Rex, "the good boy", on the sofa' },
+      // The sentence form follows German rules: "an" stays a preposition.
+      { file: 'c.jpg', language: 'de', caption: 'Eine Person sitzt an der Wand.' },
+    ]);
+    expect(JSON.parse(toJson(rows))[1]).toMatchObject({ language: 'de', modelCaption: 'Eine Person sitzt an der Wand.' });
+    const records = Papa.parse<string[]>((await toCsv(rows)).slice(1).trim()).data;
+    const languageColumn = records[0].indexOf('language');
+    expect(records.map((record) => [record[0], record[languageColumn]])).toEqual([
+      ['file', 'language'],
+      ['a.jpg', 'en'],
+      ['c.jpg', 'de'],
     ]);
   });
 });

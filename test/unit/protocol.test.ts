@@ -10,7 +10,7 @@ const EVENTS: Record<WorkerEvent['type'], WorkerEvent> = {
   'model-ready': {
     type: 'model-ready',
     loadId: 1,
-    model: { id: 'm', name: 'M', fixture: true, detectsObjects: true, grounding: { problem: 'objects.json is not valid JSON' }, liveInput: { height: 384, width: 384 } },
+    model: { id: 'm', name: 'M', language: 'en', fixture: true, detectsObjects: true, grounding: { problem: 'objects.json is not valid JSON' }, liveInput: { height: 384, width: 384 } },
     backend: 'wasm',
     note: null,
     backendReason: 'chosen automatically: WebGL is not available in this browser.',

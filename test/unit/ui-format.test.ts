@@ -24,6 +24,13 @@ describe('UI formatting', () => {
     expect(toAltText('a 8 year old and a 7 year old')).toBe('An 8 year old and a 7 year old.');
   });
 
+  it('leaves German articles and prepositions as the model wrote them: "an" is a preposition there', () => {
+    expect(toAltText('eine Person sitzt an der Wand .', 'de')).toBe('Eine Person sitzt an der Wand.');
+    expect(toAltText('ein Hund an einem Strand', 'de')).toBe('Ein Hund an einem Strand.');
+    // The same words through the English rule would change: the language decides.
+    expect(toAltText('eine Person sitzt an der Wand .', 'en')).toBe('Eine Person sitzt a der Wand.');
+  });
+
   it('formats download sizes', () => {
     expect(formatBytes(512)).toBe('512 bytes');
     expect(formatBytes(40_123_456)).toBe('40.1 MB');
@@ -36,7 +43,7 @@ describe('UI formatting', () => {
       { label: 'person', start: 4, length: 1 },
       { label: 'hot dog', start: 7, length: 2 },
     ];
-    const segments = altTextSegments({ text: words.join(' '), words, mentions });
+    const segments = altTextSegments({ text: words.join(' '), words, mentions }, 'en');
     expect(segments).toEqual([
       { text: 'A ' },
       { text: 'woman', label: 'person' },
@@ -47,7 +54,7 @@ describe('UI formatting', () => {
       { text: '.' },
     ]);
     expect(segments.map((segment) => segment.text).join('')).toBe(toAltText(words.join(' ')));
-    expect(altTextSegments({ text: 'man .', words: ['man', '.'], mentions: [{ label: 'person', start: 0, length: 1 }] })).toEqual([
+    expect(altTextSegments({ text: 'man .', words: ['man', '.'], mentions: [{ label: 'person', start: 0, length: 1 }] }, 'en')).toEqual([
       { text: 'Man', label: 'person' },
       { text: '.' },
     ]);

@@ -28,7 +28,7 @@ export async function readModelList(file: string): Promise<ModelList> {
 
 /** Adds or replaces this model's entry; the default changes only when there is none or when asked. */
 export function registerModel(list: ModelList, card: ModelCard, options: { makeDefault?: boolean } = {}): ModelList {
-  const entry = { id: card.id, name: card.name, fixture: card.fixture };
+  const entry = { id: card.id, name: card.name, language: card.language, fixture: card.fixture };
   const known = list.models.some((model) => model.id === card.id);
   const models = known ? list.models.map((model) => (model.id === card.id ? entry : model)) : [...list.models, entry];
   return { ...list, default: options.makeDefault ? card.id : (list.default ?? card.id), models };
