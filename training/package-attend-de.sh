@@ -26,7 +26,7 @@ stage="finished training"
 if [[ -n ${SNAPSHOT:-} ]]; then
   weights=$work/$id-snapshot
   snapshot=$($python training/attend.py --threads 1 --run "$run" --snapshot "$weights" ${SNAPSHOT_PHASE:+--snapshot-phase "$SNAPSHOT_PHASE"} | tail -n 1)
-  stage=$($python -c 'import json, sys; s = json.loads(sys.argv[1]); phase = {"xe": "cross-entropy", "scst": "self-critical"}.get(s["phase"], s["phase"]); print("snapshot at step {:,} of training (the best weights so far of its {} phase; training goes on)".format(s["best_step"], phase))' "$snapshot")
+  stage=$($python -c 'import json, sys; s = json.loads(sys.argv[1]); phase = {"xe": "cross-entropy", "scst": "self-critical"}.get(s["phase"], s["phase"]); which = "the best weights of its finished" if sys.argv[2] else "the best weights so far of its"; print("snapshot at step {:,} of training ({} {} phase; training goes on)".format(s["best_step"], which, phase))' "$snapshot" "${SNAPSHOT_PHASE:-}")
 fi
 echo "weights: $stage"
 # The card says which weights these are; a snapshot's description says so in German too.
