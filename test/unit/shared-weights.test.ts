@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,8 +9,10 @@ import { DamagedPackageFile } from '../../src/captioner';
 import { fileModelHandler, initNodeBackend } from '../../src/node/runtime';
 import { fetchGraphModel } from '../../src/worker/fetch-model';
 import { ModelFileLoader } from '../../src/worker/model-cache';
-import { versionModelPackages } from '../../tools/build/model-versions';
+import { packageBytes, versionModelPackages } from '../../tools/build/model-versions';
+import { parseModelList } from '../../src/captioner/model-list';
 import { GraphBuilder, removeUnusedSharedFiles, sharedFilesOf, writeGraphModel, type SharedWeights } from '../../tools/graph';
+import { REPO_ROOT } from './helpers/fixture';
 
 /**
  * Two packages (an English and a German one, say) whose graphs share the "encoder" weights: y = x · encoder · decoder.
@@ -186,5 +189,24 @@ describe('the page fetching two packages that share the encoder', () => {
     const again = new ModelFileLoader(true);
     await fetchGraphModel(packageUrls.de, () => {}, again.fetch);
     expect(downloads.filter((url) => url === sharedUrl)).toHaveLength(2);
+  });
+});
+
+describe('the shipped packages', () => {
+  it('name one set of encoder files, all present (exported with the same encoder precision, a page downloads it once), each within 6.5 MB', async () => {
+    const modelsDir = path.join(REPO_ROOT, 'public/models');
+    const list = parseModelList(JSON.parse(await readFile(path.join(modelsDir, 'models.json'), 'utf8')));
+    const sharing = [];
+    for (const { id } of list.models) {
+      const files = await sharedFilesOf(path.join(modelsDir, id));
+      if (files.length === 0) continue;
+      for (const file of files) expect(existsSync(path.join(modelsDir, id, file)), `${id}: ${file}`).toBe(true);
+      sharing.push(files.map((file) => path.resolve(modelsDir, id, file)).sort());
+      // Issue 24's and issue 37's budget, the shared encoder counted in each (a first visit downloads it).
+      expect(await packageBytes(path.join(modelsDir, id)), id).toBeLessThanOrEqual(6_500_000);
+    }
+    // The English default and the German package at least.
+    expect(sharing.length).toBeGreaterThanOrEqual(2);
+    for (const files of sharing) expect(files).toEqual(sharing[0]);
   });
 });
