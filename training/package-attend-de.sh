@@ -7,8 +7,8 @@
 #   2. the package public/models/show-and-tell-attend-de, registered (not the default): the decoder, the
 #      German vocabulary and its noun list, the English default's encoder precision (training/uint8-weights.json),
 #      so both packages name the same shared encoder files in public/models/encoders/;
-#   3. its figures on the German validation split (108 photos, neutral person references), un-grounded
-#      (objects.json names English object words), with n-gram blocking 0, 2 and 3, into EVALS
+#   3. its figures on the German validation split (108 photos, neutral person references), grounding
+#      weights 0, 1 and 2 (the German object words of training/objects-de.json) with n-gram blocking 0, 2 and 3, into EVALS
 #      (default .cache/evals/<id>/; NO_EVAL=1 skips them). WORK (default .cache/pkg) holds the snapshot and card.
 # Writing the chosen figures and search settings into training/card.attend-de.json ("metrics", "search")
 # and MODEL.md is a person's call, as for the English model.
@@ -40,10 +40,10 @@ if step:
     card["description"] += f" Zwischenstand: die Gewichte von Schritt {step.group(1).replace(',', '.')} des Trainings, das noch läuft."
 json.dump(card, open(out, "w"), indent=2, ensure_ascii=False)
 PY
-npx tsx training/export.ts --run "$weights" --vocab "$data/word_counts.txt" --nouns "$data/nouns.txt" --card "$work/$id-card.json" \
-  --uint8-weights training/uint8-weights.json --out "public/models/$id"
+npx tsx training/export.ts --run "$weights" --vocab "$data/word_counts.txt" --nouns "$data/nouns.txt" --objects training/objects-de.json \
+  --card "$work/$id-card.json" --uint8-weights training/uint8-weights.json --out "public/models/$id"
 [[ -n ${NO_EVAL:-} ]] && exit 0
 for ngram in 0 2 3; do
-  npx tsx src/cli/eval.ts ../shared/data/photos "$data/val.jsonl" --model "public/models/$id" --no-grounding \
+  npx tsx src/cli/eval.ts ../shared/data/photos "$data/val.jsonl" --model "public/models/$id" --grounding-sweep 0,1,2 \
     --no-repeat-ngram "$ngram" --json "$evals/ngram-$ngram.json" | tee "$evals/ngram-$ngram.txt"
 done
