@@ -43,9 +43,9 @@ function toHex(digest: ArrayBuffer): string {
   return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, '0')).join('');
 }
 
-/** The last part of a URL or a file path, for messages. */
+/** The last part of a URL (without its query) or a file path, for messages. */
 export function fileNameOf(location: string): string {
-  const name = location.split(/[\\/]/).pop() || location;
+  const name = location.split(/[?#]/)[0].split(/[\\/]/).pop() || location;
   try {
     return decodeURIComponent(name);
   } catch {
