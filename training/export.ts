@@ -10,14 +10,20 @@
  * applies to the decoder's weights (uint8: the two vocabulary-sized matrices and the LSTM kernel, the rest float16);
  * `--uint8-weights` names more weights, any part, that take 8 bits (training/weight-precision.ts measures which);
  * `--uint8-per-channel` names convolution weights that take 8 bits with a scale per output channel
- * (training/uint8-per-channel.json: the encoder's, shared by every package built on this CenterNet). card.json is completed from --card (metrics, training facts).
+ * (training/uint8-per-channel.json: the encoder's, shared by every package built on this CenterNet).
+ * card.json is completed from --card (metrics, training facts).
+ * The encoder's weights go to files of their own in public/models/encoders/centernet-mnv3 (named by their
+ * content), which every package exported with the same encoder precision names: the browser downloads them once.
+ * `--nouns` (a German vocabulary's nouns.txt, training/prepare_de.py) ships the nouns the shown sentence capitalises.
  * A run of training/attend.py (its weights.json names the attention) gets the attending decoder instead:
  * the region vectors of training/region-graph.ts and tools/graph/attend-decoder.ts, with card.json `attention`.
  */
+import { existsSync } from 'node:fs';
 import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_NODES, parseModelCard, type ModelCard } from '../src/captioner/card';
+import { parseNounList } from '../src/captioner/format';
 import { DEFAULT_WORDS } from '../src/captioner/sentence-words';
 import { Vocabulary } from '../src/captioner/vocabulary';
 import { isEntryPoint } from '../src/node/entry-point';
@@ -29,12 +35,13 @@ import {
   readGraphModel,
   readModelList,
   registerModel,
+  removeUnusedSharedFiles,
   writeGraphModel,
   writeModelList,
   type Quantization,
 } from '../tools/graph';
 import { addAttendDecoder, EVIDENCE_BIASES, EVIDENCE_WEIGHTS, REGIONS_FEED, REGIONS_OUTPUT, WORD_CLASSES, type AttentionKind } from '../tools/graph/attend-decoder';
-import { foldChannelScales } from '../tools/graph/channel-scales';
+import { channelScaleName, foldChannelScales } from '../tools/graph/channel-scales';
 import { addLinear, type LinearWeights } from '../tools/graph/linear';
 import { acceptAnyInputSize } from './any-input-size';
 import type { PrecisionChoice } from './weight-precision';
@@ -48,6 +55,10 @@ export const CLASS_SCORES_NODE = 'image_features/heatmap_max';
 export const DETECTIONS_OUTPUT = 'detections';
 /** The object-word table shipped with the package as objects.json. */
 export const OBJECT_WORDS_FILE = path.join(import.meta.dirname, 'objects.json');
+/** Where the encoder's shared weight files go, relative to a package's folder (a sibling of the packages). */
+export const SHARED_ENCODER_FOLDER = '../encoders/centernet-mnv3';
+/** The package's noun list, named in card.json `words.nouns`. */
+export const NOUNS_FILE = 'nouns.txt';
 
 interface TrainedWeights {
   /** Set by training/attend.py; train.py's im2txt decoder has none. */
@@ -88,6 +99,23 @@ export interface ExportOptions {
   /** Leave out the words counted fewer times in the training captions (attending runs only). */
   minWordCount?: number;
   card: Partial<ModelCard>;
+  /** objects.json to ship (default: training/objects.json, the English object words). */
+  objectWordsFile?: string;
+  /** training/prepare_de.py's nouns.txt: its words in the vocabulary are shipped as the noun list. */
+  nounsFile?: string;
+}
+
+/**
+ * The nouns the package capitalises: those of prepare_de.py's list that the vocabulary has, less the
+ * gendered person words its cleaning left in the vocabulary (cleaning.json beside the list): every
+ * gendered person noun was made neutral, so those words ("junge") remain only as adjectives ("eine junge Person").
+ */
+export async function packageNouns(nounsFile: string, vocabulary: Vocabulary): Promise<string[]> {
+  const cleaningFile = path.join(path.dirname(nounsFile), 'cleaning.json');
+  const cleaning = existsSync(cleaningFile) ? (JSON.parse(await readFile(cleaningFile, 'utf8')) as Record<string, unknown>) : {};
+  const adjectivesOnly = new Set((cleaning['gendered person words left in the vocabulary'] as string[] | undefined) ?? []);
+  const nouns = [...parseNounList(await readFile(nounsFile, 'utf8'))];
+  return nouns.filter((noun) => vocabulary.id(noun) !== vocabulary.unknownId && !adjectivesOnly.has(noun));
 }
 
 type ReadTensor = (name: string) => { shape: number[]; data: Float32Array };
@@ -148,6 +176,8 @@ export async function exportModel(options: ExportOptions) {
   const kept = new Set(encoderNodes.map((node) => node.name));
   const spec = centernetImageSpec('squash');
   const encoder = acceptAnyInputSize(encoderNodes, centernet.weights.filter((weight) => kept.has(weight.name)), spec.height);
+  // Every package's encoder weights are the same numbers: in shared files when stored alike.
+  const encoderWeights = new Set(encoder.weights.map((weight) => weight.name));
   const graph = new GraphBuilder(encoder);
   // Any size (sides multiples of 32): card.json's `image` for photos, `liveImage` for camera frames.
   graph.placeholder(DEFAULT_NODES.image, 'float32', [1, -1, -1, 3]);
@@ -196,7 +226,7 @@ export async function exportModel(options: ExportOptions) {
     vocabularySize: vocabulary.size,
     nodes: DEFAULT_NODES,
     attention: decoder.attention,
-    words: DEFAULT_WORDS,
+    words: options.nounsFile ? { ...DEFAULT_WORDS, nouns: NOUNS_FILE } : DEFAULT_WORDS,
     detector: options.card.detector && {
       ...options.card.detector,
       classScores: CLASS_SCORES_NODE,
@@ -226,9 +256,12 @@ export async function exportModel(options: ExportOptions) {
       return isUint8Candidate(weight.name) ? options.quantize : 'float16';
     },
     generatedBy: 'training/export.ts',
+    // A folded filter's channel scales are the encoder's too.
+    shared: { folder: SHARED_ENCODER_FOLDER, prefix: 'centernet-mnv3', holds: (weight) => encoderWeights.has(weight.name) || [...perChannel].some((name) => weight.name === channelScaleName(name)) },
   });
   await writeFile(path.join(options.outDir, 'word_counts.txt'), vocabText);
-  await copyFile(OBJECT_WORDS_FILE, path.join(options.outDir, 'objects.json'));
+  await copyFile(options.objectWordsFile ?? OBJECT_WORDS_FILE, path.join(options.outDir, 'objects.json'));
+  if (options.nounsFile) await writeFile(path.join(options.outDir, NOUNS_FILE), `${(await packageNouns(options.nounsFile, vocabulary)).join('\n')}\n`);
   await writeFile(path.join(options.outDir, 'card.json'), `${JSON.stringify(card, null, 2)}\n`);
   return { card, files };
 }
@@ -283,16 +316,37 @@ if (isEntryPoint(import.meta.filename)) {
       'uint8-weights': { type: 'string' },
       'uint8-per-channel': { type: 'string' },
       'min-word-count': { type: 'string' },
+      objects: { type: 'string' },
+      nouns: { type: 'string' },
       'make-default': { type: 'boolean', default: false },
     },
   });
-  if (!values.run || !values.out) throw new Error('usage: export.ts --run RUN_DIR --out public/models/ID [--quantize uint8|float16|none] [--card base.json] [--uint8-weights training/uint8-weights.json] [--uint8-per-channel training/uint8-per-channel.json] [--min-word-count N] [--make-default]');
+  if (!values.run || !values.out) {
+    throw new Error(
+      'usage: export.ts --run RUN_DIR --out public/models/ID [--vocab word_counts.txt] [--quantize uint8|float16|none] [--card base.json] ' +
+        '[--uint8-weights training/uint8-weights.json] [--uint8-per-channel training/uint8-per-channel.json] [--min-word-count N] ' +
+        '[--objects objects.json] [--nouns training/data/de/nouns.txt] [--make-default]',
+    );
+  }
   const quantize = values.quantize === 'none' ? undefined : (values.quantize as Quantization);
   const baseCard = JSON.parse(await readFile(values.card, 'utf8')) as Partial<ModelCard>;
   const uint8Weights = values['uint8-weights'] ? (JSON.parse(await readFile(values['uint8-weights'], 'utf8')) as PrecisionChoice).uint8 : undefined;
   const uint8PerChannel = values['uint8-per-channel'] ? (JSON.parse(await readFile(values['uint8-per-channel'], 'utf8')) as PerChannelChoice).perChannel : undefined;
-  const { card, files } = await exportModel({ runDir: values.run, vocabFile: values.vocab, outDir: values.out, quantize, uint8Weights, uint8PerChannel, minWordCount: values['min-word-count'] === undefined ? undefined : Number(values['min-word-count']), card: baseCard });
-  const modelsJson = path.join(path.dirname(path.resolve(values.out)), 'models.json');
+  const { card, files } = await exportModel({
+    runDir: values.run,
+    vocabFile: values.vocab,
+    outDir: values.out,
+    quantize,
+    uint8Weights,
+    uint8PerChannel,
+    minWordCount: values['min-word-count'] === undefined ? undefined : Number(values['min-word-count']),
+    card: baseCard,
+    objectWordsFile: values.objects,
+    nounsFile: values.nouns,
+  });
+  const modelsDir = path.dirname(path.resolve(values.out));
+  const modelsJson = path.join(modelsDir, 'models.json');
   await writeModelList(modelsJson, registerModel(await readModelList(modelsJson), card, { makeDefault: values['make-default'] }));
-  console.error(`wrote ${files.length} files to ${values.out}; registered in ${modelsJson}`);
+  const unused = await removeUnusedSharedFiles(modelsDir, path.resolve(values.out, SHARED_ENCODER_FOLDER));
+  console.error(`wrote ${files.length} files to ${values.out}; registered in ${modelsJson}${unused.length > 0 ? `; removed encoder files no package names: ${unused.join(', ')}` : ''}`);
 }

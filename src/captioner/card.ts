@@ -209,7 +209,11 @@ export function parseModelCard(json: unknown): ModelCard {
       state: nodes.string('state', DEFAULT_NODES.state),
     },
     attention: card.has('attention') ? readAttention(card.child('attention')) : undefined,
-    words: { start: words.string('start', DEFAULT_WORDS.start), end: words.string('end', DEFAULT_WORDS.end) },
+    words: {
+      start: words.string('start', DEFAULT_WORDS.start),
+      end: words.string('end', DEFAULT_WORDS.end),
+      ...(words.has('nouns') && { nouns: words.string('nouns') }),
+    },
     encoder: card.optionalString('encoder'),
     detector: card.has('detector') ? readDetector(card.child('detector')) : undefined,
     grounding: card.has('grounding') ? readGrounding(card.child('grounding')) : undefined,

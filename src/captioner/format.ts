@@ -5,6 +5,26 @@ export function formatCaptionLine(index: number, caption: { text: string; p: num
   return `${index}) ${caption.text} (p=${caption.p.toFixed(6)})`;
 }
 
+/**
+ * A package's noun list (card.json `words.nouns`, e.g. nouns.txt): one lower-case word a line, the
+ * words its language writes with a capital letter (German nouns). Blank lines are ignored.
+ */
+export function parseNounList(text: string): ReadonlySet<string> {
+  const nouns = text.split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== '');
+  const malformed = nouns.find((noun) => /\s/.test(noun) || noun !== noun.toLowerCase());
+  if (malformed !== undefined) throw new Error(`the noun list must hold one lower-case word a line, not ${JSON.stringify(malformed)}`);
+  return new Set(nouns);
+}
+
+/**
+ * The model's words as shown, for a language that writes its nouns with a capital letter (German):
+ * every listed noun and the first word capitalised ("ein hund läuft über die wiese ." → "Ein Hund
+ * läuft über die Wiese ."); umlauts stay ("ä" → "Ä"), and no word starts with "ß".
+ */
+export function capitaliseNouns(words: readonly string[], nouns: ReadonlySet<string>): string[] {
+  return words.map((word, index) => (index === 0 || nouns.has(word) ? `${word.charAt(0).toUpperCase()}${word.slice(1)}` : word));
+}
+
 /** Words that start with a vowel letter but a consonant sound ("a unicorn", "a one-way street", "a European city"). */
 const CONSONANT_SOUND = /^(one|once|uni|use|usu|uti|ute|ure|uro|eu|ewe|ufo|uk)/;
 /** Words that start with a silent h ("an hour"). */

@@ -1,5 +1,6 @@
 import { beamSearch, type BeamSearchOptions, type Hypothesis } from './beam-search';
 import type { ModelCard } from './card';
+import { capitaliseNouns } from './format';
 import { loadModelPackage, type EncodedImage, type LoadOptions, type PackageFiles, type ShowAndTellModel } from './model';
 import type { GroundingSettings } from './detector-settings';
 import { decodeDetections, type DetectedObject, type ObjectMention, type ObjectWords, type WordPrior } from './objects';
@@ -15,6 +16,7 @@ export type { DetectedObject, ObjectMention } from './objects';
 export { describeObjects, ObjectWords } from './objects';
 
 export interface Caption {
+  /** The words as shown, space-separated (a model with a noun list capitalises its nouns and first word). */
   text: string;
   /** Without the start and end words. */
   words: string[];
@@ -193,9 +195,11 @@ class BeamSearchCaptioner implements Captioner {
   }
 
   private readonly toCaption = ({ wordIds, logProb }: Hypothesis): Caption => {
-    const { vocabulary, objectWords } = this.model;
+    const { vocabulary, objectWords, nouns } = this.model;
     const words = vocabulary.captionWords(wordIds);
-    const caption: Caption = { text: words.join(' '), words, logProb, p: Math.exp(logProb) };
+    // `text` is shown (German nouns capitalised); `words` stay the model's, as the object table names them.
+    const shown = nouns ? capitaliseNouns(words, nouns) : words;
+    const caption: Caption = { text: shown.join(' '), words, logProb, p: Math.exp(logProb) };
     if (objectWords) caption.mentions = objectWords.mentions(words);
     return caption;
   };

@@ -3,6 +3,7 @@ import { loadGraphModel, type GraphModel } from '@tensorflow/tfjs-converter';
 import type { StepModel, StepResult } from './beam-search';
 import { parseModelCard, type ModelCard } from './card';
 import type { GroundingSettings } from './detector-settings';
+import { parseNounList } from './format';
 import { groundingPrior, ObjectWords, priorRows, type WordPrior } from './objects';
 import { Vocabulary } from './vocabulary';
 
@@ -14,6 +15,8 @@ export interface ModelSource {
   wordCounts: string;
   /** objects.json text; only read for models with a detector. Null when the package has none. */
   objectsJson?: string | null;
+  /** The noun list card.json `words.nouns` names (its text); only for cards that name one. */
+  nounsText?: string;
 }
 
 /**
@@ -22,10 +25,9 @@ export interface ModelSource {
  */
 export interface PackageFiles {
   model: string | tf.io.IOHandler;
-  readText(fileName: PackageTextFile): Promise<string>;
+  /** A text file of the package by its name (card.json, word_counts.txt, objects.json, or one card.json names). */
+  readText(fileName: string): Promise<string>;
 }
-
-export type PackageTextFile = 'card.json' | 'word_counts.txt' | 'objects.json';
 
 export interface LoadOptions {
   /** Fraction (0–1) of the graph model's weights loaded; only for URL sources. */
@@ -72,6 +74,13 @@ export interface EncodedImage {
  */
 export class DamagedPackageFile extends Error {
   override readonly name = 'DamagedPackageFile';
+  /** The damaged file's URL or path, when one file is to blame (it may be shared by several packages). */
+  readonly file?: string;
+
+  constructor(message: string, options: ErrorOptions & { file?: string } = {}) {
+    super(message, options);
+    this.file = options.file;
+  }
 }
 
 function messageOf(error: unknown): string {
@@ -86,8 +95,8 @@ function parseJson(text: string, fileName: string): unknown {
   }
 }
 
-/** card.json and word_counts.txt, parsed and checked against each other. */
-function readCardAndWords({ cardJson, wordCounts }: ModelSource): { card: ModelCard; vocabulary: Vocabulary } {
+/** card.json, word_counts.txt and the noun list card.json names, parsed and checked against each other. */
+function readCardAndWords({ cardJson, wordCounts, nounsText }: ModelSource): { card: ModelCard; vocabulary: Vocabulary; nouns: ReadonlySet<string> | null } {
   try {
     const card = parseModelCard(parseJson(cardJson, 'card.json'));
     const vocabulary = Vocabulary.parse(wordCounts, card.words);
@@ -97,7 +106,9 @@ function readCardAndWords({ cardJson, wordCounts }: ModelSource): { card: ModelC
           `card.json says vocabularySize ${card.vocabularySize}`,
       );
     }
-    return { card, vocabulary };
+    if (card.words.nouns === undefined) return { card, vocabulary, nouns: null };
+    if (nounsText === undefined) throw new Error(`card.json names the noun list ${card.words.nouns}, which was not read`);
+    return { card, vocabulary, nouns: parseNounList(nounsText) };
   } catch (error) {
     throw error instanceof DamagedPackageFile ? error : new DamagedPackageFile(messageOf(error), { cause: error });
   }
@@ -113,14 +124,16 @@ export class ShowAndTellModel implements StepModel<tf.Tensor2D, StepInputs> {
     readonly objectWords: ObjectWords | null,
     /** Why a package with a detector cannot ground its captions (objects.json missing or malformed). */
     readonly objectWordsProblem: string | null,
+    /** The words shown with a capital letter (card.json `words.nouns`), or null to show them as said. */
+    readonly nouns: ReadonlySet<string> | null,
   ) {}
 
   /** Loads and checks a package: the vocabulary, the card and the graph's output shapes must agree. */
   static async load(source: ModelSource, options: LoadOptions = {}): Promise<ShowAndTellModel> {
-    const { card, vocabulary } = readCardAndWords(source);
+    const { card, vocabulary, nouns } = readCardAndWords(source);
     const { objectWords, problem } = card.detector ? readObjectWords(source.objectsJson ?? null) : { objectWords: null, problem: null };
     const graph = await loadGraphModel(source.model, { onProgress: options.onProgress });
-    const model = new ShowAndTellModel(graph, card, vocabulary, objectWords, problem);
+    const model = new ShowAndTellModel(graph, card, vocabulary, objectWords, problem, nouns);
     try {
       model.checkStepShapes();
     } catch (error) {
@@ -285,10 +298,15 @@ function readObjectWords(text: string | null): { objectWords: ObjectWords | null
   }
 }
 
-/** Reads card.json, word_counts.txt and (for a model with a detector) objects.json through `files`, then loads the model. */
+/**
+ * Reads card.json, word_counts.txt, (for a model with a detector) objects.json and the noun list the
+ * card names through `files`, then loads the model.
+ */
 export async function loadModelPackage(files: PackageFiles, options: LoadOptions = {}): Promise<ShowAndTellModel> {
   const [cardJson, wordCounts] = await Promise.all([files.readText('card.json'), files.readText('word_counts.txt')]);
-  const needsObjects = (parseJson(cardJson, 'card.json') as { detector?: unknown } | null)?.detector !== undefined;
-  const objectsJson = needsObjects ? await files.readText('objects.json').catch(() => null) : null;
-  return ShowAndTellModel.load({ model: files.model, cardJson, wordCounts, objectsJson }, options);
+  const named = parseJson(cardJson, 'card.json') as { detector?: unknown; words?: { nouns?: unknown } } | null;
+  const objectsJson = named?.detector !== undefined ? await files.readText('objects.json').catch(() => null) : null;
+  // Without its noun list a German caption would be shown in lower case: a missing list fails the load.
+  const nounsText = typeof named?.words?.nouns === 'string' ? await files.readText(named.words.nouns) : undefined;
+  return ShowAndTellModel.load({ model: files.model, cardJson, wordCounts, objectsJson, nounsText }, options);
 }

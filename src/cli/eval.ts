@@ -12,10 +12,12 @@ import path from 'node:path';
 import { ObjectWords, type CaptionOptions, type DetectedObject, type GroundingSettings, type ImageSize, type ModelCard } from '../captioner';
 import { DEFAULT_BEAM_SEARCH_OPTIONS } from '../captioner/beam-search';
 import { readCaptionsFile } from '../eval/captions-file';
-import { genderAccuracy, type Gender, type GenderOutcome } from '../eval/gender';
+import { primaryLanguage } from '../captioner/language';
+import { captionsNamingAGender, genderAccuracy, type Gender, type GenderOutcome } from '../eval/gender';
 import { captionDiversity, mentionedClasses, objectHallucination, type Diversity, type HallucinationScores } from '../eval/hallucination';
 import { scoreCaptions, type CaptionScores } from '../eval/metrics';
-import { slipRate } from '../eval/slips';
+import { countSlips, slipRate } from '../eval/slips';
+import { GERMAN_SLIP_KINDS, germanGrammarSlips } from '../eval/slips-de';
 import { decodePhoto } from '../node/decode-photo';
 import { captionerOptions, commandUsage, errorText, type CommandOptions, numberOption, parseCommandLine, REPO_ROOT, runCommand, startCaptioner, UsageError } from './shared';
 
@@ -70,6 +72,12 @@ interface Variant {
 }
 
 const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+
+/** The grammar-slip measure of the captions' language (card.json `language`): src/eval/slips-de.ts for German, else slips.ts. */
+function slipMeasure(language: string): { file: string; rate: (captions: string[]) => { share: number; byKind: Record<string, number> } } {
+  if (primaryLanguage(language) === 'de') return { file: 'src/eval/slips-de.ts', rate: (captions) => countSlips(captions, germanGrammarSlips, GERMAN_SLIP_KINDS) };
+  return { file: 'src/eval/slips.ts', rate: slipRate };
+}
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = sorted.length >> 1;
@@ -200,6 +208,7 @@ async function main(args: string[]): Promise<number> {
 
   const { captioner, modelDir, backend } = await startCaptioner(options);
   const { card } = captioner;
+  const slips = slipMeasure(card.language);
   const objectWords = values.objects ? await readObjectWords(values.objects) : (captioner.objectWords ?? (await readObjectWords(DEFAULT_OBJECT_WORDS)));
   const baseline = values.baseline === undefined ? undefined : await readBaselineCaptions(values.baseline);
   const minObjectScore = objectThresholds.length > 0 ? Math.min(...objectThresholds) : undefined;
@@ -253,8 +262,9 @@ async function main(args: string[]): Promise<number> {
     scores: scoreCaptions(captions, references),
     hallucination: objectHallucination(objectWords, captions, references),
     diversity: captionDiversity(captions),
-    gender: genderAccuracy(captions, references),
-    slips: slipRate(captions),
+    gender: genderAccuracy(captions, references, card.language),
+    namingAGender: captionsNamingAGender(captions, card.language),
+    slips: slips.rate(captions),
   }));
   const humans = humanAgreement(objectWords, references);
 
@@ -267,8 +277,9 @@ async function main(args: string[]): Promise<number> {
     '',
     'people, by the gender at least three references agree on (share of photos: right, wrong, neutral)',
     genderTable(scored.map(({ name, gender }) => [name, gender])),
+    `captions naming a gender at all: ${scored.map(({ name, namingAGender }) => `${name} ${namingAGender}`).join(', ')}`,
     '',
-    'captions with a grammar slip (src/eval/slips.ts), and how many of each kind',
+    `captions with a grammar slip (${slips.file}), and how many of each kind`,
     ...scored.map(({ name, slips }) => `${name.padEnd(20)} ${(100 * slips.share).toFixed(1)}%  ${Object.entries(slips.byKind).map(([kind, n]) => `${kind} ${n}`).join(', ')}`),
     `most invented by the model: ${scored[0].hallucination.inventedClasses.slice(0, 8).map(([label, count]) => `${label} (${count})`).join(', ') || 'none'}`,
   ];
@@ -286,6 +297,7 @@ async function main(args: string[]): Promise<number> {
       ...entry.hallucination,
       ...entry.diversity,
       gender: entry.gender,
+      captionsNamingAGender: entry.namingAGender,
       slips: entry.slips,
       msPerPhoto: ms && mean(ms),
     });
@@ -293,7 +305,7 @@ async function main(args: string[]): Promise<number> {
       captionsFile: captionsPath,
       photos: results.length,
       failures,
-      model: { id: card.id, name: card.name, dir: modelDir },
+      model: { id: card.id, name: card.name, language: card.language, dir: modelDir },
       backend,
       search,
       scores: {

@@ -6,7 +6,7 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-backend-cpu';
 import type { io } from '@tensorflow/tfjs-core';
 import { fileURLToPath } from 'node:url';
-import { streamedWeightsArtifacts } from '../captioner/streamed-weights';
+import { checkShardDigests, streamedWeightsArtifacts, type CheckedModelJson } from '../captioner/streamed-weights';
 import type { NodeBackend } from './backend-name';
 import { isTypeScriptSource } from './module-thread';
 
@@ -37,14 +37,17 @@ export async function initNodeBackend(preferred: NodeBackend = 'wasm'): Promise<
 export function fileModelHandler(modelJsonPath: string): io.IOHandler {
   return {
     load: async () => {
-      const json = JSON.parse(await readFile(modelJsonPath, 'utf8')) as io.ModelJSON;
+      const json = JSON.parse(await readFile(modelJsonPath, 'utf8')) as CheckedModelJson;
       const dir = path.dirname(modelJsonPath);
+      // Paths may lead out of the package's folder, to files it shares with others (the encoder's).
+      const shardPaths = json.weightsManifest.flatMap((group) => group.paths).map((shard) => path.join(dir, shard));
       const shards = await Promise.all(
-        json.weightsManifest.flatMap((group) => group.paths).map(async (shard) => {
-          const bytes = await readFile(path.join(dir, shard));
+        shardPaths.map(async (shardPath) => {
+          const bytes = await readFile(shardPath);
           return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
         }),
       );
+      await checkShardDigests(json, shardPaths, shards);
       return streamedWeightsArtifacts(json, shards);
     },
   };

@@ -1,13 +1,9 @@
 import type { io } from '@tensorflow/tfjs-core';
 import { DamagedPackageFile } from '../captioner/model';
-import { streamedWeightsArtifacts } from '../captioner/streamed-weights';
+import { checkShardDigests, fileNameOf, streamedWeightsArtifacts, type CheckedModelJson } from '../captioner/streamed-weights';
 
 /** Called as weight bytes arrive; totalBytes is null when a server sends no Content-Length. */
 export type ProgressListener = (loadedBytes: number, totalBytes: number | null) => void;
-
-function fileNameOf(url: string): string {
-  return decodeURIComponent(new URL(url).pathname.split('/').pop() || url);
-}
 
 /** fetch() that turns network and HTTP failures into messages naming the file. */
 export async function fetchOk(url: string): Promise<Response> {
@@ -59,31 +55,6 @@ async function readBody(response: Response, onChunk: (bytes: number) => void): P
     offset += chunk.byteLength;
   }
   return body.buffer;
-}
-
-/** model.json as tools/graph writes it: each manifest group may list the SHA-256 of its shards. */
-type CheckedModelJson = Omit<io.ModelJSON, 'weightsManifest'> & { weightsManifest: (io.WeightsManifestConfig[number] & { sha256?: string[] })[] };
-
-function toHex(digest: ArrayBuffer): string {
-  return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, '0')).join('');
-}
-
-/**
- * A truncated or altered shard would load and then caption wrongly without a word, so shards are
- * checked against the digests in model.json. crypto.subtle exists only in secure contexts (HTTPS,
- * localhost); elsewhere, and for packages without digests, the check is skipped.
- */
-async function checkShardDigests(modelJson: CheckedModelJson, shardUrls: string[], shards: ArrayBuffer[]): Promise<void> {
-  const expected = modelJson.weightsManifest.flatMap((group) => group.sha256 ?? group.paths.map(() => null));
-  if (!globalThis.crypto?.subtle) return;
-  await Promise.all(
-    shards.map(async (shard, index) => {
-      const digest = expected[index];
-      if (digest && toHex(await crypto.subtle.digest('SHA-256', shard)) !== digest) {
-        throw new DamagedPackageFile(`${fileNameOf(shardUrls[index])} is damaged (${shard.byteLength} bytes that do not match model.json)`);
-      }
-    }),
-  );
 }
 
 function isGraphModelJson(value: unknown): value is CheckedModelJson {

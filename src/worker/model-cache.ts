@@ -66,11 +66,14 @@ export class ModelFileLoader {
 
   /**
    * After a failed load: drops this package's files only when their bytes failed their check or did
-   * not parse, so the next load fetches them again. Any other failure (out of memory, a backend that
-   * would not start, no network) keeps them: they are the only model an offline visit has.
+   * not parse, so the next load fetches them again, and the damaged file itself where it lies outside
+   * the package (a shared encoder file). Any other failure (out of memory, a backend that would not
+   * start, no network) keeps them: they are the only model an offline visit has.
    */
   async forgetIfDamaged(packageUrl: string, loadError: unknown): Promise<void> {
-    if (loadError instanceof DamagedPackageFile) await this.forgetWhere((url) => url.startsWith(packageUrl));
+    if (!(loadError instanceof DamagedPackageFile)) return;
+    const damaged = loadError.file;
+    await this.forgetWhere((url) => url.startsWith(packageUrl) || url === damaged);
   }
 
   private async forgetWhere(matches: (url: string) => boolean): Promise<void> {

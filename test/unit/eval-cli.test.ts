@@ -149,6 +149,21 @@ describe('npm run eval', () => {
     for (const result of report.results) expect(trainingCaptions).toContain(result.baseline);
   }, 90_000);
 
+  it("scores grammar slips and gender by the model card's language: German captions with the German measures", async () => {
+    const germanDir = (await generateFixture({ german: true })).dir;
+    const jsonPath = path.join(dir, 'german.json');
+    await writeFile(path.join(dir, 'german.jsonl'), jsonl([{ file: AIRPLANE, captions: ['Ein schwarzes Quadrat.', 'Ein Mann sieht ein Flugzeug.'] }]));
+    const { stdout } = await run(TSX, [CLI, PHOTOS_DIR, path.join(dir, 'german.jsonl'), '--model', germanDir, '--json', jsonPath], { cwd: REPO_ROOT });
+    await rm(germanDir, { recursive: true, force: true });
+    const report = JSON.parse(await readFile(jsonPath, 'utf8')) as EvalJson & { model: { language: string }; scores: { model: { captionsNamingAGender: number; slips: { byKind: object } } } };
+    expect(report.model.language).toBe('de');
+    expect(report.results[0].model).toBe('ein schwarzes Quadrat .');
+    expect(report.scores.model.captionsNamingAGender).toBe(0);
+    expect(Object.keys(report.scores.model.slips.byKind)).toContain('agreement');
+    expect(stdout).toContain('captions with a grammar slip (src/eval/slips-de.ts)');
+    expect(stdout).toMatch(/^captions naming a gender at all: model 0$/m);
+  }, 60_000);
+
   it('explains a bad command line in one line, and prints the usage for --help', async () => {
     const failed = await run(TSX, [CLI, PHOTOS_DIR], { cwd: REPO_ROOT }).catch((error: { code: number; stderr: string }) => error);
     expect('code' in failed && failed.code).toBe(2);

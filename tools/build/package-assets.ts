@@ -1,7 +1,8 @@
 /**
  * `npm run build:lib`, after the bundles: copies what the npm package's code loads at run time
  *  - the default model package (public/models/models.json's "default") to lib/models/, with a
- *    models.json that lists only it: the Node API, the CLI and the browser module load it from there
+ *    models.json that lists only it, and the shared files it names (the encoder's weights in
+ *    lib/models/encoders/): the Node API, the CLI and the browser module load it from there
  *    (src/node/default-model.ts, src/lib/browser.ts);
  *  - tfjs's WebAssembly files to lib/node/wasm/, for the tfjs bundled into lib/node (src/node/runtime.ts);
  * and gives the relative imports of tsc's declarations (lib/types) their file extensions, which
@@ -13,6 +14,7 @@ import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseModelList } from '../../src/captioner/model-list.ts';
 import { writeModelList } from '../graph/model-list.ts';
+import { sharedFilesOf } from '../graph/package-files.ts';
 
 const SOURCE = 'public/models';
 const TARGET = 'lib/models';
@@ -22,6 +24,10 @@ const entry = list.models.find((model) => model.id === list.default);
 if (!entry) throw new Error(`${SOURCE}/models.json: its default model "${list.default}" is not listed`);
 await rm(TARGET, { recursive: true, force: true });
 await cp(path.join(SOURCE, entry.id), path.join(TARGET, entry.id), { recursive: true });
+for (const file of await sharedFilesOf(path.join(SOURCE, entry.id))) {
+  await mkdir(path.dirname(path.join(TARGET, entry.id, file)), { recursive: true });
+  await cp(path.join(SOURCE, entry.id, file), path.join(TARGET, entry.id, file));
+}
 await writeModelList(path.join(TARGET, 'models.json'), { default: entry.id, models: [entry] });
 console.log(`${TARGET}/${entry.id}: the package's default model`);
 

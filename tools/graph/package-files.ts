@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { DType, GraphModelSpec, GraphNode, Weight } from './graph-def';
@@ -13,6 +14,22 @@ export interface WriteOptions {
   /** Upper bound on each shard file's size. */
   shardBytes?: number;
   generatedBy?: string;
+  /** Weights written to files outside the package that other packages share (the image encoder's). */
+  shared?: SharedWeights;
+}
+
+/**
+ * Weights that several packages hold alike (the image encoder's), kept in files of their own in a
+ * folder beside the packages, which each package's model.json names by relative path: a browser then
+ * downloads and caches them once for all the packages. Each file is named by its content
+ * (`<prefix>-<SHA-256 prefix>.bin`), so equal bytes are one file and different ones never overwrite it.
+ */
+export interface SharedWeights {
+  /** The folder, relative to the package's ("../encoders/centernet-mnv3"), written with "/". */
+  folder: string;
+  prefix: string;
+  /** Whether a weight goes to the shared files. */
+  holds: (weight: Weight) => boolean;
 }
 
 interface QuantizationSpec {
@@ -42,6 +59,22 @@ interface ModelJson {
 
 export const DEFAULT_SHARD_BYTES = 4 * 1024 * 1024;
 const SHARD_FILE = /^group1-shard\d+of\d+\.bin$/;
+/** Hex digits of the content hash in a shared file's name. */
+const SHARED_HASH_LENGTH = 16;
+
+const sha256Hex = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+/** Encoded weights concatenated and cut into shards of at most shardBytes. */
+function shardsOf(encoded: { bytes: Uint8Array }[], shardBytes: number): Uint8Array[] {
+  const all = new Uint8Array(encoded.reduce((total, { bytes }) => total + bytes.byteLength, 0));
+  let offset = 0;
+  for (const { bytes } of encoded) {
+    all.set(bytes, offset);
+    offset += bytes.byteLength;
+  }
+  const shardCount = Math.max(1, Math.ceil(all.byteLength / shardBytes));
+  return Array.from({ length: shardCount }, (_, i) => all.subarray(i * shardBytes, (i + 1) * shardBytes));
+}
 
 function encodeWeight(weight: Weight, quantize: Quantization | undefined): { entry: ManifestEntry; bytes: Uint8Array } {
   const entry: ManifestEntry = { name: weight.name, shape: weight.shape, dtype: weight.dtype };
@@ -84,24 +117,23 @@ function checkConstNodesHaveWeights(graph: GraphModelSpec): void {
 
 /**
  * Writes `dir/model.json` and `dir/group1-shardXofY.bin` (weights concatenated, then cut into shards of
- * at most shardBytes). Stale shards from an earlier write into the same folder are removed.
+ * at most shardBytes), and the `shared` weights' files first in their own manifest group. Stale shards
+ * from an earlier write into the same folder are removed (stale shared files: removeUnusedSharedFiles).
  * Returns the paths written.
  */
 export async function writeGraphModel(dir: string, graph: GraphModelSpec, options: WriteOptions = {}): Promise<string[]> {
   const shardBytes = options.shardBytes ?? DEFAULT_SHARD_BYTES;
   checkConstNodesHaveWeights(graph);
-  const { quantize } = options;
+  const { quantize, shared } = options;
   const storage = typeof quantize === 'function' ? quantize : () => quantize;
-  const encoded = graph.weights.map((weight) => encodeWeight(weight, storage(weight)));
-  const all = new Uint8Array(encoded.reduce((total, { bytes }) => total + bytes.byteLength, 0));
-  let offset = 0;
-  for (const { bytes } of encoded) {
-    all.set(bytes, offset);
-    offset += bytes.byteLength;
-  }
-  const shardCount = Math.max(1, Math.ceil(all.byteLength / shardBytes));
-  const shardNames = Array.from({ length: shardCount }, (_, i) => `group1-shard${i + 1}of${shardCount}.bin`);
-  const shards = shardNames.map((_, i) => all.subarray(i * shardBytes, (i + 1) * shardBytes));
+  const encode = (weights: Weight[]) => weights.map((weight) => encodeWeight(weight, storage(weight)));
+  const sharedEncoded = encode(shared ? graph.weights.filter(shared.holds) : []);
+  const encoded = encode(shared ? graph.weights.filter((weight) => !shared.holds(weight)) : graph.weights);
+  const shards = shardsOf(encoded, shardBytes);
+  const shardNames = shards.map((_, i) => `group1-shard${i + 1}of${shards.length}.bin`);
+  const sharedShards = shared && sharedEncoded.length > 0 ? shardsOf(sharedEncoded, shardBytes) : [];
+  const sharedPaths = sharedShards.map((shard) => `${shared!.folder}/${shared!.prefix}-${sha256Hex(shard).slice(0, SHARED_HASH_LENGTH)}.bin`);
+  const sharedGroup = sharedShards.length > 0 ? [{ paths: sharedPaths, weights: sharedEncoded.map(({ entry }) => entry), sha256: sharedShards.map(sha256Hex) }] : [];
   const modelJson: ModelJson = {
     format: 'graph-model',
     generatedBy: options.generatedBy ?? graph.generatedBy,
@@ -109,13 +141,7 @@ export async function writeGraphModel(dir: string, graph: GraphModelSpec, option
     signature: graph.signature,
     userDefinedMetadata: graph.userDefinedMetadata,
     modelTopology: { node: graph.nodes, library: graph.library, versions: graph.versions ?? {} },
-    weightsManifest: [
-      {
-        paths: shardNames,
-        weights: encoded.map(({ entry }) => entry),
-        sha256: shards.map((shard) => createHash('sha256').update(shard).digest('hex')),
-      },
-    ],
+    weightsManifest: [...sharedGroup, { paths: shardNames, weights: encoded.map(({ entry }) => entry), sha256: shards.map(sha256Hex) }],
   };
 
   await mkdir(dir, { recursive: true });
@@ -124,9 +150,42 @@ export async function writeGraphModel(dir: string, graph: GraphModelSpec, option
   await writeFile(written[0], JSON.stringify(modelJson));
   for (const [i, name] of shardNames.entries()) {
     written.push(path.join(dir, name));
-    await writeFile(written[i + 1], shards[i]);
+    await writeFile(written[written.length - 1], shards[i]);
+  }
+  for (const [i, sharedPath] of sharedPaths.entries()) {
+    const file = path.join(dir, sharedPath);
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(file, sharedShards[i]);
+    written.push(file);
   }
   return written;
+}
+
+/** The files outside the package's folder that its model.json names (shared weights), relative to that folder. */
+export async function sharedFilesOf(packageDir: string): Promise<string[]> {
+  const json = JSON.parse(await readFile(path.join(packageDir, 'model.json'), 'utf8')) as Partial<Pick<ModelJson, 'weightsManifest'>>;
+  return (json.weightsManifest ?? []).flatMap((group) => group.paths).filter((file) => file.startsWith('../'));
+}
+
+/**
+ * Removes the files of `sharedDir` that no package of `modelsDir` (its folders with a model.json) names
+ * any more, such as an encoder an earlier export wrote in other precisions. Returns the removed paths.
+ */
+export async function removeUnusedSharedFiles(modelsDir: string, sharedDir: string): Promise<string[]> {
+  const named = new Set<string>();
+  for (const entry of await readdir(modelsDir, { withFileTypes: true })) {
+    const packageDir = path.join(modelsDir, entry.name);
+    if (!entry.isDirectory() || !existsSync(path.join(packageDir, 'model.json'))) continue;
+    for (const file of await sharedFilesOf(packageDir)) named.add(path.resolve(packageDir, file));
+  }
+  const removed: string[] = [];
+  for (const name of existsSync(sharedDir) ? await readdir(sharedDir) : []) {
+    const file = path.resolve(sharedDir, name);
+    if (!name.endsWith('.bin') || named.has(file)) continue;
+    await rm(file);
+    removed.push(file);
+  }
+  return removed;
 }
 
 function dequantise(quantization: QuantizationSpec, bytes: Uint8Array, count: number): Float32Array {
