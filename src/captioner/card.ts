@@ -1,3 +1,4 @@
+import type { BeamSearchOptions } from './beam-search';
 import type { DetectorSpec, GroundingSettings } from './detector-settings';
 import type { ImageSize, ImageSpec, ResizeMode } from './preprocess';
 import { DEFAULT_WORDS, type SentenceWords } from './sentence-words';
@@ -41,6 +42,12 @@ export interface ModelSearchDefaults {
   closingWords?: string[];
 }
 
+/**
+ * card.json `liveSearch`: the search for live camera frames, in place of the person's settings (which
+ * stay the photos'): a camera wants a caption every frame more than the best one of a few.
+ */
+export type LiveSearch = Partial<Pick<BeamSearchOptions, 'beamSize' | 'maxLength'>>;
+
 /** card.json of a model package. */
 export interface ModelCard {
   id: string;
@@ -54,6 +61,8 @@ export interface ModelCard {
    * applies): faster, at some cost in caption quality (MODEL.md).
    */
   liveImage?: ImageSize;
+  /** Search settings for live camera frames (optional; frames take the person's settings without). */
+  liveSearch?: LiveSearch;
   /** Columns of the LSTM state (c and h concatenated). */
   stateSize: number;
   /** Columns of the softmax: word_counts.txt lines + 1 (the unknown word). */
@@ -189,6 +198,7 @@ export function parseModelCard(json: unknown): ModelCard {
       padValue: image.optionalNumber('padValue'),
     },
     liveImage: card.has('liveImage') ? readImageSize(card.child('liveImage')) : undefined,
+    liveSearch: card.has('liveSearch') ? readLiveSearch(card.child('liveSearch')) : undefined,
     stateSize: card.positiveInteger('stateSize'),
     vocabularySize: card.positiveInteger('vocabularySize'),
     nodes: {
@@ -218,6 +228,13 @@ function readSearch(search: FieldReader): ModelSearchDefaults {
   return {
     ...(search.has('noRepeatNgram') && { noRepeatNgram: search.integerIn('noRepeatNgram', 0, 10) }),
     ...(search.has('closingWords') && { closingWords: search.stringList('closingWords') }),
+  };
+}
+
+function readLiveSearch(search: FieldReader): LiveSearch {
+  return {
+    ...(search.has('beamSize') && { beamSize: search.integerIn('beamSize', 1, 10) }),
+    ...(search.has('maxLength') && { maxLength: search.integerIn('maxLength', 2, 50) }),
   };
 }
 
