@@ -46,7 +46,10 @@ export interface SceneCut {
   toScene: number;
   /** Cut (the camera delivering the first frame of the new scene) → the first caption of a frame of the new scene; null: none within 1.5 s after the window. */
   frameToCaptionMs: number | null;
-  /** Cut → the caption shown on the page changing (after the anti-flicker rule of src/store/caption-stability.ts). */
+  /**
+   * Cut → the caption shown on the page changing once a caption of the new scene has arrived (the
+   * anti-flicker rule of src/store/caption-stability.ts waits for agreeing frames); null: it did not change.
+   */
   shownCaptionMs: number | null;
 }
 
@@ -59,8 +62,8 @@ declare global {
     cameraBench: {
       /** Each camera frame as the page could first read it: its timestamp (µs), when it was read, its scene. */
       frames: { timestampUs: number; at: number; scene: number }[];
-      /** The scene of each frame job posted to the worker, by job id. */
-      jobScenes: Record<string, number>;
+      /** Each frame job posted to the worker, by job id: the scene of its frame, when it was posted. */
+      jobScenes: Record<string, { scene: number; postedAt: number }>;
       /** The caption shown on the page, each time it changed. */
       shown: { at: number; text: string }[];
       /** Which scene a frame shows, by its mark. */
@@ -78,7 +81,7 @@ export async function watchCamera(page: Page): Promise<void> {
   // Functions here are only assigned to members or passed inline: tsx names those it finds in
   // variables and object literals with a helper the page does not have.
   await page.addInitScript((mark: number) => {
-    window.cameraBench = { frames: [], jobScenes: {}, shown: [], sceneOf: async () => -1 };
+    window.cameraBench = { frames: [], jobScenes: {}, shown: [] } as unknown as Window['cameraBench'];
     // A few pixels inside the mark (4:2:0 rectangles start and end on even pixels): white → scene 0, black → scene 1.
     const inside = Math.floor(mark / 4) * 2;
     const rect = { x: inside, y: inside, width: 2, height: 2 };
@@ -119,7 +122,8 @@ export async function watchCamera(page: Page): Promise<void> {
       if (message?.type === 'caption' && message.liveFrame && message.jobId && typeof VideoFrame !== 'undefined' && message.picture instanceof VideoFrame) {
         const copy = message.picture.clone();
         const jobId = message.jobId;
-        void window.cameraBench.sceneOf(copy).then((scene) => (window.cameraBench.jobScenes[jobId] = scene)).finally(() => copy.close());
+        const postedAt = performance.now();
+        void window.cameraBench.sceneOf(copy).then((scene) => (window.cameraBench.jobScenes[jobId] = { scene, postedAt })).finally(() => copy.close());
       }
       return postMessage.apply(this, args);
     } as Worker['postMessage'];
@@ -157,7 +161,7 @@ export async function measureCamera(page: Page, seconds: number): Promise<Camera
   });
   const captionsByScene: CameraReport['captionsByScene'] = {};
   for (const { event } of inWindow) {
-    const scene = watched.jobScenes[event.jobId];
+    const scene = watched.jobScenes[event.jobId]?.scene;
     const text = event.captions[0]?.text;
     if (scene === undefined || text === undefined) continue;
     const counts = (captionsByScene[scene] ??= {});
@@ -182,8 +186,8 @@ export async function measureCamera(page: Page, seconds: number): Promise<Camera
  * time on the page's clock comes from its timestamp: the page reads some frames late while it is
  * busy, so the offset is the smallest seen (the promptest read).
  */
-function sceneCuts(
-  watched: Window['cameraBench'],
+export function sceneCuts(
+  watched: Pick<Window['cameraBench'], 'frames' | 'jobScenes' | 'shown'>,
   done: { at: number; event: JobDoneEvent }[],
   from: number,
   to: number,
@@ -197,8 +201,9 @@ function sceneCuts(
     const cutAt = frames[i].timestampUs / 1000 + offsetMs;
     if (cutAt < from || cutAt >= to) continue;
     const toScene = frames[i].scene;
-    const answer = done.find(({ at, event }) => at > cutAt && jobScenes[event.jobId] === toScene);
-    const shownChange = shown.find(({ at }) => at > cutAt);
+    // A frame of the new scene posted after the cut (not one of the scene's previous turn in the loop).
+    const answer = done.find(({ event }) => jobScenes[event.jobId]?.scene === toScene && jobScenes[event.jobId].postedAt >= cutAt);
+    const shownChange = answer && shown.find(({ at }) => at >= answer.at);
     cuts.push({ toScene, frameToCaptionMs: answer ? answer.at - cutAt : null, shownCaptionMs: shownChange ? shownChange.at - cutAt : null });
   }
   return cuts;
