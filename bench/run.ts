@@ -468,7 +468,8 @@ async function cameraStage(startedAt: string, note: string | undefined): Promise
   const sites: Record<string, string> = {};
   if (CAMERA_AGAINST) {
     const against = execFileSync('git', ['rev-parse', '--short', CAMERA_AGAINST], { encoding: 'utf8' }).trim();
-    sites[`${CAMERA_AGAINST} (${against})`] = await publishBuildOf(CAMERA_AGAINST, path.join(OUT_DIR, 'against'), log);
+    // Outside the repository, so that its copy of the tests is not found by this checkout's test runner.
+    sites[`${CAMERA_AGAINST} (${against})`] = await publishBuildOf(CAMERA_AGAINST, path.join(os.tmpdir(), 'show-and-tell-bench-against'), log);
   }
   sites[`this build (${head}${changed ? ' with uncommitted changes' : ''})`] = SITE_ROOT;
   const browser = await chromium.launch(chromiumLaunchOptions(fakeCameraArgs(CAMERA_VIDEO_FILE)));
