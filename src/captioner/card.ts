@@ -46,7 +46,10 @@ export interface ModelSearchDefaults {
  * card.json `liveSearch`: the search for live camera frames, in place of the person's settings (which
  * stay the photos'): a camera wants a caption every frame more than the best one of a few.
  */
-export type LiveSearch = Partial<Pick<BeamSearchOptions, 'beamSize' | 'maxLength'>>;
+export type LiveSearch = Partial<Pick<BeamSearchOptions, 'beamSize' | 'maxLength'>> & {
+  /** Grounding settings for frames over the card's `grounding` (when the person has grounding on). */
+  grounding?: Partial<Pick<GroundingSettings, 'lambda' | 'repeatPenalty'>>;
+};
 
 /** card.json of a model package. */
 export interface ModelCard {
@@ -235,6 +238,14 @@ function readLiveSearch(search: FieldReader): LiveSearch {
   return {
     ...(search.has('beamSize') && { beamSize: search.integerIn('beamSize', 1, 10) }),
     ...(search.has('maxLength') && { maxLength: search.integerIn('maxLength', 2, 50) }),
+    ...(search.has('grounding') && { grounding: readLiveGrounding(search.child('grounding')) }),
+  };
+}
+
+function readLiveGrounding(grounding: FieldReader): NonNullable<LiveSearch['grounding']> {
+  return {
+    ...(grounding.has('lambda') && { lambda: grounding.numberIn('lambda', 0, 100) }),
+    ...(grounding.has('repeatPenalty') && { repeatPenalty: grounding.numberIn('repeatPenalty', 0, 100) }),
   };
 }
 

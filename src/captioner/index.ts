@@ -61,9 +61,10 @@ export interface CaptionOptions extends Partial<BeamSearchOptions>, Pick<EncodeO
 
 /**
  * How the live camera captions a frame (card.json `liveImage` and `liveSearch`): the encoder's input
- * size and the search settings that replace the person's; empty for a model that names neither.
+ * size, the search settings that replace the person's, and grounding settings over the card's (for
+ * when grounding is on); empty for a model that names neither.
  */
-export function liveFrameOptions(card: ModelCard): Pick<CaptionOptions, 'inputSize' | 'beamSize' | 'maxLength'> {
+export function liveFrameOptions(card: ModelCard): Pick<CaptionOptions, 'inputSize' | 'beamSize' | 'maxLength'> & { grounding?: Partial<GroundingSettings> } {
   return { ...(card.liveImage && { inputSize: card.liveImage }), ...card.liveSearch };
 }
 

@@ -24,7 +24,7 @@ const OPTIONS = {
   'input-size': {
     type: 'string',
     value: '<n|live>',
-    help: "encode at n×n pixels instead of the card's image size, or caption as the live camera does: at its liveImage size, with its liveSearch settings where no option sets them; graphs that take any size only",
+    help: "encode at n×n pixels instead of the card's image size, or caption as the live camera does: at its liveImage size, with its liveSearch settings (beam, length, grounding) where no option sets them; graphs that take any size only",
   },
   'grounding-sweep': { type: 'string', value: '<λ,...>', help: 'also score these grounding weights (0 = off), each with every threshold and floor below' },
   'threshold-sweep': { type: 'string', value: '<t,...>', help: "evidence thresholds for the grounding sweep (default: the card's)" },
@@ -210,8 +210,9 @@ async function main(args: string[]): Promise<number> {
   const inputSize = chooseInputSize(values['input-size'], card);
   if (inputSize) console.error(`encoding at ${inputSize.width}×${inputSize.height} instead of ${card.image.width}×${card.image.height}`);
   // As the camera does: the card's live search, unless an option sets it.
-  const { inputSize: _chosenAbove, ...liveSearch } = values['input-size'] === 'live' ? liveFrameOptions(card) : {};
-  const baseSearch = { ...liveSearch, ...options.search };
+  const { inputSize: _chosenAbove, grounding: liveGrounding, ...liveSearch } = values['input-size'] === 'live' ? liveFrameOptions(card) : {};
+  const groundingByOption = values.grounding !== undefined || values['no-grounding'] === true;
+  const baseSearch = { ...liveSearch, ...options.search, ...(liveGrounding && !groundingByOption && { grounding: liveGrounding }) };
   const toScore = withClassThresholds(variants(baseSearch, values), await readClassThresholds(values['class-thresholds']));
 
   const results: PhotoResult[] = [];
@@ -273,7 +274,7 @@ async function main(args: string[]): Promise<number> {
 
   const search = { ...DEFAULT_BEAM_SEARCH_OPTIONS, ...baseSearch };
   const report = [
-    `${results.length} photos from ${captionsPath}${failures > 0 ? ` (${failures} failed)` : ''}; model ${card.name}, beam size ${search.beamSize}, max length ${search.maxLength}, grounding ${describeGrounding(options.search, captioner.canGround)}`,
+    `${results.length} photos from ${captionsPath}${failures > 0 ? ` (${failures} failed)` : ''}; model ${card.name}, beam size ${search.beamSize}, max length ${search.maxLength}, grounding ${describeGrounding(baseSearch, captioner.canGround)}`,
     scoreTable(scored.map(({ name, scores }) => [name, scores])),
     '',
     objectTable([...scored.map(({ name, hallucination, diversity }): [string, HallucinationScores, Diversity] => [name, hallucination, diversity]), ['one human vs the others', humans.hallucination, humans.diversity]]),

@@ -199,13 +199,13 @@ async function captionSurvivingContextLoss(
     const current = captioner;
     if (!current || !lastLoadRequest) throw new Error('no model is loaded');
     // A frame takes the model's live input size and search, over the person's settings (theirs are the photos').
-    const { inputSize, ...frameSearch } = liveFrame ? liveFrameOptions(current.card) : {};
+    const { inputSize, grounding: frameGrounding, ...frameSearch } = liveFrame ? liveFrameOptions(current.card) : {};
     try {
       return await whileGpuContextHolds(async (throwIfLost) => {
         const photo = await current.encode(image, { inputSize });
         try {
           onEncoded();
-          return await current.describe(photo, { ...search, ...frameSearch, grounding: grounded }, (beam) => {
+          return await current.describe(photo, { ...search, ...frameSearch, grounding: grounded && (frameGrounding ?? true) }, (beam) => {
             throwIfLost();
             onUpdate(beam);
           });

@@ -35,6 +35,9 @@ describe('parseModelCard', () => {
     expect(liveFrameOptions(parseModelCard({ ...minimal, liveSearch: { beamSize: 2 } }))).toEqual({ beamSize: 2 });
     expect(() => parseModelCard({ ...minimal, liveSearch: { beamSize: 0 } })).toThrow('liveSearch.beamSize must be a whole number from 1 to 10 (got 0)');
     expect(() => parseModelCard({ ...minimal, liveSearch: { maxLength: 1 } })).toThrow('liveSearch.maxLength must be a whole number from 2 to 50 (got 1)');
+    const grounded = parseModelCard({ ...minimal, liveSearch: { beamSize: 1, grounding: { lambda: 2 } } });
+    expect(liveFrameOptions(grounded)).toEqual({ beamSize: 1, grounding: { lambda: 2 } });
+    expect(() => parseModelCard({ ...minimal, liveSearch: { grounding: { lambda: -1 } } })).toThrow('liveSearch.grounding.lambda must be a number from 0 to 100 (got -1)');
   });
 
   it("reads the model's search rules", () => {
