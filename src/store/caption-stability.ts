@@ -2,8 +2,8 @@
  * Anti-flicker rule for live captions. Consecutive camera frames are nearly identical, yet the beam
  * search's best sentence can swap between close rivals from one frame to the next. The shown caption
  * therefore changes only when
- *   - another sentence has been the best caption of CONFIRMING_FRAMES consecutive frames, the same
- *     one or not (the newest is shown: the shown one is no longer what the camera sees; a greedy
+ *   - it has not been the best caption of CONFIRMING_FRAMES consecutive frames, whichever sentences
+ *     were (the newest is then shown: the shown one is no longer what the camera sees, and a greedy
  *     search's best sentence can differ on every frame of a moving scene), or
  *   - a different sentence is, on a single frame, at least SWITCH_MARGIN times as probable as the
  *     shown sentence on that same frame (if the shown sentence is not in that frame's list, its
