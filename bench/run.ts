@@ -13,6 +13,9 @@
  * `--fixture` uses the generated test fixture instead of the installed model (labelled as such).
  * `--library` runs only the photo-library stage (memory and page elements over 1,000 photos) into report-library.json.
  * `--soak [--soak-minutes=N]` runs only the camera soak (10 minutes unless told) into report-soak.json.
+ * `--camera [--against=<git ref>] [--rounds=N]` runs only the live camera on a 640×480 video of a busy office
+ * that cuts to a harbour and back (bench/camera-video.ts), alternated with the build of that commit: captions
+ * per second and the latency after each cut, into report-camera.json.
  * `--first-visit` runs only the first visit on an emulated 10 Mbit/s, 40 ms link (bench/first-visit.ts):
  * each file sent before the first caption, over the wire (text gzip-compressed), into report-first-visit.json.
  */
@@ -29,8 +32,7 @@ import { startStaticServer, type ServedFile, type StaticServer } from '../e2e/st
 import { APP_SUB_PATH, publishSite } from '../e2e/static-site';
 import { makeFixtureModel } from '../tools/fixture/make-fixture-model';
 import { readModelList, registerModel, writeModelList } from '../tools/graph/model-list';
-import { parseModelCard } from '../src/captioner/card';
-import { BACKENDS, type BackendName, type JobDoneEvent, type JobStages } from '../src/worker/protocol';
+import { BACKENDS, type BackendName, type JobStages } from '../src/worker/protocol';
 import { chunksLoadedWith, readWorkerChunks } from '../tools/build/worker-chunks';
 import { CROSS_ORIGIN_ISOLATION_HEADERS } from '../tools/csp/content-security-policy';
 import { chartHtml } from './chart';
@@ -42,7 +44,10 @@ import { recordWorkerEvents } from './app-events';
 import { benchWorkerPool, poolTargets, type PoolReport } from './pool';
 import { SHARED_PHOTOS, STDLIB_PHOTOS } from './photo-set';
 import { REAL_SIZES, realSizePhotos } from './real-size-photos';
-import { startCamera } from './camera';
+import { COUNTED, measureCamera, watchCamera, type CameraReport } from './camera';
+import { CAMERA_VIDEO, writeCameraVideo } from './camera-video';
+import { compareCameras, publishBuildOf } from './camera-compare';
+import { fakeCameraArgs } from '../e2e/fake-camera';
 import { benchPackageSize, type PackageSizeReport } from './package-size';
 import { benchFirstVisit, type FirstVisitReport } from './first-visit';
 
@@ -54,16 +59,23 @@ const POOL_ONLY = process.argv.includes('--pool');
 const LIBRARY_ONLY = process.argv.includes('--library');
 const SOAK = process.argv.includes('--soak');
 const FIRST_VISIT_ONLY = process.argv.includes('--first-visit');
+const optionValue = (name: string) => process.argv.find((argument) => argument.startsWith(`--${name}=`))?.split('=')[1];
 /** `--pool --baseline-dist=DIR`: another build of the app (`vite build` of an earlier commit) to compare with, in the same run. */
-const BASELINE_DIST = process.argv.find((argument) => argument.startsWith('--baseline-dist='))?.split('=')[1] ?? null;
+const BASELINE_DIST = optionValue('baseline-dist') ?? null;
 /** With a baseline: how many times the automatic page runs on each build, alternating. */
-const POOL_ROUNDS = Number(process.argv.find((argument) => argument.startsWith('--pool-rounds='))?.split('=')[1] ?? 2);
-const SOAK_MINUTES = Number(process.argv.find((argument) => argument.startsWith('--soak-minutes='))?.split('=')[1] ?? 10);
+const POOL_ROUNDS = Number(optionValue('pool-rounds') ?? 2);
+/** Only the live camera on the bench's camera video, this build alternated with the build of --against=<git ref> when given. */
+const CAMERA_ONLY = process.argv.includes('--camera');
+const CAMERA_AGAINST = optionValue('against');
+const CAMERA_ROUNDS = Number(optionValue('rounds') ?? 3);
+const SOAK_MINUTES = Number(optionValue('soak-minutes') ?? 10);
 const OUT_DIR = path.resolve('.cache/bench');
 const SITE_ROOT = path.join(OUT_DIR, 'site');
 const SETTINGS = { beamSize: 3, maxLength: 20 };
 const PHOTO_COUNT = QUICK ? 6 : 24;
 const WEBCAM_SECONDS = QUICK ? 5 : 15;
+/** The fake camera's video: 640×480, a busy office cut to a harbour and back (bench/camera-video.ts). */
+const CAMERA_VIDEO_FILE = path.join(OUT_DIR, 'camera-office.y4m');
 /** Memory and page elements after the first photos vs after a library's worth, dropped in the app. */
 const LIBRARY_PHOTOS = { first: 30, all: QUICK ? 100 : 1000 };
 
@@ -97,21 +109,7 @@ interface AppReport {
   cold: { readyMs: number; wallMs: number; modelOrigin: string; crossOriginIsolated: boolean };
   fromCache: { readyMs: number; modelOrigin: string; servedBytes: number };
   photos: AppPhotosReport;
-  webcam: WebcamReport | { skipped: string };
-}
-
-/** The live camera: captions per second, and where a frame's time goes. */
-interface WebcamReport {
-  captionsPerSecond: number;
-  seconds: number;
-  /** The encoder's input for frames (card.json liveImage). */
-  liveInput: string;
-  /** Worker, per frame: frame → pixels, preprocessing + encoder, beam search. */
-  pixelsMs: Distribution;
-  encodeMs: Distribution;
-  searchMs: Distribution;
-  /** Between one frame's caption arriving and the next frame starting in the worker: grabbing it on the page, the message. */
-  gapMs: Distribution;
+  webcam: CameraReport | { skipped: string };
 }
 
 /** Photos dropped on the app at once, and where their time went. */
@@ -150,7 +148,7 @@ function log(message: string): void {
 function build(): void {
   log('building the app (production) and the harness…');
   execFileSync('npx', ['vite', 'build', '--logLevel', 'warn', '--outDir', path.join(OUT_DIR, 'app'), '--emptyOutDir'], { stdio: 'inherit' });
-  if (!POOL_ONLY && !FIRST_VISIT_ONLY) execFileSync('npx', ['vite', 'build', '--config', 'bench/vite.config.ts'], { stdio: 'inherit' });
+  if (!POOL_ONLY && !FIRST_VISIT_ONLY && !CAMERA_ONLY) execFileSync('npx', ['vite', 'build', '--config', 'bench/vite.config.ts'], { stdio: 'inherit' });
 }
 
 /** `--fixture`: the generated test fixture even where a real model is installed (for stages about the page, not the model). */
@@ -259,33 +257,6 @@ async function captionPhotosInApp(page: Page, files: string[]): Promise<AppPhoto
   };
 }
 
-async function webcamRate(page: Page, liveInput: string): Promise<AppReport['webcam']> {
-  const notLive = await startCamera(page);
-  if (notLive) return { skipped: notLive };
-  const camera = page.getByTestId('camera');
-  const measuredFrom = await page.evaluate(() => performance.now());
-  await page.waitForTimeout(WEBCAM_SECONDS * 1000);
-  const measuredTo = await page.evaluate(() => performance.now());
-  await camera.getByRole('button', { name: 'Stop camera' }).click();
-  const frameEvents = (await page.evaluate(() => window.benchEvents)).filter(({ event }) => 'jobId' in event && event.jobId.startsWith('frame-'));
-  const started = frameEvents.filter(({ event }) => event.type === 'job-started');
-  const done = frameEvents.filter((entry): entry is typeof entry & { event: JobDoneEvent } => entry.event.type === 'job-done');
-  const inWindow = done.filter(({ at }) => at >= measuredFrom && at < measuredTo);
-  const gaps = done.flatMap(({ at }) => {
-    const next = started.find((entry) => entry.at > at);
-    return next && at >= measuredFrom && at < measuredTo ? [next.at - at] : [];
-  });
-  return {
-    captionsPerSecond: inWindow.length / WEBCAM_SECONDS,
-    seconds: WEBCAM_SECONDS,
-    liveInput,
-    pixelsMs: distribution(inWindow.map(({ event }) => event.stages.pixelsMs)),
-    encodeMs: distribution(inWindow.map(({ event }) => event.stages.encodeMs)),
-    searchMs: distribution(inWindow.map(({ event }) => event.stages.searchMs)),
-    gapMs: distribution(gaps),
-  };
-}
-
 /** Each backend is a chunk the worker imports when it starts (src/worker/backend.ts); the build records the chunks' imports. */
 async function workerScriptBytes(): Promise<Record<BackendName, number>> {
   const chunks = await readWorkerChunks(path.join(OUT_DIR, 'app'), 'captioner.worker');
@@ -295,10 +266,11 @@ async function workerScriptBytes(): Promise<Record<BackendName, number>> {
   return bytes;
 }
 
-async function benchApp(browser: Browser, server: StaticServer, photoFiles: string[], liveInput: string): Promise<AppReport> {
+async function benchApp(browser: Browser, server: StaticServer, photoFiles: string[]): Promise<AppReport> {
   const context = await browser.newContext({ permissions: ['camera'] });
   const page = await context.newPage();
   await recordWorkerEvents(page);
+  await watchCamera(page);
   server.takeLog();
   const navigatedAt = performance.now();
   await page.goto(`${server.origin}${APP_SUB_PATH}`);
@@ -323,7 +295,7 @@ async function benchApp(browser: Browser, server: StaticServer, photoFiles: stri
   const cachedOrigin = (await page.getByTestId('model-origin').getAttribute('data-origin')) ?? '?';
   const fromCacheServed = sum(server.takeLog());
   log(`from cache: ready after ${Math.round(cachedReadyMs)} ms (${cachedOrigin})`);
-  const webcam = await webcamRate(page, liveInput);
+  const webcam = await measureCamera(page, WEBCAM_SECONDS);
   await context.close();
   return {
     backend,
@@ -511,6 +483,39 @@ async function firstVisitOnSlowLink(): Promise<{ firstVisit: FirstVisitReport; t
   }
 }
 
+/** `--camera`: the live camera alone, this build alternated with the build of `--against` (bench/camera-compare.ts). */
+async function cameraStage(startedAt: string, note: string | undefined): Promise<void> {
+  log('camera video: 640×480, 30 frames/s, a cut every ' + CAMERA_VIDEO.secondsPerScene + ' s…');
+  const scenes = await writeCameraVideo(CAMERA_VIDEO_FILE);
+  const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+  const changed = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8' }).trim() !== '';
+  const sites: Record<string, string> = {};
+  if (CAMERA_AGAINST) {
+    const against = execFileSync('git', ['rev-parse', '--short', CAMERA_AGAINST], { encoding: 'utf8' }).trim();
+    // Outside the repository, so that its copy of the tests is not found by this checkout's test runner.
+    sites[`${CAMERA_AGAINST} (${against})`] = await publishBuildOf(CAMERA_AGAINST, path.join(os.tmpdir(), 'show-and-tell-bench-against'), log);
+  }
+  sites[`this build (${head}${changed ? ' with uncommitted changes' : ''})`] = SITE_ROOT;
+  const browser = await chromium.launch(chromiumLaunchOptions(fakeCameraArgs(CAMERA_VIDEO_FILE)));
+  try {
+    log(`camera: ${CAMERA_ROUNDS} round(s) of ${WEBCAM_SECONDS} s per build…`);
+    const camera = await compareCameras(browser, sites, CAMERA_ROUNDS, WEBCAM_SECONDS, log);
+    const targets = Object.fromEntries(
+      Object.entries(camera.summary).flatMap(([build, { captionsPerSecond, worstCutMs, cuts, unansweredCuts }]) => [
+        [`${build}: rate`, { target: '≥ 8 camera captions/s', measured: `${captionsPerSecond.join(', ')} /s`, met: captionsPerSecond.length > 0 && Math.min(...captionsPerSecond) >= 8 }],
+        [
+          `${build}: after a cut`,
+          { target: 'a caption of the new scene ≤ 1 s after every cut', measured: `worst ${worstCutMs} ms over ${cuts} cuts, ${unansweredCuts} unanswered`, met: cuts > 0 && unansweredCuts === 0 && worstCutMs !== null && worstCutMs <= 1000 },
+        ],
+      ]),
+    );
+    const video = { ...CAMERA_VIDEO, scenes: scenes.map(({ name }) => name), file: path.relative('.', CAMERA_VIDEO_FILE) };
+    await writeStageReport('report-camera.json', { startedAt, machine: machineLine(), model: note ?? "each build's default model", video, counted: COUNTED, camera, targets });
+  } finally {
+    await browser.close();
+  }
+}
+
 async function main(): Promise<void> {
   const startedAt = new Date().toISOString();
   await mkdir(OUT_DIR, { recursive: true });
@@ -520,6 +525,10 @@ async function main(): Promise<void> {
   if (FIRST_VISIT_ONLY) {
     const { firstVisit, target } = await firstVisitOnSlowLink();
     await writeStageReport('report-first-visit.json', { startedAt, machine: machineLine(), model: note ?? 'the default model of public/models', firstVisit, target });
+    return;
+  }
+  if (CAMERA_ONLY) {
+    await cameraStage(startedAt, note);
     return;
   }
   if (POOL_ONLY) {
@@ -543,9 +552,6 @@ async function main(): Promise<void> {
 
   const list = await readModelList(path.join(SITE_ROOT, APP_SUB_PATH, 'models/models.json'));
   const entry = list.models.find((model) => model.id === list.default)! as (typeof list.models)[number] & { version: string };
-  const card = parseModelCard(JSON.parse(await readFile(path.join(SITE_ROOT, APP_SUB_PATH, 'models', entry.id, entry.version, 'card.json'), 'utf8')));
-  const { width, height } = card.liveImage ?? card.image;
-  const liveInput = `${width}×${height}${card.liveImage ? ' (card.json liveImage)' : ''}`;
   // The app gets no headers (its service worker adds them, as on any static host); the harness page
   // has no service worker, so the server makes it cross-origin isolated for the threaded wasm runs.
   const server = await startStaticServer(SITE_ROOT, { headers: (urlPath) => (urlPath.startsWith('/bench/') ? CROSS_ORIGIN_ISOLATION_HEADERS : {}) });
@@ -554,10 +560,10 @@ async function main(): Promise<void> {
   // The app runs as Chromium runs on a machine without a GPU: forcing SwiftShader for everything (as the
   // harness does, so that its WebGL row exists) also composites the page through emulated GL, which
   // cost the app's worker a third of its speed here. WebGL is still SwiftShader's either way.
+  await writeCameraVideo(CAMERA_VIDEO_FILE);
   const appBrowser = await chromium.launch(
     chromiumLaunchOptions([
-      '--use-fake-device-for-media-stream',
-      '--use-fake-ui-for-media-stream',
+      ...fakeCameraArgs(CAMERA_VIDEO_FILE),
       // Exact JS heap sizes and gc() for the library stage.
       '--enable-precise-memory-info',
       '--js-flags=--expose-gc',
@@ -582,7 +588,7 @@ async function main(): Promise<void> {
       return;
     }
     if (!harnessBrowser) {
-      const app = await benchApp(appBrowser, server, photos, liveInput);
+      const app = await benchApp(appBrowser, server, photos);
       await writeFile(path.join(OUT_DIR, 'report-app.json'), `${JSON.stringify(app, null, 2)}\n`);
       console.log(JSON.stringify(app, null, 2));
       log(`wrote ${path.relative('.', OUT_DIR)}/report-app.json (app only: no targets)`);
@@ -591,7 +597,7 @@ async function main(): Promise<void> {
     log(`photo library: memory after ${LIBRARY_PHOTOS.first} and after ${LIBRARY_PHOTOS.all} photos…`);
     const library = await benchPhotoLibrary(appBrowser, appUrl, photoUrls, LIBRARY_PHOTOS);
     log(`photo library: ${JSON.stringify(library)}`);
-    const app = await benchApp(appBrowser, server, photos, liveInput);
+    const app = await benchApp(appBrowser, server, photos);
     const backends = await benchBackends(harnessBrowser, server, modelUrl, photoUrls);
     const pool = await benchPool(`${server.origin}${APP_SUB_PATH}`, null);
     const packageSize = await benchPackageSize(log);

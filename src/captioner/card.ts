@@ -1,3 +1,4 @@
+import type { BeamSearchOptions } from './beam-search';
 import type { DetectorSpec, GroundingSettings } from './detector-settings';
 import type { ImageSize, ImageSpec, ResizeMode } from './preprocess';
 import { canonicalLanguage, DEFAULT_CAPTION_LANGUAGE, isLanguageTag } from './language';
@@ -42,6 +43,15 @@ export interface ModelSearchDefaults {
   closingWords?: string[];
 }
 
+/**
+ * card.json `liveSearch`: the search for live camera frames, in place of the person's settings (which
+ * stay the photos'): a camera wants a caption every frame more than the best one of a few.
+ */
+export type LiveSearch = Partial<Pick<BeamSearchOptions, 'beamSize' | 'maxLength'>> & {
+  /** Grounding settings for frames over the card's `grounding` (when the person has grounding on). */
+  grounding?: Partial<Pick<GroundingSettings, 'lambda' | 'repeatPenalty'>>;
+};
+
 /** card.json of a model package. */
 export interface ModelCard {
   id: string;
@@ -57,6 +67,8 @@ export interface ModelCard {
    * applies): faster, at some cost in caption quality (MODEL.md).
    */
   liveImage?: ImageSize;
+  /** Search settings for live camera frames (optional; frames take the person's settings without). */
+  liveSearch?: LiveSearch;
   /** Columns of the LSTM state (c and h concatenated). */
   stateSize: number;
   /** Columns of the softmax: word_counts.txt lines + 1 (the unknown word). */
@@ -198,6 +210,7 @@ export function parseModelCard(json: unknown): ModelCard {
       padValue: image.optionalNumber('padValue'),
     },
     liveImage: card.has('liveImage') ? readImageSize(card.child('liveImage')) : undefined,
+    liveSearch: card.has('liveSearch') ? readLiveSearch(card.child('liveSearch')) : undefined,
     stateSize: card.positiveInteger('stateSize'),
     vocabularySize: card.positiveInteger('vocabularySize'),
     nodes: {
@@ -231,6 +244,21 @@ function readSearch(search: FieldReader): ModelSearchDefaults {
   return {
     ...(search.has('noRepeatNgram') && { noRepeatNgram: search.integerIn('noRepeatNgram', 0, 10) }),
     ...(search.has('closingWords') && { closingWords: search.stringList('closingWords') }),
+  };
+}
+
+function readLiveSearch(search: FieldReader): LiveSearch {
+  return {
+    ...(search.has('beamSize') && { beamSize: search.integerIn('beamSize', 1, 10) }),
+    ...(search.has('maxLength') && { maxLength: search.integerIn('maxLength', 2, 50) }),
+    ...(search.has('grounding') && { grounding: readLiveGrounding(search.child('grounding')) }),
+  };
+}
+
+function readLiveGrounding(grounding: FieldReader): NonNullable<LiveSearch['grounding']> {
+  return {
+    ...(grounding.has('lambda') && { lambda: grounding.numberIn('lambda', 0, 100) }),
+    ...(grounding.has('repeatPenalty') && { repeatPenalty: grounding.numberIn('repeatPenalty', 0, 100) }),
   };
 }
 

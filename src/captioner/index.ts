@@ -7,7 +7,7 @@ import { decodeDetections, type DetectedObject, type ObjectMention, type ObjectW
 import { imageToTensor, type ImageSize, type RgbaImage } from './preprocess';
 
 export type { BeamSearchOptions } from './beam-search';
-export type { ModelCard } from './card';
+export type { LiveSearch, ModelCard } from './card';
 export type { LoadOptions, ModelSource, PackageFiles } from './model';
 export { DamagedPackageFile, ShowAndTellModel, loadModelPackage } from './model';
 export type { ImageSize, RgbaImage } from './preprocess';
@@ -59,6 +59,15 @@ export interface EncodeOptions {
 
 export interface CaptionOptions extends Partial<BeamSearchOptions>, Pick<EncodeOptions, 'inputSize'> {
   grounding?: GroundingChoice;
+}
+
+/**
+ * How the live camera captions a frame (card.json `liveImage` and `liveSearch`): the encoder's input
+ * size, the search settings that replace the person's, and grounding settings over the card's (for
+ * when grounding is on); empty for a model that names neither.
+ */
+export function liveFrameOptions(card: ModelCard): Pick<CaptionOptions, 'inputSize' | 'beamSize' | 'maxLength'> & { grounding?: Partial<GroundingSettings> } {
+  return { ...(card.liveImage && { inputSize: card.liveImage }), ...card.liveSearch };
 }
 
 /** An image through the encoder, ready to be described once or several times; dispose() it afterwards. */

@@ -9,7 +9,7 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ObjectWords, type CaptionOptions, type DetectedObject, type GroundingSettings, type ImageSize, type ModelCard } from '../captioner';
+import { liveFrameOptions, ObjectWords, type CaptionOptions, type DetectedObject, type GroundingSettings, type ImageSize, type ModelCard } from '../captioner';
 import { DEFAULT_BEAM_SEARCH_OPTIONS } from '../captioner/beam-search';
 import { readCaptionsFile } from '../eval/captions-file';
 import { primaryLanguage } from '../captioner/language';
@@ -26,7 +26,7 @@ const OPTIONS = {
   'input-size': {
     type: 'string',
     value: '<n|live>',
-    help: "encode at n×n pixels, or at the card's liveImage size (as the live camera does), instead of its image size; graphs that take any size only",
+    help: "encode at n×n pixels instead of the card's image size, or caption as the live camera does: at its liveImage size, with its liveSearch settings (beam, length, grounding) where no option sets them; graphs that take any size only",
   },
   'grounding-sweep': { type: 'string', value: '<λ,...>', help: 'also score these grounding weights (0 = off), each with every threshold and floor below' },
   'threshold-sweep': { type: 'string', value: '<t,...>', help: "evidence thresholds for the grounding sweep (default: the card's)" },
@@ -201,7 +201,6 @@ async function main(args: string[]): Promise<number> {
   const [photosDir, captionsPath] = positionals;
   const limit = numberOption('limit', values.limit, true);
   if (limit !== undefined && limit < 1) throw new UsageError(`--limit must be at least 1, got ${limit}`);
-  const toScore = withClassThresholds(variants(options.search, values), await readClassThresholds(values['class-thresholds']));
   const objectThresholds = numberList('object-thresholds', values['object-thresholds']);
   const photos = await readCaptionsFile(captionsPath, limit);
   if (photos.length === 0) throw new Error(`${captionsPath} lists no photos`);
@@ -214,6 +213,11 @@ async function main(args: string[]): Promise<number> {
   const minObjectScore = objectThresholds.length > 0 ? Math.min(...objectThresholds) : undefined;
   const inputSize = chooseInputSize(values['input-size'], card);
   if (inputSize) console.error(`encoding at ${inputSize.width}×${inputSize.height} instead of ${card.image.width}×${card.image.height}`);
+  // As the camera does: the card's live search, unless an option sets it.
+  const { inputSize: _chosenAbove, grounding: liveGrounding, ...liveSearch } = values['input-size'] === 'live' ? liveFrameOptions(card) : {};
+  const groundingByOption = values.grounding !== undefined || values['no-grounding'] === true;
+  const baseSearch = { ...liveSearch, ...options.search, ...(liveGrounding && !groundingByOption && { grounding: liveGrounding }) };
+  const toScore = withClassThresholds(variants(baseSearch, values), await readClassThresholds(values['class-thresholds']));
 
   const results: PhotoResult[] = [];
   const modelMs: number[] = [];
@@ -268,9 +272,9 @@ async function main(args: string[]): Promise<number> {
   }));
   const humans = humanAgreement(objectWords, references);
 
-  const search = { ...DEFAULT_BEAM_SEARCH_OPTIONS, ...options.search };
+  const search = { ...DEFAULT_BEAM_SEARCH_OPTIONS, ...baseSearch };
   const report = [
-    `${results.length} photos from ${captionsPath}${failures > 0 ? ` (${failures} failed)` : ''}; model ${card.name}, beam size ${search.beamSize}, max length ${search.maxLength}, grounding ${describeGrounding(options.search, captioner.canGround)}`,
+    `${results.length} photos from ${captionsPath}${failures > 0 ? ` (${failures} failed)` : ''}; model ${card.name}, beam size ${search.beamSize}, max length ${search.maxLength}, grounding ${describeGrounding(baseSearch, captioner.canGround)}`,
     scoreTable(scored.map(({ name, scores }) => [name, scores])),
     '',
     objectTable([...scored.map(({ name, hallucination, diversity }): [string, HallucinationScores, Diversity] => [name, hallucination, diversity]), ['one human vs the others', humans.hallucination, humans.diversity]]),

@@ -1,13 +1,16 @@
 /**
  * Anti-flicker rule for live captions. Consecutive camera frames are nearly identical, yet the beam
  * search's best sentence can swap between close rivals from one frame to the next. The shown caption
- * therefore changes only when a different sentence
- *   - is the best caption of CONFIRMING_FRAMES consecutive frames, or
- *   - is, on a single frame, at least SWITCH_MARGIN times as probable as the shown sentence on that
- *     same frame (if the shown sentence is not in that frame's list, its probability there is at
- *     most that of the list's last caption, which is the bound used).
+ * therefore changes only when
+ *   - it has not been the best caption of CONFIRMING_FRAMES consecutive frames, whichever sentences
+ *     were (the newest is then shown: the shown one is no longer what the camera sees, and a greedy
+ *     search's best sentence can differ on every frame of a moving scene), or
+ *   - a different sentence is, on a single frame, at least SWITCH_MARGIN times as probable as the
+ *     shown sentence on that same frame (if the shown sentence is not in that frame's list, its
+ *     probability there is at most that of the list's last caption, which is the bound used; a list
+ *     of one caption, as beam 1 gives, bounds nothing).
  * A frame whose best caption is the shown sentence refreshes it (probabilities, runner-ups, age) and
- * resets any challenger's streak. Frames that produced no caption change nothing.
+ * resets the streak. Frames that produced no caption change nothing.
  */
 import type { Caption } from '../worker/protocol';
 
@@ -23,7 +26,7 @@ export interface FrameCaptions {
 export interface StableCaption {
   /** The frame whose best caption is shown: the newest one that agreed with it. */
   shown: FrameCaptions | null;
-  /** A different best sentence seen on the latest frames, and on how many in a row. */
+  /** The latest frame's different best sentence, and on how many frames in a row the shown one was not the best. */
   challenger: { text: string; frames: number } | null;
 }
 
@@ -39,7 +42,7 @@ export function nextStableCaption(current: StableCaption, frame: FrameCaptions):
   if (!best) return current;
   const shownText = current.shown?.captions[0]?.text;
   if (shownText === undefined || best.text === shownText) return { shown: frame, challenger: null };
-  const frames = current.challenger?.text === best.text ? current.challenger.frames + 1 : 1;
+  const frames = (current.challenger?.frames ?? 0) + 1;
   const confirmed = frames >= CONFIRMING_FRAMES;
   const clearlyBetter = best.p >= SWITCH_MARGIN * shownProbabilityBound(shownText, frame.captions);
   if (confirmed || clearlyBetter) return { shown: frame, challenger: null };

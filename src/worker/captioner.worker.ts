@@ -3,7 +3,7 @@
  * The captioner worker: all TensorFlow.js work happens here, so the page never stalls. Requests run
  * one at a time in arrival order (model loads and caption jobs alike); cancellation is immediate.
  */
-import { loadCaptioner, type Captioner, type CaptionResult, type RgbaImage } from '../captioner';
+import { liveFrameOptions, loadCaptioner, type Captioner, type CaptionResult, type RgbaImage } from '../captioner';
 import { startBackend, type StartedBackend } from './backend';
 import { chooseBackend, detectWebgl, detectWebgpu } from './backend-choice';
 import { planWasmThreads } from './wasm-threads';
@@ -221,12 +221,14 @@ async function captionSurvivingContextLoss(
   for (let attempt = 1; ; attempt++) {
     const current = captioner;
     if (!current || !lastLoadRequest) throw new Error('no model is loaded');
+    // A frame takes the model's live input size and search, over the person's settings (theirs are the photos').
+    const { inputSize, grounding: frameGrounding, ...frameSearch } = liveFrame ? liveFrameOptions(current.card) : {};
     try {
       return await whileGpuContextHolds(async (throwIfLost) => {
-        const photo = await current.encode(image, { inputSize: liveFrame ? current.card.liveImage : undefined });
+        const photo = await current.encode(image, { inputSize });
         try {
           onEncoded();
-          return await current.describe(photo, { ...search, grounding: grounded }, (beam) => {
+          return await current.describe(photo, { ...search, ...frameSearch, grounding: grounded && (frameGrounding ?? true) }, (beam) => {
             throwIfLost();
             onUpdate(beam);
           });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_NODES, parseModelCard } from '../../src/captioner/card';
+import { liveFrameOptions } from '../../src/captioner';
 
 const minimal = {
   id: 'm',
@@ -23,6 +24,20 @@ describe('parseModelCard', () => {
   it('reads a live-frame input size', () => {
     expect(parseModelCard({ ...minimal, liveImage: { height: 224, width: 224 } }).liveImage).toEqual({ height: 224, width: 224 });
     expect(() => parseModelCard({ ...minimal, liveImage: { height: 224 } })).toThrow('liveImage.width must be a positive integer (got nothing)');
+  });
+
+  it('reads the search settings for live frames, which the camera takes with the live input size', () => {
+    expect(parseModelCard(minimal).liveSearch).toBeUndefined();
+    expect(liveFrameOptions(parseModelCard(minimal))).toEqual({});
+    const card = parseModelCard({ ...minimal, liveImage: { height: 352, width: 352 }, liveSearch: { beamSize: 1, maxLength: 16 } });
+    expect(card.liveSearch).toEqual({ beamSize: 1, maxLength: 16 });
+    expect(liveFrameOptions(card)).toEqual({ inputSize: { height: 352, width: 352 }, beamSize: 1, maxLength: 16 });
+    expect(liveFrameOptions(parseModelCard({ ...minimal, liveSearch: { beamSize: 2 } }))).toEqual({ beamSize: 2 });
+    expect(() => parseModelCard({ ...minimal, liveSearch: { beamSize: 0 } })).toThrow('liveSearch.beamSize must be a whole number from 1 to 10 (got 0)');
+    expect(() => parseModelCard({ ...minimal, liveSearch: { maxLength: 1 } })).toThrow('liveSearch.maxLength must be a whole number from 2 to 50 (got 1)');
+    const grounded = parseModelCard({ ...minimal, liveSearch: { beamSize: 1, grounding: { lambda: 2 } } });
+    expect(liveFrameOptions(grounded)).toEqual({ beamSize: 1, grounding: { lambda: 2 } });
+    expect(() => parseModelCard({ ...minimal, liveSearch: { grounding: { lambda: -1 } } })).toThrow('liveSearch.grounding.lambda must be a number from 0 to 100 (got -1)');
   });
 
   it("reads the model's search rules", () => {

@@ -39,6 +39,13 @@ describe('live caption anti-flicker rule', () => {
     expect(shown.at(-1)).toBe(DOG_SOFA);
   });
 
+  it('switches to the newest caption when the shown one loses CONFIRMING_FRAMES frames in a row to different rivals', () => {
+    // Beam 1 lists one caption a frame, so no frame bounds the shown caption's probability; on a moving scene each frame may say something else.
+    const greedyFrames = [[caption(DOG, 0.02)], [caption(CAT, 0.01)], [caption(DOG_SOFA, 0.01)], [caption(CAT, 0.01)]];
+    expect(shownAfterEach(greedyFrames)).toEqual([DOG, DOG, DOG, CAT]);
+    expect(shownAfterEach([...greedyFrames.slice(0, 3), [caption(DOG, 0.02)], [caption(CAT, 0.01)]])).toEqual([DOG, DOG, DOG, DOG, DOG]);
+  });
+
   it('switches on a single frame where the rival is SWITCH_MARGIN times as probable as the shown caption', () => {
     expect(shownAfterEach([[caption(DOG, 0.02)], [caption(CAT, SWITCH_MARGIN * 0.01), caption(DOG, 0.01)]])).toEqual([DOG, CAT]);
     expect(shownAfterEach([[caption(DOG, 0.02)], [caption(CAT, 0.015), caption(DOG, 0.01)]])).toEqual([DOG, DOG]);
