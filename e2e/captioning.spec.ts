@@ -1,6 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import type { JobDoneEvent } from '../src/worker/protocol';
-import { photoDecodeSize } from '../src/captioner/preprocess';
+import { decodedPhotoSize } from '../src/worker/photo-decoding';
 import { FIXTURE_CAPTIONS, IMAGE_SIZE } from '../tools/fixture/make-fixture-model';
 import { card, dropFiles, expectCaptioned, generatedInput, openReadyApp, pasteFiles, PHOTOS, screenshotPath, workerEvents } from './helpers';
 import { installProbes, workerDiagnostics } from './page-probes';
@@ -79,9 +79,9 @@ test('a 10,000 × 10,000 px photo is downscaled and captioned', async ({ page })
   await openReadyApp(page, 'webgl');
   await dropFiles(page, [generatedInput('huge.png', 'image/png')]);
   await expectCaptioned(page, 'huge.png');
-  // What the worker gave the model: decoded only to the size that covers the model's input, and still the photo's grey (200 of 255).
+  // What the worker gave the model: decoded only to the size that covers the model's input and the thumbnail, and still the photo's grey (200 of 255).
   const { lastImage } = await workerDiagnostics(page);
-  const expected = photoDecodeSize(10_000, 10_000, { width: IMAGE_SIZE, height: IMAGE_SIZE });
+  const expected = decodedPhotoSize(10_000, 10_000, { width: IMAGE_SIZE, height: IMAGE_SIZE });
   expect(expected.width).toBeLessThan(10_000);
   expect(lastImage && [lastImage.width, lastImage.height]).toEqual([expected.width, expected.height]);
   for (const brightness of lastImage!.quadrantBrightness) expect(brightness).toBeCloseTo(200 / 255, 2);
