@@ -13,6 +13,7 @@
  * - a full stop before the end.
  */
 import nounGendersJson from './german-noun-genders.json';
+import { hasRepeatedPhrase } from './slips';
 
 export type GermanSlipKind = 'agreement' | 'und-ist' | 'repeated-phrase' | 'doubled-word' | 'dangling-end' | 'inner-stop';
 export const GERMAN_SLIP_KINDS: readonly GermanSlipKind[] = ['agreement', 'und-ist', 'repeated-phrase', 'doubled-word', 'dangling-end', 'inner-stop'];
@@ -107,24 +108,8 @@ function disagrees(tokens: string[]): boolean {
   });
 }
 
-const hasDuplicates = (items: string[]) => new Set(items).size !== items.length;
-
-function hasRepeatedPhrase(tokens: string[]): boolean {
-  const contentTriples = tokens
-    .slice(0, -2)
-    .map((word, i) => [word, tokens[i + 1], tokens[i + 2]])
-    .filter((triple) => triple.some((word) => !FUNCTION_WORDS.has(word)))
-    .map((triple) => triple.join(' '));
-  const headNouns = tokens.filter(
-    (word, i) =>
-      i > 0 &&
-      determinerReadings(tokens[i - 1]) !== undefined &&
-      !NUMBERS.has(tokens[i - 1]) &&
-      !FUNCTION_WORDS.has(word) &&
-      (i + 1 === tokens.length || FUNCTION_WORDS.has(tokens[i + 1])),
-  );
-  return hasDuplicates(contentTriples) || hasDuplicates(headNouns);
-}
+/** A determiner opens a phrase; a number does not ("zwei" before a noun names a count, not a new thing). */
+const opensNounPhrase = (word: string) => determinerReadings(word) !== undefined && !NUMBERS.has(word);
 
 /** "eine Person und ein Hund sitzt": the opening noun phrase and another, joined by "und", take a verb in -t. */
 function hasCoordinatedSubjectWithSingularVerb(tokens: string[]): boolean {
@@ -143,7 +128,7 @@ export function germanGrammarSlips(caption: string): GermanSlipKind[] {
   const found: GermanSlipKind[] = [];
   if (disagrees(tokens)) found.push('agreement');
   if (hasCoordinatedSubjectWithSingularVerb(tokens)) found.push('und-ist');
-  if (hasRepeatedPhrase(tokens)) found.push('repeated-phrase');
+  if (hasRepeatedPhrase(tokens, FUNCTION_WORDS, opensNounPhrase)) found.push('repeated-phrase');
   if (tokens.some((word, i) => word === tokens[i + 1] || (tokens[i + 1] === 'und' && word === tokens[i + 2]))) found.push('doubled-word');
   if (tokens.length > 0 && DANGLING_ENDINGS.has(tokens[tokens.length - 1])) found.push('dangling-end');
   if (caption.trim().split(/\s+/).slice(0, -1).includes('.')) found.push('inner-stop');

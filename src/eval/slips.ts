@@ -27,15 +27,18 @@ const COLOURS = new Set('black white red blue green yellow brown orange pink pur
 const ARTICLES = new Set(['a', 'an', 'the']);
 const hasDuplicates = (items: string[]) => new Set(items).size !== items.length;
 
-function hasRepeatedPhrase(words: string[]): boolean {
+/**
+ * The same thing said twice, in any language: a run of three words holding a content word, or a phrase's
+ * head noun (a content word after `opensPhrase(previous word)`, with no content word after it), twice.
+ */
+export function hasRepeatedPhrase(words: string[], functionWords: ReadonlySet<string>, opensPhrase: (word: string) => boolean): boolean {
   const contentTriples = words
     .slice(0, -2)
     .map((word, i) => [word, words[i + 1], words[i + 2]])
-    .filter((triple) => triple.some((word) => !FUNCTION_WORDS.has(word)))
+    .filter((triple) => triple.some((word) => !functionWords.has(word)))
     .map((triple) => triple.join(' '));
-  // A noun after an article heads its phrase when no content word follows it.
   const headNouns = words.filter(
-    (word, i) => i > 0 && ARTICLES.has(words[i - 1]) && !FUNCTION_WORDS.has(word) && (i + 1 === words.length || FUNCTION_WORDS.has(words[i + 1])),
+    (word, i) => i > 0 && opensPhrase(words[i - 1]) && !functionWords.has(word) && (i + 1 === words.length || functionWords.has(words[i + 1])),
   );
   return hasDuplicates(contentTriples) || hasDuplicates(headNouns);
 }
@@ -54,7 +57,7 @@ export function grammarSlips(caption: string): SlipKind[] {
   const words = scoringTokens(caption);
   const found: SlipKind[] = [];
   if (hasCoordinatedSubjectWithIs(words)) found.push('and-is');
-  if (hasRepeatedPhrase(words)) found.push('repeated-phrase');
+  if (hasRepeatedPhrase(words, FUNCTION_WORDS, (word) => ARTICLES.has(word))) found.push('repeated-phrase');
   const doubled = words.some((word, i) => word === words[i + 1] || (words[i + 1] === 'and' && word === words[i + 2]));
   if (doubled) found.push('doubled-word');
   if (words.length > 0 && DANGLING_ENDINGS.has(words[words.length - 1])) found.push('dangling-end');
