@@ -31,14 +31,14 @@ function withLanguageColumn(text: string, metadata: boolean): string | null {
   const columns = csvColumns(metadata);
   const languageAt = columns.indexOf('language');
   const before = columns.filter((column) => column !== 'language');
-  let records: string[][];
+  // Only a 0.2 file is parsed here (parseRows parses every file): its header line tells it apart.
+  if (!text.startsWith(csvRecords([before], '\n'))) return null;
+  let rows: string[][];
   try {
-    records = parseCsv(text).records;
+    rows = parseCsv(text).records.slice(1);
   } catch {
     return null;
   }
-  const [header = [], ...rows] = records;
-  if (header.join() !== before.join()) return null;
   const errorAt = before.indexOf('error');
   const language = (cells: string[]) => (cells[errorAt] ? '' : 'en');
   return csvRecords([columns, ...rows.map((cells) => cells.toSpliced(languageAt, 0, language(cells)))], '\n');
