@@ -11,7 +11,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { liveFrameOptions, ObjectWords, type CaptionOptions, type DetectedObject, type GroundingSettings, type ImageSize, type ModelCard } from '../captioner';
 import { DEFAULT_BEAM_SEARCH_OPTIONS } from '../captioner/beam-search';
-import { readCaptionsFile } from '../eval/captions-file';
+import { readCaptionsFile, readReferencesFile } from '../eval/captions-file';
 import { primaryLanguage } from '../captioner/language';
 import { captionsNamingAGender, genderAccuracy, type Gender, type GenderOutcome } from '../eval/gender';
 import { captionDiversity, mentionedClasses, objectHallucination, type Diversity, type HallucinationScores } from '../eval/hallucination';
@@ -44,6 +44,11 @@ const OPTIONS = {
     type: 'string',
     value: '<file>',
     help: "also score the nearest-neighbour baseline's caption of each photo (captions.jsonl from training/baseline.ts)",
+  },
+  'also-references': {
+    type: 'string',
+    value: '<file>',
+    help: "also score BLEU and CIDEr-D against these references, a photo → captions JSON (e.g. training/prepare.py --neutral-people's captions.json)",
   },
   json: { type: 'string', value: '<file>', help: 'write the per-photo captions and the scores as JSON' },
 } as const satisfies CommandOptions;
@@ -204,6 +209,9 @@ async function main(args: string[]): Promise<number> {
   const objectThresholds = numberList('object-thresholds', values['object-thresholds']);
   const photos = await readCaptionsFile(captionsPath, limit);
   if (photos.length === 0) throw new Error(`${captionsPath} lists no photos`);
+  const alsoReferences = values['also-references'] === undefined ? undefined : await readReferencesFile(values['also-references']);
+  const unreferenced = alsoReferences && photos.find((photo) => !alsoReferences.has(photo.file));
+  if (unreferenced) throw new Error(`${values['also-references']} has no references for ${unreferenced.file}`);
 
   const { captioner, modelDir, backend } = await startCaptioner(options);
   const { card } = captioner;
@@ -271,11 +279,15 @@ async function main(args: string[]): Promise<number> {
     slips: slips.rate(captions),
   }));
   const humans = humanAgreement(objectWords, references);
+  const alsoScored =
+    alsoReferences &&
+    systems.map(([name, captions]): [string, CaptionScores] => [name, scoreCaptions(captions, results.map((result) => alsoReferences.get(result.file) ?? []))]);
 
   const search = { ...DEFAULT_BEAM_SEARCH_OPTIONS, ...baseSearch };
   const report = [
     `${results.length} photos from ${captionsPath}${failures > 0 ? ` (${failures} failed)` : ''}; model ${card.name}, beam size ${search.beamSize}, max length ${search.maxLength}, grounding ${describeGrounding(baseSearch, captioner.canGround)}`,
     scoreTable(scored.map(({ name, scores }) => [name, scores])),
+    ...(alsoScored ? ['', `against the references of ${values['also-references']}`, scoreTable(alsoScored)] : []),
     '',
     objectTable([...scored.map(({ name, hallucination, diversity }): [string, HallucinationScores, Diversity] => [name, hallucination, diversity]), ['one human vs the others', humans.hallucination, humans.diversity]]),
     '',
@@ -317,6 +329,10 @@ async function main(args: string[]): Promise<number> {
         baseline: baseline && summary(scored[scored.length - 1]),
         variants: Object.fromEntries(scored.slice(1, toScore.length).map((entry) => [entry.name, summary(entry)])),
         humans: { ...humans.hallucination, ...humans.diversity },
+      },
+      alsoReferences: alsoScored && {
+        file: values['also-references'],
+        scores: Object.fromEntries(alsoScored.map(([name, { bleu, ciderD }]) => [name, { bleu, ciderD }])),
       },
       results: results.map((result, i) => ({
         ...result,

@@ -31,3 +31,17 @@ export async function readCaptionsFile(filePath: string, limit = Infinity): Prom
   }
   return photos;
 }
+
+/** A photo → reference captions JSON object (training/prepare.py's captions.json), checked as it is read. */
+export async function readReferencesFile(filePath: string): Promise<Map<string, string[]>> {
+  const record = JSON.parse(await readFile(filePath, 'utf8')) as unknown;
+  if (typeof record !== 'object' || record === null || Array.isArray(record)) throw new Error(`${filePath}: expected an object of photo → captions`);
+  return new Map(
+    Object.entries(record).map(([file, captions]) => {
+      if (!Array.isArray(captions) || captions.length === 0 || !captions.every((c): c is string => typeof c === 'string')) {
+        throw new Error(`${filePath}: "${file}" must name a non-empty array of strings`);
+      }
+      return [file, captions];
+    }),
+  );
+}

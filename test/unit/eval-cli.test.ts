@@ -4,6 +4,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FEATURE_SIZE } from '../../training/encoder';
+import { scoreCaptions } from '../../src/eval/metrics';
 import { generateFixture, REPO_ROOT } from './helpers/fixture';
 
 const run = promisify(execFile);
@@ -86,8 +87,12 @@ const HAND_COMPUTED = (() => {
 
 const jsonl = (records: object[]) => records.map((record) => JSON.stringify(record)).join('\n') + '\n';
 
+/** A second set of references (as training/prepare.py --neutral-people writes them): each photo's second caption alone. */
+const ALSO_REFERENCES = Object.fromEntries(EVALUATED.map((photo) => [photo.file, [photo.captions.at(-1) ?? '']]));
+
 interface EvalJson {
   photos: number;
+  alsoReferences: { file: string; scores: Record<'model' | 'nearest neighbour', { bleu: number[]; ciderD: number }> };
   failures: number;
   scores: Record<'model' | 'baseline', { bleu: number[]; ciderD: number; msPerPhoto: number }>;
   results: { file: string; references: string[]; model: string; baseline: string }[];
@@ -119,7 +124,9 @@ describe('npm run eval', () => {
     for (const photo of baseline) expect(photo.neighbours).not.toContain(photo.file);
 
     const jsonPath = path.join(dir, 'out.json');
-    const args = [CLI, PHOTOS_DIR, path.join(dir, 'captions.jsonl'), '--model', modelDir, '--json', jsonPath, '--baseline', baselinePath];
+    const alsoPath = path.join(dir, 'also-references.json');
+    await writeFile(alsoPath, JSON.stringify(ALSO_REFERENCES));
+    const args = [CLI, PHOTOS_DIR, path.join(dir, 'captions.jsonl'), '--model', modelDir, '--json', jsonPath, '--baseline', baselinePath, '--also-references', alsoPath];
     // The missing photo is reported and makes the exit code 1; the others are still scored.
     const failed = await run(TSX, args, { cwd: REPO_ROOT }).catch((error: { code: number; stdout: string; stderr: string }) => error);
     expect('code' in failed && failed.code).toBe(1);
@@ -145,6 +152,16 @@ describe('npm run eval', () => {
     }
     expect(stdout).toMatch(/^model: \d+\.\d ms\/photo/m);
 
+    // --also-references: the same captions scored against the second set, photo by photo.
+    const againstSecond = stdout.slice(stdout.indexOf(`against the references of ${alsoPath}`));
+    for (const [system, captions] of [['model', report.results.map((r) => r.model)], ['nearest neighbour', report.results.map((r) => r.baseline)]] as const) {
+      const expected = scoreCaptions(captions, report.results.map((r) => ALSO_REFERENCES[r.file]));
+      expect(expected.ciderD).not.toBeCloseTo(report.scores[system === 'model' ? 'model' : 'baseline'].ciderD, 3);
+      expect(report.alsoReferences.scores[system].ciderD, `${system} CIDEr-D, second references`).toBeCloseTo(expected.ciderD, 8);
+      expect(report.alsoReferences.scores[system].bleu).toEqual(expected.bleu);
+      expect(againstSecond.match(new RegExp(`^${system} +(.+)$`, 'm'))?.[1].trim().split(/ +/)).toEqual([...expected.bleu, expected.ciderD].map((score) => score.toFixed(4)));
+    }
+
     const trainingCaptions = TRAINING.slice(0, 2).flatMap((photo) => photo.captions);
     for (const result of report.results) expect(trainingCaptions).toContain(result.baseline);
   }, 90_000);
@@ -163,6 +180,16 @@ describe('npm run eval', () => {
     expect(stdout).toContain('captions with a grammar slip (src/eval/slips-de.ts)');
     expect(stdout).toMatch(/^captions naming a gender at all: model 0$/m);
   }, 60_000);
+
+  it('refuses --also-references that lack a photo, before captioning anything', async () => {
+    const partial = path.join(dir, 'partial-references.json');
+    await writeFile(partial, JSON.stringify({ [AIRPLANE]: ['a plane'] }));
+    const failed = await run(TSX, [CLI, PHOTOS_DIR, path.join(dir, 'captions.jsonl'), '--model', modelDir, '--also-references', partial], { cwd: REPO_ROOT }).catch(
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect('code' in failed && failed.code).toBe(2);
+    expect(failed.stderr.trim()).toBe(`error: ${partial} has no references for ${photo('locomotion-house-cat')}`);
+  }, 30_000);
 
   it('explains a bad command line in one line, and prints the usage for --help', async () => {
     const failed = await run(TSX, [CLI, PHOTOS_DIR], { cwd: REPO_ROOT }).catch((error: { code: number; stderr: string }) => error);
