@@ -6,7 +6,7 @@
 # CIDEr-D less 0.3 for a grammar slip and 0.2 for each invented object class.
 # Resumable: after any stop the same command goes on from the last checkpoint (at least every 5 minutes).
 # It replaces the default only if validation says it is better; to package it for that comparison:
-#   RUN=.cache/runs/attend-en-11900 ID=show-and-tell-attend-11900 npm run model:package-attend
+#   RUN=.cache/runs/attend-en-11900 ID=show-and-tell-attend-11900 CARD_PATCH=training/card.attend-11900.patch.json npm run model:package-attend
 set -euo pipefail
 cd "$(dirname "$0")/.."
 /usr/bin/python3 training/attend.py --threads "${THREADS:-1}" --run .cache/runs/attend-en-11900
