@@ -6,6 +6,8 @@ a unit test keeps the two equal), following the English ones (slips.py):
   form that is singular and plural alike, as "felsen");
 - a coordinated subject with a singular verb ("eine Person und ein Hund sitzt"): the caption opens with
   a noun phrase joined by "und" to another one, then a verb in -t;
+- a relative clause opened with "dass" instead of the pronoun ("ein Kind , dass spielt"): a noun, a comma,
+  "dass" (not after the few nouns a dass-clause completes: "die Tatsache , dass");
 - a phrase repeated: three words with a content word in them said twice, or the same noun twice after
   a determiner as the head of its phrase ("ein Tisch mit einem Tisch");
 - a doubled word, next to itself or across "und" ("weiß und weiß");
@@ -36,6 +38,7 @@ PREPOSITIONS = frozenset(
     "während im am vom zum zur beim ins ans aufs".split())
 CONJUNCTIONS = frozenset("und oder sowie".split())
 PRONOUNS = frozenset("sich es er sie ihr ihre ihren ihrem ihrer sein seine seinen seinem seiner der die das den dem".split())
+NOUNS_BEFORE_DASS = frozenset("tatsache hoffnung angst sorge gefühl eindruck zeichen beweis idee vorstellung meinung glaube".split())
 FUNCTION_WORDS = PREPOSITIONS | CONJUNCTIONS | PRONOUNS | frozenset(
     ", ein eine einer einen einem eines des ist sind wird werden hat haben als wie dabei auch noch sehr".split())
 # Not the prepositions that are also separable verb particles, which end many sentences ("sieht ihnen zu").
@@ -123,6 +126,12 @@ def coordinated_subject_with_singular_verb(words):
     return verb.endswith("t") and verb not in FUNCTION_WORDS
 
 
+def relative_dass(words):
+    """"ein Kind , dass spielt": a relative clause needs "das"; after a noun, "dass" opens one only for a few abstract nouns."""
+    return any(w == "dass" and i >= 2 and words[i - 1] == "," and words[i - 2] in NOUN_GENDERS and words[i - 2] not in NOUNS_BEFORE_DASS
+               for i, w in enumerate(words))
+
+
 def slips(caption):
     """The kinds of slip in a German caption (an empty list when it has none)."""
     words = TOKEN.findall(caption.lower())
@@ -131,6 +140,8 @@ def slips(caption):
         found.append("agreement")
     if coordinated_subject_with_singular_verb(words):
         found.append("und-ist")
+    if relative_dass(words):
+        found.append("relative-dass")
     if repeated_phrase(words):
         found.append("repeated-phrase")
     return found + surface_slips(caption, words, "und", DANGLING_ENDINGS)

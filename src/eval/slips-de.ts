@@ -5,6 +5,8 @@
  *   together ("eine junger Person", "ein großes Hund", "die kleine Kinder"); the nouns' genders are
  *   ./german-noun-genders.json, which training/prepare_de.py counts from the determiners seen before each noun;
  * - a coordinated subject with a singular verb ("eine Person und ein Hund sitzt");
+ * - a relative clause opened with "dass" instead of the pronoun ("ein Kind , dass spielt"): a noun, a comma,
+ *   "dass" (not after the few nouns a dass-clause completes: "die Tatsache , dass");
  * - a phrase repeated: three words with a content word in them said twice, or the same noun twice after a
  *   determiner as the head of its phrase ("ein Tisch mit einem Tisch");
  * - a doubled word, next to itself or across "und" ("weiß und weiß");
@@ -15,8 +17,8 @@
 import nounGendersJson from './german-noun-genders.json';
 import { hasRepeatedPhrase } from './slips';
 
-export type GermanSlipKind = 'agreement' | 'und-ist' | 'repeated-phrase' | 'doubled-word' | 'dangling-end' | 'inner-stop';
-export const GERMAN_SLIP_KINDS: readonly GermanSlipKind[] = ['agreement', 'und-ist', 'repeated-phrase', 'doubled-word', 'dangling-end', 'inner-stop'];
+export type GermanSlipKind = 'agreement' | 'und-ist' | 'relative-dass' | 'repeated-phrase' | 'doubled-word' | 'dangling-end' | 'inner-stop';
+export const GERMAN_SLIP_KINDS: readonly GermanSlipKind[] = ['agreement', 'und-ist', 'relative-dass', 'repeated-phrase', 'doubled-word', 'dangling-end', 'inner-stop'];
 
 /** "p" is the plural, which declines like a gender of its own. */
 type Gender = 'm' | 'f' | 'n' | 'p';
@@ -60,6 +62,7 @@ const DANGLING_ENDINGS = new Set([
   ...CONJUNCTIONS,
   ...words(', ein eine einer einen einem eines der die das den dem des ihre ihren ihrem ihrer sein seine seinen seinem seiner sehr in von bei neben zwischen hinter für gegen ohne während im am vom zum zur beim ins ans aufs'),
 ]);
+const NOUNS_BEFORE_DASS = words('tatsache hoffnung angst sorge gefühl eindruck zeichen beweis idee vorstellung meinung glaube');
 // Hyphenated words whole ("t-shirt"), commas kept: "eine Person , die Ball spielt" has a relative pronoun.
 const TOKEN = /[a-z0-9äöüß]+(?:-[a-z0-9äöüß]+)*|,/g;
 
@@ -122,12 +125,17 @@ function hasCoordinatedSubjectWithSingularVerb(tokens: string[]): boolean {
   return verb.endsWith('t') && !FUNCTION_WORDS.has(verb);
 }
 
+/** "ein Kind , dass spielt": a relative clause needs "das"; after a noun, "dass" opens one only for a few abstract nouns. */
+const hasRelativeDass = (tokens: string[]) =>
+  tokens.some((word, i) => i >= 2 && word === 'dass' && tokens[i - 1] === ',' && NOUN_GENDERS.has(tokens[i - 2]) && !NOUNS_BEFORE_DASS.has(tokens[i - 2]));
+
 /** The kinds of slip in a German caption, in a fixed order (empty when it has none). */
 export function germanGrammarSlips(caption: string): GermanSlipKind[] {
   const tokens = caption.toLowerCase().match(TOKEN) ?? [];
   const found: GermanSlipKind[] = [];
   if (disagrees(tokens)) found.push('agreement');
   if (hasCoordinatedSubjectWithSingularVerb(tokens)) found.push('und-ist');
+  if (hasRelativeDass(tokens)) found.push('relative-dass');
   if (hasRepeatedPhrase(tokens, FUNCTION_WORDS, opensNounPhrase)) found.push('repeated-phrase');
   if (tokens.some((word, i) => word === tokens[i + 1] || (tokens[i + 1] === 'und' && word === tokens[i + 2]))) found.push('doubled-word');
   if (tokens.length > 0 && DANGLING_ENDINGS.has(tokens[tokens.length - 1])) found.push('dangling-end');

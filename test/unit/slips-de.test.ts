@@ -22,6 +22,11 @@ const EXAMPLES: [string, string[]][] = [
   // A coordinated subject with a singular verb.
   ['eine person und ein hund sitzt auf einer bank .', ['und-ist']],
   ['eine person und ein hund sitzen auf einer bank .', []],
+  // "dass" where a relative clause needs "das"; a dass-clause after "tatsache" or a verb is fine.
+  ['ein kleines kind , dass auf einer schaukel spielt .', ['relative-dass']],
+  ['ein kleines kind , das auf einer schaukel spielt .', []],
+  ['die tatsache , dass ein hund läuft .', []],
+  ['eine person zeigt , dass sie lacht .', []],
   // The same thing named twice, doubled words, dangling ends, an inner stop.
   ['ein tisch mit einem tisch .', ['repeated-phrase']],
   ['ein hund mit einem ball und ein hund mit einem ball .', ['repeated-phrase']],
