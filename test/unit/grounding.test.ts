@@ -3,8 +3,8 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { PNG } from 'pngjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadCaptioner, type Captioner } from '../../src/captioner';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadCaptioner } from '../../src/captioner';
 import { beamSearch, type StepModel, type StepResult } from '../../src/captioner/beam-search';
 import {
   classLogPrior,
@@ -20,9 +20,8 @@ import {
 import type { DetectorSpec } from '../../src/captioner/detector-settings';
 import { Vocabulary } from '../../src/captioner/vocabulary';
 import { folderPackageFiles } from '../../src/node/package-files';
-import { initNodeBackend } from '../../src/node/runtime';
 import { FIXTURE_DETECTOR } from '../../tools/fixture/make-fixture-model';
-import { generateFixture, greyImage, REPO_ROOT } from './helpers/fixture';
+import { generateFixture, greyImage, REPO_ROOT, useFixtureCaptioner, useFixtureFolders } from './helpers/fixture';
 
 const TABLE = ObjectWords.parse({
   objects: {
@@ -249,28 +248,17 @@ describe('detections', () => {
 });
 
 describe('grounded beam search on a fixture with a dog detector', () => {
-  let dir: string;
-  let captioner: Captioner;
+  const fixture = useFixtureCaptioner({ detector: true });
   /** Bright grey: the detector sees no dog. Bright pink (red > blue): it sees one. */
   const noDog = greyImage(32, 32, 230);
   const withDog = { width: 32, height: 32, data: new Uint8Array(32 * 32 * 4).map((_, i) => [255, 200, 110, 255][i % 4]) };
 
-  beforeAll(async () => {
-    await initNodeBackend('cpu');
-    dir = (await generateFixture({ detector: true })).dir;
-    captioner = await loadCaptioner(folderPackageFiles(dir));
-  });
-  afterAll(async () => {
-    captioner?.dispose();
-    await rm(dir, { recursive: true, force: true });
-  });
-
   it('says "dog" without grounding, and not when the detector sees no dog', async () => {
-    expect(captioner.canGround).toBe(true);
-    const ungrounded = await captioner.caption(noDog, { grounding: false });
+    expect(fixture.captioner.canGround).toBe(true);
+    const ungrounded = await fixture.captioner.caption(noDog, { grounding: false });
     expect(ungrounded.captions[0].text).toBe('a white dog .');
     expect(ungrounded.objects).toEqual([]);
-    const grounded = await captioner.caption(noDog);
+    const grounded = await fixture.captioner.caption(noDog);
     expect(grounded.captions[0].text).toBe('a white square .');
     expect(grounded.captions.some((caption) => caption.words.includes('dog'))).toBe(false);
     // p stays the model's own probability of the words, whatever the prior did to the ranking.
@@ -279,7 +267,7 @@ describe('grounded beam search on a fixture with a dog detector', () => {
   });
 
   it('still says "dog" when the detector sees one, and lists it with its box', async () => {
-    const { captions, objects } = await captioner.caption(withDog);
+    const { captions, objects } = await fixture.captioner.caption(withDog);
     expect(captions[0].words).toContain('dog');
     expect(captions[0].mentions).toEqual([{ label: 'dog', start: 2, length: 1 }]);
     expect(objects).toHaveLength(1);
@@ -289,8 +277,8 @@ describe('grounded beam search on a fixture with a dog detector', () => {
   });
 
   it('a λ of 0 or --no-grounding gives the un-grounded captions', async () => {
-    const off = await captioner.caption(noDog, { grounding: false });
-    const zero = await captioner.caption(noDog, { grounding: { lambda: 0 } });
+    const off = await fixture.captioner.caption(noDog, { grounding: false });
+    const zero = await fixture.captioner.caption(noDog, { grounding: { lambda: 0 } });
     expect(zero.captions.map((c) => c.text)).toEqual(off.captions.map((c) => c.text));
   });
 
@@ -316,33 +304,31 @@ describe('grounded beam search on a fixture with a dog detector', () => {
 });
 
 describe('npm run caption with a model that detects objects', () => {
-  let dir: string;
+  const fixture = useFixtureFolders('caption', { detector: true });
   beforeAll(async () => {
-    dir = (await generateFixture({ detector: true })).dir;
     const png = (width: number, height: number, rgb: number[]) => {
       const image = new PNG({ width, height });
       for (let i = 0; i < image.data.length; i += 4) image.data.set([...rgb, 255], i);
       return PNG.sync.write(image);
     };
-    await writeFile(path.join(dir, 'grey.png'), png(64, 48, [230, 230, 230]));
-    await writeFile(path.join(dir, 'pink.png'), png(64, 48, [255, 200, 110]));
+    await writeFile(path.join(fixture.dir, 'grey.png'), png(64, 48, [230, 230, 230]));
+    await writeFile(path.join(fixture.dir, 'pink.png'), png(64, 48, [255, 200, 110]));
   });
-  afterAll(() => rm(dir, { recursive: true, force: true }));
 
   const caption = async (...args: string[]) => {
-    const { stdout } = await promisify(execFile)(path.join(REPO_ROOT, 'node_modules/.bin/tsx'), [path.join(REPO_ROOT, 'src/cli/caption.ts'), '--model', dir, '--json', ...args]);
+    const { stdout } = await promisify(execFile)(path.join(REPO_ROOT, 'node_modules/.bin/tsx'), [path.join(REPO_ROOT, 'src/cli/caption.ts'), '--model', fixture.modelDir, '--json', ...args]);
     return JSON.parse(stdout) as { file: string; captions: { text: string }[]; objects: { label: string; score: number; box: number[] }[] }[];
   };
 
   it('--json gives objects with boxes in pixels, and --no-grounding / --grounding 0 the un-grounded captions', async () => {
-    const [grey, pink] = await caption(path.join(dir, 'grey.png'), path.join(dir, 'pink.png'));
+    const [grey, pink] = await caption(path.join(fixture.dir, 'grey.png'), path.join(fixture.dir, 'pink.png'));
     expect(grey.captions[0].text).toBe('a white square .');
     expect(grey.objects).toEqual([]);
     expect(pink.captions[0].text).toBe('a white dog .');
     const [x1, y1, x2, y2] = FIXTURE_DETECTOR.box; // in the 32×32 model input, squashed from 64×48
     expect(pink.objects).toEqual([{ label: 'dog', score: expect.closeTo((255 - 110) / 255, 3), box: [x1 * 2, y1 * 1.5, (x2 - x1) * 2, (y2 - y1) * 1.5] }]);
     for (const flag of [['--no-grounding'], ['--grounding', '0']]) {
-      const [ungrounded] = await caption(...flag, path.join(dir, 'grey.png'));
+      const [ungrounded] = await caption(...flag, path.join(fixture.dir, 'grey.png'));
       expect(ungrounded.captions[0].text).toBe('a white dog .');
     }
   }, 120_000);

@@ -7,15 +7,15 @@
  * libheif-examples) from the pixels brightPixel gives, at quality 80, without alpha.
  */
 import { execFile } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sniffFormat } from '../../src/captioner/image-format';
 import { decodePhoto } from '../../src/node/decode-photo';
 import { isPhotoPath } from '../../src/services/dropped-files';
 import { FIXTURE_CAPTIONS } from '../../tools/fixture/make-fixture-model';
-import { generateFixture, REPO_ROOT } from './helpers/fixture';
+import { REPO_ROOT, useFixtureFolders } from './helpers/fixture';
 
 const HEIC_FIXTURE = path.join(REPO_ROOT, 'e2e/fixtures/bright.heic');
 /** The pixels the fixture was encoded from: pixel i of the 64×48 image, RGB. */
@@ -67,22 +67,16 @@ describe('decodePhoto', () => {
 });
 
 describe('npm run caption', () => {
-  let modelDir: string;
-  let dir: string;
-  beforeAll(async () => {
-    modelDir = (await generateFixture()).dir;
-    dir = await mkdtemp(path.join(path.dirname(modelDir), 'heic-'));
-  });
-  afterAll(() => Promise.all([modelDir, dir].map((folder) => rm(folder, { recursive: true, force: true }))));
+  const fixture = useFixtureFolders('heic');
 
   it('captions a folder of iPhone photos, and names the files it skips', async () => {
-    const folder = path.join(dir, 'iphone');
+    const folder = path.join(fixture.dir, 'iphone');
     await mkdir(path.join(folder, 'DCIM'), { recursive: true });
     await copyFile(HEIC_FIXTURE, path.join(folder, 'DCIM/IMG_0001.HEIC'));
     await copyFile(HEIC_FIXTURE, path.join(folder, 'DCIM/IMG_0002.heif'));
     await writeFile(path.join(folder, 'DCIM/IMG_0003.MOV'), 'a video');
     await writeFile(path.join(folder, 'DCIM/IMG_0001.AAE'), '<plist/>');
-    const cli = ['--import', 'tsx', path.join(REPO_ROOT, 'src/cli/caption.ts'), '--model', modelDir, '--json', '--jobs', '1'];
+    const cli = ['--import', 'tsx', path.join(REPO_ROOT, 'src/cli/caption.ts'), '--model', fixture.modelDir, '--json', '--jobs', '1'];
     const { stdout, stderr } = await promisify(execFile)(process.execPath, [...cli, folder], { cwd: REPO_ROOT });
     const rows = JSON.parse(stdout) as { file: string; captions: { text: string }[] }[];
     expect(rows.map((row) => [path.basename(row.file), row.captions[0].text])).toEqual([
@@ -93,7 +87,7 @@ describe('npm run caption', () => {
     expect(stderr).toContain(`skipped 2 files that are not .jpg .jpeg .png .webp .gif .bmp .heic .heif: 1 .aae, 1 .mov (${path.join(folder, 'DCIM/IMG_0001.AAE')}, ${path.join(folder, 'DCIM/IMG_0003.MOV')})`);
 
     // Nothing to caption is never said in silence, even with --quiet.
-    const videos = path.join(dir, 'videos');
+    const videos = path.join(fixture.dir, 'videos');
     await mkdir(videos);
     await writeFile(path.join(videos, 'clip.mov'), 'a video');
     const quiet = await promisify(execFile)(process.execPath, [...cli, '--quiet', videos], { cwd: REPO_ROOT });

@@ -1,52 +1,44 @@
-import { readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadCaptioner, ShowAndTellModel, type Captioner, type PackageFiles } from '../../src/captioner';
+import { loadCaptioner, ShowAndTellModel, type PackageFiles } from '../../src/captioner';
 import { imageToTensor } from '../../src/captioner/preprocess';
 import { folderPackageFiles } from '../../src/node/package-files';
 import { fileModelHandler, initNodeBackend } from '../../src/node/runtime';
 import { FIXTURE_CAPTIONS } from '../../tools/fixture/make-fixture-model';
-import { generateFixture, greyImage } from './helpers/fixture';
+import { greyImage, useFixtureCaptioner } from './helpers/fixture';
 
 describe('ShowAndTellModel on the fixture package', () => {
-  let dir: string;
-  let captioner: Captioner;
+  const fixture = useFixtureCaptioner();
   let model: ShowAndTellModel;
 
   const source = async (changes: { cardJson?: string; wordCounts?: string } = {}) => ({
-    model: fileModelHandler(path.join(dir, 'model.json')),
-    cardJson: await readFile(path.join(dir, 'card.json'), 'utf8'),
-    wordCounts: await readFile(path.join(dir, 'word_counts.txt'), 'utf8'),
+    model: fileModelHandler(path.join(fixture.dir, 'model.json')),
+    cardJson: await readFile(path.join(fixture.dir, 'card.json'), 'utf8'),
+    wordCounts: await readFile(path.join(fixture.dir, 'word_counts.txt'), 'utf8'),
     ...changes,
   });
 
   beforeAll(async () => {
-    await initNodeBackend('cpu');
-    dir = (await generateFixture()).dir;
-    captioner = await loadCaptioner(folderPackageFiles(dir));
     model = await ShowAndTellModel.load(await source());
   });
-  afterAll(async () => {
-    captioner.dispose();
-    model.dispose();
-    await rm(dir, { recursive: true, force: true });
-  });
+  afterAll(() => model.dispose());
 
   it('captions bright and dark images as designed', async () => {
-    const { captions: bright, objects } = await captioner.caption(greyImage(64, 48, 250));
+    const { captions: bright, objects } = await fixture.captioner.caption(greyImage(64, 48, 250));
     expect(objects).toBeNull(); // the fixture exposes no detections
     expect(bright.map((c) => c.text)).toEqual(FIXTURE_CAPTIONS.bright);
     expect(bright[0].words).toEqual(['a', 'white', 'square', '.']);
     expect(bright[0].p).toBeCloseTo(0.8 * 0.7, 2);
     expect(bright[0].p).toBeCloseTo(Math.exp(bright[0].logProb), 12);
-    const { captions: dark } = await captioner.caption(greyImage(48, 64, 5), { beamSize: 2 });
+    const { captions: dark } = await fixture.captioner.caption(greyImage(48, 64, 5), { beamSize: 2 });
     expect(dark.map((c) => c.text)).toEqual(FIXTURE_CAPTIONS.dark.slice(0, 2));
   });
 
   it('streams the live beam, with the bytes each step read back', async () => {
     const updates: { step: number; readBackBytes: number }[] = [];
-    await captioner.caption(greyImage(8, 8, 255), {}, ({ step, readBackBytes }) => updates.push({ step, readBackBytes }));
+    await fixture.captioner.caption(greyImage(8, 8, 255), {}, ({ step, readBackBytes }) => updates.push({ step, readBackBytes }));
     expect(updates.map((update) => update.step)).toEqual([1, 2, 3, 4, 5]); // <S> a white square . </S>
     // The first step has one row (the start word), later ones up to beamSize rows; k = beamSize + 1 = 4
     // (one more than the beam, so that the unknown word, never said, can be passed over).
@@ -128,7 +120,7 @@ describe('ShowAndTellModel on the fixture package', () => {
   });
 
   it("ends captions at the card's closing words, and refuses closing words the vocabulary lacks", async () => {
-    const folder = folderPackageFiles(dir);
+    const folder = folderPackageFiles(fixture.dir);
     const card = JSON.parse(await folder.readText('card.json'));
     const withSearch = (search: object): PackageFiles => ({
       ...folder,
@@ -146,11 +138,11 @@ describe('ShowAndTellModel on the fixture package', () => {
   });
 
   it('refuses packages whose parts disagree', async () => {
-    const words = (await readFile(path.join(dir, 'word_counts.txt'), 'utf8')).trimEnd().split('\n');
+    const words = (await readFile(path.join(fixture.dir, 'word_counts.txt'), 'utf8')).trimEnd().split('\n');
     await expect(ShowAndTellModel.load(await source({ wordCounts: words.slice(0, -1).join('\n') }))).rejects.toThrow(
       'word_counts.txt gives 9 softmax columns (8 words + unknown), card.json says vocabularySize 10',
     );
-    const card = JSON.parse(await readFile(path.join(dir, 'card.json'), 'utf8'));
+    const card = JSON.parse(await readFile(path.join(fixture.dir, 'card.json'), 'utf8'));
     const wrongState = JSON.stringify({ ...card, stateSize: card.stateSize + 2 });
     await expect(ShowAndTellModel.load(await source({ cardJson: wrongState }))).rejects.toThrow(/does not run as card.json describes|expects stateSize/);
     const wrongNode = JSON.stringify({ ...card, nodes: { softmax: 'logits' } });

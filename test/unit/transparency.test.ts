@@ -4,15 +4,15 @@
  * and get the same captions in the CLI. The page's worker runs the same compositeOnWhite (e2e/image-formats.spec.ts).
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { compositeOnWhite } from '../../src/captioner/on-white';
 import { decodePhoto } from '../../src/node/decode-photo';
 import { gif } from '../../e2e/image-bytes';
 import { LOOK_ALIKE_PNGS } from '../../e2e/look-alikes';
-import { generateFixture, REPO_ROOT } from './helpers/fixture';
+import { REPO_ROOT, useFixtureFolders } from './helpers/fixture';
 
 describe('compositeOnWhite', () => {
   it('shows each pixel over white: transparent is white, opaque is unchanged, half is halfway', () => {
@@ -30,17 +30,11 @@ describe('the CLI', () => {
     expect([...transparentGif.data.subarray(0, 16)]).toEqual([40, 40, 40, 255, 40, 40, 40, 255, 255, 255, 255, 255, 255, 255, 255, 255]);
   });
 
-  let modelDir: string;
-  let dir: string;
-  beforeAll(async () => {
-    modelDir = (await generateFixture()).dir;
-    dir = await mkdtemp(path.join(path.dirname(modelDir), 'transparency-'));
-  });
-  afterAll(() => Promise.all([modelDir, dir].map((folder) => rm(folder, { recursive: true, force: true }))));
+  const fixture = useFixtureFolders('transparency');
 
   it('gives the three look-alikes the same captions, those of the opaque one', async () => {
-    for (const [name, bytes] of Object.entries(LOOK_ALIKE_PNGS)) await writeFile(path.join(dir, name), bytes);
-    const args = ['--import', 'tsx', path.join(REPO_ROOT, 'src/cli/caption.ts'), '--model', modelDir, '--json', '--jobs', '1', dir];
+    for (const [name, bytes] of Object.entries(LOOK_ALIKE_PNGS)) await writeFile(path.join(fixture.dir, name), bytes);
+    const args = ['--import', 'tsx', path.join(REPO_ROOT, 'src/cli/caption.ts'), '--model', fixture.modelDir, '--json', '--jobs', '1', fixture.dir];
     const { stdout } = await promisify(execFile)(process.execPath, args, { cwd: REPO_ROOT });
     const rows = JSON.parse(stdout) as { file: string; captions: { text: string; p: number }[] }[];
     const captions = Object.fromEntries(rows.map((row) => [path.basename(row.file), row.captions]));

@@ -18,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/caption';
 import { UsageError } from '../../src/cli/shared';
 import { decodePhoto } from '../../src/node/decode-photo';
-import { generateFixture, REPO_ROOT } from './helpers/fixture';
+import { generateFixture, REPO_ROOT, useFixtureFolders } from './helpers/fixture';
 import { bmp24, texturedJpeg } from './helpers/images';
 
 const require = createRequire(import.meta.url);
@@ -87,22 +87,19 @@ async function fieldsOf(file: string) {
 }
 
 describe('npm run caption -- --write-metadata', () => {
-  let modelDir: string;
-  let dir: string;
+  const fixture = useFixtureFolders('metadata');
   let exiftool: ExifTool;
   beforeAll(async () => {
-    modelDir = (await generateFixture()).dir;
-    dir = await mkdtemp(path.join(path.dirname(modelDir), 'metadata-'));
-    stateHome = await mkdtemp(path.join(path.dirname(modelDir), 'state-'));
+    stateHome = await mkdtemp(path.join(path.dirname(fixture.modelDir), 'state-'));
     exiftool = new ExifTool({ maxProcs: 1 });
   });
   afterAll(async () => {
     await exiftool.end();
-    await Promise.all([modelDir, dir, stateHome].map((folder) => rm(folder, { recursive: true, force: true })));
+    await rm(stateHome, { recursive: true, force: true });
   });
 
   async function library(name: string, files: Record<string, Uint8Array>): Promise<string> {
-    const folder = path.join(dir, name);
+    const folder = path.join(fixture.dir, name);
     await mkdir(folder, { recursive: true });
     for (const [file, bytes] of Object.entries(files)) await writeFile(path.join(folder, file), bytes);
     return folder;
@@ -113,7 +110,7 @@ describe('npm run caption -- --write-metadata', () => {
     const webp = Buffer.from(await encodeWebp({ width: 16, height: 16, data: new Uint8ClampedArray(16 * 16 * 4).fill(235), colorSpace: 'srgb' }, { quality: 90 }));
     const originals = { 'bright.jpg': texturedJpeg(48, true, 3), 'dark.jpg': texturedJpeg(40, false, 5), 'bright.png': png(16, 230), 'bright.webp': webp, 'snow.bmp': bmp24(8, 8, () => [250, 250, 250]) };
     const folder = await library('formats', originals);
-    const result = await caption(['--model', modelDir, '--format', 'jsonl', '--jobs', '2', '--write-metadata', folder]);
+    const result = await caption(['--model', fixture.modelDir, '--format', 'jsonl', '--jobs', '2', '--write-metadata', folder]);
     expect(result.code, result.stderr).toBe(0);
     const rows = rowsOf(result.stdout);
 
@@ -143,7 +140,7 @@ describe('npm run caption -- --write-metadata', () => {
     expect((await readdir(folder)).sort()).toEqual(Object.keys(originals).sort());
 
     // A second run finds its own text there and leaves the photos alone.
-    const again = rowsOf((await caption(['--model', modelDir, '--format', 'jsonl', '--write-metadata', path.join(folder, 'bright.jpg')])).stdout);
+    const again = rowsOf((await caption(['--model', fixture.modelDir, '--format', 'jsonl', '--write-metadata', path.join(folder, 'bright.jpg')])).stdout);
     expect(again.get('bright.jpg')?.metadata).toEqual({ status: 'unchanged', text: BRIGHT });
   }, 120_000);
 
@@ -167,7 +164,7 @@ describe('npm run caption -- --write-metadata', () => {
     const snapshot = async () => Object.fromEntries(await Promise.all((await readdir(folder)).map(async (name) => [name, await readFile(path.join(folder, name))] as const)));
     const before = await snapshot();
 
-    const dryRun = await caption(['--model', modelDir, '--format', 'jsonl', '--write-metadata', '--dry-run', folder]);
+    const dryRun = await caption(['--model', fixture.modelDir, '--format', 'jsonl', '--write-metadata', '--dry-run', folder]);
     expect(dryRun.code, dryRun.stderr).toBe(0);
     const planned = rowsOf(dryRun.stdout);
     for (const name of described) {
@@ -177,7 +174,7 @@ describe('npm run caption -- --write-metadata', () => {
     for (const name of ['camera.jpg', 'plain.jpg']) expect(planned.get(name)?.metadata).toEqual({ status: 'would-write', text: BRIGHT, language: 'en', fields: ALL_FIELDS });
     expect(await snapshot()).toEqual(before);
 
-    const kept = rowsOf((await caption(['--model', modelDir, '--format', 'jsonl', '--write-metadata', folder])).stdout);
+    const kept = rowsOf((await caption(['--model', fixture.modelDir, '--format', 'jsonl', '--write-metadata', folder])).stdout);
     for (const name of described) {
       expect(kept.get(name)).toMatchObject({ description: text, metadata: { status: 'kept' } });
       expect((await readFile(path.join(folder, name))).equals(before[name])).toBe(true);
@@ -189,7 +186,7 @@ describe('npm run caption -- --write-metadata', () => {
     expect(((await exiftool.readRaw(path.join(folder, 'plain.jpg'), { readArgs: ['-IPTC:City'] })) as Record<string, unknown>).City).toBe('Zürich');
 
     const prefix = 'Machine-written: ';
-    const overwritten = rowsOf((await caption(['--model', modelDir, '--format', 'jsonl', '--write-metadata', '--overwrite', '--description-prefix', prefix, ...described.map((name) => path.join(folder, name))])).stdout);
+    const overwritten = rowsOf((await caption(['--model', fixture.modelDir, '--format', 'jsonl', '--write-metadata', '--overwrite', '--description-prefix', prefix, ...described.map((name) => path.join(folder, name))])).stdout);
     for (const name of described) {
       expect(overwritten.get(name)).toMatchObject({ description: text, metadata: { status: 'written', text: `${prefix}${BRIGHT}` } });
       expect(await fieldsOf(path.join(folder, name))).toEqual({ xmp: `${prefix}${BRIGHT}`, exif: `${prefix}${BRIGHT}`, iptc: `${prefix}${BRIGHT}` });
@@ -199,11 +196,11 @@ describe('npm run caption -- --write-metadata', () => {
 
   it('text format: the tutorial text on stdout, what was written on stderr; csv: description and metadata columns', async () => {
     const folder = await library('text', { 'dark.jpg': texturedJpeg(24, false, 7) });
-    const text = await caption(['--model', modelDir, '--write-metadata', '--dry-run', folder]);
+    const text = await caption(['--model', fixture.modelDir, '--write-metadata', '--dry-run', folder]);
     expect(text.stdout).toMatch(/^Captions for image dark\.jpg:\n {2}0\) a black square \. \(p=0\.\d{6}\)\n/);
     expect(text.stderr).toContain(`dark.jpg: would write "${DARK}" (en) to ${ALL_FIELDS.join(', ')}`);
-    const out = path.join(dir, 'text.csv');
-    await caption(['--model', modelDir, '--format', 'csv', '--out', out, '--write-metadata', folder]);
+    const out = path.join(fixture.dir, 'text.csv');
+    await caption(['--model', fixture.modelDir, '--format', 'csv', '--out', out, '--write-metadata', folder]);
     const [header, row] = (await readFile(out, 'utf8')).trim().split('\n');
     expect(header).toBe('file,caption,language,p,objects,error,description,metadata');
     expect(row).toContain(`wrote ""${DARK}"" (en) to ${ALL_FIELDS.join(', ')}`);
@@ -237,7 +234,7 @@ describe('npm run caption -- --write-metadata', () => {
     for (const name of files) await utimes(at(name), IN_2020, IN_2020);
     const before = Object.fromEntries(await Promise.all(files.map(async (name) => [name, { bytes: await readFile(at(name)), info: await stat(at(name)) }] as const)));
 
-    const result = await caption(['--model', modelDir, '--format', 'jsonl', '--jobs', '2', '--write-metadata', folder]);
+    const result = await caption(['--model', fixture.modelDir, '--format', 'jsonl', '--jobs', '2', '--write-metadata', folder]);
     // The read-only photo was not written as asked.
     expect(result.code, result.stderr).toBe(1);
     const rows = rowsOf(result.stdout);
@@ -281,11 +278,11 @@ describe('npm run caption -- --write-metadata', () => {
     expect(await readdir(journalRoot())).toEqual([]);
 
     // --overwrite replaces the default language only; the German entry stays.
-    const overwritten = rowsOf((await caption(['--model', modelDir, '--format', 'jsonl', '--write-metadata', '--overwrite', at('german.jpg')])).stdout);
+    const overwritten = rowsOf((await caption(['--model', fixture.modelDir, '--format', 'jsonl', '--write-metadata', '--overwrite', at('german.jpg')])).stdout);
     expect(overwritten.get('german.jpg')).toMatchObject({ description: GERMAN, metadata: { status: 'written', text: BRIGHT } });
     expect(await descriptionsOf(at('german.jpg'))).toMatchObject({ Description: BRIGHT, 'Description-de': GERMAN, ImageDescription: BRIGHT });
     // Which is still a person's description: a run without --overwrite keeps it as it is.
-    const again = rowsOf((await caption(['--model', modelDir, '--format', 'jsonl', '--write-metadata', at('german.jpg')])).stdout);
+    const again = rowsOf((await caption(['--model', fixture.modelDir, '--format', 'jsonl', '--write-metadata', at('german.jpg')])).stdout);
     expect(again.get('german.jpg')).toMatchObject({ description: GERMAN, metadata: { status: 'unchanged', text: BRIGHT } });
   }, 120_000);
 
@@ -297,7 +294,7 @@ describe('npm run caption -- --write-metadata', () => {
       const FRENCH = 'Un carré blanc';
       await exiftool.write(photo, { 'XMP-dc:Description-fr': FRENCH } as Record<string, string>, { writeArgs: ['-overwrite_original'] });
       // The French entry is a person's description: --overwrite is what lets a caption in.
-      const english = rowsOf((await caption(['--model', modelDir, '--format', 'jsonl', '--write-metadata', '--overwrite', photo])).stdout);
+      const english = rowsOf((await caption(['--model', fixture.modelDir, '--format', 'jsonl', '--write-metadata', '--overwrite', photo])).stdout);
       expect(english.get('snow.jpg')).toMatchObject({ language: 'en', metadata: { status: 'written', text: BRIGHT, language: 'en' } });
       expect(await descriptionsOf(photo)).toMatchObject({ Description: BRIGHT, 'Description-en': BRIGHT, 'Description-fr': FRENCH });
 
@@ -319,7 +316,7 @@ describe('npm run caption -- --write-metadata', () => {
   it('writes a file whose name lies about its format as what it is', async () => {
     const folder = await library('named', { 'jpeg.HEIC': texturedJpeg(24, false, 1), 'jpeg.png': texturedJpeg(24, false, 2) });
     const named = ['jpeg.HEIC', 'jpeg.png'].map((name) => path.join(folder, name));
-    const result = await caption(['--model', modelDir, '--format', 'jsonl', '--write-metadata', ...named]);
+    const result = await caption(['--model', fixture.modelDir, '--format', 'jsonl', '--write-metadata', ...named]);
     expect(result.code, result.stderr).toBe(0);
     const rows = rowsOf(result.stdout);
     for (const file of named) {
@@ -356,8 +353,8 @@ describe('npm run caption -- --write-metadata', () => {
       return written;
     };
 
-    const out = path.join(dir, 'killed.jsonl');
-    const args = ['--model', modelDir, '--format', 'jsonl', '--out', out, '--resume', '--jobs', '2', '--write-metadata', folder];
+    const out = path.join(fixture.dir, 'killed.jsonl');
+    const args = ['--model', fixture.modelDir, '--format', 'jsonl', '--out', out, '--resume', '--jobs', '2', '--write-metadata', folder];
     const child = spawn(process.execPath, [...ARGS, ...args], { ...runOptions(), stdio: 'ignore' });
     const exited = new Promise((resolve) => child.on('exit', resolve));
     // Killed once 20 rows are out (each row is written after its photo).
@@ -393,11 +390,11 @@ describe('npm run caption -- --write-metadata', () => {
 
   it('refuses the metadata options without --write-metadata, before any work', async () => {
     for (const option of [['--overwrite'], ['--dry-run'], ['--description-prefix', 'x'], ['--update-mtime']]) {
-      const error = await main(['--model', modelDir, ...option, dir]).catch((thrown: unknown) => thrown);
+      const error = await main(['--model', fixture.modelDir, ...option, fixture.dir]).catch((thrown: unknown) => thrown);
       expect(error).toBeInstanceOf(UsageError);
       expect((error as Error).message).toBe(`${option[0]} needs --write-metadata`);
     }
-    const both = await main(['--model', modelDir, '--write-metadata', '--dry-run', '--xmp', dir]).catch((thrown: unknown) => thrown);
+    const both = await main(['--model', fixture.modelDir, '--write-metadata', '--dry-run', '--xmp', fixture.dir]).catch((thrown: unknown) => thrown);
     expect((both as Error).message).toContain('--dry-run writes nothing');
   });
 });
