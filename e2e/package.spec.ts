@@ -43,6 +43,8 @@ function samePixelsPng(jpegFile: string): Buffer {
 
 /** The repository CLI's best caption of each photo, by its name in the page's photos/ folder. */
 const cliBest: Record<string, string> = {};
+/** The repository CLI's best caption of cat.jpg with --language de. */
+let cliBestGerman: string;
 
 test.beforeAll(async () => {
   test.setTimeout(600_000);
@@ -57,11 +59,13 @@ test.beforeAll(async () => {
   await writeFile(path.join(photos, 'divider.png'), Buffer.from(greyPng('divider.png', 64, 4, 200).base64, 'base64'));
   await copyFile('examples/fill-missing-alt.html', path.join(project, 'index.html'));
   await writeFile(path.join(project, 'blank.html'), '<!doctype html><title>blank</title>');
-  const { stdout } = await run('node_modules/.bin/tsx', ['src/cli/caption.ts', '--quiet', '--jobs', '1', '--format', 'jsonl', plane, cat]);
-  for (const line of stdout.trim().split('\n')) {
+  const cli = ['src/cli/caption.ts', '--quiet', '--jobs', '1', '--format', 'jsonl'];
+  const [english, german] = await Promise.all([run('node_modules/.bin/tsx', [...cli, plane, cat]), run('node_modules/.bin/tsx', [...cli, '--language', 'de', cat])]);
+  for (const line of english.stdout.trim().split('\n')) {
     const row = JSON.parse(line) as { file: string; captions: { text: string }[] };
     cliBest[row.file === plane ? 'plane.png' : 'cat.jpg'] = row.captions[0].text;
   }
+  cliBestGerman = (JSON.parse(german.stdout) as { captions: { text: string }[] }).captions[0].text;
   plainHost = await startStaticServer(project);
   isolatedHost = await startStaticServer(project, { headers: () => ISOLATION_HEADERS });
 });
@@ -82,7 +86,7 @@ function expectOnlyHost(urls: string[], origin: string): void {
   expect(urls.filter((url) => !url.startsWith(`${origin}/`) && !/^(data|blob):/.test(url))).toEqual([]);
 }
 
-async function captionInPage(page: Page, photo: string, options: { threads?: number } = {}) {
+async function captionInPage(page: Page, photo: string, options: { threads?: number; language?: string } = {}) {
   return page.evaluate(
     async ({ module, photo, options }) => {
       const { createCaptioner } = (await import(module)) as typeof import('../src/lib/browser');
@@ -127,6 +131,21 @@ test('the browser API streams partial captions and gives the CLI best caption; o
   expect(result.best.text).toBe(cliBest['cat.jpg']);
   expect(result.partials).toBeGreaterThan(0);
   expectOnlyHost(urls, plainHost.origin);
+});
+
+test("the browser API's language option: 'de' loads the package's German model and gives the CLI's German caption; a language without a model is refused", async ({ page }) => {
+  await page.goto(`${plainHost.origin}/blank.html`);
+  const result = await captionInPage(page, `${plainHost.origin}/photos/cat.jpg`, { language: 'de' });
+  expect(result.model).toMatchObject({ id: 'show-and-tell-attend-de', language: 'de' });
+  expect(result.best.text).toBe(cliBestGerman);
+  const refused = await page.evaluate(async (module) => {
+    const { createCaptioner } = (await import(module)) as typeof import('../src/lib/browser');
+    return createCaptioner({ language: 'fr' }).then(
+      () => 'started',
+      (error: Error) => `${error.name}: ${error.message}`,
+    );
+  }, MODULE);
+  expect(refused).toMatch(/^RangeError: no model in .*models\.json captions in "fr"; the languages there are: en \(English\), de \(Deutsch\)$/);
 });
 
 test('on a cross-origin isolated page the WebAssembly backend runs the threads asked for, with the same caption', async ({ page }) => {

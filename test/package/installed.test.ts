@@ -4,7 +4,7 @@
  * captions as the repository's own CLI on the same photos.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -48,6 +48,23 @@ describe('the installed package', () => {
       env: { ...process.env, npm_config_offline: 'true' },
     });
     expect(stdout).toBe(repoText);
+  }, 120_000);
+
+  it("captions in German too: npx --language de prints the repository CLI's German captions; --list-models lists one model per language", async () => {
+    const args = ['--quiet', '--jobs', '1', '--language', 'de', PHOTOS[0]];
+    const [repo, installed, list] = await Promise.all([
+      run(TSX, [path.join(REPO_ROOT, 'src/cli/caption.ts'), ...args], { cwd: REPO_ROOT }),
+      run('npx', ['--no-install', 'show-and-tell-browser', ...args], { cwd: packed.project, env: { ...process.env, npm_config_offline: 'true' } }),
+      run('npx', ['--no-install', 'show-and-tell-browser', '--list-models'], { cwd: packed.project }),
+    ]);
+    expect(installed.stdout).toBe(repo.stdout);
+    expect(installed.stdout).toMatch(/^Captions for image image\.jpg:\n {2}0\) [A-ZÄÖÜ]\S* /);
+    expect(list.stdout.trim().split('\n').map((line) => line.split(/ +/).slice(0, 2))).toEqual([
+      ['show-and-tell-attend', 'en'],
+      ['show-and-tell-attend-de', 'de'],
+    ]);
+    // The German decoder names the English one's encoder file: the package holds it once.
+    expect(await readdir(path.join(INSTALLED_DIR, 'lib/models/encoders/centernet-mnv3'))).toHaveLength(1);
   }, 120_000);
 
   it('takes the CLI flags (--help lists them; --shard: kubernetes-job.test.ts) and says what to install for --write-metadata', async () => {
