@@ -26,8 +26,11 @@ async function openShippedApp(page: Page): Promise<void> {
 }
 
 /** Every one of the photo's captions (the model's sentences, not the alt text a photo may carry) matches `names`. */
-async function expectCaptionsName(page: Page, fileName: string, names: RegExp): Promise<void> {
-  for (const { sentence } of await captionLines(page, fileName)) expect(sentence, fileName).toMatch(names);
+/** The best caption names BEST; every ranked caption names one of ANY (BEST when not given). */
+async function expectCaptionsName(page: Page, fileName: string, best: RegExp, any = best): Promise<void> {
+  const lines = await captionLines(page, fileName);
+  expect(lines[0].sentence, `${fileName}, best caption`).toMatch(best);
+  for (const { sentence } of lines) expect(sentence, fileName).toMatch(any);
 }
 
 let server: StaticServer;
@@ -43,7 +46,8 @@ test.afterAll(() => server.close());
 test('the shipped default model loads in the browser and captions real photos', async ({ page }, testInfo) => {
   await openShippedApp(page);
   await dropFiles(page, [PHOTOS.boats(), PHOTOS.cat()]);
-  await expectCaptionsName(page, 'boats.jpg', /\bboats?\b/);
+  // The photo holds boats and people (the detector finds both): the third caption may speak of the people.
+  await expectCaptionsName(page, 'boats.jpg', /\bboats?\b/, /\b(boats?|people|persons?)\b/i);
   await expectCaptioned(page, 'house-cat.jpg');
   await page.screenshot({ path: screenshotPath(testInfo, 'default-model.png'), fullPage: true });
 });

@@ -5,8 +5,9 @@
 # top-down attention, 256 units, cross-entropy to the best validation loss, then self-critical training on
 # CIDEr-D less 0.3 for a grammar slip and 0.2 for each invented object class.
 # Resumable: after any stop the same command goes on from the last checkpoint (at least every 5 minutes).
-# It replaces the default only if validation says it is better; to package it for that comparison:
-#   RUN=.cache/runs/attend-en-11900 ID=show-and-tell-attend-11900 CARD_PATCH=training/card.attend-11900.patch.json npm run model:package-attend
+# Its self-critical step 600 became the default on 2026-12-06 (MODEL.md "Retrained on 11,900 photos"), a
+# snapshot while the run went on; to package its later best weights for a comparison on validation:
+#   SNAPSHOT=1 RUN=.cache/runs/attend-en-11900 ID=show-and-tell-attend-11900 npm run model:package-attend
 set -euo pipefail
 cd "$(dirname "$0")/.."
 /usr/bin/python3 training/attend.py --threads "${THREADS:-1}" --run .cache/runs/attend-en-11900

