@@ -2,8 +2,7 @@
 # Step 4 for the English attending decoder (MODEL.md "Attending decoder"), one command:
 # `npm run model:package-attend`.
 #   1. the weights: RUN's finished ones (default RUN=.cache/runs/attend), or with SNAPSHOT=1 the best
-#      weights so far (training/package-weights.sh); CARD_PATCH=FILE changes the card for a candidate
-#      whose data differ from the shipped model's (e.g. training/card.attend-11900.patch.json);
+#      weights so far (training/package-weights.sh);
 #   2. the package public/models/ID (default show-and-tell-attend), registered (not made the default):
 #      the weights training/uint8-weights.json names in 8 bits. training/weight-precision.ts chose that
 #      list for the first attending decoder; every package reuses it, so that all languages name one

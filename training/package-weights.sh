@@ -5,8 +5,7 @@
 #        replaced by the step, written with thousands_separator);
 #        env SNAPSHOT=1: the best weights so far of the phase in progress (attend.py --snapshot, safe beside
 #        the running job; SNAPSHOT_PHASE=xe for a finished phase's), else RUN's finished ones
-#        (RUN/weights.json + weights.bin); CARD_PATCH=FILE: a JSON merge patch (RFC 7396) applied to the
-#        card first, for a candidate whose data or description differ from the shipped model's.
+#        (RUN/weights.json + weights.bin).
 #   out: weights (the folder export.ts --run reads), card (the card to export with; for a snapshot its
 #        training.weights and description say which step, finished weights keep the source card's words).
 python=/usr/bin/python3
@@ -19,25 +18,10 @@ if [[ -n ${SNAPSHOT:-} ]]; then
 fi
 echo "weights: $stage"
 card=$work/$id-card.json
-$python - "$card_source" "${CARD_PATCH:-}" "$stage" "$snapshot_note" "$thousands_separator" "$card" <<'PY'
+$python - "$card_source" "$stage" "$snapshot_note" "$thousands_separator" "$card" <<'PY'
 import json, re, sys
-source, patch_file, stage, note, separator, out = sys.argv[1:]
-
-def merge(target, patch):
-    """RFC 7396: objects merge key by key, null removes a key, anything else replaces."""
-    if not isinstance(patch, dict):
-        return patch
-    merged = dict(target) if isinstance(target, dict) else {}
-    for key, value in patch.items():
-        if value is None:
-            merged.pop(key, None)
-        else:
-            merged[key] = merge(merged.get(key), value)
-    return merged
-
+source, stage, note, separator, out = sys.argv[1:]
 card = json.load(open(source))
-if patch_file:
-    card = merge(card, json.load(open(patch_file)))
 step = re.match(r"snapshot at step ([\d,]+)", stage)
 if step:
     card["training"]["weights"] = stage
